@@ -1,0 +1,2 @@
+//! kms-preflight: checks whether KMS volume activation would work from this machine.
+pub mod wire;

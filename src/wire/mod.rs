@@ -1,0 +1,2 @@
+//! Pure wire-format code: encode and decode protocol messages, no I/O.
+//! Every decoder takes untrusted bytes and returns an error instead of panicking.
