@@ -1,0 +1,207 @@
+//! `resolve`: the A and AAAA records of each KMS host, asked like the srv check asks.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use hickory_resolver::proto::rr::{RData, RecordType};
+use serde_json::{json, Value};
+
+use super::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
+use crate::net::dns::{self, AnswerClass, DnsReply};
+use crate::net::ms;
+use crate::report::Status;
+use crate::rules::{Over, Scope};
+
+crate::check_rule! {
+    /// Parameters of a `resolve` check (none yet beyond the common keys).
+    ResolveRule => ResolveCheck {}
+}
+
+/// Addresses of a host: the literal itself, or A and AAAA asked in parallel.
+pub struct Resolution {
+    pub addresses: Vec<IpAddr>,
+    pub v4: Option<DnsReply>,
+    pub v6: Option<DnsReply>,
+    pub attempts: Vec<dns::Attempt>,
+}
+
+pub async fn lookup(ctx: &CheckContext<'_>, host: &str) -> Result<Resolution, Finding> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(Resolution {
+            addresses: vec![ip],
+            v4: None,
+            v6: None,
+            attempts: Vec::new(),
+        });
+    }
+    let name = dns::fqdn(host).map_err(|e| Finding::new(Status::Error, e))?;
+    let servers = &ctx.settings.dns_servers;
+    if servers.is_empty() {
+        return Err(Finding::new(
+            Status::Error,
+            "no DNS server to ask: the system configuration lists none; pass --dns",
+        ));
+    }
+    let (a, aaaa) = tokio::join!(
+        dns::query_servers(servers, &name, RecordType::A, ctx.timeout, ctx.source),
+        dns::query_servers(servers, &name, RecordType::AAAA, ctx.timeout, ctx.source),
+    );
+    let mut addresses = Vec::new();
+    for reply in [&a.0, &aaaa.0].into_iter().flatten() {
+        for r in &reply.answers {
+            match &r.data {
+                RData::A(v4) => addresses.push(IpAddr::V4(v4.0)),
+                RData::AAAA(v6) => addresses.push(IpAddr::V6(v6.0)),
+                _ => {}
+            }
+        }
+    }
+    addresses.dedup();
+    let mut attempts = a.1;
+    attempts.extend(aaaa.1);
+    Ok(Resolution {
+        addresses,
+        v4: a.0,
+        v6: aaaa.0,
+        attempts,
+    })
+}
+
+fn reply_json(r: &Option<DnsReply>) -> Value {
+    match r {
+        None => Value::Null,
+        Some(r) => json!({
+            "server": r.server.to_string(),
+            "rcode": r.class.label(),
+            "authoritative": r.authoritative,
+            "rtt_ms": ms(r.rtt),
+            "negative_ttl": r.negative_ttl,
+        }),
+    }
+}
+
+impl Check for ResolveCheck {
+    fn default_scope(&self) -> Scope {
+        Scope {
+            over: Over::Host,
+            per_source: false,
+        }
+    }
+
+    fn default_timeout(&self) -> Duration {
+        Duration::from_secs(2)
+    }
+
+    fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
+        let n = settings.dns_servers.len().max(1) as u32;
+        (timeout * 2 + Duration::from_millis(500)) * n + Duration::from_secs(1)
+    }
+
+    fn evidence_vars(&self) -> &'static [&'static str] {
+        &["host"]
+    }
+
+    fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
+        Box::pin(async move {
+            let Some(target) = ctx.target else {
+                return CheckOutput::one(Finding::new(
+                    Status::Error,
+                    "resolve needs a host (scope each-host)",
+                ));
+            };
+            let host = target.host.as_str();
+            let res = match lookup(ctx, host).await {
+                Ok(r) => r,
+                Err(f) => return CheckOutput::one(f),
+            };
+            let mut facts = serde_json::Map::new();
+            let addr_json = Value::Array(
+                res.addresses
+                    .iter()
+                    .map(|a| Value::String(a.to_string()))
+                    .collect(),
+            );
+            if res.v4.is_none() && res.v6.is_none() && !res.addresses.is_empty() {
+                facts.insert("addresses".into(), addr_json.clone());
+                return CheckOutput {
+                    findings: vec![Finding::new(
+                        Status::Pass,
+                        format!("{host} is an address literal; nothing to resolve"),
+                    )
+                    .evidence("addresses", addr_json)],
+                    facts,
+                    discovered: Vec::new(),
+                };
+            }
+            let evidence = |f: Finding| {
+                f.evidence("host", host)
+                    .evidence("a", reply_json(&res.v4))
+                    .evidence("aaaa", reply_json(&res.v6))
+                    .evidence("attempts", dns::attempts_json(&res.attempts))
+            };
+            if !res.addresses.is_empty() {
+                let list: Vec<String> = res.addresses.iter().map(|a| a.to_string()).collect();
+                let server = res
+                    .v4
+                    .as_ref()
+                    .or(res.v6.as_ref())
+                    .map(|r| r.server.to_string())
+                    .unwrap_or_default();
+                facts.insert("addresses".into(), addr_json.clone());
+                return CheckOutput {
+                    findings: vec![evidence(Finding::new(
+                        Status::Pass,
+                        format!("{host} resolves to {} (from {server})", list.join(", ")),
+                    ))
+                    .evidence("addresses", addr_json)],
+                    facts,
+                    discovered: Vec::new(),
+                };
+            }
+            // No address: say why, preferring the A answer (IPv4 is what most KMS hosts use).
+            let decisive = res.v4.as_ref().or(res.v6.as_ref());
+            let stale = format!(
+                "If {host} was retired, remove it from DNS (its SRV record and A/AAAA records); \
+                 if it is the KMS host, register its address: Add-DnsServerResourceRecordA -ZoneName <zone> -Name <host> -IPv4Address <ip>. \
+                 Then on clients: ipconfig /flushdns"
+            );
+            let finding = match decisive.map(|r| &r.class) {
+                None => Finding::new(
+                    Status::Fail,
+                    format!("no DNS server answered for {host}: {}", dns::no_answer_message(&res.attempts)),
+                )
+                .codes(&["0xC004F074"])
+                .remediation("Check that this machine reaches its DNS servers on UDP and TCP 53 (firewall, VPN)."),
+                Some(AnswerClass::NxDomain) => Finding::new(
+                    Status::Fail,
+                    format!("{host} does not exist (NXDOMAIN): clients cannot reach this KMS host by name"),
+                )
+                .codes(&["0x8007232B", "0xC004F074"])
+                .remediation(stale),
+                Some(AnswerClass::NoData) | Some(AnswerClass::Records) => Finding::new(
+                    Status::Fail,
+                    format!("{host} exists but has no A or AAAA record (NODATA)"),
+                )
+                .codes(&["0x8007251D", "0xC004F074"])
+                .remediation(stale),
+                Some(AnswerClass::ServFail) => Finding::new(
+                    Status::Fail,
+                    format!("DNS server failed to resolve {host} (SERVFAIL)"),
+                )
+                .codes(&["0x8007232A", "0xC004F074"])
+                .remediation("On the DNS server, check that the host's zone loads and forwarders answer; then ipconfig /flushdns on clients"),
+                Some(AnswerClass::Refused) => Finding::new(
+                    Status::Fail,
+                    format!("DNS server refused to resolve {host} (REFUSED)"),
+                )
+                .codes(&["0x8007232D", "0xC004F074"]),
+                Some(AnswerClass::Other(c, t)) => Finding::new(
+                    Status::Fail,
+                    format!("DNS server answered {host} with rcode {c} ({t})"),
+                )
+                .codes(&["0xC004F074"]),
+            };
+            CheckOutput::one(evidence(finding))
+        })
+    }
+}

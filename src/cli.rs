@@ -1,0 +1,92 @@
+//! Command-line interface (clap derive). `--help` is the reference documentation.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Pre-flight checks for KMS volume activation: would Windows/Office activation work from
+/// this machine, and if not, exactly what must be fixed?
+#[derive(Debug, Parser)]
+#[command(name = "kms-preflight", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the checks: discover KMS hosts through DNS SRV records and probe each one.
+    Check(CheckArgs),
+    /// List, validate or show rule files.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Coloured table grouped by host (colour only on a terminal).
+    Table,
+    /// One JSON document, schema kms-preflight/report/v1.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Rule file or directory of .yaml files, added to the built-in rules (repeatable).
+    /// A check with the id of a built-in one replaces it.
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Do not load the built-in rules.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Set a rule variable, overriding rule files (repeatable), e.g. --var port=1689.
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    pub vars: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// DNS domain to search for _vlmcs._tcp SRV records (repeatable).
+    /// Default: the domain and search list of the system resolver configuration.
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    pub domains: Vec<String>,
+    /// KMS host to check as if published, NAME or NAME:PORT or [IPv6]:PORT (repeatable).
+    #[arg(long = "host", value_name = "NAME[:PORT]")]
+    pub hosts: Vec<String>,
+    /// DNS server to query instead of the system's, IP or IP:PORT or [IPv6]:PORT (repeatable,
+    /// asked in order).
+    #[arg(long = "dns", value_name = "IP[:PORT]")]
+    pub dns: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Timeout of each network operation, overriding every check's own (e.g. 500ms, 3s).
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Limit for the whole run; checks still running then are reported as errors.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub deadline: String,
+    /// Most checks running at once.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub concurrency: usize,
+    /// No colour (also: NO_COLOR set, or output not a terminal).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every loaded check: id, kind, scope, title.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Validate rule files; prints every error as file:line:column and exits 2 on any.
+    Validate {
+        /// Rule files or directories.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+}

@@ -1,0 +1,12 @@
+//! Network I/O: sockets with optional source binding, DNS queries to one server at a time,
+//! TCP connects. Every operation has a timeout and classifies its failure precisely.
+
+pub mod dns;
+pub mod tcp;
+
+use std::time::Duration;
+
+/// Milliseconds with microsecond precision, for evidence.
+pub fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
+}

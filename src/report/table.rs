@@ -1,0 +1,143 @@
+//! `--format table`: results grouped by target, coloured by status, remediation under each
+//! problem, a summary line. Colour is decided by the caller (`colored::control`).
+
+use std::fmt::Write;
+
+use colored::Colorize;
+
+use super::{Outcome, Report, Status};
+
+fn badge(s: Status) -> String {
+    let text = format!("{:<5}", s.as_str().to_uppercase());
+    match s {
+        Status::Pass => text.green().bold().to_string(),
+        Status::Warn => text.yellow().bold().to_string(),
+        Status::Fail => text.red().bold().to_string(),
+        Status::Skip => text.dimmed().to_string(),
+        Status::Error => text.magenta().bold().to_string(),
+    }
+}
+
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|l| format!("{prefix}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} — domains: {} — DNS: {}{}",
+        "kms-preflight".bold(),
+        report.version,
+        if report.domains.is_empty() {
+            "(none)".to_string()
+        } else {
+            report.domains.join(", ")
+        },
+        if report.dns_servers.is_empty() {
+            "(none)".to_string()
+        } else {
+            report.dns_servers.join(", ")
+        },
+        if report.sources.is_empty() {
+            String::new()
+        } else {
+            format!(" — sources: {}", report.sources.join(", "))
+        },
+    );
+
+    // Groups in order of first appearance: general, domains, then hosts.
+    let mut groups: Vec<(Option<String>, Vec<&Outcome>)> = Vec::new();
+    for r in &report.results {
+        match groups.iter_mut().find(|(t, _)| *t == r.target) {
+            Some((_, v)) => v.push(r),
+            None => groups.push((r.target.clone(), vec![r])),
+        }
+    }
+    let id_width = report
+        .results
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(8)
+        .min(28);
+    let show_source = !report.sources.is_empty();
+    for (target, results) in groups {
+        let heading = match &target {
+            None => "general".to_string(),
+            Some(t) => match report.targets.iter().find(|x| &x.target == t) {
+                Some(x) => format!("{t}  ({})", x.origins.join(", ")),
+                None => t.clone(),
+            },
+        };
+        let _ = writeln!(out, "\n{}", heading.bold().underline());
+        for r in results {
+            let mut where_ = String::new();
+            if show_source {
+                where_.push_str(&format!(
+                    "from {} ",
+                    r.source.as_deref().unwrap_or("default")
+                ));
+            }
+            if let Some(a) = &r.address {
+                where_.push_str(&format!("{a} "));
+            }
+            let _ = writeln!(
+                out,
+                "  {}  {:<id_width$}  {}{}",
+                badge(r.status),
+                r.id,
+                if where_.is_empty() {
+                    String::new()
+                } else {
+                    where_.dimmed().to_string()
+                },
+                r.message
+            );
+            if matches!(r.status, Status::Fail | Status::Warn | Status::Error) {
+                let pad = " ".repeat(9 + id_width);
+                if !r.error_codes.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "{pad}{} {}",
+                        "predicts:".dimmed(),
+                        r.error_codes.join(", ")
+                    );
+                }
+                if let Some(fix) = &r.remediation {
+                    let _ = writeln!(out, "{pad}{}", "fix:".cyan().bold());
+                    let _ = writeln!(out, "{}", indent(fix, &format!("{pad}  ")));
+                }
+            }
+        }
+    }
+    let s = &report.summary;
+    let verdict = if s.fail > 0 || s.error > 0 {
+        format!(
+            "{} — fix the FAIL/ERROR results above",
+            "NOT READY".red().bold()
+        )
+    } else if s.warn > 0 {
+        format!("{} — with warnings", "READY".yellow().bold())
+    } else if s.pass > 0 {
+        format!("{}", "READY".green().bold())
+    } else {
+        format!("{} — nothing was checked", "UNKNOWN".yellow().bold())
+    };
+    let _ = writeln!(
+        out,
+        "\n{} results: {} pass, {} warn, {} fail, {} skip, {} error in {:.2} s — {}",
+        s.total,
+        s.pass,
+        s.warn,
+        s.fail,
+        s.skip,
+        s.error,
+        report.duration_ms as f64 / 1000.0,
+        verdict
+    );
+    out
+}
