@@ -1,0 +1,408 @@
+//! Test lab: network namespaces joined by veth pairs, real servers (BIND, listeners, …)
+//! started inside them, nftables rules, and everything torn down on drop — also when a test
+//! fails. Names are unique per process and lab so suites can run in parallel.
+//!
+//! Traffic stays inside the namespaces a lab creates: the client under test runs in one of
+//! them (`ip netns exec`), and the namespaces have no route to anything else.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// True when the lab can run. Without root: a loud failure in CI, a skip message elsewhere.
+pub fn require_root(test: &str) -> bool {
+    let euid = unsafe_geteuid();
+    if euid == 0 {
+        return true;
+    }
+    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
+        panic!("{test}: lab tests need root (network namespaces, nftables) and CI=true: refusing to skip");
+    }
+    eprintln!("SKIPPED {test}: lab tests need root (network namespaces, nftables)");
+    false
+}
+
+fn unsafe_geteuid() -> u32 {
+    // /proc avoids a libc dependency: the effective uid is the second field of "Uid:".
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(u32::MAX)
+}
+
+pub fn run(cmd: &str, args: &[&str]) -> Output {
+    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| {
+        panic!("cannot run {cmd}: {e} (is it installed? .ci/run installs the lab packages)")
+    });
+    out
+}
+
+pub fn must(cmd: &str, args: &[&str]) -> Output {
+    let out = run(cmd, args);
+    assert!(
+        out.status.success(),
+        "{cmd} {} failed: {}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Path of a binary built by cargo for this test run.
+pub fn kms_preflight_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kms-preflight"))
+}
+
+/// Path of an example binary (test support servers); cargo builds examples for `cargo test`.
+pub fn example_bin(name: &str) -> PathBuf {
+    let bin = kms_preflight_bin();
+    let p = bin
+        .parent()
+        .expect("target dir")
+        .join("examples")
+        .join(name);
+    assert!(
+        p.exists(),
+        "{} not built: run the tests with `cargo test` (it builds examples)",
+        p.display()
+    );
+    p
+}
+
+pub struct Lab {
+    pub id: String,
+    pub dir: PathBuf,
+    namespaces: Vec<String>,
+    children: Vec<(String, Child)>,
+    links: usize,
+}
+
+impl Lab {
+    pub fn new(tag: &str) -> Lab {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let id = format!("kp{}{}{}", std::process::id() % 100000, tag, n);
+        let dir = std::env::temp_dir().join(format!("kms-preflight-lab-{id}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("lab dir");
+        Lab {
+            id,
+            dir,
+            namespaces: Vec::new(),
+            children: Vec::new(),
+            links: 0,
+        }
+    }
+
+    /// Creates a namespace with loopback up; returns its full name.
+    pub fn netns(&mut self, short: &str) -> String {
+        let name = format!("{}-{short}", self.id);
+        let _ = run("ip", &["netns", "del", &name]);
+        must("ip", &["netns", "add", &name]);
+        self.namespaces.push(name.clone());
+        must("ip", &["-n", &name, "link", "set", "lo", "up"]);
+        name
+    }
+
+    /// Joins two namespaces with a veth pair and assigns addresses (CIDR form; IPv6 without DAD).
+    /// Returns the interface names (a side, b side).
+    pub fn veth(
+        &mut self,
+        ns_a: &str,
+        addrs_a: &[&str],
+        ns_b: &str,
+        addrs_b: &[&str],
+    ) -> (String, String) {
+        self.links += 1;
+        let a = format!(
+            "va{}{}",
+            self.links,
+            &self.id[self.id.len().saturating_sub(6)..]
+        );
+        let b = format!(
+            "vb{}{}",
+            self.links,
+            &self.id[self.id.len().saturating_sub(6)..]
+        );
+        let (a, b) = (
+            a[..a.len().min(15)].to_string(),
+            b[..b.len().min(15)].to_string(),
+        );
+        must(
+            "ip",
+            &[
+                "link", "add", &a, "netns", ns_a, "type", "veth", "peer", "name", &b, "netns", ns_b,
+            ],
+        );
+        for (ns, ifname, addrs) in [(ns_a, &a, addrs_a), (ns_b, &b, addrs_b)] {
+            for addr in addrs {
+                if addr.contains(':') {
+                    must(
+                        "ip",
+                        &["-n", ns, "addr", "add", addr, "dev", ifname, "nodad"],
+                    );
+                } else {
+                    must("ip", &["-n", ns, "addr", "add", addr, "dev", ifname]);
+                }
+            }
+            must("ip", &["-n", ns, "link", "set", ifname, "up"]);
+        }
+        (a, b)
+    }
+
+    /// Adds an address to an existing interface.
+    pub fn addr(&self, ns: &str, ifname: &str, addr: &str) {
+        if addr.contains(':') {
+            must(
+                "ip",
+                &["-n", ns, "addr", "add", addr, "dev", ifname, "nodad"],
+            );
+        } else {
+            must("ip", &["-n", ns, "addr", "add", addr, "dev", ifname]);
+        }
+    }
+
+    pub fn ip(&self, ns: &str, args: &[&str]) {
+        let mut full = vec!["-n", ns];
+        full.extend_from_slice(args);
+        must("ip", &full);
+    }
+
+    /// Loads an nftables ruleset inside a namespace.
+    pub fn nft(&self, ns: &str, ruleset: &str) {
+        let path = self.dir.join(format!("nft-{ns}.conf"));
+        std::fs::write(&path, ruleset).expect("write nft rules");
+        must(
+            "ip",
+            &["netns", "exec", ns, "nft", "-f", path.to_str().unwrap()],
+        );
+    }
+
+    /// Writes /etc/netns/<ns>/resolv.conf, which `ip netns exec` mounts over /etc/resolv.conf.
+    pub fn resolv_conf(&self, ns: &str, text: &str) {
+        let d = Path::new("/etc/netns").join(ns);
+        std::fs::create_dir_all(&d).expect("/etc/netns dir");
+        std::fs::write(d.join("resolv.conf"), text).expect("resolv.conf");
+    }
+
+    /// Starts a long-running process inside a namespace; killed when the lab drops.
+    pub fn spawn(&mut self, ns: &str, label: &str, program: &Path, args: &[&str]) -> &mut Child {
+        let log = std::fs::File::create(self.dir.join(format!("{label}.log"))).expect("log file");
+        let child = Command::new("ip")
+            .args(["netns", "exec", ns])
+            .arg(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {label}: {e}"));
+        self.children.push((label.to_string(), child));
+        &mut self.children.last_mut().unwrap().1
+    }
+
+    /// Starts the project's test responder (examples/lab-responder) and waits for "ready".
+    pub fn responder(&mut self, ns: &str, mode: &str, listen: &[&str]) {
+        let bin = example_bin("lab-responder");
+        let mut args = vec!["--mode", mode];
+        for l in listen {
+            args.push("--listen");
+            args.push(l);
+        }
+        let label = format!("responder-{mode}-{}", self.children.len());
+        let child = self.spawn(ns, &label, &bin, &args);
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        match rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(l) if l.trim() == "ready" => {}
+            other => panic!(
+                "lab-responder ({mode} on {listen:?}) did not start: {other:?}; log in {}",
+                self.dir.display()
+            ),
+        }
+    }
+
+    /// Starts BIND (named) in `ns` listening on `listen` (IPv4), serving `zones`
+    /// (name, zone file text), and waits until it answers.
+    pub fn bind(&mut self, ns: &str, listen: &str, zones: &[(&str, &str)]) {
+        let dir = self.dir.join(format!("named-{listen}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let d = dir.display();
+        let mut conf = format!(
+            "options {{\n  directory \"{d}\";\n  pid-file \"{d}/named.pid\";\n  session-keyfile \"{d}/session.key\";\n  \
+             listen-on port 53 {{ {listen}; }};\n  listen-on-v6 {{ none; }};\n  recursion no;\n  allow-query {{ any; }};\n  \
+             dnssec-validation no;\n  notify no;\n}};\ncontrols {{ }};\n"
+        );
+        for (zone, text) in zones {
+            let file = dir.join(format!("{zone}.zone"));
+            std::fs::write(&file, text).unwrap();
+            conf.push_str(&format!(
+                "zone \"{zone}\" {{ type primary; file \"{}\"; }};\n",
+                file.display()
+            ));
+        }
+        let conf_path = dir.join("named.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        let named = which("named");
+        let label = format!("named-{listen}");
+        self.spawn(
+            ns,
+            &label,
+            &named,
+            &[
+                "-g",
+                "-c",
+                conf_path.to_str().unwrap(),
+                "-u",
+                "root",
+                "-n",
+                "1",
+            ],
+        );
+        // Ready when it answers a SOA query for the first zone (bounded: 10 s).
+        let first = zones.first().map(|z| z.0).unwrap_or(".");
+        let started = Instant::now();
+        loop {
+            let out = run(
+                "ip",
+                &[
+                    "netns",
+                    "exec",
+                    ns,
+                    "dig",
+                    &format!("@{listen}"),
+                    "+time=1",
+                    "+tries=1",
+                    "+norecurse",
+                    first,
+                    "SOA",
+                ],
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            if text.contains("status:") {
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let log = std::fs::read_to_string(self.dir.join(format!("{label}.log")))
+                    .unwrap_or_default();
+                panic!("named on {listen} did not answer within 10 s; its log:\n{log}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Runs kms-preflight inside a namespace.
+    pub fn kms_preflight(&self, ns: &str, args: &[&str]) -> Output {
+        self.kms_preflight_env(ns, args, &[])
+    }
+
+    pub fn kms_preflight_env(&self, ns: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", ns])
+            .arg(kms_preflight_bin())
+            .args(args);
+        cmd.env("NO_COLOR", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run kms-preflight")
+    }
+
+    /// Runs kms-preflight with --format json and parses the report.
+    pub fn report(&self, ns: &str, args: &[&str]) -> (i32, serde_json::Value) {
+        let mut full: Vec<&str> = vec!["check"];
+        full.extend_from_slice(args);
+        full.extend_from_slice(&["--format", "json"]);
+        let out = self.kms_preflight(ns, &full);
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): stdout:\n{text}\nstderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap_or(-1), v)
+    }
+}
+
+pub fn which(program: &str) -> PathBuf {
+    for dir in [
+        "/usr/sbin",
+        "/usr/bin",
+        "/sbin",
+        "/bin",
+        "/usr/local/sbin",
+        "/usr/local/bin",
+    ] {
+        let p = Path::new(dir).join(program);
+        if p.exists() {
+            return p;
+        }
+    }
+    panic!("{program} not found: .ci/run installs the lab packages (bind9, chrony, samba, faketime, nftables, iproute2)");
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        // Processes started with `ip netns exec` are the direct children, so killing them is
+        // enough; deleting the namespace then removes its interfaces.
+        for ns in self.namespaces.drain(..) {
+            let _ = run("ip", &["netns", "del", &ns]);
+            let _ = std::fs::remove_dir_all(Path::new("/etc/netns").join(&ns));
+        }
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Results of a report with a given check id.
+pub fn results<'a>(report: &'a serde_json::Value, id: &str) -> Vec<&'a serde_json::Value> {
+    report["results"]
+        .as_array()
+        .expect("results array")
+        .iter()
+        .filter(|r| r["id"] == id)
+        .collect()
+}
+
+/// The single result of `id` for `target` (and `address` if given).
+pub fn result<'a>(
+    report: &'a serde_json::Value,
+    id: &str,
+    target: &str,
+    address: Option<&str>,
+) -> &'a serde_json::Value {
+    let found: Vec<_> = results(report, id)
+        .into_iter()
+        .filter(|r| r["target"] == target)
+        .filter(|r| address.is_none_or(|a| r["address"] == a))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one result {id} for {target} {address:?}, got {}: {}",
+        found.len(),
+        serde_json::to_string_pretty(&report["results"]).unwrap()
+    );
+    found[0]
+}
