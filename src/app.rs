@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use crate::checks::{RunSettings, Target};
-use crate::cli::{CheckArgs, Cli, Command, Format, RuleArgs, RulesCommand};
+use crate::cli::{CheckArgs, Cli, Command, RuleArgs, RulesCommand};
 use crate::engine::{self, RunOptions};
 use crate::report;
 use crate::rules::{self, LoadOptions, RuleSet, RuleSource, Vars};
@@ -181,6 +181,11 @@ pub async fn run(cli: Cli) -> i32 {
                 EXIT_USAGE
             }
         },
+        Command::Explain(a) => crate::operator::explain(a),
+        Command::Diagnose(a) => crate::operator::diagnose(a).await,
+        Command::Diff(a) => crate::operator::diff(a),
+        Command::Completions { shell } => crate::operator::completions(shell),
+        Command::Man { out_dir } => crate::operator::man(out_dir.as_deref()),
         Command::Rules(RulesCommand::Validate { paths }) => {
             let args = RuleArgs {
                 rules: Vec::new(),
@@ -247,7 +252,15 @@ pub fn list_rules(set: &RuleSet) -> String {
 }
 
 async fn check(args: CheckArgs) -> Result<i32, UsageError> {
-    let rules = load_rules(&args.rules, &[])?;
+    let format = args.format;
+    let report = run_check(args).await?;
+    print!("{}", crate::operator::render(&report, format));
+    Ok(report.exit_code())
+}
+
+/// Plans and runs `check` (also used by `diagnose`); the report is not printed.
+pub async fn run_check(args: CheckArgs) -> Result<report::Report, UsageError> {
+    let (rules, profile) = crate::operator::load_for_check(&args)?;
     let default_port: u16 = rules
         .vars
         .get("port")
@@ -257,6 +270,7 @@ async fn check(args: CheckArgs) -> Result<i32, UsageError> {
     for h in &args.hosts {
         targets.push(parse_host(h, default_port)?);
     }
+    targets.extend(crate::operator::profile_targets(&args, default_port)?);
     let (sys_servers, sys_domains) = if args.dns.is_empty() || args.domains.is_empty() {
         system_dns()
     } else {
@@ -323,12 +337,7 @@ async fn check(args: CheckArgs) -> Result<i32, UsageError> {
         },
     };
     let report = engine::run(&rules, opts).await;
-    let text = match args.format {
-        Format::Table => report::table::render(&report),
-        Format::Json => report::json::render(&report),
-    };
-    print!("{text}");
-    Ok(report.exit_code())
+    Ok(crate::operator::finish(report, &profile))
 }
 
 /// Parses a duration given on the command line (re-exported for tests).

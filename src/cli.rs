@@ -20,6 +20,64 @@ pub enum Command {
     /// List, validate or show rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Explain a Windows/Office activation error code: meaning, layer, causes, the checks that
+    /// decide between them, and fix commands.
+    Explain(ExplainArgs),
+    /// Run only the checks that decide an error code and give the verdict in its terms.
+    Diagnose(DiagnoseArgs),
+    /// Compare two JSON reports (before and after a change): regressions, fixes, hosts added
+    /// or removed, changed evidence. Exit 1 when anything regressed.
+    Diff(DiffArgs),
+    /// Print a shell completion script, e.g. `kms-preflight completions bash > /etc/bash_completion.d/kms-preflight`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from this command-line definition; with --out-dir,
+    /// write one page per command there.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Error code: 0xC004F074, C004F074, c004f074, or decimal (3221549172 or -1073418124).
+    #[arg(value_name = "CODE", allow_hyphen_values = true)]
+    pub code: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// Error code, spelled as for `explain`.
+    #[arg(value_name = "CODE", allow_hyphen_values = true)]
+    pub code: String,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Report before the change (`check --format json` output).
+    #[arg(value_name = "BEFORE.json")]
+    pub before: PathBuf,
+    /// Report after the change.
+    #[arg(value_name = "AFTER.json")]
+    pub after: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ExplainFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -28,6 +86,12 @@ pub enum Format {
     Table,
     /// One JSON document, schema kms-preflight/report/v1.
     Json,
+    /// JUnit XML: one test case per result, for CI systems.
+    Junit,
+    /// Markdown for a change ticket: summary, matrix, findings with remediation.
+    Markdown,
+    /// Prometheus text exposition, for node_exporter's textfile collector.
+    Prometheus,
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +138,22 @@ pub struct CheckArgs {
     /// No colour (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
     pub no_color: bool,
+    /// What to check: branch-office (full client-side audit), pre-migration (a new host not
+    /// yet in DNS; needs --new-host), post-change (after replacing a host; needs --old-host
+    /// and --new-host).
+    #[arg(long, value_name = "PROFILE", default_value = crate::rules::profiles::DEFAULT,
+          value_parser = clap::builder::PossibleValuesParser::new(crate::rules::profiles::NAMES))]
+    pub profile: String,
+    /// The new KMS host, NAME or NAME:PORT: checked as a host, and the profile's rules refer
+    /// to it as {{new_host}}.
+    #[arg(long, value_name = "NAME[:PORT]")]
+    pub new_host: Option<String>,
+    /// The KMS host being replaced (post-change): must be gone from DNS and silent.
+    #[arg(long, value_name = "NAME[:PORT]")]
+    pub old_host: Option<String>,
+    /// Run only these check ids (set by `diagnose`).
+    #[arg(skip)]
+    pub only: Option<Vec<String>>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod cli;
 pub mod engine;
 pub mod net;
+pub mod operator;
 pub mod report;
 pub mod rules;
 pub mod wire;

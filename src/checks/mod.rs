@@ -14,7 +14,9 @@ use crate::report::Status;
 use crate::rules::{RawCommon, Scope, Vars};
 
 pub mod resolve;
+pub mod retired_host;
 pub mod srv;
+pub mod srv_membership;
 pub mod tcp;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -228,4 +230,6 @@ register_kinds! {
     "srv" => srv::SrvRule,
     "resolve" => resolve::ResolveRule,
     "tcp" => tcp::TcpRule,
+    "srv-membership" => srv_membership::SrvMembershipRule,
+    "retired-host" => retired_host::RetiredHostRule,
 }

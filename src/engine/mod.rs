@@ -6,6 +6,8 @@
 //! then. Inside a stage, a job waits only for the jobs it `requires`, so one slow host never
 //! delays another.
 
+mod retry;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -171,6 +173,7 @@ pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
         version: env!("CARGO_PKG_VERSION"),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
+        profile: None,
         domains: opts.domains.clone(),
         dns_servers: opts
             .settings
@@ -315,17 +318,14 @@ impl StageCtx<'_> {
                             prior: &prior,
                         };
                         let budget = rule.check.budget(timeout, &settings);
-                        let out = match tokio::time::timeout(budget, rule.check.run(&ctx)).await {
-                            Ok(out) => out,
-                            Err(_) => CheckOutput::one(Finding::new(
-                                Status::Error,
-                                format!(
-                                    "check did not finish within its budget of {} (timeout {} per operation); stopped",
-                                    humantime::format_duration(budget),
-                                    humantime::format_duration(timeout)
-                                ),
-                            )),
-                        };
+                        let out = retry::run(
+                            rule.check.as_ref(),
+                            &ctx,
+                            budget,
+                            rule.retries,
+                            rule.retry_delay,
+                        )
+                        .await;
                         let _ = started;
                         (out, Some(prior))
                     }

@@ -1,7 +1,11 @@
 //! The result model shared by the engine and the renderers. Renderers know nothing about
 //! probing; they only read [`Report`].
 
+pub mod diff;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod prometheus;
 pub mod table;
 
 use serde::Serialize;
@@ -84,6 +88,9 @@ pub struct Report {
     pub version: &'static str,
     pub started_at: String,
     pub duration_ms: u64,
+    /// The `--profile` the run used (absent in reports written before profiles existed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     pub domains: Vec<String>,
     pub dns_servers: Vec<String>,
     pub sources: Vec<String>,

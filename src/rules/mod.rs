@@ -7,6 +7,7 @@
 //! would be reported at the start of the check instead of at the key itself.
 
 pub mod embedded;
+pub mod profiles;
 pub mod template;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -164,6 +165,8 @@ pub struct RawCommon {
     pub remediation: Option<Spanned<String>>,
     pub timeout: Option<Spanned<String>>,
     pub requires: Vec<Spanned<String>>,
+    pub retries: Option<Spanned<u32>>,
+    pub retry_delay: Option<Spanned<String>>,
 }
 
 /// Declares the YAML struct of a check kind: the common keys plus the kind's own, all flat
@@ -189,6 +192,8 @@ macro_rules! check_rule {
             timeout: Option<serde_saphyr::Spanned<String>>,
             #[serde(default)]
             requires: Vec<serde_saphyr::Spanned<String>>,
+            retries: Option<serde_saphyr::Spanned<u32>>,
+            retry_delay: Option<serde_saphyr::Spanned<String>>,
             $( $(#[$fm])* $f: $t, )*
         }
 
@@ -211,6 +216,8 @@ macro_rules! check_rule {
                         remediation: self.remediation,
                         timeout: self.timeout,
                         requires: self.requires,
+                        retries: self.retries,
+                        retry_delay: self.retry_delay,
                     },
                     $params { $( $f: self.$f, )* },
                 )
@@ -231,6 +238,10 @@ pub struct CheckRule {
     pub remediation: Option<String>,
     pub timeout: Duration,
     pub requires: Vec<String>,
+    /// Extra attempts after a fail or error; a pass on a later attempt is reported as a
+    /// flaky warning (see `engine::retry`).
+    pub retries: u32,
+    pub retry_delay: Duration,
     /// The file that defined it (for `rules list` and error messages).
     pub file: String,
     pub line: u64,
@@ -476,6 +487,38 @@ fn validate_check(
             }
         },
     };
+    let retries = match &c.retries {
+        None => 0,
+        Some(r) if r.value <= MAX_RETRIES => r.value,
+        Some(r) => {
+            errors.push(at(
+                &p.name,
+                &p.text,
+                r,
+                format!("retries {} is too many; at most {MAX_RETRIES}", r.value),
+            ));
+            0
+        }
+    };
+    let retry_delay = match &c.retry_delay {
+        None => DEFAULT_RETRY_DELAY,
+        Some(t) => match parse_duration(&t.value) {
+            Ok(d) if d <= Duration::from_secs(60) => d,
+            Ok(_) => {
+                errors.push(at(
+                    &p.name,
+                    &p.text,
+                    t,
+                    format!("retry_delay '{}' is longer than 60s", t.value),
+                ));
+                DEFAULT_RETRY_DELAY
+            }
+            Err(msg) => {
+                errors.push(at(&p.name, &p.text, t, msg));
+                DEFAULT_RETRY_DELAY
+            }
+        },
+    };
     for code in &c.explains {
         if !is_error_code(&code.value) {
             errors.push(at(
@@ -533,6 +576,8 @@ fn validate_check(
         remediation: c.remediation.as_ref().map(|r| r.value.clone()),
         timeout,
         requires: c.requires.iter().map(|r| r.value.clone()).collect(),
+        retries,
+        retry_delay,
         file: p.name.clone(),
         line: c.id.referenced.line(),
         check: Arc::clone(check),
@@ -669,6 +714,10 @@ fn check_dependencies(checks: &[CheckRule]) -> Result<(), RuleError> {
     Ok(())
 }
 
+/// Bounds on `retries`: enough to ride out a flap, not enough to hide an outage.
+pub const MAX_RETRIES: u32 = 10;
+pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(1);
+
 fn is_error_code(s: &str) -> bool {
     let s = s.trim();
     let hex = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"));
@@ -793,7 +842,11 @@ fn parse_file(src: &RuleSource) -> Result<ParsedFile, Vec<RuleError>> {
     }
     // Pass 2: typed.
     let file: FileBody = serde_saphyr::with_deserializer_from_str(&src.text, |d| {
-        FileSeed { kinds: &kinds }.deserialize(d)
+        FileSeed {
+            kinds: &kinds,
+            builtin: src.builtin,
+        }
+        .deserialize(d)
     })
     .map_err(|e| vec![yaml_error(name, &e)])?;
     match file.version {
@@ -862,6 +915,8 @@ struct FileBody {
 
 struct FileSeed<'a> {
     kinds: &'a [&'static str],
+    /// Built-in files may carry a `profile:` header (read by `rules::profiles`).
+    builtin: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for FileSeed<'_> {
@@ -895,6 +950,9 @@ impl<'de> Visitor<'de> for FileSeed<'_> {
                 }
                 "checks" => {
                     body.checks = map.next_value_seed(ChecksSeed { kinds: self.kinds })?;
+                }
+                "profile" if self.builtin => {
+                    map.next_value::<de::IgnoredAny>()?;
                 }
                 other => {
                     return Err(de::Error::unknown_field(

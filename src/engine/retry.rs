@@ -1,0 +1,176 @@
+//! Retries of one job: a check that fails or errors is run again, up to the rule's `retries`,
+//! `retry_delay` apart. A result that passes only on a later attempt is not a pass: it is a
+//! warning ("flaky") that carries every earlier attempt as evidence, because an intermittent
+//! path fails clients intermittently too.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::checks::{Check, CheckContext, CheckOutput, Finding};
+use crate::report::Status;
+
+/// Runs `check` once under `budget`, then again while any finding is fail or error and
+/// attempts remain.
+pub async fn run(
+    check: &dyn Check,
+    ctx: &CheckContext<'_>,
+    budget: Duration,
+    retries: u32,
+    delay: Duration,
+) -> CheckOutput {
+    let mut history: Vec<Vec<Finding>> = Vec::new();
+    let mut out = once(check, ctx, budget).await;
+    let mut attempt = 1;
+    while attempt <= retries && failing(&out) {
+        history.push(out.findings.clone());
+        tokio::time::sleep(delay).await;
+        out = once(check, ctx, budget).await;
+        attempt += 1;
+    }
+    if retries == 0 {
+        return out;
+    }
+    mark(out, &history, attempt, retries + 1)
+}
+
+async fn once(check: &dyn Check, ctx: &CheckContext<'_>, budget: Duration) -> CheckOutput {
+    match tokio::time::timeout(budget, check.run(ctx)).await {
+        Ok(out) => out,
+        Err(_) => CheckOutput::one(Finding::new(
+            Status::Error,
+            format!(
+                "check did not finish within its budget of {} (timeout {} per operation); stopped",
+                humantime::format_duration(budget),
+                humantime::format_duration(ctx.timeout)
+            ),
+        )),
+    }
+}
+
+fn failing(out: &CheckOutput) -> bool {
+    out.findings
+        .iter()
+        .any(|f| matches!(f.status, Status::Fail | Status::Error))
+}
+
+/// Adds the attempt count to every finding and turns a pass that failed earlier (same address,
+/// or the whole check when the earlier failure had no address) into a flaky warning.
+pub fn mark(
+    mut out: CheckOutput,
+    history: &[Vec<Finding>],
+    attempts: u32,
+    max_attempts: u32,
+) -> CheckOutput {
+    for f in &mut out.findings {
+        let earlier: Vec<(usize, &Finding)> = history
+            .iter()
+            .enumerate()
+            .flat_map(|(i, fs)| fs.iter().map(move |e| (i + 1, e)))
+            .filter(|(_, e)| matches!(e.status, Status::Fail | Status::Error))
+            .filter(|(_, e)| e.address.is_none() || e.address == f.address)
+            .collect();
+        f.evidence.insert("attempts".into(), Value::from(attempts));
+        f.evidence
+            .insert("max_attempts".into(), Value::from(max_attempts));
+        if earlier.is_empty() {
+            continue;
+        }
+        f.evidence.insert(
+            "earlier_attempts".into(),
+            Value::Array(
+                earlier
+                    .iter()
+                    .map(|(n, e)| json!({"attempt": n, "status": e.status.as_str(), "message": e.message}))
+                    .collect(),
+            ),
+        );
+        if f.status == Status::Pass {
+            let (_, first) = earlier[0];
+            f.status = Status::Warn;
+            f.message = format!(
+                "flaky: passed on attempt {attempts} of {max_attempts} after {} failed attempt(s) ({}); now: {}",
+                earlier.len(),
+                first.message,
+                f.message
+            );
+            f.evidence.insert("flaky".into(), Value::Bool(true));
+            if f.error_codes.is_empty() {
+                f.error_codes = first.error_codes.clone();
+            }
+            if f.remediation.is_none() {
+                f.remediation = Some(match &first.remediation {
+                    Some(r) => format!("The path fails intermittently; clients will too. {r}"),
+                    None => "The path fails intermittently; clients will too. Look for packet loss, an overloaded host, or a firewall or load balancer that drops some connections.".into(),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(status: Status, addr: Option<&str>, msg: &str) -> Finding {
+        let mut f = Finding::new(status, msg);
+        f.address = addr.map(str::to_string);
+        f
+    }
+
+    #[test]
+    fn pass_after_failure_is_flaky_warn_with_attempts() {
+        let history = vec![vec![
+            f(Status::Fail, Some("198.18.0.10"), "timed out").codes(&["0xC004F074"]),
+            f(Status::Pass, Some("198.18.0.11"), "connected"),
+        ]];
+        let out = CheckOutput {
+            findings: vec![
+                f(Status::Pass, Some("198.18.0.10"), "connected in 1 ms"),
+                f(Status::Pass, Some("198.18.0.11"), "connected"),
+            ],
+            ..Default::default()
+        };
+        let out = mark(out, &history, 2, 3);
+        let a = &out.findings[0];
+        assert_eq!(a.status, Status::Warn);
+        assert!(a.message.starts_with("flaky: passed on attempt 2 of 3"));
+        assert!(a.message.contains("timed out"));
+        assert_eq!(a.evidence["attempts"], 2);
+        assert_eq!(a.evidence["earlier_attempts"][0]["status"], "fail");
+        assert_eq!(a.error_codes, ["0xC004F074"]);
+        // The address that never failed stays a pass.
+        let b = &out.findings[1];
+        assert_eq!(b.status, Status::Pass);
+        assert_eq!(b.evidence["attempts"], 2);
+        assert!(b.evidence.get("flaky").is_none());
+    }
+
+    #[test]
+    fn failure_without_address_marks_every_pass() {
+        let history = vec![vec![f(Status::Error, None, "budget exceeded")]];
+        let out = CheckOutput::one(f(Status::Pass, Some("x"), "ok"));
+        let out = mark(out, &history, 2, 2);
+        assert_eq!(out.findings[0].status, Status::Warn);
+    }
+
+    #[test]
+    fn persistent_failure_stays_fail_with_attempt_count() {
+        let history = vec![
+            vec![f(Status::Fail, None, "refused")],
+            vec![f(Status::Fail, None, "refused")],
+        ];
+        let out = CheckOutput::one(f(Status::Fail, None, "refused"));
+        let out = mark(out, &history, 3, 3);
+        assert_eq!(out.findings[0].status, Status::Fail);
+        assert_eq!(out.findings[0].evidence["attempts"], 3);
+        assert_eq!(
+            out.findings[0].evidence["earlier_attempts"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! `--format prometheus`: Prometheus text exposition (format 0.0.4) for node_exporter's
+//! textfile collector: write to a `*.prom` file atomically (write a temp file, then rename).
+//!
+//! Names follow Prometheus conventions: `kms_preflight_` prefix, base units (seconds), a
+//! status enum as one series per state (`kms_preflight_check_status{status=…}` 1 or 0), no
+//! timestamps on samples (the textfile collector rejects them). A result key that occurs
+//! twice (a check that reported two findings for the same address) keeps its worst status,
+//! so every series is unique. Label values are escaped as the format requires.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::{Report, Status};
+
+const STATUSES: [Status; 5] = [
+    Status::Pass,
+    Status::Warn,
+    Status::Fail,
+    Status::Skip,
+    Status::Error,
+];
+
+/// Escapes a label value: backslash, double quote and newline.
+pub fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn labels(pairs: &[(&str, &str)]) -> String {
+    let inner: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+        .collect();
+    format!("{{{}}}", inner.join(","))
+}
+
+fn header(out: &mut String, name: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} gauge");
+}
+
+/// Result key: check, kind, target, address, source.
+type Key = (String, String, String, String, String);
+
+struct Row {
+    status: Status,
+    duration_s: f64,
+    rtt_s: Option<f64>,
+    offset_s: Option<f64>,
+}
+
+fn number(v: Option<&Value>) -> Option<f64> {
+    v.and_then(Value::as_f64).filter(|f| f.is_finite())
+}
+
+pub fn render(report: &Report) -> String {
+    let mut rows: BTreeMap<Key, Row> = BTreeMap::new();
+    let mut order: Vec<Key> = Vec::new();
+    for r in &report.results {
+        let key: Key = (
+            r.id.clone(),
+            r.kind.clone(),
+            r.target.clone().unwrap_or_default(),
+            r.address.clone().unwrap_or_default(),
+            r.source.clone().unwrap_or_default(),
+        );
+        let rtt = number(r.evidence.get("rtt_ms")).map(|ms| ms / 1000.0);
+        let offset = number(r.evidence.get("offset_seconds"))
+            .or_else(|| number(r.evidence.get("offset_s")))
+            .or_else(|| number(r.evidence.get("offset_ms")).map(|ms| ms / 1000.0));
+        let duration = r.duration_ms as f64 / 1000.0;
+        match rows.get_mut(&key) {
+            Some(row) => {
+                row.status = row.status.max(r.status);
+                row.duration_s = row.duration_s.max(duration);
+                row.rtt_s = row.rtt_s.or(rtt);
+                row.offset_s = row.offset_s.or(offset);
+            }
+            None => {
+                order.push(key.clone());
+                rows.insert(
+                    key,
+                    Row {
+                        status: r.status,
+                        duration_s: duration,
+                        rtt_s: rtt,
+                        offset_s: offset,
+                    },
+                );
+            }
+        }
+    }
+    let base = |k: &Key| {
+        vec![
+            ("check", k.0.clone()),
+            ("kind", k.1.clone()),
+            ("target", k.2.clone()),
+            ("address", k.3.clone()),
+            ("source", k.4.clone()),
+        ]
+    };
+    let fmt_labels = |pairs: &[(&str, String)]| {
+        let v: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        labels(&v)
+    };
+
+    let mut out = String::new();
+    header(
+        &mut out,
+        "kms_preflight_check_status",
+        "Status of one check result (check, target, address, source): 1 for the reported status, 0 for the others.",
+    );
+    for k in &order {
+        let row = &rows[k];
+        for s in STATUSES {
+            let mut l = base(k);
+            l.push(("status", s.as_str().to_string()));
+            let _ = writeln!(
+                out,
+                "kms_preflight_check_status{} {}",
+                fmt_labels(&l),
+                u8::from(row.status == s)
+            );
+        }
+    }
+    header(
+        &mut out,
+        "kms_preflight_check_success",
+        "1 when the check result is pass or warn, 0 when it is fail, error or skip.",
+    );
+    for k in &order {
+        let ok = matches!(rows[k].status, Status::Pass | Status::Warn);
+        let _ = writeln!(
+            out,
+            "kms_preflight_check_success{} {}",
+            fmt_labels(&base(k)),
+            u8::from(ok)
+        );
+    }
+    header(
+        &mut out,
+        "kms_preflight_check_duration_seconds",
+        "Time the check took, in seconds.",
+    );
+    for k in &order {
+        let _ = writeln!(
+            out,
+            "kms_preflight_check_duration_seconds{} {}",
+            fmt_labels(&base(k)),
+            rows[k].duration_s
+        );
+    }
+    if order.iter().any(|k| rows[k].rtt_s.is_some()) {
+        header(
+            &mut out,
+            "kms_preflight_rtt_seconds",
+            "Round-trip time a check measured (TCP handshake, DNS query), in seconds.",
+        );
+        for k in &order {
+            if let Some(v) = rows[k].rtt_s {
+                let _ = writeln!(
+                    out,
+                    "kms_preflight_rtt_seconds{} {v}",
+                    fmt_labels(&base(k))
+                );
+            }
+        }
+    }
+    if order.iter().any(|k| rows[k].offset_s.is_some()) {
+        header(
+            &mut out,
+            "kms_preflight_clock_offset_seconds",
+            "Clock offset a check measured (remote minus local), in seconds.",
+        );
+        for k in &order {
+            if let Some(v) = rows[k].offset_s {
+                let _ = writeln!(
+                    out,
+                    "kms_preflight_clock_offset_seconds{} {v}",
+                    fmt_labels(&base(k))
+                );
+            }
+        }
+    }
+    let s = &report.summary;
+    header(
+        &mut out,
+        "kms_preflight_results",
+        "Number of results of the last run with each status.",
+    );
+    for (st, n) in [
+        ("pass", s.pass),
+        ("warn", s.warn),
+        ("fail", s.fail),
+        ("skip", s.skip),
+        ("error", s.error),
+    ] {
+        let _ = writeln!(
+            out,
+            "kms_preflight_results{} {n}",
+            labels(&[("status", st)])
+        );
+    }
+    header(
+        &mut out,
+        "kms_preflight_ready",
+        "1 when the last run had no fail and no error result (exit code 0), else 0.",
+    );
+    let _ = writeln!(out, "kms_preflight_ready {}", u8::from(report.exit_code() == 0));
+    header(
+        &mut out,
+        "kms_preflight_run_duration_seconds",
+        "Wall-clock time of the last run, in seconds.",
+    );
+    let _ = writeln!(
+        out,
+        "kms_preflight_run_duration_seconds {}",
+        report.duration_ms as f64 / 1000.0
+    );
+    if let Ok(t) = humantime::parse_rfc3339(&report.started_at) {
+        if let Ok(d) = t.duration_since(std::time::UNIX_EPOCH) {
+            header(
+                &mut out,
+                "kms_preflight_last_run_timestamp_seconds",
+                "Unix time at which the last run started; alert when it is too old.",
+            );
+            let _ = writeln!(
+                out,
+                "kms_preflight_last_run_timestamp_seconds {}",
+                d.as_secs()
+            );
+        }
+    }
+    header(
+        &mut out,
+        "kms_preflight_build_info",
+        "Always 1; labels give the kms-preflight version, report schema and profile.",
+    );
+    let _ = writeln!(
+        out,
+        "kms_preflight_build_info{} 1",
+        labels(&[
+            ("version", report.version),
+            ("schema", report.schema),
+            ("profile", report.profile.as_deref().unwrap_or("")),
+        ])
+    );
+    out
+}
