@@ -12,8 +12,8 @@ use serde_saphyr::Spanned;
 use tokio::task::JoinSet;
 
 use super::{
-    render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput,
-    Finding, RunSettings,
+    render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding,
+    RunSettings,
 };
 use crate::net::dns::{self, AnswerClass};
 use crate::net::ms;
@@ -45,7 +45,9 @@ impl Check for RetiredHostCheck {
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {
-        std::iter::once(&self.host).chain(self.port.iter()).collect()
+        std::iter::once(&self.host)
+            .chain(self.port.iter())
+            .collect()
     }
 
     fn validate(&self) -> Vec<(serde_saphyr::Location, String)> {

@@ -249,13 +249,19 @@ fn judge(
             parts.push(format!("does not list {}", absent.join(", ")));
         }
         Finding {
-            message: format!("{server} {} for {shown} (answer: {listed})", parts.join(" and ")),
+            message: format!(
+                "{server} {} for {shown} (answer: {listed})",
+                parts.join(" and ")
+            ),
             ..f
         }
     } else {
         Finding {
             status: Status::Fail,
-            message: format!("{server} {} for {shown} (answer: {listed})", problems.join("; ")),
+            message: format!(
+                "{server} {} for {shown} (answer: {listed})",
+                problems.join("; ")
+            ),
             ..f
         }
         .codes(if still.is_empty() {

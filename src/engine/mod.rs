@@ -330,9 +330,17 @@ impl StageCtx<'_> {
                         (out, Some(prior))
                     }
                 };
-                let worst = output.findings.iter().map(|f| f.status).max().unwrap_or(Status::Skip);
+                let worst = output
+                    .findings
+                    .iter()
+                    .map(|f| f.status)
+                    .max()
+                    .unwrap_or(Status::Skip);
                 let usable = usable_facts.is_some()
-                    && output.findings.iter().any(|f| matches!(f.status, Status::Pass | Status::Warn));
+                    && output
+                        .findings
+                        .iter()
+                        .any(|f| matches!(f.status, Status::Pass | Status::Warn));
                 let mut facts = usable_facts.unwrap_or_default();
                 for (k, v) in &output.facts {
                     facts.insert(k.clone(), v.clone());
@@ -343,8 +351,17 @@ impl StageCtx<'_> {
                     .find(|f| f.status == worst)
                     .map(|f| f.message.clone())
                     .unwrap_or_else(|| "no result".into());
-                let _ = tx.send(Some(Arc::new(Done { usable, status: worst, message, facts })));
-                Finished { job: ji, output, duration: started.elapsed() }
+                let _ = tx.send(Some(Arc::new(Done {
+                    usable,
+                    status: worst,
+                    message,
+                    facts,
+                })));
+                Finished {
+                    job: ji,
+                    output,
+                    duration: started.elapsed(),
+                }
             });
         }
 

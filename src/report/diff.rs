@@ -430,13 +430,7 @@ pub fn render_text(d: &Diff) -> String {
     if !d.evidence_changes.is_empty() {
         let _ = writeln!(out, "\nEVIDENCE ({})", d.evidence_changes.len());
         for e in &d.evidence_changes {
-            let _ = writeln!(
-                out,
-                "  {} {}: {}",
-                e.key.label(),
-                e.field,
-                evidence_text(e)
-            );
+            let _ = writeln!(out, "  {} {}: {}", e.key.label(), e.field, evidence_text(e));
         }
     }
     let _ = writeln!(
@@ -570,28 +564,85 @@ mod tests {
     fn classifies_regressions_fixes_hosts_and_evidence() {
         let before = report(
             json!([
-                res("srv.present", "corp.test", None, "pass", json!({"records": [
-                    {"target": "kms-old.corp.test", "port": 1688, "priority": 0, "weight": 0, "ttl": 300}]})),
-                res("tcp.port", "kms-old.corp.test:1688", Some("198.18.0.20"), "pass", json!({"result": "connected", "rtt_ms": 0.3})),
-                res("tcp.port", "kms1.corp.test:1688", Some("198.18.0.10"), "fail", json!({"result": "timeout"})),
-                res("resolve.host", "kms1.corp.test:1688", None, "pass", json!({"addresses": ["198.18.0.10"]})),
+                res(
+                    "srv.present",
+                    "corp.test",
+                    None,
+                    "pass",
+                    json!({"records": [
+                    {"target": "kms-old.corp.test", "port": 1688, "priority": 0, "weight": 0, "ttl": 300}]})
+                ),
+                res(
+                    "tcp.port",
+                    "kms-old.corp.test:1688",
+                    Some("198.18.0.20"),
+                    "pass",
+                    json!({"result": "connected", "rtt_ms": 0.3})
+                ),
+                res(
+                    "tcp.port",
+                    "kms1.corp.test:1688",
+                    Some("198.18.0.10"),
+                    "fail",
+                    json!({"result": "timeout"})
+                ),
+                res(
+                    "resolve.host",
+                    "kms1.corp.test:1688",
+                    None,
+                    "pass",
+                    json!({"addresses": ["198.18.0.10"]})
+                ),
             ]),
             json!([{"target": "kms-old.corp.test:1688"}, {"target": "kms1.corp.test:1688"}]),
         );
         let after = report(
             json!([
-                res("srv.present", "corp.test", None, "pass", json!({"records": [
-                    {"target": "kms-new.corp.test", "port": 1688, "priority": 0, "weight": 0, "ttl": 12}]})),
-                res("tcp.port", "kms1.corp.test:1688", Some("198.18.0.10"), "pass", json!({"result": "connected", "rtt_ms": 9.0})),
-                res("resolve.host", "kms1.corp.test:1688", None, "pass", json!({"addresses": ["198.18.0.10", "198.18.0.11"]})),
-                res("tcp.port", "kms-new.corp.test:1688", Some("198.18.0.30"), "fail", json!({"result": "refused"})),
-                res("resolve.host", "kms-new.corp.test:1688", None, "pass", json!({})),
+                res(
+                    "srv.present",
+                    "corp.test",
+                    None,
+                    "pass",
+                    json!({"records": [
+                    {"target": "kms-new.corp.test", "port": 1688, "priority": 0, "weight": 0, "ttl": 12}]})
+                ),
+                res(
+                    "tcp.port",
+                    "kms1.corp.test:1688",
+                    Some("198.18.0.10"),
+                    "pass",
+                    json!({"result": "connected", "rtt_ms": 9.0})
+                ),
+                res(
+                    "resolve.host",
+                    "kms1.corp.test:1688",
+                    None,
+                    "pass",
+                    json!({"addresses": ["198.18.0.10", "198.18.0.11"]})
+                ),
+                res(
+                    "tcp.port",
+                    "kms-new.corp.test:1688",
+                    Some("198.18.0.30"),
+                    "fail",
+                    json!({"result": "refused"})
+                ),
+                res(
+                    "resolve.host",
+                    "kms-new.corp.test:1688",
+                    None,
+                    "pass",
+                    json!({})
+                ),
             ]),
             json!([{"target": "kms1.corp.test:1688"}, {"target": "kms-new.corp.test:1688"}]),
         );
         let d = diff("before.json", &before, "after.json", &after);
         assert_eq!(d.regressions.len(), 1, "{d:#?}");
-        assert_eq!(d.regressions[0].key.target.as_deref(), Some("kms-new.corp.test:1688"));
+        assert_eq!(
+            d.regressions[0].key.target.as_deref(),
+            Some("kms-new.corp.test:1688")
+        );
         assert_eq!(d.regressions[0].before, None);
         assert_eq!(d.fixes.len(), 1);
         assert_eq!(d.fixes[0].key.id, "tcp.port");
@@ -607,20 +658,38 @@ mod tests {
         // rtt_ms and the SRV TTL are not differences that matter.
         assert_eq!(
             fields,
-            [("srv.present", "records"), ("tcp.port", "result"), ("resolve.host", "addresses")]
+            [
+                ("srv.present", "records"),
+                ("tcp.port", "result"),
+                ("resolve.host", "addresses")
+            ]
         );
-        assert_eq!(d.evidence_changes[0].added, ["kms-new.corp.test:1688 priority 0 weight 0"]);
-        assert_eq!(d.evidence_changes[0].removed, ["kms-old.corp.test:1688 priority 0 weight 0"]);
+        assert_eq!(
+            d.evidence_changes[0].added,
+            ["kms-new.corp.test:1688 priority 0 weight 0"]
+        );
+        assert_eq!(
+            d.evidence_changes[0].removed,
+            ["kms-old.corp.test:1688 priority 0 weight 0"]
+        );
         assert_eq!(d.exit_code(), 1);
         let text = render_text(&d);
         assert!(text.contains("REGRESSED (1)"), "{text}");
-        assert!(text.contains("-kms-old.corp.test:1688 priority 0 weight 0, +kms-new.corp.test:1688"));
+        assert!(
+            text.contains("-kms-old.corp.test:1688 priority 0 weight 0, +kms-new.corp.test:1688")
+        );
     }
 
     #[test]
     fn identical_reports_have_no_differences() {
         let r = report(
-            json!([res("tcp.port", "h:1688", Some("198.18.0.1"), "warn", json!({"offset_ms": 100.0}))]),
+            json!([res(
+                "tcp.port",
+                "h:1688",
+                Some("198.18.0.1"),
+                "warn",
+                json!({"offset_ms": 100.0})
+            )]),
             json!([{"target": "h:1688"}]),
         );
         let d = diff("a", &r, "b", &r);
@@ -630,21 +699,57 @@ mod tests {
 
     #[test]
     fn offsets_count_from_one_second() {
-        let b = report(json!([res("clock", "h:1688", None, "pass", json!({"offset_ms": 100.0}))]), json!([]));
-        let a = report(json!([res("clock", "h:1688", None, "pass", json!({"offset_ms": 900.0}))]), json!([]));
+        let b = report(
+            json!([res(
+                "clock",
+                "h:1688",
+                None,
+                "pass",
+                json!({"offset_ms": 100.0})
+            )]),
+            json!([]),
+        );
+        let a = report(
+            json!([res(
+                "clock",
+                "h:1688",
+                None,
+                "pass",
+                json!({"offset_ms": 900.0})
+            )]),
+            json!([]),
+        );
         assert!(diff("a", &b, "b", &a).evidence_changes.is_empty());
-        let a = report(json!([res("clock", "h:1688", None, "pass", json!({"offset_ms": 3700.0}))]), json!([]));
+        let a = report(
+            json!([res(
+                "clock",
+                "h:1688",
+                None,
+                "pass",
+                json!({"offset_ms": 3700.0})
+            )]),
+            json!([]),
+        );
         assert_eq!(diff("a", &b, "b", &a).evidence_changes.len(), 1);
     }
 
     #[test]
     fn rejects_other_documents_clearly() {
-        assert!(parse_report("x.json", "{").unwrap_err().contains("not a JSON document"));
-        assert!(parse_report("x.json", "{\"a\":1}").unwrap_err().contains("not a kms-preflight report"));
-        assert!(parse_report("x.json", "{\"schema\":\"kms-preflight/report/v9\",\"results\":[]}")
+        assert!(parse_report("x.json", "{")
             .unwrap_err()
-            .contains("v9 is not supported"));
+            .contains("not a JSON document"));
+        assert!(parse_report("x.json", "{\"a\":1}")
+            .unwrap_err()
+            .contains("not a kms-preflight report"));
+        assert!(parse_report(
+            "x.json",
+            "{\"schema\":\"kms-preflight/report/v9\",\"results\":[]}"
+        )
+        .unwrap_err()
+        .contains("v9 is not supported"));
         let bad = json!({"schema": "kms-preflight/report/v1", "results": [{"id": "a", "target": null, "address": null, "source": null, "status": "great"}]});
-        assert!(parse_report("x.json", &bad.to_string()).unwrap_err().contains("unknown status"));
+        assert!(parse_report("x.json", &bad.to_string())
+            .unwrap_err()
+            .contains("unknown status"));
     }
 }

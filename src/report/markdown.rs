@@ -40,11 +40,7 @@ pub fn verdict(report: &Report) -> &'static str {
 
 fn fence(text: &str) -> String {
     // A fence longer than any backtick run inside the text.
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let f = "`".repeat(longest.max(2) + 1);
     format!("{f}text\n{}\n{f}\n", text.trim_end())
 }
@@ -94,7 +90,11 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "| Profile | {} |", cell(p));
     }
     let _ = writeln!(out, "| Domains | {} |", cell(&none(&report.domains)));
-    let _ = writeln!(out, "| DNS servers | {} |", cell(&none(&report.dns_servers)));
+    let _ = writeln!(
+        out,
+        "| DNS servers | {} |",
+        cell(&none(&report.dns_servers))
+    );
     let _ = writeln!(
         out,
         "| Sources | {} |",
@@ -198,7 +198,10 @@ pub fn render(report: &Report) -> String {
 
     if !report.results.is_empty() {
         let _ = writeln!(out, "\n## All results\n");
-        let _ = writeln!(out, "| Status | Check | Target | Address | Source | Message |");
+        let _ = writeln!(
+            out,
+            "| Status | Check | Target | Address | Source | Message |"
+        );
         let _ = writeln!(out, "|---|---|---|---|---|---|");
         for r in &report.results {
             let _ = writeln!(

@@ -161,11 +161,7 @@ pub fn render(report: &Report) -> String {
         );
         for k in &order {
             if let Some(v) = rows[k].rtt_s {
-                let _ = writeln!(
-                    out,
-                    "kms_preflight_rtt_seconds{} {v}",
-                    fmt_labels(&base(k))
-                );
+                let _ = writeln!(out, "kms_preflight_rtt_seconds{} {v}", fmt_labels(&base(k)));
             }
         }
     }
@@ -209,7 +205,11 @@ pub fn render(report: &Report) -> String {
         "kms_preflight_ready",
         "1 when the last run had no fail and no error result (exit code 0), else 0.",
     );
-    let _ = writeln!(out, "kms_preflight_ready {}", u8::from(report.exit_code() == 0));
+    let _ = writeln!(
+        out,
+        "kms_preflight_ready {}",
+        u8::from(report.exit_code() == 0)
+    );
     header(
         &mut out,
         "kms_preflight_run_duration_seconds",

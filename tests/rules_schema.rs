@@ -1,0 +1,178 @@
+//! schema/rules.schema.json is hand-written for editors (completion, validation); this test
+//! keeps it honest: every rule file in the repository validates against it, known-bad checks
+//! do not, and for every registered check kind the keys the schema allows are exactly the
+//! keys the loader accepts (read from the loader's own "expected one of" error).
+
+use std::path::{Path, PathBuf};
+
+use kms_preflight::checks::KIND_NAMES;
+use kms_preflight::rules::{self, LoadOptions, RuleSource};
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn schema() -> Value {
+    let text = std::fs::read_to_string(root().join("schema/rules.schema.json")).unwrap();
+    serde_json::from_str(&text).expect("schema is JSON")
+}
+
+fn validator() -> jsonschema::Validator {
+    jsonschema::draft202012::new(&schema()).expect("schema compiles")
+}
+
+fn yaml_to_json(text: &str) -> Value {
+    serde_saphyr::from_str::<Value>(text).expect("YAML parses")
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_rule_file_in_the_repository_validates() {
+    let v = validator();
+    let mut files = yaml_files(&root().join("rules"));
+    files.extend(yaml_files(&root().join("rules/profiles")));
+    files.extend(yaml_files(&root().join("tests/fixtures")));
+    files.extend(yaml_files(&root().join("testdata/rules/valid")));
+    assert!(files.len() >= 5, "found {files:?}");
+    for f in files {
+        let doc = yaml_to_json(&std::fs::read_to_string(&f).unwrap());
+        let errors: Vec<String> = v
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", f.display());
+    }
+}
+
+#[test]
+fn schema_rejects_what_the_loader_rejects() {
+    let v = validator();
+    for (why, text) in [
+        (
+            "unknown key",
+            "version: 1\nchecks:\n  - {id: a, kind: tcp, portt: 1688}\n",
+        ),
+        (
+            "key of another kind",
+            "version: 1\nchecks:\n  - {id: a, kind: tcp, expect: {min_records: 1}}\n",
+        ),
+        (
+            "unknown kind",
+            "version: 1\nchecks:\n  - {id: a, kind: smtp}\n",
+        ),
+        (
+            "bad scope",
+            "version: 1\nchecks:\n  - {id: a, kind: tcp, scope: each-planet}\n",
+        ),
+        (
+            "bad code",
+            "version: 1\nchecks:\n  - {id: a, kind: tcp, explains: [C004F074]}\n",
+        ),
+        (
+            "port range",
+            "version: 1\nchecks:\n  - {id: a, kind: tcp, port: 70000}\n",
+        ),
+        (
+            "too many retries",
+            "version: 1\nchecks:\n  - {id: a, kind: tcp, retries: 11}\n",
+        ),
+        (
+            "bad duration",
+            "version: 1\nchecks:\n  - {id: a, kind: tcp, retry_delay: soon}\n",
+        ),
+        (
+            "no host",
+            "version: 1\nchecks:\n  - {id: a, kind: retired-host}\n",
+        ),
+        ("no version", "checks: []\n"),
+    ] {
+        let doc = yaml_to_json(text);
+        assert!(!v.is_valid(&doc), "schema accepted {why}: {text}");
+    }
+    let ok = yaml_to_json(
+        "version: 1\nvars: {port: 1689}\nchecks:\n  - {id: a, kind: tcp, port: \"{{port}}\", retries: 2, retry_delay: 500ms, timeout: 3s}\n",
+    );
+    assert!(v.is_valid(&ok));
+}
+
+/// The keys the loader accepts for a kind, from its "unknown field …, expected one of …" error.
+fn loader_keys(kind: &str) -> Vec<String> {
+    let text =
+        format!("version: 1\nchecks:\n  - id: probe\n    kind: {kind}\n    zz_not_a_key: 1\n");
+    let err = rules::load(
+        &[RuleSource {
+            name: "probe.yaml".into(),
+            text,
+            builtin: false,
+        }],
+        &LoadOptions::default(),
+    )
+    .expect_err("unknown key is rejected")
+    .to_string();
+    let list = err
+        .split("expected one of ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no key list in: {err}"));
+    let mut keys: Vec<String> = list
+        .split(',')
+        .map(|k| k.trim().trim_matches('`').to_string())
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn schema_lists_every_kind_and_exactly_its_keys() {
+    let s = schema();
+    let check = &s["$defs"]["check"];
+    let mut schema_kinds: Vec<&str> = check["properties"]["kind"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    schema_kinds.sort();
+    let mut kinds: Vec<&str> = KIND_NAMES.to_vec();
+    kinds.sort();
+    assert_eq!(
+        schema_kinds, kinds,
+        "schema/rules.schema.json: $defs.check.properties.kind.enum must list every registered kind"
+    );
+    let common: Vec<String> = check["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    for kind in KIND_NAMES {
+        let branch = check["allOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["if"]["properties"]["kind"]["const"] == *kind)
+            .unwrap_or_else(|| panic!("schema has no allOf branch for kind '{kind}'"));
+        let mut keys: Vec<String> = common.clone();
+        if let Some(props) = branch["then"]["properties"].as_object() {
+            keys.extend(props.keys().cloned());
+        }
+        keys.sort();
+        assert_eq!(
+            keys,
+            loader_keys(kind),
+            "schema keys of kind '{kind}' differ from what the loader accepts"
+        );
+    }
+}
