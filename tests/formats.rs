@@ -158,7 +158,9 @@ fn parse_xml(text: &str) -> Vec<(String, Vec<(String, String)>)> {
                         let a = a.expect("valid attribute");
                         (
                             String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
-                            a.normalized_value().expect("valid escape").into_owned(),
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .expect("valid escape")
+                                .into_owned(),
                         )
                     })
                     .collect();
