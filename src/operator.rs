@@ -671,18 +671,20 @@ pub fn man(out_dir: Option<&Path>) -> i32 {
             let _ = std::io::stdout().write_all(&buf);
             EXIT_OK
         }
-        Some(dir) => match clap_mangen::generate_to(cmd, dir) {
-            Ok(()) => {
-                println!("man pages written to {}", dir.display());
-                EXIT_OK
+        Some(dir) => {
+            match std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(cmd, dir)) {
+                Ok(()) => {
+                    println!("man pages written to {}", dir.display());
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!(
+                        "kms-preflight: cannot write man pages to {}: {e}",
+                        dir.display()
+                    );
+                    EXIT_USAGE
+                }
             }
-            Err(e) => {
-                eprintln!(
-                    "kms-preflight: cannot write man pages to {}: {e}",
-                    dir.display()
-                );
-                EXIT_USAGE
-            }
-        },
+        }
     }
 }
