@@ -539,6 +539,43 @@ pub fn diagnosis_text(d: &Diagnosis) -> String {
     out
 }
 
+pub fn diagnosis_markdown(d: &Diagnosis) -> String {
+    let mut out = format!(
+        "\n## Diagnosis of `{}` — {}\n\n**{}**: {}\n",
+        d.code,
+        d.title,
+        d.verdict.to_uppercase(),
+        d.summary
+    );
+    let list = |out: &mut String, title: &str, items: &[String]| {
+        if !items.is_empty() {
+            out.push_str(&format!("\n{title}:\n\n"));
+            for i in items {
+                out.push_str(&format!("- {}\n", i.replace('\n', " ")));
+            }
+        }
+    };
+    list(&mut out, "Explained by", &d.explaining);
+    list(&mut out, "Other problems", &d.other_problems);
+    list(&mut out, "Could not decide", &d.undecided);
+    if !d.unavailable.is_empty() {
+        out.push_str(&format!(
+            "\nNot available in this build (those causes were **not** checked): {}\n",
+            d.unavailable
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    list(&mut out, "Causes that remain", &d.remaining_causes);
+    out.push_str(&format!(
+        "\nFix commands: `kms-preflight explain {}`\n",
+        d.code
+    ));
+    out
+}
+
 pub async fn diagnose(args: DiagnoseArgs) -> i32 {
     let (code, entry) = match lookup(&args.code) {
         Ok(x) => x,
@@ -598,16 +635,7 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
         }
         Format::Markdown => {
             print!("{}", render(&report, format));
-            print!(
-                "\n## Diagnosis of `{}`\n\n{}",
-                d.code,
-                report::markdown::cell(&diagnosis_text(&d))
-                    .replace("<br>", "\n")
-                    .lines()
-                    .skip(2)
-                    .map(|l| format!("{}\n", l.trim_start()))
-                    .collect::<String>()
-            );
+            print!("{}", diagnosis_markdown(&d));
         }
         Format::Table => {
             print!("{}", render(&report, format));
@@ -686,5 +714,87 @@ pub fn man(out_dir: Option<&Path>) -> i32 {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(id: &str, status: Status, codes: &[&str]) -> Outcome {
+        Outcome {
+            id: id.into(),
+            kind: "srv".into(),
+            title: id.into(),
+            target: Some("corp.test".into()),
+            address: None,
+            source: None,
+            status,
+            message: format!("{id} says {}", status.as_str()),
+            remediation: None,
+            error_codes: codes.iter().map(|c| c.to_string()).collect(),
+            evidence: Map::new(),
+            duration_ms: 1,
+        }
+    }
+
+    fn report(results: Vec<Outcome>) -> Report {
+        let summary = Summary::of(&results);
+        Report {
+            schema: report::SCHEMA,
+            version: "0",
+            started_at: String::new(),
+            duration_ms: 0,
+            profile: None,
+            domains: vec![],
+            dns_servers: vec![],
+            sources: vec![],
+            targets: vec![],
+            results,
+            summary,
+        }
+    }
+
+    fn entry(code: &str) -> &'static CodeEntry {
+        knowledge::catalog()
+            .lookup(knowledge::parse_code(code).unwrap())
+            .unwrap()
+    }
+
+    #[test]
+    fn verdicts_in_the_terms_of_the_code() {
+        let e = entry("0x8007232B");
+        let explained = report(vec![outcome(
+            "srv.present",
+            Status::Fail,
+            &["0x8007232B", "0xC004F074"],
+        )]);
+        assert_eq!(diagnose_report(e, &explained).verdict, "explained");
+        let other = report(vec![outcome("srv.present", Status::Fail, &["0x8007232D"])]);
+        assert_eq!(diagnose_report(e, &other).verdict, "other-problems");
+        let errored = report(vec![outcome("srv.present", Status::Error, &[])]);
+        let d = diagnose_report(e, &errored);
+        assert_eq!(d.verdict, "undecided");
+        assert_eq!(d.remaining_causes, e.causes);
+        let fine = finish(
+            report(vec![outcome("srv.present", Status::Pass, &[])]),
+            &ProfileRun {
+                name: "branch-office".into(),
+                missing: vec!["srv.agreement".into()],
+            },
+        );
+        let d = diagnose_report(e, &fine);
+        assert_eq!(d.verdict, "not-reproduced");
+        assert_eq!(d.unavailable, ["srv.agreement"]);
+        assert!(d.summary.contains("except those not available"));
+        assert_eq!(fine.summary.skip, 1);
+        assert_eq!(fine.profile.as_deref(), Some("branch-office"));
+    }
+
+    #[test]
+    fn codes_no_check_decides_are_not_network() {
+        let e = entry("0xC004F050");
+        assert!(e.checks.is_empty());
+        assert_eq!(diagnose_report(e, &report(vec![])).verdict, "not-network");
     }
 }

@@ -109,6 +109,14 @@ fn run(lab: &Lab, ns: &str, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// With KP_DOCS_DIR set, keeps a command's real output for docs/operator.md.
+fn keep(name: &str, text: &str) {
+    if let Some(dir) = std::env::var_os("KP_DOCS_DIR") {
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(std::path::Path::new(&dir).join(name), text);
+    }
+}
+
 fn one<'a>(rep: &'a serde_json::Value, id: &str, address: &str) -> &'a serde_json::Value {
     let found: Vec<_> = results(rep, id)
         .into_iter()
@@ -190,6 +198,9 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
     let mut junit_args = args.clone();
     junit_args.extend_from_slice(&["--format", "junit"]);
     let (code, xml, _) = run(lab, c, &junit_args);
+    keep("post-change.junit.xml", &xml);
+    let (_, table, _) = run(lab, c, &args);
+    keep("post-change.txt", &table);
     assert_eq!(code, 1);
     let mut reader = quick_xml::Reader::from_str(&xml);
     let (mut cases, mut failures) = (0, 0);
@@ -215,6 +226,7 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
     let mut prom_args = args.clone();
     prom_args.extend_from_slice(&["--format", "prometheus"]);
     let (_, prom, _) = run(lab, c, &prom_args);
+    keep("post-change.prom", &prom);
     assert!(prom.contains("kms_preflight_ready 0"));
     assert!(prom.contains("check=\"change.old-host-silent\""));
     if let Some(tool) = ["/usr/bin/promtool"]
@@ -247,6 +259,7 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
     let mut md_args = args.clone();
     md_args.extend_from_slice(&["--format", "markdown"]);
     let (_, md, _) = run(lab, c, &md_args);
+    keep("post-change.md", &md);
     assert!(md.contains("**Verdict: NOT READY**"));
     assert!(md.contains("| Profile | post-change |"));
     assert!(md.contains("### FAIL `change.old-host-silent`"));
@@ -283,6 +296,19 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
         ],
     );
     assert_eq!(code, 1, "a regression exits 1: {text}{err}");
+    keep("diff.txt", &text);
+    let (_, md, _) = run(
+        lab,
+        c,
+        &[
+            "diff",
+            before_path.to_str().unwrap(),
+            after_path.to_str().unwrap(),
+            "--format",
+            "markdown",
+        ],
+    );
+    keep("diff.md", &md);
     assert!(text.contains("REGRESSED (1)"), "{text}");
     assert!(text.contains("pass → fail"), "{text}");
     assert!(
@@ -324,6 +350,7 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
             "1s",
         ],
     );
+    keep("flaky.json", &serde_json::to_string_pretty(&rep).unwrap());
     let r = one(&rep, "tcp.port", "198.18.0.40");
     assert_eq!(r["status"], "warn", "{r}");
     assert_eq!(r["evidence"]["attempts"], 2);
@@ -370,6 +397,24 @@ fn pre_migration_profile_and_diagnose() {
             "1s",
         ],
     );
+    let (_, table, _) = run(
+        lab,
+        c,
+        &[
+            "check",
+            "--profile",
+            "pre-migration",
+            "--new-host",
+            "kms-new.corp.test",
+            "--domain",
+            "corp.test",
+            "--dns",
+            "198.18.0.2",
+            "--timeout",
+            "1s",
+        ],
+    );
+    keep("pre-migration.txt", &table);
     // Only the new host is checked: no SRV discovery.
     let targets: Vec<&str> = rep["targets"]
         .as_array()
@@ -401,6 +446,7 @@ fn pre_migration_profile_and_diagnose() {
         ],
     );
     assert_eq!(code, 1, "{out}{err}");
+    keep("diagnose-8007232B.txt", &out);
     assert!(out.contains("Diagnosis of 0x8007232B"), "{out}");
     assert!(out.contains("EXPLAINED"), "{out}");
     assert!(out.contains("srv.present"), "{out}");
