@@ -2,12 +2,13 @@
 //!
 //! Layers: `rules` (YAML model) → `engine` (plan and concurrent run, protocol-agnostic) →
 //! `checks` (one module per kind) → `net` (sockets, DNS, TCP) and `wire` (pure codecs);
-//! `report` holds the result model and its renderers.
+//! `report` holds the result model and its renderers; `knowledge` the error-code catalog.
 
 pub mod app;
 pub mod checks;
 pub mod cli;
 pub mod engine;
+pub mod knowledge;
 pub mod net;
 pub mod report;
 pub mod rules;
