@@ -905,7 +905,7 @@ mod tests {
                 let mut b = valid.clone();
                 for _ in 0..(rng.next() % 4 + 1) {
                     let pos = (rng.next() % 48) as usize;
-                    if !(24..32).contains(&pos) || rng.next() % 8 == 0 {
+                    if !(24..32).contains(&pos) || rng.next().is_multiple_of(8) {
                         b[pos] = rng.next() as u8;
                     }
                 }
