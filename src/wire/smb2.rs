@@ -586,6 +586,41 @@ mod tests {
         assert_eq!(info.security_buffer_length, 74);
     }
 
+    /// A complete live reply captured from Samba 4.17.12 (Debian) smbd running under
+    /// `faketime -f '-3h'` in a network namespace (notes/clock-lab.md). SystemTime
+    /// 0x01DD7A1DF10B9286 = 2026-11-22 01:08:10.7690630 UTC, three hours behind the host clock.
+    const SAMBA_LIVE: &str = "\
+        000000cafe534d42400000000000000000000100010000000000000000000000\
+        0000000000000000000000000000000000000000000000000000000000000000\
+        000000004100010002030000766d000000000000000000000000000007000000\
+        00008000000080000000800086920bf11d7add01000000000000000080004a00\
+        00000000604806062b0601050502a03e303ca00e300c060a2b06010401823702\
+        020aa32a3028a0261b246e6f745f646566696e65645f696e5f52464334313738\
+        40706c656173655f69676e6f7265";
+
+    #[test]
+    fn decodes_live_samba_capture() {
+        let buf = hex(SAMBA_LIVE);
+        assert_eq!(buf.len(), 206);
+        let info = decode_negotiate_response(&buf).unwrap();
+        assert_eq!(info.dialect, Dialect(0x0302));
+        assert_eq!(info.capabilities, 7);
+        assert_eq!(info.max_transact_size, 0x0080_0000);
+        assert_eq!(info.system_time_raw, 0x01DD_7A1D_F10B_9286);
+        assert_eq!(
+            info.system_time,
+            Some(UNIX_EPOCH + Duration::new(1_795_309_690, 769_063_000))
+        );
+        assert_eq!(info.server_start_time, None);
+        assert_eq!(info.security_buffer_offset, 0x80);
+        assert_eq!(info.security_buffer_length, 74);
+        // The SPNEGO blob ends with Samba's well-known placeholder principal.
+        assert!(buf.ends_with(b"not_defined_in_RFC4178@please_ignore"));
+        for n in 0..buf.len() {
+            assert!(decode_negotiate_response(&buf[..n]).is_err());
+        }
+    }
+
     #[test]
     fn every_truncation_fails_cleanly() {
         let buf = samba_response(FT);

@@ -597,6 +597,31 @@ mod tests {
         assert_eq!(decode_response(&longer, CHRONY_NONCE).unwrap(), r);
     }
 
+    /// Live reply from chronyd 4.3 running as a server under `faketime -f '+5h'` in a network
+    /// namespace (notes/clock-lab.md); the client sent the random nonce 977be55e46ae3bf6. The host
+    /// clock read 04:07:48 UTC; the served transmit time is 09:07:48 UTC.
+    const CHRONY_FAKETIME: &str = "240800e8 00000000 00000000 7f7f0101 eead2f62c385e384 \
+                                   977be55e46ae3bf6 eead2f64082b313f eead2f64082ecdba";
+
+    #[test]
+    fn decodes_live_chrony_faketime_capture() {
+        let buf = hex(CHRONY_FAKETIME);
+        let nonce = NtpTimestamp(0x977b_e55e_46ae_3bf6);
+        let r = decode_response(&buf, nonce).unwrap();
+        assert_eq!((r.stratum, r.precision), (8, -24));
+        let served = r.transmit.to_system_time(unix(1_795_320_000, 0)).unwrap();
+        assert_eq!(served, unix(1_795_338_468, 31_964_167));
+        // Local send/receive around 04:07:48 UTC (5 h earlier): offset ≈ +5 h.
+        let local = unix(1_795_338_468 - 5 * 3600, 31_000_000);
+        let (off, del) = r.offset_and_delay(local, local + Duration::from_millis(2));
+        assert!((off - 18_000_000_000_000).abs() < 2_000_000, "{off}");
+        assert!((0..3_000_000).contains(&del), "{del}");
+        assert!(matches!(
+            decode_response(&buf, CHRONY_NONCE),
+            Err(SntpError::OriginMismatch { .. })
+        ));
+    }
+
     #[test]
     fn every_truncation_is_too_short() {
         let buf = hex(CHRONY_REPLY);
