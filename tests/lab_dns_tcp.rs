@@ -487,3 +487,24 @@ fn checks_run_concurrently_and_deadline_bounds_the_run() {
     assert!(r["message"].as_str().unwrap().contains("deadline"));
     assert_eq!(code, 1);
 }
+
+/// Prints real output for the README: `cargo test --test lab_dns_tcp demo -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn demo_output_for_readme() {
+    if !require_root("demo_output_for_readme") {
+        return;
+    }
+    let t = build();
+    let out = t.lab.kms_preflight(
+        &t.client,
+        &["check", "--domain", "corp.test", "--timeout", "1s"],
+    );
+    println!("{}", String::from_utf8_lossy(&out.stdout));
+    println!("exit code: {:?}", out.status.code());
+    let out = t.lab.kms_preflight(
+        &t.client,
+        &["check", "--domain", "empty.test", "--format", "json"],
+    );
+    println!("{}", String::from_utf8_lossy(&out.stdout));
+}

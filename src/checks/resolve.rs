@@ -160,10 +160,28 @@ impl Check for ResolveCheck {
             }
             // No address: say why, preferring the A answer (IPv4 is what most KMS hosts use).
             let decisive = res.v4.as_ref().or(res.v6.as_ref());
+            let (label, zone) = host.split_once('.').unwrap_or((host, "<zone>"));
+            // The zone that publishes it, from the SRV origin ("SRV _vlmcs._tcp.<zone>").
+            let srv_zones: Vec<&str> = target
+                .origins
+                .iter()
+                .filter_map(|o| o.strip_prefix("SRV _vlmcs._tcp."))
+                .collect();
+            let removal = if srv_zones.is_empty() {
+                String::new()
+            } else {
+                let cmds: Vec<String> = srv_zones
+                    .iter()
+                    .map(|z| super::srv::srv_removal_commands(z, host))
+                    .collect();
+                format!(
+                    "If {host} was retired, remove its SRV record (a stale record):\n  {}\n",
+                    cmds.join("\n  ")
+                )
+            };
             let stale = format!(
-                "If {host} was retired, remove it from DNS (its SRV record and A/AAAA records); \
-                 if it is the KMS host, register its address: Add-DnsServerResourceRecordA -ZoneName <zone> -Name <host> -IPv4Address <ip>. \
-                 Then on clients: ipconfig /flushdns"
+                "{removal}If {host} is a live KMS host, register its address: \
+                 Add-DnsServerResourceRecordA -ZoneName {zone} -Name {label} -IPv4Address <ip>; then on clients: ipconfig /flushdns"
             );
             let finding = match decisive.map(|r| &r.class) {
                 None => Finding::new(
