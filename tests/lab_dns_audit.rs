@@ -64,6 +64,18 @@ const REVERSE: &str = "$TTL 300
 11           PTR wrong.corp.test.
 ";
 
+// The same record on both servers, with different TTLs (the copies are different versions).
+const TTL_A: &str = "$TTL 300
+@            SOA ns.ttl.test. admin.ttl.test. 2 3600 600 86400 60
+@            NS  ns.corp.test.
+_vlmcs._tcp  SRV 0 0 1688 kms1.corp.test.
+";
+const TTL_B: &str = "$TTL 3600
+@            SOA ns.ttl.test. admin.ttl.test. 1 3600 600 86400 60
+@            NS  ns.corp.test.
+_vlmcs._tcp  SRV 0 0 1688 kms1.corp.test.
+";
+
 /// 60 SRV records with long target names: about 2.3 kB, more than the 1232-byte EDNS payload
 /// hickory advertises and BIND's default UDP limit, so the UDP answer comes back truncated.
 fn big_zone() -> String {
@@ -127,12 +139,17 @@ fn build() -> Topo {
             ("branch.test", BRANCH),
             ("big.test", &big),
             ("0.18.198.in-addr.arpa", REVERSE),
+            ("ttl.test", TTL_A),
         ],
     );
     lab.bind(
         &server,
         "198.18.0.3",
-        &[("corp.test", CORP_B), ("big.test", &big)],
+        &[
+            ("corp.test", CORP_B),
+            ("big.test", &big),
+            ("ttl.test", TTL_B),
+        ],
     );
     // kms1, kms2 and the rogue vlmcsd answer on 1688; kms-down (.13) has no listener.
     lab.responder(
@@ -504,14 +521,58 @@ fn weights_suffixes_and_tcp_fallback() {
     assert_eq!(cname["evidence"]["target"], "alias.weights.test");
     assert_eq!(cname["evidence"]["canonical"], "kms1.corp.test");
     assert!(fix(cname).contains("-DomainName kms1.corp.test. -Priority 10 -Weight 0 -Port 1688"));
+    assert_eq!(cname["status"], "warn");
+    assert!(codes(cname).is_empty());
+    assert!(codes(dup).is_empty());
     let port = with(&rep, "srv.weights", "weights.test", "issue", "port-differs");
     assert_eq!(port["evidence"]["record"], "SRV 20 0 1689 kms1.corp.test");
     assert_eq!(codes(port), ["0xC004F074", "0x800706BA"]);
     assert_eq!(results(&rep, "srv.weights").len(), 6);
+    // The alias still leads to an address (the CNAME is followed like a recursive resolver
+    // would), so it is not stale; the record on port 1689, where nothing listens, is.
+    let alias = result(&rep, "resolve.host", "alias.weights.test:1688", None);
+    assert_eq!(alias["status"], "pass", "{alias}");
+    assert_eq!(
+        alias["evidence"]["addresses"],
+        serde_json::json!(["198.18.0.10"])
+    );
+    let stale = results(&rep, "srv.stale");
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert_eq!(stale[0]["evidence"]["issue"], "port-dead");
+    assert_eq!(
+        stale[0]["evidence"]["record"],
+        "SRV 20 0 1689 kms1.corp.test"
+    );
     // Only one server: agreement says so instead of passing.
     assert!(results(&rep, "srv.agreement")
         .iter()
         .any(|r| r["status"] == "skip" && msg(r).contains("only one DNS server")));
+
+    // Same records, different TTLs on the two servers (both authoritative).
+    let (_, rep) = lab.report(
+        c,
+        &[
+            "--domain",
+            "ttl.test",
+            "--dns",
+            "198.18.0.2",
+            "--dns",
+            "198.18.0.3",
+            "--timeout",
+            "1s",
+        ],
+    );
+    let ttl = with(&rep, "srv.agreement", "ttl.test", "issue", "ttl-differs");
+    assert_eq!(ttl["status"], "warn");
+    assert_eq!(codes(ttl), ["0xC004F074"]);
+    assert!(
+        msg(ttl).contains("198.18.0.2:53 300s, 198.18.0.3:53 3600s"),
+        "{}",
+        msg(ttl)
+    );
+    assert!(!results(&rep, "srv.agreement")
+        .iter()
+        .any(|r| r["evidence"]["issue"] == "record-differs"));
 
     // Suffix list like a Windows client: the second suffix reaches the zone.
     let (_, rep) = lab.report(
@@ -652,4 +713,92 @@ fn weights_suffixes_and_tcp_fallback() {
         assert_eq!(s["tcp_fallback"], true, "{s}");
         assert_eq!(s["records"].as_array().unwrap().len(), 60);
     }
+}
+
+/// Prints real output for docs/dns-audit.md:
+/// `cargo test --test lab_dns_audit -- --ignored --nocapture demo_output_for_docs`.
+#[test]
+#[ignore]
+fn demo_output_for_docs() {
+    if !require_root("demo_output_for_docs") {
+        return;
+    }
+    let t = build();
+    let (lab, c) = (&t.lab, t.client.as_str());
+    let rules = write_rules(lab, "inventory.yaml", INVENTORY_RULES);
+    let show = |args: &[&str]| {
+        let out = lab.kms_preflight(c, args);
+        println!(
+            "$ kms-preflight {}\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    };
+    show(
+        &[
+            "check",
+            "--domain",
+            "corp.test",
+            "--dns",
+            "198.18.0.2",
+            "--dns",
+            "198.18.0.3",
+            "--rules",
+            "inventory.yaml",
+            "--timeout",
+            "1s",
+        ]
+        .map(|a| {
+            if a == "inventory.yaml" {
+                rules.as_str()
+            } else {
+                a
+            }
+        }),
+    );
+    show(&[
+        "check",
+        "--domain",
+        "weights.test",
+        "--dns",
+        "198.18.0.2",
+        "--timeout",
+        "1s",
+    ]);
+    show(&[
+        "check",
+        "--suffix",
+        "branch.test",
+        "--suffix",
+        "other.test",
+        "--dns",
+        "198.18.0.2",
+        "--timeout",
+        "1s",
+    ]);
+    let (_, rep) = lab.report(
+        c,
+        &[
+            "--domain",
+            "corp.test",
+            "--dns",
+            "198.18.0.2",
+            "--dns",
+            "198.18.0.3",
+            "--rules",
+            &rules,
+            "--timeout",
+            "1s",
+        ],
+    );
+    let kms2 = with(
+        &rep,
+        "srv.agreement",
+        "corp.test",
+        "target",
+        "kms2.corp.test",
+    );
+    let stale = with(&rep, "srv.stale", "corp.test", "issue", "no-address");
+    println!("{}", serde_json::to_string_pretty(kms2).unwrap());
+    println!("{}", serde_json::to_string_pretty(stale).unwrap());
 }

@@ -133,7 +133,6 @@ impl Check for PtrCheck {
                             ptrs.join(", ")
                         ),
                     )
-                    .codes(&[])
                     .evidence("issue", "ptr-differs")
                     .remediation(format!(
                         "Check which machine owns {ip}. If it is {host}, replace the PTR:\n  \
@@ -143,7 +142,6 @@ impl Check for PtrCheck {
                         Status::Fail,
                         format!("{ip} has no PTR record ({}); cannot confirm it is {host}", reply.class.label()),
                     )
-                    .codes(&[])
                     .evidence("issue", "ptr-missing")
                     .remediation(add_fix),
                     other => Finding::new(

@@ -77,7 +77,13 @@ async fn system_lookup(name: &Name, timeout: Duration) -> Result<SystemAnswer, S
                     _ => None,
                 })
                 .collect();
-            records.sort_by_key(key);
+            // The same order as the direct answers (priority, then weight descending).
+            records.sort_by(|a, b| {
+                a.priority
+                    .cmp(&b.priority)
+                    .then(b.weight.cmp(&a.weight))
+                    .then(a.target.cmp(&b.target))
+            });
             Ok(SystemAnswer {
                 label: "records".into(),
                 records,
@@ -312,7 +318,6 @@ impl Check for SrvAgreementCheck {
                                     Status::Fail,
                                     format!("{}: the TTL differs between servers ({text}); the zone copies are not the same version", describe(rec)),
                                 ))
-                                .codes(&[])
                                 .evidence("issue", "ttl-differs")
                                 .evidence("record", describe(rec))
                                 .evidence("target", rec.target.clone())

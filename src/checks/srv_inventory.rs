@@ -214,7 +214,6 @@ impl Check for SrvInventoryCheck {
                                 servers_text(on)
                             ),
                         ))
-                        .codes(&[])
                         .evidence("issue", "unknown-published")
                         .evidence("target", host.clone())
                         .remediation(format!(

@@ -144,10 +144,10 @@ impl Check for SrvWeightsCheck {
             }
             let (reply, attempts) =
                 dns::query_servers(servers, &name, RecordType::SRV, ctx.timeout, ctx.source).await;
-            let reply =
-                match reply {
-                    Some(r) if r.class == AnswerClass::Records => r,
-                    Some(r) => return CheckOutput::one(
+            let reply = match reply {
+                Some(r) if r.class == AnswerClass::Records => r,
+                Some(r) => {
+                    return CheckOutput::one(
                         Finding::new(
                             Status::Skip,
                             format!(
@@ -157,20 +157,21 @@ impl Check for SrvWeightsCheck {
                             ),
                         )
                         .evidence("name", shown),
-                    ),
-                    None => {
-                        return CheckOutput::one(
-                            Finding::new(
-                                Status::Skip,
-                                format!(
-                                    "no DNS server answered for {shown} ({}); see srv.present",
-                                    dns::no_answer_message(&attempts)
-                                ),
-                            )
-                            .evidence("name", shown),
+                    )
+                }
+                None => {
+                    return CheckOutput::one(
+                        Finding::new(
+                            Status::Skip,
+                            format!(
+                                "no DNS server answered for {shown} ({}); see srv.present",
+                                dns::no_answer_message(&attempts)
+                            ),
                         )
-                    }
-                };
+                        .evidence("name", shown),
+                    )
+                }
+            };
             let server = reply.server;
             let records = srv_records(&reply);
             let (owner, zone) = common::owner_and_zone(&shown);
@@ -258,7 +259,6 @@ impl Check for SrvWeightsCheck {
                                 names.join(", ")
                             ),
                         ))
-                        .codes(&[])
                         .evidence("issue", "weight-zero-mixed")
                         .evidence("priority", *prio)
                         .remediation(format!(
@@ -296,7 +296,6 @@ impl Check for SrvWeightsCheck {
                             all.join("; ")
                         ),
                     ))
-                    .codes(&[])
                     .evidence("issue", "duplicate-target")
                     .evidence("target", target.to_string())
                     .remediation(format!("Keep one record per KMS host. For the extra one(s):\n{extra}")),
@@ -413,7 +412,6 @@ impl Check for SrvWeightsCheck {
                              some clients refuse it, and the extra lookup can fail on its own"
                         ),
                     ))
-                    .codes(&[])
                     .evidence("issue", "cname-target")
                     .evidence("target", target.clone())
                     .evidence("canonical", canonical.clone())
