@@ -158,3 +158,27 @@ impl Check for PtrCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::reverse_zone_and_label;
+
+    #[test]
+    fn reverse_zone_of_v4_is_the_slash_24() {
+        assert_eq!(
+            reverse_zone_and_label("198.18.0.11".parse().unwrap(), "11.0.18.198.in-addr.arpa"),
+            ("0.18.198.in-addr.arpa".to_string(), "11".to_string())
+        );
+    }
+
+    #[test]
+    fn reverse_zone_of_v6_is_the_slash_64() {
+        let ip: std::net::IpAddr = "fd00:18::10".parse().unwrap();
+        let mut n = hickory_resolver::proto::rr::Name::from(ip);
+        n.set_fqdn(true);
+        let full = crate::net::dns::display_name(&n);
+        let (zone, label) = reverse_zone_and_label(ip, &full);
+        assert_eq!(zone, "0.0.0.0.0.0.0.0.8.1.0.0.0.0.d.f.ip6.arpa");
+        assert_eq!(label, "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0");
+    }
+}

@@ -202,3 +202,59 @@ pub fn no_servers() -> Finding {
         "no DNS server to ask: the system configuration lists none; pass --dns",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(p: u16, w: u16, port: u16, t: &str) -> SrvRecord {
+        SrvRecord {
+            priority: p,
+            weight: w,
+            port,
+            target: t.into(),
+            ttl: 300,
+        }
+    }
+
+    #[test]
+    fn owner_and_zone_split_the_srv_name() {
+        assert_eq!(
+            owner_and_zone("_vlmcs._tcp.corp.example.com"),
+            ("_vlmcs._tcp".to_string(), "corp.example.com".to_string())
+        );
+        assert_eq!(
+            owner_and_zone("short"),
+            ("short".to_string(), "short".to_string())
+        );
+    }
+
+    #[test]
+    fn removal_names_the_exact_record_on_the_given_server() {
+        let text = remove_commands(
+            "_vlmcs._tcp.corp.test",
+            &rec(20, 5, 1688, "old.corp.test"),
+            Some("10.0.0.3:53".parse().unwrap()),
+        );
+        assert!(text.contains(
+            "Get-DnsServerResourceRecord -ComputerName 10.0.0.3 -ZoneName corp.test -Name _vlmcs._tcp -RRType Srv | \
+             Where-Object { $_.RecordData.DomainName -eq 'old.corp.test.' -and $_.RecordData.Port -eq 1688 -and $_.RecordData.Priority -eq 20 } | \
+             Remove-DnsServerResourceRecord -ComputerName 10.0.0.3 -ZoneName corp.test -Force"
+        ), "{text}");
+        assert!(text.contains("_vlmcs._tcp  IN SRV 20 5 1688 old.corp.test."));
+        assert!(text.contains("update delete _vlmcs._tcp.corp.test. SRV 20 5 1688 old.corp.test."));
+        assert!(text.ends_with("ipconfig /flushdns ; slmgr /ckms"));
+        // The "." target stays "." (not "..").
+        let dot = remove_commands("_vlmcs._tcp.corp.test", &rec(0, 0, 0, "."), None);
+        assert!(dot.contains("IN SRV 0 0 0 .\n"), "{dot}");
+    }
+
+    #[test]
+    fn add_commands_publish_with_priority_weight_port() {
+        let text = add_commands("_vlmcs._tcp.corp.test", "kms9.corp.test", 10, 60, 1688);
+        assert!(text.contains(
+            "Add-DnsServerResourceRecord -ZoneName corp.test -Srv -Name _vlmcs._tcp -DomainName kms9.corp.test. -Priority 10 -Weight 60 -Port 1688"
+        ));
+        assert!(text.contains("_vlmcs._tcp  IN SRV 10 60 1688 kms9.corp.test."));
+    }
+}
