@@ -11,7 +11,8 @@
 //! resolver built from the system configuration (resolv.conf, or the Windows adapters) with
 //! its cache off. It is a pool that may reorder servers and stop at the first negative
 //! answer (crate-notes §3), which is what a stub resolver does too, so it is labelled as
-//! such and only compared, never used as the truth.
+//! such and only compared, never used as the truth. It does not bind to a `--source`
+//! address: it shows what the system would answer, not what a given source would see.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
