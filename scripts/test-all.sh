@@ -37,5 +37,5 @@ cargo test --locked 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for the whole suite (cargo prints one per test binary, the last being doc tests).
-awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "all tests: %d passed, %d failed, %d ignored\n", p, f, i }' "$log"
+awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "suite: %d passed, %d failed, %d skipped\n", p, f, i }' "$log"
 exit "$status"
