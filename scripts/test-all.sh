@@ -30,4 +30,12 @@ fi
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 # `cargo test` builds the examples too (the lab's test responder lives in examples/).
-CI="${CI:-}" cargo test --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --locked 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole suite (cargo prints one per test binary, the last being doc tests).
+awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "suite: %d passed, %d failed, %d skipped\n", p, f, i }' "$log"
+exit "$status"
