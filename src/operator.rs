@@ -453,6 +453,8 @@ pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
         .filter(|r| matches!(r.status, Status::Error | Status::Skip))
         .map(|r| line(r))
         .collect();
+    let errors = ran.iter().filter(|r| r.status == Status::Error).count();
+    let skipped = ran.iter().filter(|r| r.status == Status::Skip).count();
     let (verdict, summary) = if e.checks.is_empty() {
         (
             "not-network",
@@ -472,20 +474,35 @@ pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
             "other-problems",
             format!("problems found, but none of them predicts {code} directly"),
         )
-    } else if !undecided.is_empty() || ran.is_empty() {
+    } else if errors > 0 || !ran.iter().any(|r| r.status == Status::Pass) {
         (
             "undecided",
             format!(
-                "{code} could not be decided from here: {} check result(s) could not run or conclude",
-                undecided.len()
+                "{code} could not be decided from here: {errors} check result(s) ended in an error{}",
+                if ran.iter().any(|r| r.status == Status::Pass) {
+                    ""
+                } else {
+                    " and none passed"
+                }
             ),
         )
     } else {
+        let mut caveats = Vec::new();
+        if skipped > 0 {
+            caveats.push(format!("{skipped} skipped"));
+        }
+        if !unavailable.is_empty() {
+            caveats.push(format!("{} not available", unavailable.len()));
+        }
         (
             "not-reproduced",
             format!(
-                "every deciding check passed from this machine{}: the cause of {code} is not on the network path seen from here",
-                if unavailable.is_empty() { "" } else { " (except those not available)" }
+                "every deciding check that ran passed from this machine{}: the cause of {code} is not on the network path seen from here",
+                if caveats.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", caveats.join(", "))
+                }
             ),
         )
     };
@@ -524,7 +541,7 @@ pub fn diagnosis_text(d: &Diagnosis) -> String {
     };
     list(&mut out, "explained by", &d.explaining);
     list(&mut out, "other problems", &d.other_problems);
-    list(&mut out, "could not decide", &d.undecided);
+    list(&mut out, "not concluded (skipped or error)", &d.undecided);
     if !d.unavailable.is_empty() {
         out.push_str(&format!(
             "  not available in this build (those causes were NOT checked): {}\n",
@@ -557,7 +574,7 @@ pub fn diagnosis_markdown(d: &Diagnosis) -> String {
     };
     list(&mut out, "Explained by", &d.explaining);
     list(&mut out, "Other problems", &d.other_problems);
-    list(&mut out, "Could not decide", &d.undecided);
+    list(&mut out, "Not concluded (skipped or error)", &d.undecided);
     if !d.unavailable.is_empty() {
         out.push_str(&format!(
             "\nNot available in this build (those causes were **not** checked): {}\n",
@@ -786,7 +803,7 @@ mod tests {
         let d = diagnose_report(e, &fine);
         assert_eq!(d.verdict, "not-reproduced");
         assert_eq!(d.unavailable, ["srv.agreement"]);
-        assert!(d.summary.contains("except those not available"));
+        assert!(d.summary.contains("(1 not available)"), "{}", d.summary);
         assert_eq!(fine.summary.skip, 1);
         assert_eq!(fine.profile.as_deref(), Some("branch-office"));
     }

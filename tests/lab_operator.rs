@@ -309,7 +309,11 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
         ],
     );
     keep("diff.md", &md);
-    assert!(text.contains("REGRESSED (1)"), "{text}");
+    assert!(text.contains("REGRESSED (2)"), "{text}");
+    assert!(
+        text.contains("pass → fail      srv.stale corp.test"),
+        "{text}"
+    );
     assert!(text.contains("pass → fail"), "{text}");
     assert!(
         text.contains("tcp.port kms-new.corp.test:1688 198.18.0.30"),

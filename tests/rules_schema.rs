@@ -107,6 +107,26 @@ fn schema_rejects_what_the_loader_rejects() {
     assert!(v.is_valid(&ok));
 }
 
+#[test]
+fn schema_rejects_the_broken_fixtures_it_can_see() {
+    // The other broken fixtures (cycles, duplicate ids, scope order, undefined variables,
+    // YAML syntax) are semantic or not YAML at all: only the loader can tell.
+    let v = validator();
+    for name in [
+        "bad-expect-key",
+        "no-version",
+        "unknown-key",
+        "missing-kind",
+        "unknown-kind",
+        "bad-duration",
+        "bad-port",
+    ] {
+        let path = root().join(format!("testdata/rules/broken/{name}.yaml"));
+        let doc = yaml_to_json(&std::fs::read_to_string(&path).unwrap());
+        assert!(!v.is_valid(&doc), "schema accepted {}", path.display());
+    }
+}
+
 /// The keys the loader accepts for a kind, from its "unknown field …, expected one of …" error.
 fn loader_keys(kind: &str) -> Vec<String> {
     let text =

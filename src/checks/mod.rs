@@ -13,10 +13,17 @@ use serde_saphyr::{Location, Spanned};
 use crate::report::Status;
 use crate::rules::{RawCommon, Scope, Vars};
 
+pub mod ptr;
 pub mod resolve;
 pub mod retired_host;
 pub mod srv;
+pub mod srv_agreement;
+pub mod srv_common;
+pub mod srv_discovery;
+pub mod srv_inventory;
 pub mod srv_membership;
+pub mod srv_stale;
+pub mod srv_weights;
 pub mod tcp;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -65,6 +72,10 @@ pub struct RunSettings {
     pub dns_servers: Vec<SocketAddr>,
     /// True when `dns_servers` came from `--dns`, false when from the system configuration.
     pub dns_from_cli: bool,
+    /// The DNS domains searched, in order (what a client's suffix list would give).
+    pub search_domains: Vec<String>,
+    /// Where `search_domains` came from: `--domain`, `--suffix` or the system search list.
+    pub search_origin: String,
 }
 
 /// Everything a check needs to run one job.
@@ -230,6 +241,12 @@ register_kinds! {
     "srv" => srv::SrvRule,
     "resolve" => resolve::ResolveRule,
     "tcp" => tcp::TcpRule,
+    "srv-discovery" => srv_discovery::SrvDiscoveryRule,
+    "srv-agreement" => srv_agreement::SrvAgreementRule,
+    "srv-weights" => srv_weights::SrvWeightsRule,
+    "srv-inventory" => srv_inventory::SrvInventoryRule,
+    "srv-stale" => srv_stale::SrvStaleRule,
+    "ptr" => ptr::PtrRule,
     "srv-membership" => srv_membership::SrvMembershipRule,
     "retired-host" => retired_host::RetiredHostRule,
 }

@@ -3,15 +3,19 @@
 //! the new one present in every answer. Each configured DNS server is asked on its own (not
 //! the stub-resolver "first answer wins" of `srv`), so one server still handing out the old
 //! record (unreplicated zone, stale secondary, cached answer) is caught and named.
+//!
+//! Unlike `srv-inventory` (the union of all answers against an exact host list), this gives
+//! one result per DNS server and only asks "at least these" / "none of these", so it reads
+//! as a change verdict and `diff` can follow each server across runs.
 
 use std::time::Duration;
 
 use hickory_resolver::proto::rr::RecordType;
 use serde_json::Value;
 use serde_saphyr::Spanned;
-use tokio::task::JoinSet;
 
 use super::srv::{srv_records, SrvRecord};
+use super::srv_common as common;
 use super::{render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
 use crate::net::dns::{self, AnswerClass};
 use crate::net::ms;
@@ -121,36 +125,20 @@ impl Check for SrvMembershipCheck {
                 Err(e) => return CheckOutput::one(Finding::new(Status::Error, e)),
             };
             let shown = dns::display_name(&name);
-            let servers = ctx.settings.dns_servers.clone();
-            if servers.is_empty() {
-                return CheckOutput::one(Finding::new(
-                    Status::Error,
-                    "no DNS server to ask: the system configuration lists none; pass --dns",
-                ));
+            if ctx.settings.dns_servers.is_empty() {
+                return CheckOutput::one(common::no_servers());
             }
-            let mut set = JoinSet::new();
-            for (i, server) in servers.iter().copied().enumerate() {
-                let name = name.clone();
-                let timeout = ctx.timeout;
-                let source = ctx.source.cloned();
-                set.spawn(async move {
-                    (
-                        i,
-                        server,
-                        dns::query(server, &name, RecordType::SRV, timeout, source.as_ref()).await,
-                    )
-                });
-            }
-            let mut replies = Vec::new();
-            while let Some(r) = set.join_next().await {
-                if let Ok(r) = r {
-                    replies.push(r);
-                }
-            }
-            replies.sort_by_key(|r| r.0);
-            let findings = replies
+            let answers = common::ask_each(
+                ctx.settings,
+                &name,
+                RecordType::SRV,
+                ctx.timeout,
+                ctx.source,
+            )
+            .await;
+            let findings = answers
                 .into_iter()
-                .map(|(_, server, reply)| judge(&shown, server, reply, &present, &absent))
+                .map(|a| judge(&shown, a.server, a.result, &present, &absent))
                 .collect();
             CheckOutput {
                 findings,

@@ -82,7 +82,11 @@ pub fn render(report: &Report) -> String {
                     r.source.as_deref().unwrap_or("default")
                 ));
             }
-            if let Some(a) = &r.address {
+            if let Some(a) = r
+                .address
+                .as_ref()
+                .filter(|a| !r.message.contains(a.as_str()))
+            {
                 where_.push_str(&format!("{a} "));
             }
             let _ = writeln!(
