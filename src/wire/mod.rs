@@ -1,2 +1,4 @@
 //! Pure wire-format code: encode and decode protocol messages, no I/O.
 //! Every decoder takes untrusted bytes and returns an error instead of panicking.
+
+pub mod dcerpc;
