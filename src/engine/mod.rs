@@ -511,3 +511,6 @@ async fn wait_prerequisites(
     }
     Ok(facts)
 }
+
+#[cfg(test)]
+mod tests;
