@@ -301,7 +301,8 @@ impl StageCtx<'_> {
             let timeout_override = self.timeout_override;
             set.spawn(async move {
                 let rule = &checks[job.check];
-                let started = Instant::now();
+                // Duration is the check's own run time: not the wait for prerequisites or a slot.
+                let mut duration = Duration::ZERO;
                 let (output, usable_facts) = match wait_prerequisites(prereqs).await {
                     Err(f) => (CheckOutput::one(f), None),
                     Ok(prior) => {
@@ -326,7 +327,7 @@ impl StageCtx<'_> {
                             rule.retry_delay,
                         )
                         .await;
-                        let _ = started;
+                        duration = started.elapsed();
                         (out, Some(prior))
                     }
                 };
@@ -360,7 +361,7 @@ impl StageCtx<'_> {
                 Finished {
                     job: ji,
                     output,
-                    duration: started.elapsed(),
+                    duration,
                 }
             });
         }
@@ -527,3 +528,6 @@ async fn wait_prerequisites(
     }
     Ok(facts)
 }
+
+#[cfg(test)]
+mod tests;
