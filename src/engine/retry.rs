@@ -112,6 +112,100 @@ pub fn mark(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::{BoxFuture, RunSettings};
+    use crate::rules::{Over, Scope, Vars};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// Fails until its `n`th run, then passes; counts its runs.
+    #[derive(Debug)]
+    struct FailsUntil {
+        n: u32,
+        runs: AtomicU32,
+    }
+
+    impl Check for FailsUntil {
+        fn default_scope(&self) -> Scope {
+            Scope {
+                over: Over::Once,
+                per_source: false,
+            }
+        }
+        fn run<'a>(
+            &'a self,
+            _ctx: &'a CheckContext<'a>,
+        ) -> crate::checks::BoxFuture<'a, CheckOutput> {
+            let run = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
+            let status = if run >= self.n {
+                Status::Pass
+            } else {
+                Status::Fail
+            };
+            let fut: BoxFuture<'a, CheckOutput> =
+                Box::pin(
+                    async move { CheckOutput::one(Finding::new(status, format!("run {run}"))) },
+                );
+            fut
+        }
+    }
+
+    async fn attempt(n: u32, retries: u32) -> (CheckOutput, u32) {
+        let check = FailsUntil {
+            n,
+            runs: AtomicU32::new(0),
+        };
+        let vars = Vars::new();
+        let settings = RunSettings::default();
+        let prior = serde_json::Map::new();
+        let ctx = CheckContext {
+            vars: &vars,
+            domain: None,
+            target: None,
+            source: None,
+            timeout: Duration::from_secs(1),
+            settings: &settings,
+            prior: &prior,
+        };
+        let out = run(
+            &check,
+            &ctx,
+            Duration::from_secs(5),
+            retries,
+            Duration::from_millis(5),
+        )
+        .await;
+        (out, check.runs.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn runs_again_until_pass_and_stops_there() {
+        let (out, runs) = attempt(2, 3).await;
+        assert_eq!(runs, 2, "no run after the pass");
+        assert_eq!(out.findings[0].status, Status::Warn);
+        assert_eq!(out.findings[0].evidence["attempts"], 2);
+        assert_eq!(out.findings[0].evidence["max_attempts"], 4);
+    }
+
+    #[tokio::test]
+    async fn gives_up_after_the_retries() {
+        let (out, runs) = attempt(10, 2).await;
+        assert_eq!(runs, 3);
+        assert_eq!(out.findings[0].status, Status::Fail);
+        assert_eq!(out.findings[0].message, "run 3");
+    }
+
+    #[tokio::test]
+    async fn without_retries_nothing_changes() {
+        let (out, runs) = attempt(2, 0).await;
+        assert_eq!(runs, 1);
+        assert_eq!(out.findings[0].status, Status::Fail);
+        assert!(out.findings[0].evidence.get("attempts").is_none());
+        let (out, _) = attempt(1, 2).await;
+        assert_eq!(
+            out.findings[0].status,
+            Status::Pass,
+            "a first-time pass stays a pass"
+        );
+    }
 
     fn f(status: Status, addr: Option<&str>, msg: &str) -> Finding {
         let mut f = Finding::new(status, msg);

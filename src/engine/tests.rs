@@ -63,6 +63,8 @@ fn rule(id: &str, check: Stub, requires: &[&str], severity: Severity) -> CheckRu
         remediation: Some("fix {{host}}".into()),
         timeout: Duration::from_secs(1),
         requires: requires.iter().map(|s| s.to_string()).collect(),
+        retries: 0,
+        retry_delay: Duration::from_millis(10),
         file: "test".into(),
         line: 1,
         requires_at: Vec::new(),
