@@ -185,3 +185,70 @@ fn man_page_is_roff_for_every_command() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `diff` on two reports recorded from the post-change lab run (tests/lab_operator.rs, with
+/// KP_DOCS_DIR set): the old host went silent (fixed), the new host's port started to refuse
+/// (regressed). Output compared with golden files; UPDATE_GOLDEN=1 rewrites them.
+#[test]
+fn diff_of_recorded_reports() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kms-preflight"))
+            .args(args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let before = "testdata/reports/post-change-before.json";
+    let after = "testdata/reports/post-change-after.json";
+    for (format, golden) in [
+        ("text", "diff.txt"),
+        ("markdown", "diff.md"),
+        ("json", "diff.json"),
+    ] {
+        let (rc, out) = run(&["diff", before, after, "--format", format]);
+        assert_eq!(rc, 1, "a regression exits 1");
+        let path = std::path::Path::new(root)
+            .join("testdata/golden")
+            .join(golden);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &out).unwrap();
+        }
+        assert_eq!(out, std::fs::read_to_string(&path).unwrap(), "{golden}");
+    }
+    let (_, json) = run(&["diff", before, after, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["schema"], "kms-preflight/diff/v1");
+    let regressed: Vec<&str> = v["regressions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(regressed, ["srv.stale", "tcp.port"]);
+    assert_eq!(v["fixes"][0]["id"], "change.old-host-silent");
+    // Reversed, the fix is a regression and the regressions are fixes.
+    let (rc, out) = run(&["diff", after, before]);
+    assert_eq!(rc, 1);
+    assert!(
+        out.contains("REGRESSED (1)\n  pass → fail      change.old-host-silent"),
+        "{out}"
+    );
+    assert!(out.contains("FIXED (2)"), "{out}");
+    // The same report twice: nothing to report, exit 0.
+    let (rc, out) = run(&["diff", before, before]);
+    assert_eq!(rc, 0, "{out}");
+    assert!(out.contains("0 regressed, 0 fixed"), "{out}");
+    // Not a report: exit 2 with the reason.
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-preflight"))
+        .args(["diff", "Cargo.toml", after])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Cargo.toml: not a JSON document"));
+}

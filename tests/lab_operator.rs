@@ -286,6 +286,14 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
     let after_path = lab.dir.join("after.json");
     std::fs::write(&before_path, before.to_string()).unwrap();
     std::fs::write(&after_path, after.to_string()).unwrap();
+    keep(
+        "post-change-before.json",
+        &serde_json::to_string_pretty(&before).unwrap(),
+    );
+    keep(
+        "post-change-after.json",
+        &serde_json::to_string_pretty(&after).unwrap(),
+    );
     let (code, text, err) = run(
         lab,
         c,
