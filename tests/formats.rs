@@ -79,7 +79,7 @@ fn fixture() -> Report {
             Some("198.18.0.12"),
             Status::Warn,
             "flaky: passed on attempt 2 of 3 after 1 failed attempt(s) (refused); now: connected",
-            json!({"rtt_ms": 0.3, "attempts": 2, "flaky": true,
+            json!({"rtt_ms": 0.3, "attempt": 2, "flaky": true,
                    "earlier_attempts": [{"attempt": 1, "status": "fail", "message": "refused"}]}),
         ),
         outcome(

@@ -365,7 +365,7 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
     keep("flaky.json", &serde_json::to_string_pretty(&rep).unwrap());
     let r = one(&rep, "tcp.port", "198.18.0.40");
     assert_eq!(r["status"], "warn", "{r}");
-    assert_eq!(r["evidence"]["attempts"], 2);
+    assert_eq!(r["evidence"]["attempt"], 2);
     assert_eq!(r["evidence"]["earlier_attempts"][0]["status"], "fail");
     assert!(r["message"]
         .as_str()

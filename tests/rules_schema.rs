@@ -196,3 +196,35 @@ fn schema_lists_every_kind_and_exactly_its_keys() {
         );
     }
 }
+
+/// schema/report.v1.schema.json documents the JSON report; the reports recorded from the lab
+/// (post-change, flaky retry included in the evidence shape) must validate, and a report
+/// with an unknown status or a wrong schema string must not.
+#[test]
+fn recorded_reports_validate_against_the_report_schema() {
+    let text = std::fs::read_to_string(root().join("schema/report.v1.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let v = jsonschema::draft202012::new(&schema).expect("report schema compiles");
+    let dir = root().join("testdata/reports");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let errors: Vec<String> = v
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", p.display());
+        let mut bad = doc.clone();
+        bad["results"][0]["status"] = "great".into();
+        assert!(!v.is_valid(&bad));
+        let mut bad = doc.clone();
+        bad["schema"] = "kms-preflight/report/v2".into();
+        assert!(!v.is_valid(&bad));
+        n += 1;
+    }
+    assert!(n >= 2, "recorded reports in {}", dir.display());
+}

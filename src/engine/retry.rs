@@ -70,7 +70,7 @@ pub fn mark(
             .filter(|(_, e)| matches!(e.status, Status::Fail | Status::Error))
             .filter(|(_, e)| e.address.is_none() || e.address == f.address)
             .collect();
-        f.evidence.insert("attempts".into(), Value::from(attempts));
+        f.evidence.insert("attempt".into(), Value::from(attempts));
         f.evidence
             .insert("max_attempts".into(), Value::from(max_attempts));
         if earlier.is_empty() {
@@ -181,7 +181,7 @@ mod tests {
         let (out, runs) = attempt(2, 3).await;
         assert_eq!(runs, 2, "no run after the pass");
         assert_eq!(out.findings[0].status, Status::Warn);
-        assert_eq!(out.findings[0].evidence["attempts"], 2);
+        assert_eq!(out.findings[0].evidence["attempt"], 2);
         assert_eq!(out.findings[0].evidence["max_attempts"], 4);
     }
 
@@ -198,7 +198,7 @@ mod tests {
         let (out, runs) = attempt(2, 0).await;
         assert_eq!(runs, 1);
         assert_eq!(out.findings[0].status, Status::Fail);
-        assert!(out.findings[0].evidence.get("attempts").is_none());
+        assert!(out.findings[0].evidence.get("attempt").is_none());
         let (out, _) = attempt(1, 2).await;
         assert_eq!(
             out.findings[0].status,
@@ -231,14 +231,26 @@ mod tests {
         assert_eq!(a.status, Status::Warn);
         assert!(a.message.starts_with("flaky: passed on attempt 2 of 3"));
         assert!(a.message.contains("timed out"));
-        assert_eq!(a.evidence["attempts"], 2);
+        assert_eq!(a.evidence["attempt"], 2);
         assert_eq!(a.evidence["earlier_attempts"][0]["status"], "fail");
         assert_eq!(a.error_codes, ["0xC004F074"]);
         // The address that never failed stays a pass.
         let b = &out.findings[1];
         assert_eq!(b.status, Status::Pass);
-        assert_eq!(b.evidence["attempts"], 2);
+        assert_eq!(b.evidence["attempt"], 2);
         assert!(b.evidence.get("flaky").is_none());
+    }
+
+    #[test]
+    fn a_kinds_own_attempts_evidence_is_kept() {
+        // srv and resolve list their DNS attempts under "attempts"; retries must not clobber it.
+        let history = vec![vec![f(Status::Fail, None, "timeout")]];
+        let out = CheckOutput::one(
+            f(Status::Pass, None, "ok").evidence("attempts", json!([{"server": "198.18.0.2:53"}])),
+        );
+        let out = mark(out, &history, 2, 2);
+        assert!(out.findings[0].evidence["attempts"].is_array());
+        assert_eq!(out.findings[0].evidence["attempt"], 2);
     }
 
     #[test]
@@ -258,7 +270,7 @@ mod tests {
         let out = CheckOutput::one(f(Status::Fail, None, "refused"));
         let out = mark(out, &history, 3, 3);
         assert_eq!(out.findings[0].status, Status::Fail);
-        assert_eq!(out.findings[0].evidence["attempts"], 3);
+        assert_eq!(out.findings[0].evidence["attempt"], 3);
         assert_eq!(
             out.findings[0].evidence["earlier_attempts"]
                 .as_array()

@@ -45,7 +45,7 @@ fn details(r: &Outcome) -> String {
     s
 }
 
-fn case(r: &Outcome) -> TestCase {
+fn case(r: &Outcome, name: String) -> TestCase {
     let status = match r.status {
         Status::Pass | Status::Warn => {
             let mut st = TestCaseStatus::success();
@@ -93,7 +93,7 @@ fn case(r: &Outcome) -> TestCase {
             st
         }
     };
-    let mut tc = TestCase::new(case_name(r), status);
+    let mut tc = TestCase::new(name, status);
     tc.set_classname(format!(
         "kms-preflight.{}",
         r.target.as_deref().unwrap_or("general")
@@ -128,7 +128,20 @@ pub fn render(report: &Report) -> String {
         suite.set_time(Duration::from_millis(
             results.iter().map(|r| r.duration_ms).max().unwrap_or(0),
         ));
-        suite.add_test_cases(results.into_iter().map(case));
+        // Names are unique inside a suite (CI systems merge cases with equal names): a check
+        // that reported twice for the same address gets " (2)", " (3)", ….
+        let mut seen: Vec<String> = Vec::new();
+        for r in results {
+            let base = case_name(r);
+            let n = seen.iter().filter(|s| **s == base).count();
+            let name = if n == 0 {
+                base.clone()
+            } else {
+                format!("{base} ({})", n + 1)
+            };
+            seen.push(base);
+            suite.add_test_case(case(r, name));
+        }
         j.add_test_suite(suite);
     }
     let mut s = j
@@ -138,4 +151,46 @@ pub fn render(report: &Report) -> String {
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Summary, SCHEMA};
+
+    #[test]
+    fn case_names_are_unique_within_a_suite() {
+        let o = |status| Outcome {
+            id: "srv.agreement".into(),
+            kind: "srv-agreement".into(),
+            title: "t".into(),
+            target: Some("corp.test".into()),
+            address: None,
+            source: None,
+            status,
+            message: "m".into(),
+            remediation: None,
+            error_codes: vec![],
+            evidence: Default::default(),
+            duration_ms: 0,
+        };
+        let results = vec![o(Status::Warn), o(Status::Skip), o(Status::Pass)];
+        let r = Report {
+            schema: SCHEMA,
+            version: "0",
+            started_at: String::new(),
+            duration_ms: 0,
+            profile: None,
+            domains: vec![],
+            dns_servers: vec![],
+            sources: vec![],
+            targets: vec![],
+            summary: Summary::of(&results),
+            results,
+        };
+        let xml = render(&r);
+        assert!(xml.contains("name=\"srv.agreement\" "), "{xml}");
+        assert!(xml.contains("name=\"srv.agreement (2)\""), "{xml}");
+        assert!(xml.contains("name=\"srv.agreement (3)\""), "{xml}");
+    }
 }
