@@ -57,6 +57,15 @@ pub struct CheckArgs {
     /// asked in order).
     #[arg(long = "dns", value_name = "IP[:PORT]")]
     pub dns: Vec<String>,
+    /// Probe from this local address (repeatable): every probing check (DNS, TCP, route,
+    /// interception, …) runs once per source, concurrently, and the table shows a source ×
+    /// host matrix. ADDR%INTERFACE binds both. Default: the OS chooses.
+    #[arg(long = "source", value_name = "ADDR[%IFACE]")]
+    pub sources: Vec<String>,
+    /// Probe through this interface (repeatable; Linux, SO_BINDTODEVICE; needs root or
+    /// CAP_NET_RAW): one more source, like --source.
+    #[arg(long = "interface", value_name = "NAME")]
+    pub interfaces: Vec<String>,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Output format.

@@ -11,4 +11,5 @@ pub mod engine;
 pub mod net;
 pub mod report;
 pub mod rules;
+pub mod sources;
 pub mod wire;

@@ -13,7 +13,11 @@ use serde_saphyr::{Location, Spanned};
 use crate::report::Status;
 use crate::rules::{RawCommon, Scope, Vars};
 
+pub mod interception;
+pub mod proxy;
 pub mod resolve;
+pub mod route;
+pub mod split_dns;
 pub mod srv;
 pub mod tcp;
 
@@ -228,4 +232,8 @@ register_kinds! {
     "srv" => srv::SrvRule,
     "resolve" => resolve::ResolveRule,
     "tcp" => tcp::TcpRule,
+    "route" => route::RouteRule,
+    "proxy" => proxy::ProxyRule,
+    "interception" => interception::InterceptionRule,
+    "split-dns" => split_dns::SplitDnsRule,
 }

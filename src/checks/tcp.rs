@@ -115,6 +115,7 @@ pub fn connect_failure_finding(
         .codes(&["0xC004F074", "0x800706BA"])
         .remediation(path_fix),
         ConnectFailure::SourceUnusable(e) => Finding::new(Status::Error, format!("cannot probe {addr}: {e}")),
+        ConnectFailure::WrongFamily(e) => Finding::new(Status::Skip, format!("skipped {addr}: {e}")),
         ConnectFailure::Other(e) => Finding::new(Status::Error, format!("connect to {addr} failed: {e}")),
     };
     f.address(addr.ip().to_string())

@@ -2,6 +2,7 @@
 //! probing; they only read [`Report`].
 
 pub mod json;
+pub mod matrix;
 pub mod table;
 
 use serde::Serialize;

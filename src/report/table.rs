@@ -114,6 +114,7 @@ pub fn render(report: &Report) -> String {
             }
         }
     }
+    out.push_str(&super::matrix::render(report));
     let s = &report.summary;
     let verdict = if s.fail > 0 || s.error > 0 {
         format!(
