@@ -309,7 +309,8 @@ async fn check(args: CheckArgs) -> Result<i32, UsageError> {
     if args.concurrency == 0 {
         return Err(UsageError("--concurrency must be at least 1".into()));
     }
-    let sources = crate::sources::parse_sources(&args.sources, &args.interfaces).map_err(UsageError)?;
+    let sources =
+        crate::sources::parse_sources(&args.sources, &args.interfaces).map_err(UsageError)?;
     colored::control::set_override(color_wanted(args.no_color));
     let opts = RunOptions {
         domains,

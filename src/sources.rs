@@ -24,11 +24,23 @@ pub fn parse_sources(addresses: &[String], interfaces: &[String]) -> Result<Vec<
             }
             None => None,
         };
-        push(&mut out, Source { address: Some(ip), interface });
+        push(
+            &mut out,
+            Source {
+                address: Some(ip),
+                interface,
+            },
+        );
     }
     for i in interfaces {
         check_interface(i).map_err(|e| format!("--interface {i:?}: {e}"))?;
-        push(&mut out, Source { address: None, interface: Some(i.clone()) });
+        push(
+            &mut out,
+            Source {
+                address: None,
+                interface: Some(i.clone()),
+            },
+        );
     }
     Ok(out)
 }
@@ -90,7 +102,13 @@ mod tests {
     #[test]
     fn loopback_source_is_accepted_and_foreign_address_rejected() {
         let s = parse_sources(&["127.0.0.1".into(), "127.0.0.1".into()], &[]).unwrap();
-        assert_eq!(s, vec![Source { address: Some("127.0.0.1".parse().unwrap()), interface: None }]);
+        assert_eq!(
+            s,
+            vec![Source {
+                address: Some("127.0.0.1".parse().unwrap()),
+                interface: None
+            }]
+        );
         let e = parse_sources(&["192.0.2.77".into()], &[]).unwrap_err();
         assert!(e.contains("not an address of this machine"), "{e}");
         let e = parse_sources(&["not-an-ip".into()], &[]).unwrap_err();

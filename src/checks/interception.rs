@@ -92,13 +92,17 @@ pub async fn echo(ip: IpAddr, source: Option<&Source>, count: u32, timeout: Dura
             ))
         }
     };
-    let ident = (std::process::id() as u16) ^ IDENT.fetch_add(1, Ordering::Relaxed).wrapping_mul(7919);
+    let ident =
+        (std::process::id() as u16) ^ IDENT.fetch_add(1, Ordering::Relaxed).wrapping_mul(7919);
     let mut pinger = client.pinger(ip, PingIdentifier(ident)).await;
     pinger.timeout(timeout);
     let mut rtts = Vec::new();
     for seq in 0..count {
+        // Timed here like the TCP handshake (from before the send to the wake-up after the
+        // reply): surge-ping starts its clock after the send returns, which reads 0 on a LAN.
+        let started = std::time::Instant::now();
         match pinger.ping(PingSequence(seq as u16), &[0u8; 16]).await {
-            Ok((_, rtt)) => rtts.push(rtt),
+            Ok(_) => rtts.push(started.elapsed()),
             Err(SurgeError::Timeout { .. }) => {}
             Err(SurgeError::IOError(e)) => {
                 return Echo::Unavailable(format!("ICMP send failed: {e}"));
@@ -173,6 +177,7 @@ async fn observe(
 fn judge(o: &Observed, port: u16) -> Finding {
     let mut signals: Vec<String> = Vec::new();
     let mut checked: Vec<String> = Vec::new();
+    let mut silent: Vec<String> = Vec::new();
     let mut closed_json = Vec::new();
     for (p, r) in &o.closed {
         match r {
@@ -184,8 +189,16 @@ fn judge(o: &Observed, port: u16) -> Finding {
                 closed_json.push(json!({"port": p, "result": "connected", "rtt_ms": ms(*rtt)}));
             }
             Err(e) => {
-                if matches!(e, ConnectFailure::Refused | ConnectFailure::TimedOut | ConnectFailure::Unreachable(_) | ConnectFailure::Prohibited(_)) {
+                // Only an answer (RST, ICMP unreachable) shows what is there; silence shows nothing.
+                if matches!(
+                    e,
+                    ConnectFailure::Refused
+                        | ConnectFailure::Unreachable(_)
+                        | ConnectFailure::Prohibited(_)
+                ) {
                     checked.push(format!("port {p} {}", e.class()));
+                } else {
+                    silent.push(format!("port {p} {}", e.class()));
                 }
                 closed_json.push(json!({"port": p, "result": e.class()}));
             }
@@ -216,8 +229,8 @@ fn judge(o: &Observed, port: u16) -> Finding {
                 ));
             }
         }
-        (Some(t), None) => checked.push(format!(
-            "handshake {:.2} ms (ICMP comparison skipped: {})",
+        (Some(t), None) => silent.push(format!(
+            "handshake {:.2} ms but no ICMP comparison ({})",
             ms(t),
             match &o.echo {
                 Echo::NoReply => "no echo reply".to_string(),
@@ -225,7 +238,14 @@ fn judge(o: &Observed, port: u16) -> Finding {
                 Echo::Rtts(_) => String::new(),
             }
         )),
-        (None, _) => {}
+        (None, _) => {
+            if let Some(e) = &o.handshake_failure {
+                silent.push(format!("port {port} {}", e.class()));
+            }
+            if let Echo::NoReply = o.echo {
+                silent.push("no ICMP echo reply".into());
+            }
+        }
     }
     let mut f = if !signals.is_empty() {
         Finding::new(
@@ -248,20 +268,24 @@ fn judge(o: &Observed, port: u16) -> Finding {
         Finding::new(
             Status::Skip,
             format!(
-                "nothing to compare for {}: {}",
+                "cannot tell whether something answers for {}: {}",
                 o.ip,
-                o.handshake_failure
-                    .as_ref()
-                    .map_or("no observation succeeded".to_string(), |e| format!(
-                        "port {port} {}",
-                        e.class()
-                    ))
+                if silent.is_empty() {
+                    "no observation succeeded".to_string()
+                } else {
+                    silent.join("; ")
+                }
             ),
         )
     } else {
+        checked.extend(silent);
         Finding::new(
             Status::Pass,
-            format!("no sign of interception at {}: {}", o.ip, checked.join("; ")),
+            format!(
+                "no sign of interception at {}: {}",
+                o.ip,
+                checked.join("; ")
+            ),
         )
     };
     f = f
@@ -300,7 +324,9 @@ impl Check for InterceptionCheck {
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
         // Resolution when no prerequisite gave addresses, then the sequential samples.
         let n = settings.dns_servers.len().max(1) as u32;
-        (timeout * 2 + Duration::from_millis(500)) * n + timeout * (self.samples() + 1) + Duration::from_secs(2)
+        (timeout * 2 + Duration::from_millis(500)) * n
+            + timeout * (self.samples() + 1)
+            + Duration::from_secs(2)
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {
@@ -319,7 +345,10 @@ impl Check for InterceptionCheck {
             .collect();
         if let Some(s) = &self.samples {
             if !(1..=10).contains(&s.value) {
-                out.push((s.referenced, format!("samples {} is not between 1 and 10", s.value)));
+                out.push((
+                    s.referenced,
+                    format!("samples {} is not between 1 and 10", s.value),
+                ));
             }
         }
         out
@@ -353,11 +382,15 @@ impl Check for InterceptionCheck {
             };
             let mut set = JoinSet::new();
             for (i, ip) in addrs.into_iter().enumerate() {
-                let (closed, source, timeout, samples) =
-                    (closed.clone(), ctx.source.cloned(), ctx.timeout, self.samples());
-                set.spawn(async move {
-                    (i, observe(ip, port, closed, samples, source, timeout).await)
-                });
+                let (closed, source, timeout, samples) = (
+                    closed.clone(),
+                    ctx.source.cloned(),
+                    ctx.timeout,
+                    self.samples(),
+                );
+                set.spawn(
+                    async move { (i, observe(ip, port, closed, samples, source, timeout).await) },
+                );
             }
             let mut observed = Vec::new();
             while let Some(r) = set.join_next().await {
@@ -378,7 +411,11 @@ impl Check for InterceptionCheck {
 mod tests {
     use super::*;
 
-    fn obs(closed: Vec<(u16, Result<Duration, ConnectFailure>)>, tcp: &[u64], echo: Echo) -> Observed {
+    fn obs(
+        closed: Vec<(u16, Result<Duration, ConnectFailure>)>,
+        tcp: &[u64],
+        echo: Echo,
+    ) -> Observed {
         Observed {
             ip: "198.18.0.10".parse().unwrap(),
             closed,
@@ -393,16 +430,31 @@ mod tests {
         let d = Duration::from_micros;
         assert!(handshake_much_faster(d(400), d(45_000)));
         assert!(!handshake_much_faster(d(300), d(350)), "same path");
-        assert!(!handshake_much_faster(d(100), d(1_000)), "ratio but under 2 ms gap: LAN noise");
-        assert!(!handshake_much_faster(d(20_000), d(45_000)), "gap but not a third");
+        assert!(
+            !handshake_much_faster(d(100), d(1_000)),
+            "ratio but under 2 ms gap: LAN noise"
+        );
+        assert!(
+            !handshake_much_faster(d(20_000), d(45_000)),
+            "gap but not a third"
+        );
     }
 
     #[test]
     fn accepting_closed_port_is_evidence() {
-        let o = obs(vec![(1, Ok(Duration::from_micros(80)))], &[90, 85, 88], Echo::Rtts(vec![Duration::from_micros(100)]));
+        let o = obs(
+            vec![(1, Ok(Duration::from_micros(80)))],
+            &[90, 85, 88],
+            Echo::Rtts(vec![Duration::from_micros(100)]),
+        );
         let f = judge(&o, 1688);
         assert_eq!(f.status, Status::Fail);
-        assert!(f.message.contains("port 1, which should be closed, accepted"), "{}", f.message);
+        assert!(
+            f.message
+                .contains("port 1, which should be closed, accepted"),
+            "{}",
+            f.message
+        );
     }
 
     #[test]
@@ -414,7 +466,11 @@ mod tests {
         );
         let f = judge(&fast, 1688);
         assert_eq!(f.status, Status::Fail);
-        assert!(f.message.contains("something nearer than the host"), "{}", f.message);
+        assert!(
+            f.message.contains("something nearer than the host"),
+            "{}",
+            f.message
+        );
 
         let normal = obs(
             vec![(1, Err(ConnectFailure::Refused))],
@@ -424,6 +480,20 @@ mod tests {
         let f = judge(&normal, 1688);
         assert_eq!(f.status, Status::Pass, "{}", f.message);
         assert!(f.message.contains("port 1 refused"), "{}", f.message);
+    }
+
+    #[test]
+    fn silence_everywhere_is_a_skip_not_a_pass() {
+        let mut o = obs(vec![(1, Err(ConnectFailure::TimedOut))], &[], Echo::NoReply);
+        o.handshake_failure = Some(ConnectFailure::TimedOut);
+        let f = judge(&o, 1688);
+        assert_eq!(f.status, Status::Skip);
+        assert!(
+            f.message
+                .contains("port 1 timeout; port 1688 timeout; no ICMP echo reply"),
+            "{}",
+            f.message
+        );
     }
 
     #[test]

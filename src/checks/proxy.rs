@@ -31,7 +31,11 @@ pub const PROXY_VARS: &[&str] = &[
 pub fn proxy_env(get: impl Fn(&str) -> Option<String>) -> Vec<(String, String)> {
     PROXY_VARS
         .iter()
-        .filter_map(|k| get(k).filter(|v| !v.trim().is_empty()).map(|v| (k.to_string(), v)))
+        .filter_map(|k| {
+            get(k)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (k.to_string(), v))
+        })
         .collect()
 }
 
@@ -116,7 +120,8 @@ impl Check for ProxyCheck {
                 "winhttp".into(),
                 Value::from("not applicable (not Windows)"),
             );
-            let sources = "environment variables HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY (both cases)";
+            let sources =
+                "environment variables HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY (both cases)";
             let f = if set.is_empty() {
                 Finding::new(
                     Status::Pass,
@@ -164,7 +169,10 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("https_proxy".to_string(), "http://proxy.corp.test:3128".to_string()),
+                (
+                    "https_proxy".to_string(),
+                    "http://proxy.corp.test:3128".to_string()
+                ),
                 ("NO_PROXY".to_string(), "corp.test".to_string())
             ]
         );
@@ -172,7 +180,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords_only() {
-        assert_eq!(redact("http://bob:s3cret@proxy:8080"), "http://bob:***@proxy:8080");
+        assert_eq!(
+            redact("http://bob:s3cret@proxy:8080"),
+            "http://bob:***@proxy:8080"
+        );
         assert_eq!(redact("http://proxy:8080"), "http://proxy:8080");
         assert_eq!(redact("bob:pw@proxy:3128"), "bob:***@proxy:3128");
     }

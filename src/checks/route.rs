@@ -100,7 +100,7 @@ impl Check for RouteCheck {
                         let gw = e
                             .gateway
                             .map_or("directly connected".to_string(), |g| format!("gateway {g}"));
-                        let path = format!("{ip} via {name} ({kind_text}), {gw}, from {}", e.local);
+                        let path = format!("via {name} ({kind_text}), {gw}, local address {}", e.local);
                         let base = |status, msg: String| {
                             let mut f = Finding::new(status, msg).address(ip.to_string());
                             if let serde_json::Value::Object(m) = e.to_json() {
@@ -115,6 +115,10 @@ impl Check for RouteCheck {
                             })
                         };
                         match (via, kind) {
+                            (Via::Any, IfaceKind::Vpn) => base(
+                                Status::Pass,
+                                format!("{path}: KMS traffic enters the VPN/tunnel, so it works only if the KMS host is reachable through it (see tcp.port)"),
+                            ),
                             (Via::Any, _) => base(Status::Pass, path),
                             (_, IfaceKind::Unknown) => base(
                                 Status::Skip,
@@ -122,13 +126,13 @@ impl Check for RouteCheck {
                             ),
                             (Via::Direct, IfaceKind::Vpn) => base(
                                 Status::Fail,
-                                format!("{path}: KMS traffic goes into a VPN/tunnel, expected a direct path"),
+                                format!("{path}: KMS traffic to {ip} goes into a VPN/tunnel, expected a direct path"),
                             )
                             .codes(&["0xC004F074", "0xC0020017"])
                             .remediation(split_tunnel_remediation(&ip.to_string(), port, &name)),
                             (Via::Vpn, k) if k != IfaceKind::Vpn => base(
                                 Status::Fail,
-                                format!("{path}: expected KMS traffic to go through the VPN, but it leaves directly"),
+                                format!("{path}: expected KMS traffic to {ip} to go through the VPN, but it leaves directly"),
                             )
                             .codes(&["0xC004F074"])
                             .remediation(format!(

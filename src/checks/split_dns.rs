@@ -50,7 +50,12 @@ impl ServerView {
         (self.srv.clone(), self.addresses.clone())
     }
     fn describe(&self) -> String {
-        let mut s = format!("{} via {}: {}", self.server, self.interface, self.srv.join(", "));
+        let mut s = format!(
+            "{} via {}: {}",
+            self.server,
+            self.interface,
+            self.srv.join(", ")
+        );
         for (t, a) in &self.addresses {
             s.push_str(&format!("; {t} → {}", a.join(", ")));
         }
@@ -62,7 +67,11 @@ fn failure_text(attempt: &dns::DnsFailure) -> String {
     format!("no answer ({})", attempt.label())
 }
 
-async fn srv_view(ctx: &CheckContext<'_>, server: std::net::SocketAddr, name: &hickory_resolver::proto::rr::Name) -> ServerView {
+async fn srv_view(
+    ctx: &CheckContext<'_>,
+    server: std::net::SocketAddr,
+    name: &hickory_resolver::proto::rr::Name,
+) -> ServerView {
     let (interface, vpn) = match egress(server.ip(), ctx.source, ctx.timeout).await {
         Ok(e) => match e.interface {
             Some(i) => {
@@ -73,23 +82,24 @@ async fn srv_view(ctx: &CheckContext<'_>, server: std::net::SocketAddr, name: &h
         },
         Err(_) => ("no route".to_string(), false),
     };
-    let (srv, targets) = match dns::query(server, name, RecordType::SRV, ctx.timeout, ctx.source).await {
-        Ok(r) if r.class == AnswerClass::Records => {
-            let recs = super::srv::srv_records(&r);
-            let lines: BTreeSet<String> = recs
-                .iter()
-                .map(|x| format!("{} {} {} {}", x.priority, x.weight, x.port, x.target))
-                .collect();
-            let targets: Vec<String> = recs
-                .iter()
-                .filter(|x| x.target != ".")
-                .map(|x| x.target.clone())
-                .collect();
-            (lines.into_iter().collect(), targets)
-        }
-        Ok(r) => (vec![r.class.label()], Vec::new()),
-        Err(e) => (vec![failure_text(&e)], Vec::new()),
-    };
+    let (srv, targets) =
+        match dns::query(server, name, RecordType::SRV, ctx.timeout, ctx.source).await {
+            Ok(r) if r.class == AnswerClass::Records => {
+                let recs = super::srv::srv_records(&r);
+                let lines: BTreeSet<String> = recs
+                    .iter()
+                    .map(|x| format!("{} {} {} {}", x.priority, x.weight, x.port, x.target))
+                    .collect();
+                let targets: Vec<String> = recs
+                    .iter()
+                    .filter(|x| x.target != ".")
+                    .map(|x| x.target.clone())
+                    .collect();
+                (lines.into_iter().collect(), targets)
+            }
+            Ok(r) => (vec![r.class.label()], Vec::new()),
+            Err(e) => (vec![failure_text(&e)], Vec::new()),
+        };
     ServerView {
         server: server.to_string(),
         interface,
@@ -100,7 +110,11 @@ async fn srv_view(ctx: &CheckContext<'_>, server: std::net::SocketAddr, name: &h
     }
 }
 
-async fn addresses(ctx: &CheckContext<'_>, server: std::net::SocketAddr, target: &str) -> Vec<String> {
+async fn addresses(
+    ctx: &CheckContext<'_>,
+    server: std::net::SocketAddr,
+    target: &str,
+) -> Vec<String> {
     let Ok(name) = dns::fqdn(target) else {
         return vec!["invalid name".into()];
     };
@@ -109,22 +123,15 @@ async fn addresses(ctx: &CheckContext<'_>, server: std::net::SocketAddr, target:
         dns::query(server, &name, RecordType::AAAA, ctx.timeout, ctx.source),
     );
     let mut out = BTreeSet::new();
-    for r in [&a, &aaaa] {
-        match r {
-            Ok(r) => {
-                for rec in &r.answers {
-                    match &rec.data {
-                        RData::A(v) => {
-                            out.insert(v.0.to_string());
-                        }
-                        RData::AAAA(v) => {
-                            out.insert(v.0.to_string());
-                        }
-                        _ => {}
-                    }
-                }
+    for rec in [&a, &aaaa].into_iter().flatten().flat_map(|r| &r.answers) {
+        match &rec.data {
+            RData::A(v) => {
+                out.insert(v.0.to_string());
             }
-            Err(_) => {}
+            RData::AAAA(v) => {
+                out.insert(v.0.to_string());
+            }
+            _ => {}
         }
     }
     if out.is_empty() {
@@ -200,7 +207,8 @@ impl Check for SplitDnsCheck {
             }
             let targets: Vec<String> = targets.into_iter().take(MAX_TARGETS).collect();
             for v in &mut views {
-                let server: std::net::SocketAddr = v.server.parse().expect("rendered from a SocketAddr");
+                let server: std::net::SocketAddr =
+                    v.server.parse().expect("rendered from a SocketAddr");
                 let got = futures_join_all(targets.iter().map(|t| addresses(ctx, server, t))).await;
                 v.addresses = targets.iter().cloned().zip(got).collect();
             }
@@ -228,7 +236,11 @@ impl Check for SplitDnsCheck {
                     ),
                 )
             } else {
-                let detail = views.iter().map(|v| v.describe()).collect::<Vec<_>>().join(" | ");
+                let detail = views
+                    .iter()
+                    .map(|v| v.describe())
+                    .collect::<Vec<_>>()
+                    .join(" | ");
                 // Split DNS proper: the answer depends on the interface the server is reached through.
                 let split = views.iter().any(|a| {
                     views
@@ -252,14 +264,24 @@ impl Check for SplitDnsCheck {
             CheckOutput::one(
                 f.evidence("name", shown)
                     .evidence("servers", evidence)
-                    .evidence("interfaces", Value::from(interfaces.into_iter().map(str::to_string).collect::<Vec<_>>())),
+                    .evidence(
+                        "interfaces",
+                        Value::from(
+                            interfaces
+                                .into_iter()
+                                .map(str::to_string)
+                                .collect::<Vec<_>>(),
+                        ),
+                    ),
             )
         })
     }
 }
 
 /// Runs futures concurrently and returns their outputs in order (no extra crate for this).
-async fn futures_join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+async fn futures_join_all<F: std::future::Future>(
+    futs: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
     let futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
     let mut results: Vec<Option<F::Output>> = (0..futs.len()).map(|_| None).collect();
     let mut pending: Vec<_> = futs.into_iter().enumerate().collect();
@@ -278,5 +300,8 @@ async fn futures_join_all<F: std::future::Future>(futs: impl IntoIterator<Item =
         }
     })
     .await;
-    results.into_iter().map(|r| r.expect("every future completed")).collect()
+    results
+        .into_iter()
+        .map(|r| r.expect("every future completed"))
+        .collect()
 }

@@ -173,15 +173,13 @@ pub async fn query(
     if !resp.metadata.truncation {
         return Ok(reply(server, name, rtype, &resp, false, started.elapsed()));
     }
-    let (fut, handle) =
-        TcpClientStream::new(server, bind, Some(timeout), provider);
+    let (fut, handle) = TcpClientStream::new(server, bind, Some(timeout), provider);
     let tcp_stream = match tokio::time::timeout(timeout, fut).await {
         Err(_) => return Err(DnsFailure::Timeout),
         Ok(Err(e)) => return Err(classify_net_error(&e)),
         Ok(Ok(s)) => s,
     };
-    let (mut client, bg) =
-        Client::<BoundProvider>::with_timeout(tcp_stream, handle, timeout);
+    let (mut client, bg) = Client::<BoundProvider>::with_timeout(tcp_stream, handle, timeout);
     let bg = tokio::spawn(bg);
     let tcp = tokio::time::timeout(
         timeout + Duration::from_millis(200),

@@ -126,11 +126,12 @@ fn egress_blocking(dst: IpAddr, source: Option<&Source>) -> Result<Egress, Egres
         }
     }
     // A connected UDP socket: the kernel resolves the route and source; nothing is sent.
-    let sock = bound_socket(dst, socket2::Type::DGRAM, socket2::Protocol::UDP, source)
-        .map_err(|e| match e {
+    let sock = bound_socket(dst, socket2::Type::DGRAM, socket2::Protocol::UDP, source).map_err(
+        |e| match e {
             ConnectFailure::SourceUnusable(m) => EgressFailure::SourceUnusable(m),
             other => EgressFailure::Other(format!("{other:?}")),
-        })?;
+        },
+    )?;
     let std_sock: UdpSocket = sock.into();
     if let Err(e) = std_sock.connect(SocketAddr::new(dst, 9)) {
         return Err(match classify_connect_error(&e) {
@@ -157,8 +158,25 @@ fn egress_blocking(dst: IpAddr, source: Option<&Source>) -> Result<Egress, Egres
 /// Classifies an interface by name alone: the last resort, said so in the evidence.
 pub fn kind_from_name(name: &str) -> Option<(IfaceKind, &'static str)> {
     const VPN: &[&str] = &[
-        "tun", "tap", "utun", "wg", "ppp", "ipsec", "vti", "xfrm", "gre", "ipip", "sit", "l2tp",
-        "gpd", "cscotun", "tailscale", "zt", "nordlynx", "proton", "mullvad",
+        "tun",
+        "tap",
+        "utun",
+        "wg",
+        "ppp",
+        "ipsec",
+        "vti",
+        "xfrm",
+        "gre",
+        "ipip",
+        "sit",
+        "l2tp",
+        "gpd",
+        "cscotun",
+        "tailscale",
+        "zt",
+        "nordlynx",
+        "proton",
+        "mullvad",
     ];
     const VIRTUAL: &[&str] = &[
         "veth", "br", "docker", "virbr", "vlan", "bond", "dummy", "vxlan", "macvlan", "vmnet",
@@ -232,7 +250,8 @@ mod platform {
         }
         if out.interface.is_none() {
             if let Some(name) = super::name_for_local(out.local) {
-                out.method.push("interface holding the local address".into());
+                out.method
+                    .push("interface holding the local address".into());
                 out.interface = Some(interface_info(&name));
             }
         }
@@ -285,7 +304,12 @@ mod platform {
                 detail = Some(devtype);
             }
         }
-        if kind.is_none() && Path::new("/sys/class/net").join(name).join("device").exists() {
+        if kind.is_none()
+            && Path::new("/sys/class/net")
+                .join(name)
+                .join("device")
+                .exists()
+        {
             evidence.push(format!("/sys/class/net/{name}/device exists (bus device)"));
             kind = Some(IfaceKind::Physical);
         }
@@ -320,15 +344,24 @@ mod platform {
     /// Outside Linux: the interface that holds the local address; its kind by name only.
     pub fn complete(out: &mut Egress, _source: Option<&Source>) {
         if let Some(name) = super::name_for_local(out.local) {
-            out.method.push("interface holding the local address".into());
+            out.method
+                .push("interface holding the local address".into());
             out.interface = Some(interface_info(&name));
         }
     }
 
     pub fn interface_info(name: &str) -> IfaceInfo {
         let (kind, evidence) = match kind_from_name(name) {
-            Some((k, p)) => (k, vec![format!("name starts with '{p}' (only the name is examined on this OS)")]),
-            None => (IfaceKind::Unknown, vec!["only the name is examined on this OS; it is not conclusive".into()]),
+            Some((k, p)) => (
+                k,
+                vec![format!(
+                    "name starts with '{p}' (only the name is examined on this OS)"
+                )],
+            ),
+            None => (
+                IfaceKind::Unknown,
+                vec!["only the name is examined on this OS; it is not conclusive".into()],
+            ),
         };
         IfaceInfo {
             name: name.to_string(),

@@ -119,7 +119,8 @@ pub fn render(report: &Report) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let texts: Vec<(String, Vec<(Option<Status>, String)>)> = rows
+    type Row = (String, Vec<(Option<Status>, String)>);
+    let texts: Vec<Row> = rows
         .iter()
         .map(|(r, cs)| {
             (
