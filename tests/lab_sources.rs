@@ -381,6 +381,21 @@ fn two_sources_matrix_vpn_interception_split_dns_and_proxy() {
         "the proxy password must not appear"
     );
 
+    // Printed for docs/sources.md (cargo test --test lab_sources -- --nocapture).
+    for (id, target, src) in [
+        ("route.path", KMS_VPN, Some(SRC_A)),
+        ("intercept.tcp", KMS_ICPT, Some(SRC_A)),
+        ("proxy.env", "", None),
+    ] {
+        let r = lab::results(&rep, id)
+            .into_iter()
+            .find(|r| {
+                (target.is_empty() || r["target"] == target) && src.is_none_or(|s| r["source"] == s)
+            })
+            .unwrap();
+        println!("{}", serde_json::to_string_pretty(r).unwrap());
+    }
+
     // --- The same run as a table: the matrix ------------------------------------------
     let mut args = vec!["check"];
     args.extend(base_args());
@@ -502,4 +517,100 @@ fn unusable_sources_are_usage_errors() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(expect), "{flag} {value}: {err}");
     }
+}
+
+#[test]
+fn handshake_much_faster_than_icmp_is_reported() {
+    if !require_root("handshake_much_faster_than_icmp_is_reported") {
+        return;
+    }
+    // client ── router (answers every TCP port of 198.18.50.30 itself) ── slow link ── server.
+    // The slow link is a token bucket kept full by background UDP, so ICMP to the real host
+    // waits in its queue while the intercepted handshake never crosses it. (This kernel has
+    // no netem; tbf plus load gives the same "far host, near middlebox" picture.)
+    let mut lab = Lab::new("r");
+    let client = lab.netns("client");
+    let router = lab.netns("router");
+    let server = lab.netns("server");
+    lab.veth(&client, &["198.18.1.2/24"], &router, &["198.18.1.1/24"]);
+    let (slow_if, _) = lab.veth(&router, &["198.18.50.1/24"], &server, &["198.18.50.2/24"]);
+    lab.ip(&client, &["route", "add", "default", "via", "198.18.1.1"]);
+    lab.ip(&server, &["route", "add", "default", "via", "198.18.50.1"]);
+    lab.ip(&server, &["addr", "add", "198.18.50.30/24", "dev", "lo"]);
+    lab::must(
+        "ip",
+        &[
+            "netns",
+            "exec",
+            &router,
+            "sysctl",
+            "-qw",
+            "net.ipv4.ip_forward=1",
+        ],
+    );
+    lab::must(
+        "ip",
+        &[
+            "netns", "exec", &router, "tc", "qdisc", "add", "dev", &slow_if, "root", "tbf", "rate",
+            "64kbit", "burst", "1600", "latency", "400ms",
+        ],
+    );
+    lab.nft(
+        &router,
+        "table inet lab {
+           chain pre {
+             type nat hook prerouting priority -100;
+             ip daddr 198.18.50.30 meta l4proto tcp redirect to :7777
+           }
+         }",
+    );
+    lab.responder(&router, "accept", &["0.0.0.0:7777"]);
+    // ~1 Mbit/s of UDP into a 64 kbit/s bucket, for at most 40 s (bounded loop).
+    let bash = lab::which("bash");
+    lab.spawn(
+        &router,
+        "udp-load",
+        &bash,
+        &[
+            "-c",
+            "for i in $(seq 1 4000); do head -c 1200 /dev/zero > /dev/udp/198.18.50.2/9; sleep 0.01; done",
+        ],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let rules = lab.dir.join("rtt.yaml");
+    std::fs::write(
+        &rules,
+        "version: 1\nchecks:\n  - id: intercept.rtt\n    kind: interception\n    title: handshake vs ICMP\n    scope: each-host\n    closed_ports: []\n    samples: 3\n",
+    )
+    .unwrap();
+    let (code, rep) = lab.report(
+        &client,
+        &[
+            "--host",
+            "198.18.50.30",
+            "--dns",
+            "198.18.50.2",
+            "--no-builtin",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--timeout",
+            "2s",
+        ],
+    );
+    let r = &lab::results(&rep, "intercept.rtt")[0];
+    println!("{}", serde_json::to_string_pretty(r).unwrap());
+    assert_eq!(code, 1);
+    assert_eq!(r["status"], "fail", "{r}");
+    let msg = r["message"].as_str().unwrap();
+    assert!(
+        msg.contains("something nearer than the host completes the handshake"),
+        "{msg}"
+    );
+    let icmp_min = r["evidence"]["icmp_rtt_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .fold(f64::MAX, f64::min);
+    assert!(icmp_min > 20.0, "ICMP crossed the slow link: {icmp_min} ms");
 }
