@@ -276,6 +276,15 @@ fn two_sources_matrix_vpn_interception_split_dns_and_proxy() {
     );
     assert_eq!(tcp(KMS1, SRC_B)["status"], "fail");
     assert_eq!(tcp(KMS1, SRC_B)["evidence"]["result"], "timeout");
+    // The fix names the subnet whose firewall rule is missing.
+    assert_eq!(
+        tcp(KMS1, SRC_B)["evidence"]["source_subnet"],
+        "198.18.2.0/24"
+    );
+    assert!(tcp(KMS1, SRC_B)["remediation"]
+        .as_str()
+        .unwrap()
+        .contains("allow TCP 1688 from 198.18.2.0/24 to 198.18.100.10"));
     for s in [SRC_A, SRC_B] {
         assert_eq!(tcp(KMS_VPN, s)["status"], "fail");
         assert_eq!(tcp(KMS_VPN, s)["evidence"]["result"], "timeout");
@@ -295,6 +304,10 @@ fn two_sources_matrix_vpn_interception_split_dns_and_proxy() {
         assert_eq!(r["evidence"]["interface_type"], "veth");
         assert_eq!(r["evidence"]["gateway"], gw);
         assert_eq!(r["evidence"]["local"], s);
+        assert_eq!(
+            r["evidence"]["local_subnet"],
+            format!("{}.0/24", &s[..s.rfind('.').unwrap()])
+        );
         let v = one(&rep, "route.path", KMS_VPN, Some(s));
         assert_eq!(v["evidence"]["interface"], "tunk");
         assert_eq!(v["evidence"]["interface_kind"], "vpn");
@@ -404,7 +417,7 @@ fn two_sources_matrix_vpn_interception_split_dns_and_proxy() {
     let table = String::from_utf8_lossy(&out.stdout).to_string();
     println!("{table}");
     let matrix = table
-        .split("source × target")
+        .split("source × target (worst")
         .nth(1)
         .unwrap_or_else(|| panic!("no matrix in the table:\n{table}"));
     let row = |target: &str| -> String {

@@ -76,6 +76,7 @@ impl Egress {
         json!({
             "destination": self.destination.to_string(),
             "local": self.local.to_string(),
+            "local_subnet": subnet_of(self.local),
             "interface": name,
             "interface_kind": kind,
             "interface_type": detail,
@@ -381,6 +382,32 @@ fn name_for_local(local: IpAddr) -> Option<String> {
         .into_iter()
         .find(|i| i.ip() == local)
         .map(|i| i.name)
+}
+
+/// The subnet (network/prefix) of a local address, e.g. `198.18.2.0/24`.
+pub fn subnet_of(local: IpAddr) -> Option<String> {
+    let iface = if_addrs::get_if_addrs()
+        .ok()?
+        .into_iter()
+        .find(|i| i.ip() == local)?;
+    match iface.addr {
+        if_addrs::IfAddr::V4(v4) => {
+            let bits = u32::from(v4.ip) & u32::from(v4.netmask);
+            Some(format!(
+                "{}/{}",
+                std::net::Ipv4Addr::from(bits),
+                v4.prefixlen
+            ))
+        }
+        if_addrs::IfAddr::V6(v6) => {
+            let bits = u128::from(v6.ip) & u128::from(v6.netmask);
+            Some(format!(
+                "{}/{}",
+                std::net::Ipv6Addr::from(bits),
+                v6.prefixlen
+            ))
+        }
+    }
 }
 
 /// True when the interface exists on this machine.
