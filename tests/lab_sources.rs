@@ -497,6 +497,7 @@ fn route_via_direct_fails_for_the_tunnelled_host() {
     let (code, rep) = t.lab.report(&t.client, &args);
     assert_eq!(code, 1);
     let v = one(&rep, "route.path", KMS_VPN, Some(SRC_A));
+    println!("{}", serde_json::to_string_pretty(v).unwrap());
     assert_eq!(v["status"], "fail");
     assert!(v["message"]
         .as_str()

@@ -383,7 +383,20 @@ impl Check for InterceptionCheck {
                 Err(f) => return CheckOutput::one(f),
             };
             let mut set = JoinSet::new();
+            let mut skipped = Vec::new();
+            let src_addr = ctx.source.and_then(|s| s.address);
             for (i, ip) in addrs.into_iter().enumerate() {
+                if let Some(a) = src_addr.filter(|a| a.is_ipv4() != ip.is_ipv4()) {
+                    skipped.push((
+                        i,
+                        Finding::new(
+                            Status::Skip,
+                            format!("skipped {ip}: source {a} is of the other address family"),
+                        )
+                        .address(ip.to_string()),
+                    ));
+                    continue;
+                }
                 let (closed, source, timeout, samples) = (
                     closed.clone(),
                     ctx.source.cloned(),
@@ -400,9 +413,14 @@ impl Check for InterceptionCheck {
                     observed.push(r);
                 }
             }
-            observed.sort_by_key(|r| r.0);
+            let mut findings: Vec<(usize, Finding)> = observed
+                .iter()
+                .map(|(i, o)| (*i, judge(o, port)))
+                .chain(skipped)
+                .collect();
+            findings.sort_by_key(|f| f.0);
             CheckOutput {
-                findings: observed.iter().map(|(_, o)| judge(o, port)).collect(),
+                findings: findings.into_iter().map(|f| f.1).collect(),
                 ..Default::default()
             }
         })
