@@ -257,11 +257,12 @@ async fn check(args: CheckArgs) -> Result<i32, UsageError> {
     for h in &args.hosts {
         targets.push(parse_host(h, default_port)?);
     }
-    let (sys_servers, sys_domains) = if args.dns.is_empty() || args.domains.is_empty() {
-        system_dns()
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let (sys_servers, sys_domains) =
+        if args.dns.is_empty() || (args.domains.is_empty() && args.suffixes.is_empty()) {
+            system_dns()
+        } else {
+            (Vec::new(), Vec::new())
+        };
     let (dns_servers, dns_from_cli) = if args.dns.is_empty() {
         (sys_servers, false)
     } else {
@@ -273,14 +274,18 @@ async fn check(args: CheckArgs) -> Result<i32, UsageError> {
             true,
         )
     };
-    let mut domains = Vec::new();
-    for d in if args.domains.is_empty() {
-        &sys_domains
+    // Like a client: explicit domains, else the simulated suffix list, else the system's.
+    let (domain_list, search_origin, flag) = if !args.domains.is_empty() {
+        (&args.domains, "--domain", "--domain")
+    } else if !args.suffixes.is_empty() {
+        (&args.suffixes, "--suffix", "--suffix")
     } else {
-        &args.domains
-    } {
+        (&sys_domains, "system resolver search list", "search list")
+    };
+    let mut domains = Vec::new();
+    for d in domain_list {
         let name =
-            crate::net::dns::fqdn(d).map_err(|e| UsageError(format!("--domain {d:?}: {e}")))?;
+            crate::net::dns::fqdn(d).map_err(|e| UsageError(format!("{flag} {d:?}: {e}")))?;
         let shown = crate::net::dns::display_name(&name);
         if !domains.contains(&shown) {
             domains.push(shown);
@@ -313,7 +318,7 @@ async fn check(args: CheckArgs) -> Result<i32, UsageError> {
         crate::sources::parse_sources(&args.sources, &args.interfaces).map_err(UsageError)?;
     colored::control::set_override(color_wanted(args.no_color));
     let opts = RunOptions {
-        domains,
+        domains: domains.clone(),
         targets,
         sources,
         timeout,
@@ -322,6 +327,8 @@ async fn check(args: CheckArgs) -> Result<i32, UsageError> {
         settings: RunSettings {
             dns_servers,
             dns_from_cli,
+            search_domains: domains.clone(),
+            search_origin: search_origin.to_string(),
         },
     };
     let report = engine::run(&rules, opts).await;

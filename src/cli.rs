@@ -13,6 +13,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// `check` carries every option; the enum is built once per run, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the checks: discover KMS hosts through DNS SRV records and probe each one.
@@ -50,6 +52,11 @@ pub struct CheckArgs {
     /// Default: the domain and search list of the system resolver configuration.
     #[arg(long = "domain", value_name = "DOMAIN")]
     pub domains: Vec<String>,
+    /// DNS suffix of the client to simulate, in the client's order (repeatable): its primary DNS
+    /// suffix and connection-specific suffixes (ipconfig /all, "DNS Suffix Search List").
+    /// Used when no --domain is given; reports which suffix finds which KMS hosts.
+    #[arg(long = "suffix", value_name = "SUFFIX")]
+    pub suffixes: Vec<String>,
     /// KMS host to check as if published, NAME or NAME:PORT or [IPv6]:PORT (repeatable).
     #[arg(long = "host", value_name = "NAME[:PORT]")]
     pub hosts: Vec<String>,

@@ -2,12 +2,17 @@
 //!
 //! Layers: `rules` (YAML model) → `engine` (plan and concurrent run, protocol-agnostic) →
 //! `checks` (one module per kind) → `net` (sockets, DNS, TCP) and `wire` (pure codecs);
-//! `report` holds the result model and its renderers.
+//! `report` holds the result model and its renderers; `knowledge` the error-code catalog.
+
+// Checks return `Result<_, Finding>`: a finding (with its evidence map) is the natural error
+// value of a probe step, and that path runs once per job, so its size does not matter.
+#![allow(clippy::result_large_err)]
 
 pub mod app;
 pub mod checks;
 pub mod cli;
 pub mod engine;
+pub mod knowledge;
 pub mod net;
 pub mod report;
 pub mod rules;

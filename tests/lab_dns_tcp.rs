@@ -398,6 +398,29 @@ fn srv_resolve_tcp_verdicts_against_real_bind_and_listeners() {
     );
     assert_eq!(code, 1);
 
+    // A host name that exists without addresses: NODATA.
+    let (_, rep) = lab.report(
+        c,
+        &[
+            "--host",
+            "textonly.corp.test",
+            "--no-builtin",
+            "--rules",
+            "tests/fixtures/hosts-only.yaml",
+        ],
+    );
+    let nodata = result(&rep, "resolve.host", "textonly.corp.test:1688", None);
+    assert_eq!(nodata["status"], "fail");
+    assert!(
+        nodata["message"].as_str().unwrap().contains("NODATA"),
+        "{nodata}"
+    );
+    assert_eq!(codes(nodata), ["0x8007251D", "0xC004F074"]);
+    assert_eq!(
+        result(&rep, "tcp.port", "textonly.corp.test:1688", None)["status"],
+        "skip"
+    );
+
     // Only healthy hosts: exit 0, and the table says READY.
     let out = lab.kms_preflight(
         c,
@@ -422,6 +445,21 @@ fn srv_resolve_tcp_verdicts_against_real_bind_and_listeners() {
         "NO_COLOR / non-terminal output has no colour codes"
     );
     assert!(text.contains("kms1.corp.test:1688"));
+}
+
+#[test]
+fn no_domain_in_system_configuration_is_a_usage_error() {
+    if !require_root("no_domain_in_system_configuration_is_a_usage_error") {
+        return;
+    }
+    let mut lab = Lab::new("nd");
+    let c = lab.netns("client");
+    lab.resolv_conf(&c, "nameserver 198.18.0.2\n");
+    let out = lab.kms_preflight(&c, &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pass --domain"), "{err}");
+    assert!(out.stdout.is_empty());
 }
 
 #[test]
@@ -486,4 +524,25 @@ fn checks_run_concurrently_and_deadline_bounds_the_run() {
     assert_eq!(r["status"], "error");
     assert!(r["message"].as_str().unwrap().contains("deadline"));
     assert_eq!(code, 1);
+}
+
+/// Prints real output for the README: `cargo test --test lab_dns_tcp demo -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn demo_output_for_readme() {
+    if !require_root("demo_output_for_readme") {
+        return;
+    }
+    let t = build();
+    let out = t.lab.kms_preflight(
+        &t.client,
+        &["check", "--domain", "corp.test", "--timeout", "1s"],
+    );
+    println!("{}", String::from_utf8_lossy(&out.stdout));
+    println!("exit code: {:?}", out.status.code());
+    let out = t.lab.kms_preflight(
+        &t.client,
+        &["check", "--domain", "empty.test", "--format", "json"],
+    );
+    println!("{}", String::from_utf8_lossy(&out.stdout));
 }

@@ -366,12 +366,12 @@ fn two_sources_matrix_vpn_interception_split_dns_and_proxy() {
         a["message"]
     );
     let b = one(&rep, "dns.split", "corp.test", Some(SRC_B));
-    assert_eq!(b["status"], "warn");
+    assert_eq!(b["status"], "skip");
     assert!(
         b["message"]
             .as_str()
             .unwrap()
-            .contains("not split by interface"),
+            .contains("which srv.agreement reports"),
         "{}",
         b["message"]
     );

@@ -15,10 +15,17 @@ use crate::rules::{RawCommon, Scope, Vars};
 
 pub mod interception;
 pub mod proxy;
+pub mod ptr;
 pub mod resolve;
 pub mod route;
 pub mod split_dns;
 pub mod srv;
+pub mod srv_agreement;
+pub mod srv_common;
+pub mod srv_discovery;
+pub mod srv_inventory;
+pub mod srv_stale;
+pub mod srv_weights;
 pub mod tcp;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -67,6 +74,10 @@ pub struct RunSettings {
     pub dns_servers: Vec<SocketAddr>,
     /// True when `dns_servers` came from `--dns`, false when from the system configuration.
     pub dns_from_cli: bool,
+    /// The DNS domains searched, in order (what a client's suffix list would give).
+    pub search_domains: Vec<String>,
+    /// Where `search_domains` came from: `--domain`, `--suffix` or the system search list.
+    pub search_origin: String,
 }
 
 /// Everything a check needs to run one job.
@@ -232,6 +243,12 @@ register_kinds! {
     "srv" => srv::SrvRule,
     "resolve" => resolve::ResolveRule,
     "tcp" => tcp::TcpRule,
+    "srv-discovery" => srv_discovery::SrvDiscoveryRule,
+    "srv-agreement" => srv_agreement::SrvAgreementRule,
+    "srv-weights" => srv_weights::SrvWeightsRule,
+    "srv-inventory" => srv_inventory::SrvInventoryRule,
+    "srv-stale" => srv_stale::SrvStaleRule,
+    "ptr" => ptr::PtrRule,
     "route" => route::RouteRule,
     "proxy" => proxy::ProxyRule,
     "interception" => interception::InterceptionRule,

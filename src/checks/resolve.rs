@@ -43,8 +43,8 @@ pub async fn lookup(ctx: &CheckContext<'_>, host: &str) -> Result<Resolution, Fi
         ));
     }
     let (a, aaaa) = tokio::join!(
-        dns::query_servers(servers, &name, RecordType::A, ctx.timeout, ctx.source),
-        dns::query_servers(servers, &name, RecordType::AAAA, ctx.timeout, ctx.source),
+        query_following_cnames(servers, &name, RecordType::A, ctx),
+        query_following_cnames(servers, &name, RecordType::AAAA, ctx),
     );
     let mut addresses = Vec::new();
     for reply in [&a.0, &aaaa.0].into_iter().flatten() {
@@ -65,6 +65,46 @@ pub async fn lookup(ctx: &CheckContext<'_>, host: &str) -> Result<Resolution, Fi
         v6: aaaa.0,
         attempts,
     })
+}
+
+/// Like [`dns::query_servers`], but when the answer is only an alias (a CNAME without the
+/// asked type: an authoritative, non-recursive server does not chase a CNAME into another
+/// zone) the canonical name is asked next, like a recursive resolver would. At most 8 hops.
+async fn query_following_cnames(
+    servers: &[std::net::SocketAddr],
+    name: &hickory_resolver::proto::rr::Name,
+    rtype: RecordType,
+    ctx: &CheckContext<'_>,
+) -> (Option<DnsReply>, Vec<dns::Attempt>) {
+    let mut current = name.clone();
+    let mut all_attempts = Vec::new();
+    for _ in 0..8 {
+        let (reply, attempts) =
+            dns::query_servers(servers, &current, rtype, ctx.timeout, ctx.source).await;
+        all_attempts.extend(attempts);
+        let next = match &reply {
+            Some(r) if r.class == AnswerClass::NoData => {
+                // Walk the chain inside the answer to its last name (bounded: a cycle ends it).
+                let mut end = current.clone();
+                for _ in 0..r.answers.len() {
+                    match r.answers.iter().find_map(|rec| match &rec.data {
+                        RData::CNAME(c) if rec.name == end => Some(c.0.clone()),
+                        _ => None,
+                    }) {
+                        Some(c) if c != current => end = c,
+                        _ => break,
+                    }
+                }
+                (end != current).then_some(end)
+            }
+            _ => None,
+        };
+        match next {
+            Some(n) => current = n,
+            None => return (reply, all_attempts),
+        }
+    }
+    (None, all_attempts)
 }
 
 fn reply_json(r: &Option<DnsReply>) -> Value {
@@ -160,10 +200,28 @@ impl Check for ResolveCheck {
             }
             // No address: say why, preferring the A answer (IPv4 is what most KMS hosts use).
             let decisive = res.v4.as_ref().or(res.v6.as_ref());
+            let (label, zone) = host.split_once('.').unwrap_or((host, "<zone>"));
+            // The zone that publishes it, from the SRV origin ("SRV _vlmcs._tcp.<zone>").
+            let srv_zones: Vec<&str> = target
+                .origins
+                .iter()
+                .filter_map(|o| o.strip_prefix("SRV _vlmcs._tcp."))
+                .collect();
+            let removal = if srv_zones.is_empty() {
+                String::new()
+            } else {
+                let cmds: Vec<String> = srv_zones
+                    .iter()
+                    .map(|z| super::srv::srv_removal_commands(z, host))
+                    .collect();
+                format!(
+                    "If {host} was retired, remove its SRV record (a stale record):\n  {}\n",
+                    cmds.join("\n  ")
+                )
+            };
             let stale = format!(
-                "If {host} was retired, remove it from DNS (its SRV record and A/AAAA records); \
-                 if it is the KMS host, register its address: Add-DnsServerResourceRecordA -ZoneName <zone> -Name <host> -IPv4Address <ip>. \
-                 Then on clients: ipconfig /flushdns"
+                "{removal}If {host} is a live KMS host, register its address: \
+                 Add-DnsServerResourceRecordA -ZoneName {zone} -Name {label} -IPv4Address <ip>; then on clients: ipconfig /flushdns"
             );
             let finding = match decisive.map(|r| &r.class) {
                 None => Finding::new(

@@ -4,9 +4,10 @@
 //! different interfaces answer differently — a VPN's DNS and the LAN's DNS serving different
 //! views, so a client finds a different KMS host (or none) depending on which one it asks.
 //!
-//! The per-server comparison is done here with `net::dns::query` (one server at a time).
-//! When the DNS audit's per-server comparison is merged, this kind should take its
-//! per-server answers from there and keep only the grouping by interface.
+//! The per-server SRV answers come from the DNS audit's `srv_common::ask_each` (every server
+//! asked directly, bound to the source); this kind adds the interface grouping. Servers that
+//! disagree while all reached through one interface are `srv.agreement`'s finding, so here
+//! that is a skip that points there.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use hickory_resolver::proto::rr::{RData, RecordType};
 use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 
+use super::srv_common::{ask_each, describe, ServerAnswer};
 use super::{render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
 use crate::net::dns::{self, AnswerClass};
 use crate::net::route::{egress, IfaceKind};
@@ -67,41 +69,39 @@ fn failure_text(attempt: &dns::DnsFailure) -> String {
     format!("no answer ({})", attempt.label())
 }
 
-async fn srv_view(
-    ctx: &CheckContext<'_>,
-    server: std::net::SocketAddr,
-    name: &hickory_resolver::proto::rr::Name,
-) -> ServerView {
-    let (interface, vpn) = match egress(server.ip(), ctx.source, ctx.timeout).await {
+/// The interface a server is reached through from this source, and whether it is a VPN.
+async fn interface_to(ctx: &CheckContext<'_>, server: std::net::SocketAddr) -> (String, bool) {
+    match egress(server.ip(), ctx.source, ctx.timeout).await {
         Ok(e) => match e.interface {
-            Some(i) => {
-                let vpn = i.kind == IfaceKind::Vpn;
-                (format!("{} ({})", i.name, i.kind.as_str()), vpn)
-            }
+            Some(i) => (
+                format!("{} ({})", i.name, i.kind.as_str()),
+                i.kind == IfaceKind::Vpn,
+            ),
             None => (format!("local {}", e.local), false),
         },
         Err(_) => ("no route".to_string(), false),
+    }
+}
+
+/// One server's SRV answer (from the DNS audit's per-server queries) and its interface.
+async fn srv_view(ctx: &CheckContext<'_>, answer: &ServerAnswer) -> ServerView {
+    let (interface, vpn) = interface_to(ctx, answer.server).await;
+    let (srv, targets) = match &answer.result {
+        Ok(r) if r.class == AnswerClass::Records => {
+            let recs = super::srv::srv_records(r);
+            let lines: BTreeSet<String> = recs.iter().map(describe).collect();
+            let targets: Vec<String> = recs
+                .iter()
+                .filter(|x| x.target != ".")
+                .map(|x| x.target.clone())
+                .collect();
+            (lines.into_iter().collect(), targets)
+        }
+        Ok(r) => (vec![r.class.label()], Vec::new()),
+        Err(e) => (vec![failure_text(e)], Vec::new()),
     };
-    let (srv, targets) =
-        match dns::query(server, name, RecordType::SRV, ctx.timeout, ctx.source).await {
-            Ok(r) if r.class == AnswerClass::Records => {
-                let recs = super::srv::srv_records(&r);
-                let lines: BTreeSet<String> = recs
-                    .iter()
-                    .map(|x| format!("{} {} {} {}", x.priority, x.weight, x.port, x.target))
-                    .collect();
-                let targets: Vec<String> = recs
-                    .iter()
-                    .filter(|x| x.target != ".")
-                    .map(|x| x.target.clone())
-                    .collect();
-                (lines.into_iter().collect(), targets)
-            }
-            Ok(r) => (vec![r.class.label()], Vec::new()),
-            Err(e) => (vec![failure_text(&e)], Vec::new()),
-        };
     ServerView {
-        server: server.to_string(),
+        server: answer.server.to_string(),
         interface,
         vpn,
         srv,
@@ -198,8 +198,16 @@ impl Check for SplitDnsCheck {
                     .evidence("name", shown),
                 );
             }
+            let answers = ask_each(
+                ctx.settings,
+                &name,
+                RecordType::SRV,
+                ctx.timeout,
+                ctx.source,
+            )
+            .await;
             let mut views: Vec<ServerView> =
-                futures_join_all(servers.iter().map(|s| srv_view(ctx, *s, &name))).await;
+                futures_join_all(answers.iter().map(|a| srv_view(ctx, a))).await;
             // Compare the addresses of every target any server named.
             let mut targets: BTreeSet<String> = BTreeSet::new();
             for v in &views {
@@ -247,11 +255,21 @@ impl Check for SplitDnsCheck {
                         .iter()
                         .any(|b| a.interface != b.interface && a.signature() != b.signature())
                 });
-                let msg = if split {
-                    format!("split DNS: servers reached through different interfaces answer differently for {shown}: {detail}")
-                } else {
-                    format!("DNS servers disagree for {shown} (all reached via {iface_list}, so not split by interface): {detail}")
-                };
+                if !split {
+                    return CheckOutput::one(
+                        Finding::new(
+                            Status::Skip,
+                            format!(
+                                "all {} DNS servers are reached via {iface_list}, so their answers cannot differ by interface from here; \
+                                 they do disagree for {shown}, which srv.agreement reports: {detail}",
+                                views.len()
+                            ),
+                        )
+                        .evidence("name", shown)
+                        .evidence("servers", evidence),
+                    );
+                }
+                let msg = format!("split DNS: servers reached through different interfaces answer differently for {shown}: {detail}");
                 Finding::new(Status::Fail, msg)
                     .codes(&["0xC004F074"])
                     .remediation(format!(

@@ -248,7 +248,8 @@ fn classify(
                     .remediation(format!(
                         "Clients use the port in the SRV record. Either fix the records (port {p}), or make the KMS host \
                          listen on the advertised port (on the host: slmgr /sprt <port>, then restart sppsvc).\n  \
-                         Fix a record: Remove-DnsServerResourceRecord -ZoneName {zone} -RRType Srv -Name _vlmcs._tcp -RecordData <priority>,<weight>,<port>,<host>. ; \
+                         To re-publish a host on port {p}: remove its record \
+                         (Get-DnsServerResourceRecord -ZoneName {zone} -Name _vlmcs._tcp -RRType Srv | Where-Object {{ $_.RecordData.DomainName -eq '<host>.' }} | Remove-DnsServerResourceRecord -ZoneName {zone} -Force), \
                          then Add-DnsServerResourceRecord -ZoneName {zone} -Srv -Name _vlmcs._tcp -DomainName <host> -Priority 0 -Weight 0 -Port {p}"
                     ));
                 }
@@ -298,6 +299,16 @@ fn classify(
         )
         .codes(&["0xC004F074"]),
     }
+}
+
+/// The exact commands to remove one published KMS host from a zone's `_vlmcs._tcp` records.
+pub fn srv_removal_commands(zone: &str, host: &str) -> String {
+    format!(
+        "Get-DnsServerResourceRecord -ZoneName {zone} -Name _vlmcs._tcp -RRType Srv | \
+         Where-Object {{ $_.RecordData.DomainName -eq '{host}.' }} | Remove-DnsServerResourceRecord -ZoneName {zone} -Force\n  \
+         (BIND: delete the line '_vlmcs._tcp IN SRV <priority> <weight> <port> {host}.' from the {zone} zone and reload it.) \
+         Then on clients: ipconfig /flushdns; slmgr /ckms"
+    )
 }
 
 fn add_record_remediation(zone: &str) -> String {

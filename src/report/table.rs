@@ -79,7 +79,11 @@ pub fn render(report: &Report) -> String {
             if let (true, Some(src)) = (show_source, &r.source) {
                 where_.push_str(&format!("from {src} "));
             }
-            if let Some(a) = &r.address {
+            if let Some(a) = r
+                .address
+                .as_ref()
+                .filter(|a| !r.message.contains(a.as_str()))
+            {
                 where_.push_str(&format!("{a} "));
             }
             let _ = writeln!(

@@ -234,6 +234,8 @@ pub struct CheckRule {
     /// The file that defined it (for `rules list` and error messages).
     pub file: String,
     pub line: u64,
+    /// Position of each `requires` entry, for dependency errors.
+    pub requires_at: Vec<(u64, u64)>,
     pub check: Arc<dyn Check>,
 }
 
@@ -535,6 +537,11 @@ fn validate_check(
         requires: c.requires.iter().map(|r| r.value.clone()).collect(),
         file: p.name.clone(),
         line: c.id.referenced.line(),
+        requires_at: c
+            .requires
+            .iter()
+            .map(|r| (r.referenced.line(), r.referenced.column()))
+            .collect(),
         check: Arc::clone(check),
     })
 }
@@ -608,13 +615,14 @@ fn line_col(text: &str, byte: usize) -> (u64, u64) {
 fn check_dependencies(checks: &[CheckRule]) -> Result<(), RuleError> {
     let by_id: HashMap<&str, &CheckRule> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
     for c in checks {
-        for r in &c.requires {
+        for (i, r) in c.requires.iter().enumerate() {
             let dep = by_id[r.as_str()];
             if dep.scope.over > c.scope.over {
+                let (line, column) = c.requires_at.get(i).copied().unwrap_or((c.line, 1));
                 return Err(RuleError {
                     file: c.file.clone(),
-                    line: c.line,
-                    column: 0,
+                    line,
+                    column,
                     message: format!(
                         "check '{}' (scope {}) cannot require '{}' (scope {}): a check can only require checks of the same or a wider scope",
                         c.id,
@@ -658,10 +666,19 @@ fn check_dependencies(checks: &[CheckRule]) -> Result<(), RuleError> {
     for c in checks {
         let mut path = Vec::new();
         if let Some(cycle) = visit(c.id.as_str(), &by_id, &mut state, &mut path) {
+            // Point at the `requires` entry that closes the cycle.
+            let closer = by_id[cycle[cycle.len() - 2].as_str()];
+            let last = &cycle[cycle.len() - 1];
+            let at = closer
+                .requires
+                .iter()
+                .position(|r| r == last)
+                .and_then(|i| closer.requires_at.get(i).copied());
+            let (line, column) = at.unwrap_or((closer.line, 1));
             return Err(RuleError {
-                file: c.file.clone(),
-                line: c.line,
-                column: 0,
+                file: closer.file.clone(),
+                line,
+                column,
                 message: format!("requires form a cycle: {}", cycle.join(" -> ")),
             });
         }

@@ -1,2 +1,6 @@
 //! Pure wire-format code: encode and decode protocol messages, no I/O.
 //! Every decoder takes untrusted bytes and returns an error instead of panicking.
+
+pub mod dcerpc;
+pub mod smb2;
+pub mod sntp;

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Benchmarks (root: they build a lab of network namespaces). Numbers go into README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --examples
+cargo bench --bench lab_concurrency

@@ -1,0 +1,243 @@
+//! The CLI as a user runs it: output, JSON and exit codes. Loopback only; no root needed.
+
+use std::net::TcpListener;
+use std::process::{Command, Output};
+
+fn kp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kms-preflight"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run kms-preflight")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn rules_list_shows_every_builtin_check() {
+    let o = kp(&["rules", "list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("ID"), "{text}");
+    for id in ["srv.present", "resolve.host", "tcp.port"] {
+        assert!(
+            text.lines().any(|l| l.starts_with(id)),
+            "{id} missing:\n{text}"
+        );
+    }
+    assert!(text.contains("each-domain") && text.contains("each-host"));
+}
+
+#[test]
+fn rules_list_with_user_file_shows_replacement() {
+    let o = kp(&[
+        "rules",
+        "list",
+        "--rules",
+        "testdata/rules/valid/custom.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let srv = text.lines().find(|l| l.starts_with("srv.present")).unwrap();
+    assert!(
+        srv.contains("KMS SRV record (site zone)")
+            && srv.contains("testdata/rules/valid/custom.yaml"),
+        "{srv}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("tcp.alt-port")));
+}
+
+#[test]
+fn rules_validate_reports_locations_and_exit_2() {
+    let o = kp(&[
+        "rules",
+        "validate",
+        "testdata/rules/broken/unknown-key.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        "testdata/rules/broken/unknown-key.yaml:6:5: unknown field `prot`, expected one of id, kind, title, scope, severity, explains, remediation, timeout, requires, port"
+    );
+    let o = kp(&["rules", "validate", "testdata/rules/valid"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("ok: 2 check(s)"));
+    let o = kp(&["rules", "validate", "testdata/rules/does-not-exist.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does-not-exist.yaml: cannot read"));
+}
+
+#[test]
+fn check_with_broken_rules_exits_2_before_probing() {
+    let o = kp(&[
+        "check",
+        "--domain",
+        "corp.test",
+        "--dns",
+        "127.0.0.1:9",
+        "--rules",
+        "testdata/rules/broken/bad-duration.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad-duration.yaml:5:14: invalid duration"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn bad_arguments_exit_2_with_clear_messages() {
+    for (args, needle) in [
+        (vec!["check", "--host", "kms:99999"], "invalid port"),
+        (vec!["check", "--host", "[fd00::1"], "missing ']'"),
+        (
+            vec!["check", "--dns", "dns.example", "--domain", "x.test"],
+            "expected an IP address",
+        ),
+        (
+            vec![
+                "check",
+                "--domain",
+                "x.test",
+                "--dns",
+                "127.0.0.1",
+                "--timeout",
+                "fast",
+            ],
+            "--timeout: invalid duration",
+        ),
+        (
+            vec![
+                "check",
+                "--domain",
+                "x.test",
+                "--dns",
+                "127.0.0.1",
+                "--var",
+                "novalue",
+            ],
+            "expected KEY=VALUE",
+        ),
+        (
+            vec![
+                "check",
+                "--domain",
+                "x.test",
+                "--dns",
+                "127.0.0.1",
+                "--concurrency",
+                "0",
+            ],
+            "at least 1",
+        ),
+        (vec!["check", "--format", "xml"], "invalid value 'xml'"),
+        (
+            vec![
+                "check",
+                "--no-builtin",
+                "--domain",
+                "x.test",
+                "--dns",
+                "127.0.0.1",
+            ],
+            "no rules",
+        ),
+    ] {
+        let o = kp(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn json_report_against_a_loopback_listener() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // A port that was just free: nothing listens there (refused).
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let o = kp(&[
+        "check",
+        "--host",
+        &format!("127.0.0.1:{port}"),
+        "--host",
+        &format!("127.0.0.1:{closed}"),
+        "--no-builtin",
+        "--rules",
+        "tests/fixtures/hosts-only.yaml",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
+    assert_eq!(o.status.code(), Some(1), "one host refuses");
+    assert_eq!(v["schema"], "kms-preflight/report/v1");
+    let tcp: Vec<&serde_json::Value> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == "tcp.port")
+        .collect();
+    assert_eq!(tcp.len(), 2);
+    let ok = tcp
+        .iter()
+        .find(|r| r["target"] == format!("127.0.0.1:{port}"))
+        .unwrap();
+    assert_eq!(ok["status"], "pass");
+    assert_eq!(ok["address"], "127.0.0.1");
+    assert!(ok["source"].is_null());
+    assert!(ok["remediation"].is_null());
+    assert_eq!(ok["error_codes"], serde_json::json!([]));
+    let refused = tcp
+        .iter()
+        .find(|r| r["target"] == format!("127.0.0.1:{closed}"))
+        .unwrap();
+    assert_eq!(refused["status"], "fail");
+    assert_eq!(refused["evidence"]["result"], "refused");
+    assert_eq!(
+        refused["error_codes"],
+        serde_json::json!(["0xC004F074", "0x800706BA"])
+    );
+    assert_eq!(v["summary"]["pass"], 3);
+    assert_eq!(v["summary"]["fail"], 1);
+    drop(listener);
+}
+
+#[test]
+fn table_is_plain_when_not_a_terminal() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let o = Command::new(env!("CARGO_BIN_EXE_kms-preflight"))
+        .args([
+            "check",
+            "--host",
+            &format!("127.0.0.1:{port}"),
+            "--no-builtin",
+            "--rules",
+            "tests/fixtures/hosts-only.yaml",
+        ])
+        .env_remove("NO_COLOR")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        !text.contains('\u{1b}'),
+        "colour codes in piped output:\n{text}"
+    );
+    assert!(text.contains(&format!("127.0.0.1:{port}")));
+    assert!(text.contains("PASS   tcp.port"), "{text}");
+    assert!(text.contains("READY"));
+}
