@@ -180,3 +180,109 @@ pub fn render(report: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ReportTarget, Summary};
+    use serde_json::{json, Map};
+
+    fn outcome(
+        id: &str,
+        kind: &str,
+        target: &str,
+        source: Option<&str>,
+        status: Status,
+    ) -> Outcome {
+        let mut evidence = Map::new();
+        if kind == "route" {
+            evidence.insert("interface".into(), json!("tun0"));
+            evidence.insert("interface_kind".into(), json!("vpn"));
+        }
+        Outcome {
+            id: id.into(),
+            kind: kind.into(),
+            title: String::new(),
+            target: Some(target.into()),
+            address: None,
+            source: source.map(str::to_string),
+            status,
+            message: String::new(),
+            remediation: None,
+            error_codes: Vec::new(),
+            evidence,
+            duration_ms: 0,
+        }
+    }
+
+    fn report(results: Vec<Outcome>, sources: &[&str]) -> Report {
+        Report {
+            schema: crate::report::SCHEMA,
+            version: "test",
+            started_at: String::new(),
+            duration_ms: 0,
+            domains: vec!["corp.test".into()],
+            dns_servers: Vec::new(),
+            sources: sources.iter().map(|s| s.to_string()).collect(),
+            targets: vec![ReportTarget {
+                target: "kms1:1688".into(),
+                host: "kms1".into(),
+                port: 1688,
+                origins: Vec::new(),
+            }],
+            summary: Summary::of(&results),
+            results,
+        }
+    }
+
+    #[test]
+    fn cell_is_the_worst_per_source_result_with_its_route() {
+        let r = report(
+            vec![
+                outcome(
+                    "tcp.port",
+                    "tcp",
+                    "kms1:1688",
+                    Some("10.0.0.1"),
+                    Status::Pass,
+                ),
+                outcome(
+                    "route.path",
+                    "route",
+                    "kms1:1688",
+                    Some("10.0.0.1"),
+                    Status::Pass,
+                ),
+                outcome(
+                    "tcp.port",
+                    "tcp",
+                    "kms1:1688",
+                    Some("10.0.1.1"),
+                    Status::Fail,
+                ),
+                outcome(
+                    "intercept.tcp",
+                    "interception",
+                    "kms1:1688",
+                    Some("10.0.1.1"),
+                    Status::Warn,
+                ),
+                // Not per source: stays out of the matrix.
+                outcome("srv.stale", "srv-stale", "corp.test", None, Status::Fail),
+            ],
+            &["10.0.0.1", "10.0.1.1"],
+        );
+        let rows = cells(&r);
+        assert_eq!(rows.len(), 1, "the domain has no per-source result");
+        let (target, cs) = &rows[0];
+        assert_eq!(target, "kms1:1688");
+        assert_eq!(cs[0].as_ref().unwrap().text(), "PASS via tun0 (vpn)");
+        assert_eq!(cs[1].as_ref().unwrap().text(), "FAIL tcp.port");
+        let text = render(&r);
+        assert!(text.contains("from 10.0.1.1"), "{text}");
+        assert!(
+            render(&report(Vec::new(), &[])).is_empty(),
+            "no sources, no matrix"
+        );
+    }
+}
