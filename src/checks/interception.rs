@@ -8,7 +8,9 @@
 //! 2. **Handshake faster than ICMP**: the fastest of a few TCP handshakes to the KMS port
 //!    against the fastest ICMP echo to the same address. A handshake completed well under
 //!    the echo round trip (less than a third, and at least 5 ms less) was completed by
-//!    something nearer than the host. Needs ICMP (raw socket as root / CAP_NET_RAW, or
+//!    something nearer than the host. The echo side of the comparison is surge-ping's own
+//!    round trip (send completion to receipt), a lower bound, so a busy machine delaying
+//!    the ping task cannot fake the signal. Needs ICMP (raw socket as root / CAP_NET_RAW, or
 //!    `ping_group_range`); when ICMP is not permitted or unanswered, this piece is skipped
 //!    and says why.
 //!
@@ -60,10 +62,19 @@ pub fn handshake_much_faster(tcp_min: Duration, icmp_min: Duration) -> bool {
     tcp_min * 3 < icmp_min && icmp_min.saturating_sub(tcp_min) >= Duration::from_millis(5)
 }
 
+/// One answered echo: the round trip timed like the TCP handshake (from before the send to
+/// the wake-up after the reply), and surge-ping's own measure (from the end of the send to
+/// the receipt in its receive task), a lower bound that scheduling delays hardly inflate.
+#[derive(Debug, Clone, Copy)]
+pub struct EchoRtt {
+    pub wall: Duration,
+    pub lower_bound: Duration,
+}
+
 /// Result of the ICMP piece.
 #[derive(Debug, Clone)]
 pub enum Echo {
-    Rtts(Vec<Duration>),
+    Rtts(Vec<EchoRtt>),
     NoReply,
     /// ICMP not permitted or otherwise impossible: the reason.
     Unavailable(String),
@@ -100,11 +111,12 @@ pub async fn echo(ip: IpAddr, source: Option<&Source>, count: u32, timeout: Dura
     pinger.timeout(timeout);
     let mut rtts = Vec::new();
     for seq in 0..count {
-        // Timed here like the TCP handshake (from before the send to the wake-up after the
-        // reply): surge-ping starts its clock after the send returns, which reads 0 on a LAN.
         let started = std::time::Instant::now();
         match pinger.ping(PingSequence(seq as u16), &[0u8; 16]).await {
-            Ok(_) => rtts.push(started.elapsed()),
+            Ok((_, lower_bound)) => rtts.push(EchoRtt {
+                wall: started.elapsed(),
+                lower_bound,
+            }),
             Err(SurgeError::Timeout { .. }) => {}
             Err(SurgeError::IOError(e)) => {
                 return Echo::Unavailable(format!("ICMP send failed: {e}"));
@@ -207,17 +219,20 @@ fn judge(o: &Observed, port: u16) -> Finding {
         }
     }
     let tcp_min = o.handshakes.iter().min().copied();
-    let (icmp_json, icmp_min) = match &o.echo {
+    // Shown: the echo timed like the handshake. Decided on: its lower bound, so a busy
+    // machine delaying the ping task cannot make a handshake look "much faster".
+    let (icmp_json, icmp_min, icmp_min_lb) = match &o.echo {
         Echo::Rtts(r) => (
-            Value::from(r.iter().map(|d| ms(*d)).collect::<Vec<_>>()),
-            r.iter().min().copied(),
+            Value::from(r.iter().map(|d| ms(d.wall)).collect::<Vec<_>>()),
+            r.iter().map(|d| d.wall).min(),
+            r.iter().map(|d| d.lower_bound).min(),
         ),
-        Echo::NoReply => (Value::from("no reply"), None),
-        Echo::Unavailable(why) => (Value::from(format!("skipped: {why}")), None),
+        Echo::NoReply => (Value::from("no reply"), None, None),
+        Echo::Unavailable(why) => (Value::from(format!("skipped: {why}")), None, None),
     };
     match (tcp_min, icmp_min) {
         (Some(t), Some(i)) => {
-            if handshake_much_faster(t, i) {
+            if handshake_much_faster(t, icmp_min_lb.unwrap_or(i)) {
                 signals.push(format!(
                     "the TCP handshake to port {port} took {:.2} ms but an ICMP echo to the same address {:.2} ms: something nearer than the host completes the handshake",
                     ms(t),
@@ -445,6 +460,28 @@ mod tests {
         }
     }
 
+    fn rtt(us: u64) -> EchoRtt {
+        EchoRtt {
+            wall: Duration::from_micros(us + 50),
+            lower_bound: Duration::from_micros(us),
+        }
+    }
+
+    #[test]
+    fn a_slow_ping_task_is_not_evidence() {
+        // Wall-clock echoes of 9 ms caused by scheduling, while the echo itself took 0.2 ms.
+        let slow_task = EchoRtt {
+            wall: Duration::from_millis(9),
+            lower_bound: Duration::from_micros(200),
+        };
+        let o = obs(
+            vec![(1, Err(ConnectFailure::Refused))],
+            &[300, 280],
+            Echo::Rtts(vec![slow_task; 3]),
+        );
+        assert_eq!(judge(&o, 1688).status, Status::Pass);
+    }
+
     #[test]
     fn rtt_comparison_needs_ratio_and_gap() {
         let d = Duration::from_micros;
@@ -469,7 +506,7 @@ mod tests {
         let o = obs(
             vec![(1, Ok(Duration::from_micros(80)))],
             &[90, 85, 88],
-            Echo::Rtts(vec![Duration::from_micros(100)]),
+            Echo::Rtts(vec![rtt(100)]),
         );
         let f = judge(&o, 1688);
         assert_eq!(f.status, Status::Fail);
@@ -486,7 +523,7 @@ mod tests {
         let fast = obs(
             vec![(1, Err(ConnectFailure::Refused))],
             &[300, 250, 400],
-            Echo::Rtts(vec![Duration::from_millis(40), Duration::from_millis(38)]),
+            Echo::Rtts(vec![rtt(40_000), rtt(38_000)]),
         );
         let f = judge(&fast, 1688);
         assert_eq!(f.status, Status::Fail);
@@ -499,7 +536,7 @@ mod tests {
         let normal = obs(
             vec![(1, Err(ConnectFailure::Refused))],
             &[300, 250, 400],
-            Echo::Rtts(vec![Duration::from_micros(260)]),
+            Echo::Rtts(vec![rtt(260)]),
         );
         let f = judge(&normal, 1688);
         assert_eq!(f.status, Status::Pass, "{}", f.message);
