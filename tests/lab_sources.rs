@@ -43,6 +43,7 @@ kms1           A   198.18.100.10
 struct Topo {
     lab: Lab,
     client: String,
+    router: String,
     if_a: String,
     if_b: String,
 }
@@ -155,6 +156,7 @@ fn build() -> Topo {
         "table inet lab {
            chain forward {
              type filter hook forward priority 0; policy accept;
+             ip saddr 198.18.2.2 ip daddr 198.18.100.2 udp dport 53 counter
              ip saddr 198.18.2.0/24 tcp dport 1688 drop
            }
            chain pre {
@@ -178,6 +180,7 @@ fn build() -> Topo {
     Topo {
         lab,
         client,
+        router,
         if_a,
         if_b,
     }
@@ -460,9 +463,36 @@ fn two_sources_matrix_vpn_interception_split_dns_and_proxy() {
     assert_eq!(one(&rep, "tcp.port", KMS1, None)["status"], "pass");
 
     // --- --interface: DNS and TCP leave through subnet B's device ---------------------
+    // Proof that DNS is bound to the device: only then do queries to 198.18.100.2 leave
+    // with B's address (unbound, the main table sends them via A).
+    let dns_from_b = || -> u64 {
+        let out = lab::must(
+            "ip",
+            &[
+                "netns", "exec", &t.router, "nft", "list", "chain", "inet", "lab", "forward",
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = text
+            .lines()
+            .find(|l| l.contains("udp dport 53 counter"))
+            .unwrap_or_else(|| panic!("no counter rule: {text}"));
+        let n = line
+            .split("packets ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next());
+        n.and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("counter not readable: {line}"))
+    };
+    let before = dns_from_b();
     let mut args = base_args();
     args.extend(["--interface", t.if_b.as_str()]);
     let (_, rep) = lab.report(c, &args);
+    assert!(
+        dns_from_b() > before,
+        "DNS queries bound to {} must leave with 198.18.2.2",
+        t.if_b
+    );
     let src = format!("%{}", t.if_b);
     let srv = one(&rep, "srv.present", "corp.test", Some(&src));
     assert_eq!(
