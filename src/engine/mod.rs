@@ -298,7 +298,8 @@ impl StageCtx<'_> {
             let timeout_override = self.timeout_override;
             set.spawn(async move {
                 let rule = &checks[job.check];
-                let started = Instant::now();
+                // Duration is the check's own run time: not the wait for prerequisites or a slot.
+                let mut duration = Duration::ZERO;
                 let (output, usable_facts) = match wait_prerequisites(prereqs).await {
                     Err(f) => (CheckOutput::one(f), None),
                     Ok(prior) => {
@@ -326,7 +327,7 @@ impl StageCtx<'_> {
                                 ),
                             )),
                         };
-                        let _ = started;
+                        duration = started.elapsed();
                         (out, Some(prior))
                     }
                 };
@@ -344,7 +345,7 @@ impl StageCtx<'_> {
                     .map(|f| f.message.clone())
                     .unwrap_or_else(|| "no result".into());
                 let _ = tx.send(Some(Arc::new(Done { usable, status: worst, message, facts })));
-                Finished { job: ji, output, duration: started.elapsed() }
+                Finished { job: ji, output, duration }
             });
         }
 
@@ -510,3 +511,6 @@ async fn wait_prerequisites(
     }
     Ok(facts)
 }
+
+#[cfg(test)]
+mod tests;
