@@ -328,11 +328,13 @@ pub async fn run_check(args: CheckArgs) -> Result<report::Report, UsageError> {
     if args.concurrency == 0 {
         return Err(UsageError("--concurrency must be at least 1".into()));
     }
+    let sources =
+        crate::sources::parse_sources(&args.sources, &args.interfaces).map_err(UsageError)?;
     colored::control::set_override(color_wanted(args.no_color));
     let opts = RunOptions {
         domains: domains.clone(),
         targets,
-        sources: Vec::new(),
+        sources,
         timeout,
         deadline,
         concurrency: args.concurrency,

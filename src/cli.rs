@@ -13,6 +13,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// `check` carries every option; the enum is built once per run, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the checks: discover KMS hosts through DNS SRV records and probe each one.
@@ -126,6 +128,15 @@ pub struct CheckArgs {
     /// asked in order).
     #[arg(long = "dns", value_name = "IP[:PORT]")]
     pub dns: Vec<String>,
+    /// Probe from this local address (repeatable): every probing check (DNS, TCP, route,
+    /// interception, …) runs once per source, concurrently, and the table shows a source ×
+    /// host matrix. ADDR%INTERFACE binds both. Default: the OS chooses.
+    #[arg(long = "source", value_name = "ADDR[%IFACE]")]
+    pub sources: Vec<String>,
+    /// Probe through this interface (repeatable; Linux, SO_BINDTODEVICE; needs root or
+    /// CAP_NET_RAW): one more source, like --source.
+    #[arg(long = "interface", value_name = "NAME")]
+    pub interfaces: Vec<String>,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Output format.

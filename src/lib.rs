@@ -18,4 +18,5 @@ pub mod net;
 pub mod operator;
 pub mod report;
 pub mod rules;
+pub mod sources;
 pub mod wire;

@@ -13,9 +13,13 @@ use serde_saphyr::{Location, Spanned};
 use crate::report::Status;
 use crate::rules::{RawCommon, Scope, Vars};
 
+pub mod interception;
+pub mod proxy;
 pub mod ptr;
 pub mod resolve;
 pub mod retired_host;
+pub mod route;
+pub mod split_dns;
 pub mod srv;
 pub mod srv_agreement;
 pub mod srv_common;
@@ -249,4 +253,8 @@ register_kinds! {
     "ptr" => ptr::PtrRule,
     "srv-membership" => srv_membership::SrvMembershipRule,
     "retired-host" => retired_host::RetiredHostRule,
+    "route" => route::RouteRule,
+    "proxy" => proxy::ProxyRule,
+    "interception" => interception::InterceptionRule,
+    "split-dns" => split_dns::SplitDnsRule,
 }

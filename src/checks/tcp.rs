@@ -115,12 +115,32 @@ pub fn connect_failure_finding(
         .codes(&["0xC004F074", "0x800706BA"])
         .remediation(path_fix),
         ConnectFailure::SourceUnusable(e) => Finding::new(Status::Error, format!("cannot probe {addr}: {e}")),
+        ConnectFailure::WrongFamily(e) => Finding::new(Status::Skip, format!("skipped {addr}: {e}")),
         ConnectFailure::Other(e) => Finding::new(Status::Error, format!("connect to {addr} failed: {e}")),
     };
     f.address(addr.ip().to_string())
         .evidence("port", port)
         .evidence("result", failure.class())
         .evidence("timeout_ms", timeout.as_millis() as u64)
+}
+
+/// With `--source`, names the subnet the firewall rule must allow (per-subnet rules).
+fn for_source(mut f: Finding, source: Option<&super::Source>, addr: SocketAddr) -> Finding {
+    let Some(src) = source.and_then(|s| s.address) else {
+        return f;
+    };
+    if f.status != Status::Fail {
+        return f;
+    }
+    let subnet = crate::net::route::subnet_of(src).unwrap_or_else(|| src.to_string());
+    if let Some(r) = &f.remediation {
+        f.remediation = Some(format!(
+            "This result is for source {src} (subnet {subnet}): allow TCP {port} from {subnet} to {ip} on the firewalls and in the VPN's split-tunnel rules of that subnet; other subnets may differ (see the source × target matrix).\n{r}",
+            port = addr.port(),
+            ip = addr.ip()
+        ));
+    }
+    f.evidence("source_subnet", subnet)
 }
 
 impl Check for TcpCheck {
@@ -196,7 +216,11 @@ impl Check for TcpCheck {
                         }
                         findings.push(f);
                     }
-                    Err(e) => findings.push(connect_failure_finding(addr, ctx.timeout, &e)),
+                    Err(e) => findings.push(for_source(
+                        connect_failure_finding(addr, ctx.timeout, &e),
+                        ctx.source,
+                        addr,
+                    )),
                 }
             }
             let mut facts = serde_json::Map::new();

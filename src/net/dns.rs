@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use hickory_resolver::net::client::{Client, ClientHandle};
-use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::tcp::TcpClientStream;
 use hickory_resolver::net::udp::UdpClientStream;
 use hickory_resolver::net::NetError;
@@ -14,6 +13,7 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{DNSClass, Name, RData, Record, RecordType};
 
 use crate::checks::Source;
+use crate::net::bound::BoundProvider;
 
 /// What the answer means for the question asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,11 +151,13 @@ pub async fn query(
 ) -> Result<DnsReply, DnsFailure> {
     let bind = bind_addr(server, source);
     let started = Instant::now();
-    let stream = UdpClientStream::builder(server, TokioRuntimeProvider::default())
+    // The provider binds every socket to the source's interface (Linux), see net::bound.
+    let provider = BoundProvider::for_source(source);
+    let stream = UdpClientStream::builder(server, provider.clone())
         .with_timeout(Some(timeout))
         .with_bind_addr(bind)
         .build();
-    let (mut client, bg) = Client::<TokioRuntimeProvider>::from_sender(stream);
+    let (mut client, bg) = Client::<BoundProvider>::from_sender(stream);
     let bg = tokio::spawn(bg);
     let udp = tokio::time::timeout(
         timeout + Duration::from_millis(200),
@@ -171,15 +173,13 @@ pub async fn query(
     if !resp.metadata.truncation {
         return Ok(reply(server, name, rtype, &resp, false, started.elapsed()));
     }
-    let (fut, handle) =
-        TcpClientStream::new(server, bind, Some(timeout), TokioRuntimeProvider::default());
+    let (fut, handle) = TcpClientStream::new(server, bind, Some(timeout), provider);
     let tcp_stream = match tokio::time::timeout(timeout, fut).await {
         Err(_) => return Err(DnsFailure::Timeout),
         Ok(Err(e)) => return Err(classify_net_error(&e)),
         Ok(Ok(s)) => s,
     };
-    let (mut client, bg) =
-        Client::<TokioRuntimeProvider>::with_timeout(tcp_stream, handle, timeout);
+    let (mut client, bg) = Client::<BoundProvider>::with_timeout(tcp_stream, handle, timeout);
     let bg = tokio::spawn(bg);
     let tcp = tokio::time::timeout(
         timeout + Duration::from_millis(200),

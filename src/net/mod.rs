@@ -1,7 +1,9 @@
 //! Network I/O: sockets with optional source binding, DNS queries to one server at a time,
 //! TCP connects. Every operation has a timeout and classifies its failure precisely.
 
+pub mod bound;
 pub mod dns;
+pub mod route;
 pub mod tcp;
 
 use std::time::Duration;

@@ -22,6 +22,8 @@ pub enum ConnectFailure {
     Prohibited(String),
     /// Cannot bind to the requested source address or interface.
     SourceUnusable(String),
+    /// The source address is of the other address family: this source cannot probe it.
+    WrongFamily(String),
     /// Anything else, with the OS error text.
     Other(String),
 }
@@ -34,6 +36,7 @@ impl ConnectFailure {
             ConnectFailure::Unreachable(_) => "unreachable",
             ConnectFailure::Prohibited(_) => "prohibited",
             ConnectFailure::SourceUnusable(_) => "source-unusable",
+            ConnectFailure::WrongFamily(_) => "wrong-family",
             ConnectFailure::Other(_) => "error",
         }
     }
@@ -110,7 +113,7 @@ pub fn bound_socket(
         }
         if let Some(addr) = src.address {
             if addr.is_ipv4() != family_of.is_ipv4() {
-                return Err(ConnectFailure::SourceUnusable(format!(
+                return Err(ConnectFailure::WrongFamily(format!(
                     "source {addr} and destination {family_of} are different address families"
                 )));
             }

@@ -159,6 +159,30 @@ pub fn render(report: &Report) -> String {
         }
     }
 
+    // Per source (`--source`/`--interface`): the same cells as the table's source matrix.
+    let by_source = super::matrix::cells(report);
+    if !by_source.is_empty() {
+        let _ = writeln!(out, "\n## Sources\n");
+        let _ = writeln!(
+            out,
+            "| Target | {} |",
+            report
+                .sources
+                .iter()
+                .map(|s| cell(s))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let _ = writeln!(out, "|---|{}", "---|".repeat(report.sources.len()));
+        for (row, cells) in &by_source {
+            let texts: Vec<String> = cells
+                .iter()
+                .map(|c| c.as_ref().map_or("·".to_string(), |c| cell(&c.text())))
+                .collect();
+            let _ = writeln!(out, "| {} | {} |", cell(row), texts.join(" | "));
+        }
+    }
+
     let problems: Vec<&Outcome> = report
         .results
         .iter()
@@ -217,4 +241,62 @@ pub fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ReportTarget, Summary, SCHEMA};
+
+    fn o(source: &str, status: Status) -> Outcome {
+        Outcome {
+            id: "tcp.port".into(),
+            kind: "tcp".into(),
+            title: "t".into(),
+            target: Some("kms1.corp.test:1688".into()),
+            address: Some("198.18.0.10".into()),
+            source: Some(source.into()),
+            status,
+            message: "m | n\nsecond line".into(),
+            remediation: Some("do ```this```".into()),
+            error_codes: vec![],
+            evidence: Default::default(),
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn sources_get_their_own_matrix_and_cells_stay_in_their_column() {
+        let results = vec![o("198.18.0.1", Status::Pass), o("198.18.1.1", Status::Fail)];
+        let r = Report {
+            schema: SCHEMA,
+            version: "0",
+            started_at: String::new(),
+            duration_ms: 0,
+            profile: Some("pre-migration".into()),
+            domains: vec![],
+            dns_servers: vec![],
+            sources: vec!["198.18.0.1".into(), "198.18.1.1".into()],
+            targets: vec![ReportTarget {
+                target: "kms1.corp.test:1688".into(),
+                host: "kms1.corp.test".into(),
+                port: 1688,
+                origins: vec!["--new-host".into()],
+            }],
+            summary: Summary::of(&results),
+            results,
+        };
+        let md = render(&r);
+        assert!(
+            md.contains("## Sources\n\n| Target | 198.18.0.1 | 198.18.1.1 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| kms1.corp.test:1688 | PASS | FAIL tcp.port |"),
+            "{md}"
+        );
+        assert!(md.contains("m \\| n<br>second line"), "{md}");
+        // A fence longer than the backticks inside the remediation.
+        assert!(md.contains("````text\ndo ```this```\n````"), "{md}");
+    }
 }

@@ -5,6 +5,7 @@ pub mod diff;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod matrix;
 pub mod prometheus;
 pub mod table;
 

@@ -76,11 +76,8 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "\n{}", heading.bold().underline());
         for r in results {
             let mut where_ = String::new();
-            if show_source {
-                where_.push_str(&format!(
-                    "from {} ",
-                    r.source.as_deref().unwrap_or("default")
-                ));
+            if let (true, Some(src)) = (show_source, &r.source) {
+                where_.push_str(&format!("from {src} "));
             }
             if let Some(a) = r
                 .address
@@ -118,6 +115,7 @@ pub fn render(report: &Report) -> String {
             }
         }
     }
+    out.push_str(&super::matrix::render(report));
     let s = &report.summary;
     let verdict = if s.fail > 0 || s.error > 0 {
         format!(
