@@ -170,18 +170,22 @@ fn man_page_is_roff_for_every_command() {
     ] {
         assert!(dir.join(page).exists(), "{page} missing");
     }
-    // groff, when installed, must render it without warnings.
+    // groff, when installed, must render it without warnings (-k: preconv for UTF-8, as man does).
     if std::path::Path::new("/usr/bin/groff").exists() {
-        let out = Command::new("groff")
-            .args(["-man", "-Tutf8", "-ww", "-z"])
-            .arg(dir.join("kms-preflight-check.1"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success() && out.stderr.is_empty(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let page = entry.unwrap().path();
+            let out = Command::new("groff")
+                .args(["-k", "-man", "-Tutf8", "-ww", "-z"])
+                .arg(&page)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success() && out.stderr.is_empty(),
+                "{}: {}",
+                page.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -50,7 +50,9 @@ fn build() -> Topo {
     let mut lab = Lab::new("op");
     let client = lab.netns("client");
     let server = lab.netns("server");
-    let (_, srv_if) = lab.veth(&client, &["198.18.0.1/24"], &server, &["198.18.0.2/24"]);
+    let (cli_if, srv_if) = lab.veth(&client, &["198.18.0.1/24"], &server, &["198.18.0.2/24"]);
+    // A second client address: a second source for the per-source profile runs.
+    lab.addr(&client, &cli_if, "198.18.0.5/24");
     for a in [
         "198.18.0.3/24",
         "198.18.0.20/24",
@@ -441,6 +443,61 @@ fn pre_migration_profile_and_diagnose() {
     let early = one(&rep, "pre.new-host-unpublished", "198.18.0.2:53");
     assert_eq!(early["status"], "warn", "{early}");
     assert_eq!(code, 0, "{rep:#}");
+
+    // "From every source": each selected check runs once per --source.
+    let (_, rep) = lab.report(
+        c,
+        &[
+            "--profile",
+            "pre-migration",
+            "--new-host",
+            "kms-new.corp.test",
+            "--dns",
+            "198.18.0.2",
+            "--source",
+            "198.18.0.1",
+            "--source",
+            "198.18.0.5",
+            "--timeout",
+            "1s",
+        ],
+    );
+    let mut from: Vec<&str> = results(&rep, "tcp.port")
+        .iter()
+        .map(|r| r["source"].as_str().expect("per-source result"))
+        .collect();
+    from.sort();
+    assert_eq!(from, ["198.18.0.1", "198.18.0.5"], "{rep:#}");
+    for r in results(&rep, "tcp.port") {
+        assert_eq!(r["status"], "pass", "{r}");
+        assert!(r["evidence"]["local"]
+            .as_str()
+            .unwrap()
+            .starts_with(r["source"].as_str().unwrap()));
+    }
+    let md_args: Vec<&str> = vec![
+        "check",
+        "--profile",
+        "pre-migration",
+        "--new-host",
+        "kms-new.corp.test",
+        "--dns",
+        "198.18.0.2",
+        "--source",
+        "198.18.0.1",
+        "--source",
+        "198.18.0.5",
+        "--timeout",
+        "1s",
+        "--format",
+        "markdown",
+    ];
+    let (_, md, _) = run(lab, c, &md_args);
+    keep("pre-migration-sources.md", &md);
+    assert!(
+        md.contains("## Sources\n\n| Target | 198.18.0.1 | 198.18.0.5 |"),
+        "{md}"
+    );
 
     // diagnose: only the checks that decide the code, verdict in its terms.
     let (code, out, err) = run(
