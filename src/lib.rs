@@ -4,10 +4,6 @@
 //! `checks` (one module per kind) → `net` (sockets, DNS, TCP) and `wire` (pure codecs);
 //! `report` holds the result model and its renderers; `knowledge` the error-code catalog.
 
-// Checks return `Result<_, Finding>`: a finding (with its evidence map) is the natural error
-// value of a probe step, and that path runs once per job, so its size does not matter.
-#![allow(clippy::result_large_err)]
-
 pub mod app;
 pub mod checks;
 pub mod cli;
