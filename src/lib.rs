@@ -5,10 +5,6 @@
 //! `report` holds the result model and its renderers; `knowledge` the error-code catalog;
 //! `operator` the commands built on them (explain, diagnose, diff, profiles, formats).
 
-// Checks return `Result<_, Finding>`: a finding (with its evidence map) is the natural error
-// value of a probe step, and that path runs once per job, so its size does not matter.
-#![allow(clippy::result_large_err)]
-
 pub mod app;
 pub mod checks;
 pub mod cli;

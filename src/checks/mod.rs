@@ -175,6 +175,11 @@ pub trait Check: Send + Sync + std::fmt::Debug {
     fn validate(&self) -> Vec<(Location, String)> {
         Vec::new()
     }
+    /// True for kinds whose `CheckOutput::discovered` adds KMS hosts (SRV discovery). The engine
+    /// starts per-host checks once these are done, and ignores `discovered` from other kinds.
+    fn discovers(&self) -> bool {
+        false
+    }
     /// Evidence keys that remediation text may use as `{{name}}`.
     fn evidence_vars(&self) -> &'static [&'static str] {
         &[]

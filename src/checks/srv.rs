@@ -99,6 +99,10 @@ impl Check for SrvCheck {
         (timeout * 2 + Duration::from_millis(500)) * n + Duration::from_secs(1)
     }
 
+    fn discovers(&self) -> bool {
+        true
+    }
+
     fn templates(&self) -> Vec<&Spanned<String>> {
         self.name.iter().chain(self.expect.port.iter()).collect()
     }

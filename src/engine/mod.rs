@@ -1,13 +1,14 @@
 //! Plans jobs (check × domain/host × source) and runs them concurrently.
 //!
 //! The engine knows nothing about DNS or TCP: it sees checks through [`Check`], targets as
-//! names and ports, and facts as opaque JSON. Two stages: first the checks that run once or
-//! per domain (discovery lives there), then the per-host checks over every target known by
-//! then. Inside a stage, a job waits only for the jobs it `requires`, so one slow host never
-//! delays another.
+//! names and ports, and facts as opaque JSON. The checks that run once or per domain start
+//! first; the per-host checks start over every target known as soon as the discovering jobs
+//! ([`Check::discovers`]) are done, while the other domain checks go on. A job waits only for
+//! the jobs it `requires`, so one slow host never delays another and timeouts do not stack.
 
 mod retry;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -82,15 +83,13 @@ pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
         merge_target(&mut targets, t.clone());
     }
 
-    let mut ctx = StageCtx {
+    let ctx = StageCtx {
         checks: &checks,
         sources: &sources,
         settings: &settings,
         sem: &sem,
         rule_vars: &rules.vars,
         timeout_override: opts.timeout,
-        deadline,
-        deadline_len: opts.deadline,
     };
 
     // Stage 1: once / per-domain checks.
@@ -129,42 +128,80 @@ pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
     }
     let first = jobs.len();
     jobs.extend(stage1);
-    let results = ctx.run_stage(&jobs, first, &mut done_rx, &targets).await;
-    for (job, output, duration) in results {
-        for t in &output.discovered {
-            merge_target(&mut targets, t.clone());
+    // Per-host checks start as soon as the jobs that discover hosts are done, while the other
+    // domain checks (audits that probe on their own) go on: timeouts do not stack.
+    let discovering: HashSet<usize> = (first..jobs.len())
+        .filter(|&j| checks[jobs[j].check].check.discovers())
+        .collect();
+    let mut pending_discovery = discovering.len();
+    let mut set = JoinSet::new();
+    ctx.spawn_jobs(
+        &mut set,
+        &jobs,
+        first,
+        &mut done_rx,
+        Arc::new(targets.clone()),
+    );
+    let mut finished: Vec<Finished> = Vec::new();
+    let mut host_stage_spawned = false;
+    loop {
+        if !host_stage_spawned && (pending_discovery == 0 || set.is_empty()) {
+            let second = jobs.len();
+            jobs.extend(host_jobs(&checks, targets.len(), &source_slots));
+            ctx.spawn_jobs(
+                &mut set,
+                &jobs,
+                second,
+                &mut done_rx,
+                Arc::new(targets.clone()),
+            );
+            host_stage_spawned = true;
         }
-        outcomes.extend(ctx.outcomes(&jobs[job], output, duration, &targets));
-    }
-
-    // Stage 2: per-host checks over every target known now.
-    let mut stage2 = Vec::new();
-    for (ci, c) in checks.iter().enumerate() {
-        if c.scope.over != Over::Host {
-            continue;
-        }
-        let slots: &[Option<usize>] = if c.scope.per_source {
-            &source_slots
-        } else {
-            &[None]
-        };
-        for ti in 0..targets.len() {
-            for s in slots {
-                stage2.push(Job {
-                    check: ci,
-                    domain: None,
-                    target: Some(ti),
-                    source: *s,
-                });
+        match tokio::time::timeout_at(deadline, set.join_next()).await {
+            Err(_) | Ok(None) => break,
+            Ok(Some(Ok(f))) => {
+                if discovering.contains(&f.job) {
+                    pending_discovery -= 1;
+                    for t in &f.output.discovered {
+                        merge_target(&mut targets, t.clone());
+                    }
+                }
+                finished.push(f);
+            }
+            Ok(Some(Err(e))) => {
+                if e.is_panic() {
+                    // Reported, never hidden; the job shows up below as unfinished.
+                    eprintln!("kms-preflight: internal error: a check panicked: {e}");
+                }
             }
         }
     }
-    let second = jobs.len();
-    jobs.extend(stage2);
-    ctx.deadline = deadline;
-    let results = ctx.run_stage(&jobs, second, &mut done_rx, &targets).await;
-    for (job, output, duration) in results {
-        outcomes.extend(ctx.outcomes(&jobs[job], output, duration, &targets));
+    set.abort_all();
+    if !host_stage_spawned {
+        // The deadline came during discovery: host checks of the hosts known so far did not run.
+        jobs.extend(host_jobs(&checks, targets.len(), &source_slots));
+    }
+    let done: HashSet<usize> = finished.iter().map(|f| f.job).collect();
+    for ji in 0..jobs.len() {
+        if !done.contains(&ji) {
+            let msg = if tokio::time::Instant::now() >= deadline {
+                format!(
+                    "not finished before the run deadline ({}); raise --deadline or lower timeouts",
+                    humantime::format_duration(opts.deadline)
+                )
+            } else {
+                "internal error: the check stopped unexpectedly".to_string()
+            };
+            finished.push(Finished {
+                job: ji,
+                output: CheckOutput::one(Finding::new(Status::Error, msg)),
+                duration: Duration::ZERO,
+            });
+        }
+    }
+    finished.sort_by_key(|f| f.job);
+    for f in finished {
+        outcomes.extend(ctx.outcomes(&jobs[f.job], f.output, f.duration, &targets));
     }
 
     let summary = Summary::of(&outcomes);
@@ -196,6 +233,32 @@ pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
     }
 }
 
+/// Jobs of the per-host checks over `n_targets` targets.
+fn host_jobs(checks: &[CheckRule], n_targets: usize, source_slots: &[Option<usize>]) -> Vec<Job> {
+    let mut out = Vec::new();
+    for (ci, c) in checks.iter().enumerate() {
+        if c.scope.over != Over::Host {
+            continue;
+        }
+        let slots: &[Option<usize>] = if c.scope.per_source {
+            source_slots
+        } else {
+            &[None]
+        };
+        for ti in 0..n_targets {
+            for s in slots {
+                out.push(Job {
+                    check: ci,
+                    domain: None,
+                    target: Some(ti),
+                    source: *s,
+                });
+            }
+        }
+    }
+    out
+}
+
 fn merge_target(targets: &mut Vec<Target>, t: Target) {
     if let Some(existing) = targets
         .iter_mut()
@@ -218,8 +281,6 @@ struct StageCtx<'a> {
     sem: &'a Arc<Semaphore>,
     rule_vars: &'a Vars,
     timeout_override: Option<Duration>,
-    deadline: tokio::time::Instant,
-    deadline_len: Duration,
 }
 
 impl StageCtx<'_> {
@@ -272,14 +333,15 @@ impl StageCtx<'_> {
         out
     }
 
-    /// Runs jobs[first..] concurrently; returns (job index, output, duration) for each.
-    async fn run_stage(
-        &mut self,
+    /// Spawns jobs[first..] into `set`; each waits for its prerequisites, then for a slot.
+    fn spawn_jobs(
+        &self,
+        set: &mut JoinSet<Finished>,
         jobs: &[Job],
         first: usize,
         done_rx: &mut Vec<DoneRx>,
-        targets: &[Target],
-    ) -> Vec<(usize, CheckOutput, Duration)> {
+        targets: Arc<Vec<Target>>,
+    ) {
         // Create every job's completion channel before spawning, so dependents can wait on it.
         let mut senders = Vec::new();
         for _ in first..jobs.len() {
@@ -287,8 +349,6 @@ impl StageCtx<'_> {
             senders.push(tx);
             done_rx.push(rx);
         }
-        let targets: Arc<Vec<Target>> = Arc::new(targets.to_vec());
-        let mut set = JoinSet::new();
         for (ji, tx) in (first..jobs.len()).zip(senders) {
             let job = jobs[ji].clone();
             let prereqs = self.prerequisites(&job, jobs, done_rx);
@@ -365,44 +425,6 @@ impl StageCtx<'_> {
                 }
             });
         }
-
-        let mut results: Vec<(usize, CheckOutput, Duration)> = Vec::new();
-        let collect = async {
-            while let Some(r) = set.join_next().await {
-                match r {
-                    Ok(f) => results.push((f.job, f.output, f.duration)),
-                    Err(e) if e.is_panic() => {
-                        // Should not happen; reported, never hidden. The job index is lost, so
-                        // the job shows up below as unfinished.
-                        eprintln!("kms-preflight: internal error: a check panicked: {e}");
-                    }
-                    Err(_) => {}
-                }
-            }
-        };
-        let _ = tokio::time::timeout_at(self.deadline, collect).await;
-        set.abort_all();
-        // Jobs that never finished: deadline (or panic).
-        let finished: std::collections::HashSet<usize> = results.iter().map(|r| r.0).collect();
-        for ji in first..jobs.len() {
-            if !finished.contains(&ji) {
-                let msg = if tokio::time::Instant::now() >= self.deadline {
-                    format!(
-                        "not finished before the run deadline ({}); raise --deadline or lower timeouts",
-                        humantime::format_duration(self.deadline_len)
-                    )
-                } else {
-                    "internal error: the check stopped unexpectedly".to_string()
-                };
-                results.push((
-                    ji,
-                    CheckOutput::one(Finding::new(Status::Error, msg)),
-                    Duration::ZERO,
-                ));
-            }
-        }
-        results.sort_by_key(|r| r.0);
-        results
     }
 
     fn outcomes(

@@ -27,6 +27,9 @@ impl Check for Stub {
     fn budget(&self, _t: Duration, _s: &RunSettings) -> Duration {
         Duration::from_secs(30)
     }
+    fn discovers(&self) -> bool {
+        !self.discover.is_empty()
+    }
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             tokio::time::sleep(self.delay).await;
@@ -228,4 +231,102 @@ async fn deadline_reports_unfinished_checks_as_errors() {
     let slow = by(&r, "slow", "cli:1688");
     assert_eq!(slow.status, Status::Error);
     assert!(slow.message.contains("run deadline"), "{}", slow.message);
+}
+
+#[tokio::test]
+async fn host_checks_do_not_wait_for_non_discovering_domain_checks() {
+    let rules = RuleSet {
+        checks: vec![
+            rule(
+                "discover",
+                Stub {
+                    over: Over::Domain,
+                    status: Status::Pass,
+                    discover: vec!["good"],
+                    delay: Duration::ZERO,
+                },
+                &[],
+                Severity::Fail,
+            ),
+            rule(
+                "slow-audit",
+                Stub {
+                    over: Over::Domain,
+                    status: Status::Pass,
+                    discover: vec![],
+                    delay: Duration::from_millis(800),
+                },
+                &[],
+                Severity::Fail,
+            ),
+            rule(
+                "host",
+                Stub {
+                    over: Over::Host,
+                    status: Status::Pass,
+                    discover: vec![],
+                    delay: Duration::from_millis(800),
+                },
+                &[],
+                Severity::Fail,
+            ),
+        ],
+        vars: Vars::new(),
+    };
+    let started = std::time::Instant::now();
+    let r = run(&rules, opts(Duration::from_secs(10))).await;
+    let took = started.elapsed();
+    assert_eq!(
+        by(&r, "host", "good:1688").status,
+        Status::Pass,
+        "discovered host was checked"
+    );
+    // Sequential stages would take 1.6 s; overlapping ones take 0.8 s.
+    assert!(
+        took < Duration::from_millis(1400),
+        "host checks waited for the audit: {took:?}"
+    );
+}
+
+#[tokio::test]
+async fn discovered_hosts_of_non_discovering_kinds_are_ignored() {
+    #[derive(Debug)]
+    struct Liar;
+    impl Check for Liar {
+        fn default_scope(&self) -> Scope {
+            Scope {
+                over: Over::Domain,
+                per_source: false,
+            }
+        }
+        fn run<'a>(&'a self, _ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
+            Box::pin(async move {
+                let mut out = CheckOutput::one(Finding::new(Status::Pass, "ok"));
+                out.discovered.push(Target {
+                    host: "sneaky".into(),
+                    port: 1688,
+                    origins: vec![],
+                });
+                out
+            })
+        }
+    }
+    let mut liar = rule(
+        "liar",
+        Stub {
+            over: Over::Domain,
+            status: Status::Pass,
+            discover: vec![],
+            delay: Duration::ZERO,
+        },
+        &[],
+        Severity::Fail,
+    );
+    liar.check = Arc::new(Liar);
+    let rules = RuleSet {
+        checks: vec![liar],
+        vars: Vars::new(),
+    };
+    let r = run(&rules, opts(Duration::from_secs(10))).await;
+    assert!(r.targets.iter().all(|t| t.host != "sneaky"));
 }
