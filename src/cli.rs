@@ -57,6 +57,10 @@ pub struct CheckArgs {
     /// asked in order).
     #[arg(long = "dns", value_name = "IP[:PORT]")]
     pub dns: Vec<String>,
+    /// Reference clock for clock.reference: an NTP server you trust, NAME or IP, optionally
+    /// :PORT (default 123). Sets the rule variables ntp_reference and ntp_port.
+    #[arg(long = "ntp", value_name = "HOST[:PORT]")]
+    pub ntp: Option<String>,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Output format.

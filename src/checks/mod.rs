@@ -13,6 +13,7 @@ use serde_saphyr::{Location, Spanned};
 use crate::report::Status;
 use crate::rules::{RawCommon, Scope, Vars};
 
+pub mod clock;
 pub mod resolve;
 pub mod srv;
 pub mod tcp;
@@ -228,4 +229,5 @@ register_kinds! {
     "srv" => srv::SrvRule,
     "resolve" => resolve::ResolveRule,
     "tcp" => tcp::TcpRule,
+    "clock" => clock::ClockRule,
 }
