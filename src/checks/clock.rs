@@ -430,8 +430,13 @@ fn finding_for(
         return Finding::new(
             Status::Skip,
             format!(
-                "skipped: no clock reading from {} at {addr}: {}",
+                "skipped: no clock reading from {}{}: {}",
                 subject.label,
+                if subject.name == addr.to_string() {
+                    String::new()
+                } else {
+                    format!(" at {addr}")
+                },
                 why.join("; ")
             ),
         )
@@ -447,8 +452,13 @@ fn finding_for(
     } else {
         "behind"
     };
+    let at = if subject.name == addr.to_string() {
+        String::new()
+    } else {
+        format!("{addr}, ")
+    };
     let mut msg = format!(
-        "{} ({addr}, {}) is {} {dir} this machine (±{})",
+        "{} ({at}{}) is {} {dir} this machine (±{})",
         if subject.is_reference {
             format!("the reference clock {}", subject.name)
         } else {

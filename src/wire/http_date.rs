@@ -309,10 +309,11 @@ mod tests {
         }
     }
 
-    /// Head captured from python3 -m http.server (3.11) in the clock lab under faketime.
+    /// Reply of python3 -m http.server (3.11.2) under libfaketime FAKETIME=+90m to our HEAD
+    /// request, captured in a lab namespace at 2026-11-22 04:30:31 UTC (so the Date is +90 min).
     const PYTHON_HEAD: &[u8] = b"HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.2\r\n\
-Date: Sun, 22 Nov 2026 02:38:11 GMT\r\nContent-type: text/html; charset=utf-8\r\n\
-Content-Length: 230\r\n\r\n";
+Date: Sun, 22 Nov 2026 06:00:31 GMT\r\nContent-type: text/html; charset=utf-8\r\n\
+Content-Length: 187\r\n\r\n";
 
     #[test]
     fn parses_a_real_response_head() {
@@ -322,9 +323,10 @@ Content-Length: 230\r\n\r\n";
         assert_eq!(head.server.as_deref(), Some("SimpleHTTP/0.6 Python/3.11.2"));
         assert_eq!(
             head.date_raw.as_deref(),
-            Some("Sun, 22 Nov 2026 02:38:11 GMT")
+            Some("Sun, 22 Nov 2026 06:00:31 GMT")
         );
-        assert_eq!(unix(t), 1_795_315_091);
+        // 04:30:31 UTC when captured, plus 90 min.
+        assert_eq!(unix(t), 1_795_327_231);
         assert!(head_complete(PYTHON_HEAD));
         assert!(!head_complete(&PYTHON_HEAD[..40]));
     }
