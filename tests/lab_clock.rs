@@ -4,7 +4,7 @@
 //!
 //! | address      | server                  | shift   | expected                                  |
 //! |--------------|-------------------------|---------|-------------------------------------------|
-//! | 198.18.0.10  | chronyd                 | +5 h    | fail, ntp, hint 5 h                       |
+//! | 198.18.0.10  | chronyd (+ fd00:18::10) | +5 h    | fail, ntp, hint 5 h; by name: v4 and v6   |
 //! | 198.18.0.11  | chronyd                 | +3 min  | pass (warn with warn_above: 1m), no hint  |
 //! | 198.18.0.12  | chronyd                 | none    | pass; also the --ntp reference            |
 //! | 198.18.0.13  | smbd only               | −3 h    | warn, smb2 (ntp refused first), hint −3 h |
@@ -15,6 +15,15 @@ mod lab;
 
 use lab::{processes_mentioning, require_root, result, results, Lab};
 use serde_json::Value;
+
+const CORP_ZONE: &str = "$TTL 300
+@          SOA ns.corp.test. admin.corp.test. 1 3600 600 86400 60
+@          NS  ns
+ns         A    198.18.0.2
+kms-5h     A    198.18.0.10
+kms-5h     AAAA fd00:18::10
+kms-smb    A    198.18.0.13
+";
 
 const HOUR_MS: f64 = 3_600_000.0;
 const MIN_MS: f64 = 60_000.0;
@@ -28,7 +37,12 @@ fn build() -> Topo {
     let mut lab = Lab::new("clk");
     let client = lab.netns("client");
     let server = lab.netns("server");
-    let (_, srv_if) = lab.veth(&client, &["198.18.0.1/24"], &server, &["198.18.0.2/24"]);
+    let (_, srv_if) = lab.veth(
+        &client,
+        &["198.18.0.1/24", "fd00:18::1/64"],
+        &server,
+        &["198.18.0.2/24", "fd00:18::2/64"],
+    );
     for a in [
         "198.18.0.10/24",
         "198.18.0.11/24",
@@ -36,6 +50,7 @@ fn build() -> Topo {
         "198.18.0.13/24",
         "198.18.0.14/24",
         "198.18.0.15/24",
+        "fd00:18::10/64",
     ] {
         lab.addr(&server, &srv_if, a);
     }
@@ -49,12 +64,13 @@ fn build() -> Topo {
            }
          }",
     );
-    lab.chrony(&server, "198.18.0.10", "+5h");
-    lab.chrony(&server, "198.18.0.11", "+3m");
-    lab.chrony(&server, "198.18.0.12", "+0");
+    lab.chrony(&server, &["198.18.0.10", "fd00:18::10"], "+5h");
+    lab.chrony(&server, &["198.18.0.11"], "+3m");
+    lab.chrony(&server, &["198.18.0.12"], "+0");
     lab.smbd(&server, "198.18.0.13", "-3h");
     lab.http_server(&server, "198.18.0.14", 80, "+90m");
-    // No search domain: only the --host targets are checked, no SRV discovery.
+    // Names for the KMS hosts; no search domain, so no SRV discovery: only --host targets.
+    lab.bind(&server, "198.18.0.2", &[("corp.test", CORP_ZONE)]);
     lab.resolv_conf(&client, "nameserver 198.18.0.2\n");
     Topo { lab, client }
 }
@@ -324,6 +340,50 @@ fn reference_clock_thresholds_and_missing_ntp_option() {
         let r = &results(&rep, "clock.reference")[0];
         assert_eq!(r["status"], "skip", "{r:#}");
         assert!(r["message"].as_str().unwrap().contains("--ntp"), "{r:#}");
+
+        // KMS hosts by name: clock.kms-host probes every address resolve.host found (A and
+        // AAAA), and the SMB-only host by name is read over SMB2.
+        let (_, rep) = lab.report(
+            c,
+            &[
+                "--host",
+                "kms-5h.corp.test",
+                "--host",
+                "kms-smb.corp.test",
+                "--timeout",
+                "1s",
+            ],
+        );
+        let v4 = result(
+            &rep,
+            "clock.kms-host",
+            "kms-5h.corp.test:1688",
+            Some("198.18.0.10"),
+        );
+        let v6 = result(
+            &rep,
+            "clock.kms-host",
+            "kms-5h.corp.test:1688",
+            Some("fd00:18::10"),
+        );
+        for r in [v4, v6] {
+            assert_eq!(r["status"], "fail", "{r:#}");
+            assert_eq!(r["evidence"]["method"], "ntp");
+            assert_offset(r, 5.0 * HOUR_MS);
+            assert!(r["message"]
+                .as_str()
+                .unwrap()
+                .contains("KMS host kms-5h.corp.test"));
+        }
+        assert_eq!(v6["evidence"]["server"], "fd00:18::10");
+        let r = result(&rep, "clock.kms-host", "kms-smb.corp.test:1688", None);
+        assert_eq!(r["status"], "warn", "{r:#}");
+        assert_eq!(r["evidence"]["method"], "smb2");
+        assert_offset(r, -3.0 * HOUR_MS);
+        assert!(r["remediation"]
+            .as_str()
+            .unwrap()
+            .contains("/computer:kms-smb.corp.test"));
 
         // Thresholds come from the rules: with fail_above 2m, +3 min fails.
         let rules = lab.dir.join("strict-clock.yaml");

@@ -264,23 +264,26 @@ impl Lab {
         }
     }
 
-    /// Starts chronyd as an NTP server on `addr`:123 inside `ns`, serving its own clock shifted
-    /// by `shift` (libfaketime syntax: "+5h", "-3m", "+0"). Private config, no upstream, never
-    /// touches the system clock (-x). See notes/clock-lab.md.
-    pub fn chrony(&mut self, ns: &str, addr: &str, shift: &str) {
-        let dir = self.dir.join(format!("chrony-{addr}"));
+    /// Starts chronyd as an NTP server on `addrs` (at most one IPv4 and one IPv6), port 123,
+    /// inside `ns`, serving its own clock shifted by `shift` (libfaketime syntax: "+5h",
+    /// "-3m", "+0"). Private config, no upstream, never touches the system clock (-x).
+    /// See notes/clock-lab.md.
+    pub fn chrony(&mut self, ns: &str, addrs: &[&str], shift: &str) {
+        let first = addrs[0];
+        let dir = self.dir.join(format!("chrony-{}", first.replace(':', "_")));
         std::fs::create_dir_all(&dir).unwrap();
         let d = dir.display();
+        let binds: String = addrs.iter().map(|a| format!("bindaddress {a}\n")).collect();
         // chrony: comments only on their own line; it drops to _chrony, which must own its dir.
         let conf = format!(
-            "port 123\nbindaddress {addr}\ncmdport 0\nbindcmdaddress {d}/chronyd.sock\nallow all\n\
+            "port 123\n{binds}cmdport 0\nbindcmdaddress {d}/chronyd.sock\nallow all\n\
              local stratum 8\npidfile {d}/chronyd.pid\ndriftfile {d}/chrony.drift\ndumpdir {d}\nntsdumpdir {d}\n"
         );
         let conf_path = dir.join("chrony.conf");
         std::fs::write(&conf_path, conf).unwrap();
         must("chown", &["-R", "_chrony:", dir.to_str().unwrap()]);
         must("chmod", &["700", dir.to_str().unwrap()]);
-        let label = format!("chronyd-{addr}");
+        let label = format!("chronyd-{}", first.replace(':', "_"));
         let lib = libfaketime();
         self.spawn_env(
             ns,
@@ -289,7 +292,14 @@ impl Lab {
             &which("chronyd"),
             &["-x", "-d", "-f", conf_path.to_str().unwrap()],
         );
-        self.wait_listening(ns, "udp", addr, 123, &label);
+        for a in addrs {
+            let shown = if a.contains(':') {
+                format!("[{a}]")
+            } else {
+                a.to_string()
+            };
+            self.wait_listening(ns, "udp", &shown, 123, &label);
+        }
     }
 
     /// Starts Samba smbd on `addr`:445 inside `ns` with its clock shifted by `shift`; every
