@@ -66,7 +66,7 @@ fn clock_rules_list_and_validate() {
     let o = kp(&[
         "rules",
         "validate",
-        "testdata/rules/valid/clock-strict.yaml",
+        "tests/fixtures/clock-strict.yaml",
     ]);
     assert_eq!(
         o.status.code(),
