@@ -87,6 +87,12 @@ pub fn parse_host(s: &str, default_port: u16) -> Result<Target, UsageError> {
     })
 }
 
+/// `--ntp`: `NAME`, `NAME:PORT`, `IP`, `[IPv6]:PORT`; port 123 by default.
+pub fn parse_ntp(s: &str) -> Result<(String, u16), UsageError> {
+    let t = parse_host(s, 123).map_err(|e| UsageError(e.0.replacen("--host", "--ntp", 1)))?;
+    Ok((t.host, t.port))
+}
+
 /// `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare IPv6 address; port 53 by default.
 pub fn parse_dns_server(s: &str) -> Result<SocketAddr, UsageError> {
     let s = s.trim();
@@ -246,7 +252,12 @@ pub fn list_rules(set: &RuleSet) -> String {
     out
 }
 
-async fn check(args: CheckArgs) -> Result<i32, UsageError> {
+async fn check(mut args: CheckArgs) -> Result<i32, UsageError> {
+    if let Some(ntp) = &args.ntp {
+        let (host, port) = parse_ntp(ntp)?;
+        args.rules.vars.push(format!("ntp_reference={host}"));
+        args.rules.vars.push(format!("ntp_port={port}"));
+    }
     let rules = load_rules(&args.rules, &[])?;
     let default_port: u16 = rules
         .vars
