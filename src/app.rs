@@ -87,6 +87,12 @@ pub fn parse_host(s: &str, default_port: u16) -> Result<Target, UsageError> {
     })
 }
 
+/// `--ntp`: `NAME`, `NAME:PORT`, `IP`, `[IPv6]:PORT`; port 123 by default.
+pub fn parse_ntp(s: &str) -> Result<(String, u16), UsageError> {
+    let t = parse_host(s, 123).map_err(|e| UsageError(e.0.replacen("--host", "--ntp", 1)))?;
+    Ok((t.host, t.port))
+}
+
 /// `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare IPv6 address; port 53 by default.
 pub fn parse_dns_server(s: &str) -> Result<SocketAddr, UsageError> {
     let s = s.trim();
@@ -259,7 +265,12 @@ async fn check(args: CheckArgs) -> Result<i32, UsageError> {
 }
 
 /// Plans and runs `check` (also used by `diagnose`); the report is not printed.
-pub async fn run_check(args: CheckArgs) -> Result<report::Report, UsageError> {
+pub async fn run_check(mut args: CheckArgs) -> Result<report::Report, UsageError> {
+    if let Some(ntp) = &args.ntp {
+        let (host, port) = parse_ntp(ntp)?;
+        args.rules.vars.push(format!("ntp_reference={host}"));
+        args.rules.vars.push(format!("ntp_port={port}"));
+    }
     let (rules, profile) = crate::operator::load_for_check(&args)?;
     let default_port: u16 = rules
         .vars

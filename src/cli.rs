@@ -137,6 +137,10 @@ pub struct CheckArgs {
     /// CAP_NET_RAW): one more source, like --source.
     #[arg(long = "interface", value_name = "NAME")]
     pub interfaces: Vec<String>,
+    /// Reference clock for clock.reference: an NTP server you trust, NAME or IP, optionally
+    /// :PORT (default 123). Sets the rule variables ntp_reference and ntp_port.
+    #[arg(long = "ntp", value_name = "HOST[:PORT]")]
+    pub ntp: Option<String>,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Output format.

@@ -13,6 +13,7 @@ use serde_saphyr::{Location, Spanned};
 use crate::report::Status;
 use crate::rules::{RawCommon, Scope, Vars};
 
+pub mod clock;
 pub mod interception;
 pub mod proxy;
 pub mod ptr;
@@ -262,4 +263,5 @@ register_kinds! {
     "proxy" => proxy::ProxyRule,
     "interception" => interception::InterceptionRule,
     "split-dns" => split_dns::SplitDnsRule,
+    "clock" => clock::ClockRule,
 }

@@ -476,9 +476,11 @@ impl StageCtx<'_> {
                     }
                 }
                 let remediation = if problem {
-                    match (&f.remediation, &rule.remediation) {
-                        (Some(own), _) => Some(template::render_lenient(own, &rvars)),
-                        (None, Some(r)) => Some(template::render_lenient(r, &rvars)),
+                    // A rule's own remediation wins (the user said what to do); else the check's,
+                    // which is specific to the finding (refused vs filtered, NXDOMAIN vs SERVFAIL).
+                    match (&rule.remediation, &f.remediation) {
+                        (Some(r), _) => Some(template::render_lenient(r, &rvars)),
+                        (None, Some(own)) => Some(template::render_lenient(own, &rvars)),
                         (None, None) => None,
                     }
                     .map(|s| s.trim_end().to_string())

@@ -1,9 +1,14 @@
 //! Network I/O: sockets with optional source binding, DNS queries to one server at a time,
-//! TCP connects. Every operation has a timeout and classifies its failure precisely.
+//! TCP connects, clock readings (SNTP, SMB2 NEGOTIATE, HTTP Date). Every operation has a
+//! timeout and classifies its failure precisely.
 
 pub mod bound;
+pub mod clock;
 pub mod dns;
+pub mod http;
 pub mod route;
+pub mod smb2;
+pub mod sntp;
 pub mod tcp;
 
 use std::time::Duration;

@@ -71,8 +71,20 @@ pub fn cells(report: &Report) -> Vec<(String, Vec<Option<Cell>>)> {
         .collect()
 }
 
+/// Cell ranking: the worst measured verdict wins; a skip (nothing measured) only shows when
+/// nothing else was measured, so an unmeasured extra never hides a pass or a failure.
+fn cell_rank(s: Status) -> u8 {
+    match s {
+        Status::Skip => 0,
+        Status::Pass => 1,
+        Status::Warn => 2,
+        Status::Fail => 3,
+        Status::Error => 4,
+    }
+}
+
 fn cell_of(rs: &[&Outcome]) -> Option<Cell> {
-    let status = rs.iter().map(|r| r.status).max()?;
+    let status = rs.iter().map(|r| r.status).max_by_key(|s| cell_rank(*s))?;
     let mut checks: Vec<String> = Vec::new();
     for r in rs.iter().filter(|r| r.status == status) {
         if !checks.contains(&r.id) {
@@ -285,5 +297,26 @@ mod tests {
             render(&report(Vec::new(), &[])).is_empty(),
             "no sources, no matrix"
         );
+    }
+
+    #[test]
+    fn skip_shows_only_when_nothing_was_measured() {
+        let r = report(
+            vec![
+                outcome("tcp.port", "tcp", "kms1:1688", Some("a"), Status::Pass),
+                outcome(
+                    "clock.kms-host",
+                    "clock",
+                    "kms1:1688",
+                    Some("a"),
+                    Status::Skip,
+                ),
+                outcome("tcp.port", "tcp", "kms1:1688", Some("b"), Status::Skip),
+            ],
+            &["a", "b"],
+        );
+        let rows = cells(&r);
+        assert_eq!(rows[0].1[0].as_ref().unwrap().text(), "PASS");
+        assert_eq!(rows[0].1[1].as_ref().unwrap().text(), "SKIP tcp.port");
     }
 }

@@ -3,7 +3,10 @@
 use super::RuleSource;
 
 /// (file name, text) of every built-in rule file, in load order.
-pub const FILES: &[(&str, &str)] = &[("default.yaml", include_str!("../../rules/default.yaml"))];
+pub const FILES: &[(&str, &str)] = &[
+    ("default.yaml", include_str!("../../rules/default.yaml")),
+    ("clock.yaml", include_str!("../../rules/clock.yaml")),
+];
 
 pub fn sources() -> Vec<RuleSource> {
     FILES

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -198,10 +199,13 @@ impl Lab {
     /// Starts a long-running process inside a namespace; killed when the lab drops.
     pub fn spawn(&mut self, ns: &str, label: &str, program: &Path, args: &[&str]) -> &mut Child {
         let log = std::fs::File::create(self.dir.join(format!("{label}.log"))).expect("log file");
+        // Its own process group: servers that signal their group on exit (smbd does
+        // kill(0, SIGTERM)) must not hit the test, and Drop can stop forked children too.
         let child = Command::new("ip")
             .args(["netns", "exec", ns])
             .arg(program)
             .args(args)
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -209,6 +213,158 @@ impl Lab {
             .unwrap_or_else(|e| panic!("cannot start {label}: {e}"));
         self.children.push((label.to_string(), child));
         &mut self.children.last_mut().unwrap().1
+    }
+
+    /// Like [`Lab::spawn`], with environment variables set through `env(1)`, which execs: the
+    /// child is still the program itself, so killing it stops the server.
+    pub fn spawn_env(
+        &mut self,
+        ns: &str,
+        label: &str,
+        env: &[(&str, &str)],
+        program: &Path,
+        args: &[&str],
+    ) -> &mut Child {
+        let mut full: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        full.push(program.display().to_string());
+        full.extend(args.iter().map(|a| a.to_string()));
+        let full: Vec<&str> = full.iter().map(|s| s.as_str()).collect();
+        self.spawn(ns, label, Path::new("/usr/bin/env"), &full)
+    }
+
+    /// Waits (bounded: 10 s) until something listens on `addr:port` (`proto` "tcp" or "udp")
+    /// inside `ns`; panics with the server's log otherwise.
+    pub fn wait_listening(&self, ns: &str, proto: &str, addr: &str, port: u16, label: &str) {
+        let flag = if proto == "udp" { "-Hnul" } else { "-Hntl" };
+        let started = Instant::now();
+        loop {
+            let out = run(
+                "ip",
+                &[
+                    "netns",
+                    "exec",
+                    ns,
+                    "ss",
+                    flag,
+                    "src",
+                    &format!("{addr}:{port}"),
+                ],
+            );
+            if !String::from_utf8_lossy(&out.stdout).trim().is_empty() {
+                return;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let log = std::fs::read_to_string(self.dir.join(format!("{label}.log")))
+                    .unwrap_or_default();
+                panic!(
+                    "{label} does not listen on {proto} {addr}:{port} after 10 s; its log:\n{log}"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Starts chronyd as an NTP server on `addrs` (at most one IPv4 and one IPv6), port 123,
+    /// inside `ns`, serving its own clock shifted by `shift` (libfaketime syntax: "+5h",
+    /// "-3m", "+0"). Private config, no upstream, never touches the system clock (-x).
+    /// See notes/clock-lab.md.
+    pub fn chrony(&mut self, ns: &str, addrs: &[&str], shift: &str) {
+        let first = addrs[0];
+        let dir = self.dir.join(format!("chrony-{}", first.replace(':', "_")));
+        std::fs::create_dir_all(&dir).unwrap();
+        let d = dir.display();
+        let binds: String = addrs.iter().map(|a| format!("bindaddress {a}\n")).collect();
+        // chrony: comments only on their own line; it drops to _chrony, which must own its dir.
+        let conf = format!(
+            "port 123\n{binds}cmdport 0\nbindcmdaddress {d}/chronyd.sock\nallow all\n\
+             local stratum 8\npidfile {d}/chronyd.pid\ndriftfile {d}/chrony.drift\ndumpdir {d}\nntsdumpdir {d}\n"
+        );
+        let conf_path = dir.join("chrony.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        must("chown", &["-R", "_chrony:", dir.to_str().unwrap()]);
+        must("chmod", &["700", dir.to_str().unwrap()]);
+        let label = format!("chronyd-{}", first.replace(':', "_"));
+        let lib = libfaketime();
+        self.spawn_env(
+            ns,
+            &label,
+            &[("LD_PRELOAD", lib.to_str().unwrap()), ("FAKETIME", shift)],
+            &which("chronyd"),
+            &["-x", "-d", "-f", conf_path.to_str().unwrap()],
+        );
+        for a in addrs {
+            let shown = if a.contains(':') {
+                format!("[{a}]")
+            } else {
+                a.to_string()
+            };
+            self.wait_listening(ns, "udp", &shown, 123, &label);
+        }
+    }
+
+    /// Starts Samba smbd on `addr`:445 inside `ns` with its clock shifted by `shift`; every
+    /// state path is private to the lab (see notes/clock-lab.md).
+    pub fn smbd(&mut self, ns: &str, addr: &str, shift: &str) {
+        let dir = self.dir.join(format!("smb-{addr}"));
+        for sub in [
+            "lock", "state", "cache", "pid", "private", "ncalrpc", "log", "share",
+        ] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        let d = dir.display();
+        let conf = format!(
+            "[global]\n  server role = standalone server\n  interfaces = {addr}/32\n  bind interfaces only = yes\n  \
+             smb ports = 445\n  disable netbios = yes\n  lock directory = {d}/lock\n  state directory = {d}/state\n  \
+             cache directory = {d}/cache\n  pid directory = {d}/pid\n  private dir = {d}/private\n  ncalrpc dir = {d}/ncalrpc\n  \
+             log file = {d}/log/log.%m\n  passdb backend = tdbsam:{d}/private/passdb.tdb\n  load printers = no\n  \
+             printing = bsd\n  printcap name = /dev/null\n  disable spoolss = yes\n  server min protocol = SMB2_02\n\
+             [tmp]\n  path = {d}/share\n  read only = yes\n"
+        );
+        let conf_path = dir.join("smb.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        let label = format!("smbd-{addr}");
+        let lib = libfaketime();
+        self.spawn_env(
+            ns,
+            &label,
+            &[("LD_PRELOAD", lib.to_str().unwrap()), ("FAKETIME", shift)],
+            &which("smbd"),
+            &[
+                "-F",
+                "--no-process-group",
+                "--debug-stdout",
+                "-d1",
+                "-s",
+                conf_path.to_str().unwrap(),
+            ],
+        );
+        self.wait_listening(ns, "tcp", addr, 445, &label);
+    }
+
+    /// Starts python3's http.server on `addr`:`port` inside `ns` with its clock shifted by
+    /// `shift`: a real HTTP server whose `Date` header is off by that much.
+    pub fn http_server(&mut self, ns: &str, addr: &str, port: u16, shift: &str) {
+        let dir = self.dir.join(format!("http-{addr}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let label = format!("http-{addr}");
+        let lib = libfaketime();
+        let port_s = port.to_string();
+        self.spawn_env(
+            ns,
+            &label,
+            &[("LD_PRELOAD", lib.to_str().unwrap()), ("FAKETIME", shift)],
+            Path::new("/usr/bin/python3"),
+            &[
+                "-m",
+                "http.server",
+                "--bind",
+                addr,
+                "--directory",
+                dir.to_str().unwrap(),
+                &port_s,
+            ],
+        );
+        self.wait_listening(ns, "tcp", addr, port, &label);
     }
 
     /// Starts the project's test responder (examples/lab-responder) and waits for "ready".
@@ -340,6 +496,45 @@ impl Lab {
     }
 }
 
+/// libfaketime's preload library (Debian multiarch path or the plain one).
+pub fn libfaketime() -> PathBuf {
+    for p in [
+        "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/faketime/libfaketime.so.1",
+        "/usr/local/lib/faketime/libfaketime.so.1",
+    ] {
+        if Path::new(p).exists() {
+            return PathBuf::from(p);
+        }
+    }
+    panic!("libfaketime.so.1 not found: .ci/run installs the lab packages (faketime)");
+}
+
+/// Processes whose command line mentions `needle` (e.g. a lab directory): for leak checks.
+pub fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in dir.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if cmd.contains(needle) {
+                out.push(format!("{pid}: {cmd}"));
+            }
+        }
+    }
+    out
+}
+
 pub fn which(program: &str) -> PathBuf {
     for dir in [
         "/usr/sbin",
@@ -359,7 +554,25 @@ pub fn which(program: &str) -> PathBuf {
 
 impl Drop for Lab {
     fn drop(&mut self) {
+        // SIGTERM to each child's process group first (servers that fork, like smbd, stop
+        // their children); SIGKILL the groups still running after 3 s.
         for (_, child) in &mut self.children {
+            if matches!(child.try_wait(), Ok(None)) {
+                let _ = run("kill", &["-TERM", "--", &format!("-{}", child.id())]);
+            }
+        }
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(3)
+            && self
+                .children
+                .iter_mut()
+                .any(|(_, c)| matches!(c.try_wait(), Ok(None)))
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        for (_, child) in &mut self.children {
+            // Also when the leader is gone: forked children may remain in its group.
+            let _ = run("kill", &["-KILL", "--", &format!("-{}", child.id())]);
             let _ = child.kill();
             let _ = child.wait();
         }
