@@ -182,8 +182,16 @@ fn serve(stream: TcpStream, mode: Mode) -> io::Result<()> {
                     .collect(),
             };
             stream.write_all(&encode_bind_ack(&bind_ack(&bind, port, results)))?;
-            // Never implement activation: ignore whatever follows, keep the connection open.
-            hold(&mut stream)
+            // Never implement activation: count whatever follows until the client closes, and
+            // log it, so tests can assert that a probe sends nothing after the bind.
+            let peer = stream.peer_addr()?;
+            let after = drain_count(&mut stream)?;
+            eprintln!(
+                "{mode:?}: bind of {} bytes ({} contexts) from {peer} answered; then {after} more bytes before the client closed",
+                pdu.len(),
+                bind.contexts.len()
+            );
+            Ok(())
         }
         Mode::Reset => Ok(()),
     }
@@ -266,6 +274,26 @@ fn hold(stream: &mut TcpStream) -> io::Result<()> {
                     io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                 ) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Like [`hold`], returning how many bytes arrived before the peer closed.
+fn drain_count(stream: &mut TcpStream) -> io::Result<u64> {
+    let mut buf = [0u8; 4096];
+    let mut total = 0u64;
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => total += n as u64,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
             Err(e) => return Err(e),
         }
     }

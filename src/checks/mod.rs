@@ -13,6 +13,8 @@ use serde_saphyr::{Location, Spanned};
 use crate::report::Status;
 use crate::rules::{RawCommon, Scope, Vars};
 
+pub mod icmp;
+pub mod kms_rpc;
 pub mod ptr;
 pub mod resolve;
 pub mod srv;
@@ -245,4 +247,6 @@ register_kinds! {
     "srv-inventory" => srv_inventory::SrvInventoryRule,
     "srv-stale" => srv_stale::SrvStaleRule,
     "ptr" => ptr::PtrRule,
+    "kms-rpc" => kms_rpc::KmsRpcRule,
+    "icmp" => icmp::IcmpRule,
 }

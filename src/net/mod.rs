@@ -2,6 +2,8 @@
 //! TCP connects. Every operation has a timeout and classifies its failure precisely.
 
 pub mod dns;
+pub mod icmp;
+pub mod rpc;
 pub mod tcp;
 
 use std::time::Duration;
