@@ -211,3 +211,41 @@ impl Check for IcmpCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(sent: u32, rtts_ms: &[u64]) -> EchoStats {
+        EchoStats {
+            sent,
+            rtts: rtts_ms.iter().map(|m| Duration::from_millis(*m)).collect(),
+            socket: "raw",
+            errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn loss_and_privilege_map_to_statuses() {
+        let ip: IpAddr = "198.18.0.1".parse().unwrap();
+        let t = Duration::from_secs(1);
+        let f = echo_finding(ip, t, Ok(stats(4, &[1, 2, 3, 2])));
+        assert_eq!(f.status, Status::Pass);
+        assert_eq!(f.evidence["rtt_avg_ms"], 2.0);
+        let f = echo_finding(ip, t, Ok(stats(4, &[1, 3])));
+        assert_eq!(f.status, Status::Warn);
+        assert_eq!(f.evidence["loss_percent"], 50.0);
+        let f = echo_finding(ip, t, Ok(stats(4, &[])));
+        assert_eq!(f.status, Status::Fail);
+        assert!(f.message.contains("does not mean KMS fails"));
+        let f = echo_finding(
+            ip,
+            t,
+            Err(IcmpUnavailable::NoPrivilege(
+                crate::net::icmp::privilege_message("EACCES"),
+            )),
+        );
+        assert_eq!(f.status, Status::Skip);
+        assert!(f.message.contains("CAP_NET_RAW"));
+    }
+}

@@ -356,3 +356,18 @@ impl Check for TcpCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod hold_tests {
+    use super::parse_hold;
+    use std::time::Duration;
+
+    #[test]
+    fn hold_values() {
+        assert_eq!(parse_hold("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_hold("off"), Ok(Duration::ZERO));
+        assert_eq!(parse_hold("200ms"), Ok(Duration::from_millis(200)));
+        assert!(parse_hold("fast").unwrap_err().contains("hold 'fast'"));
+        assert!(parse_hold("1m").unwrap_err().contains("more than 10s"));
+    }
+}
