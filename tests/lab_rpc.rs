@@ -497,3 +497,52 @@ fn icmp_without_privilege_is_a_skip_and_dgram_works_when_allowed() {
     assert_eq!(r["evidence"]["socket"], "dgram");
     assert_eq!(r["evidence"]["received"], 2);
 }
+
+/// Prints real output for docs/rpc.md:
+/// `cargo test --test lab_rpc demo_output_for_docs -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn demo_output_for_docs() {
+    if !require_root("demo_output_for_docs") {
+        return;
+    }
+    let t = build();
+    let (lab, c) = (&t.lab, t.client.as_str());
+    let rules = write(lab, "rules.yaml", RULES);
+    let mut args: Vec<String> = [
+        "check",
+        "--no-builtin",
+        "--rules",
+        &rules,
+        "--dns",
+        "198.18.1.2",
+        "--timeout",
+        "1s",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(hosts(&[
+        "kms",
+        "other",
+        "nak",
+        "http",
+        "silent",
+        "close",
+        "reset",
+        "ipsdrop",
+        "ipsreject",
+    ]));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = lab.kms_preflight(c, &argv);
+    println!("{}", String::from_utf8_lossy(&out.stdout));
+    let (_, rep) = lab.report(c, &argv[1..]);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(rpc(&rep, "kms", "198.18.1.10")).unwrap()
+    );
+    println!(
+        "{}",
+        serde_json::to_string_pretty(rpc(&rep, "http", "198.18.1.13")).unwrap()
+    );
+}
