@@ -36,15 +36,19 @@ const RULES: &str = "version: 1
 checks:
   - id: resolve.host
     kind: resolve
+    title: KMS host name resolves
   - id: tcp.port
     kind: tcp
+    title: KMS port accepts TCP connections
     requires: [resolve.host]
     hold: 200ms
   - id: kms.rpc-bind
     kind: kms-rpc
+    title: KMS RPC endpoint accepts the bind (read-only)
     requires: [tcp.port]
   - id: icmp.echo
     kind: icmp
+    title: Host answers ICMP echo (informational; KMS needs only TCP)
     requires: [resolve.host]
     count: 3
     interval: 100ms
@@ -60,6 +64,14 @@ checks:
   - id: kms.rpc-bind
     kind: kms-rpc
     requires: [tcp.port]
+";
+
+/// The RPC probe alone (no TCP prerequisite, so no hold): a peer that accepts, reads the bind
+/// and closes gives the `closed` verdict of kms-rpc itself.
+const RPC_ONLY: &str = "version: 1
+checks:
+  - id: kms.rpc-bind
+    kind: kms-rpc
 ";
 
 const ICMP_ONLY: &str = "version: 1
@@ -356,6 +368,32 @@ fn every_kms_rpc_verdict_from_a_real_listener() {
     let r = result(&rep, "tcp.port", "multi.lab.test:1688", Some("198.18.1.19"));
     assert_eq!(r["status"], "warn", "{r}");
     assert!(r["message"].as_str().unwrap().contains("1 of 2 addresses"));
+
+    // Closed without a reply, seen by the RPC probe itself (the close responder reads the bind,
+    // sends FIN and waits for ours).
+    let rpc_only = write(lab, "rpc-only.yaml", RPC_ONLY);
+    let (_, rep) = lab.report(
+        c,
+        &[
+            "--no-builtin",
+            "--rules",
+            &rpc_only,
+            "--dns",
+            "198.18.1.2",
+            "--timeout",
+            "1s",
+            "--host",
+            "close.lab.test",
+        ],
+    );
+    let r = rpc(&rep, "close", "198.18.1.15");
+    assert_eq!(r["status"], "fail", "{r}");
+    assert_eq!(r["evidence"]["result"], "closed");
+    assert_eq!(codes(r), ["0xC004F074", "0x800706BA"]);
+    assert!(r["message"]
+        .as_str()
+        .unwrap()
+        .contains("closed the connection without answering the RPC bind"));
 }
 
 /// Waits (bounded) until the responder logs hold `min` answered binds; returns the log text.
