@@ -29,6 +29,7 @@ ipsreject    A    198.18.1.18
 dropped      A    198.18.1.19
 multi        A    198.18.1.10
 multi        A    198.18.1.19
+win8         A    198.18.1.20
 ";
 
 /// The per-host part of the built-in pack (same ids and parameters), without SRV discovery.
@@ -74,6 +75,14 @@ checks:
     kind: kms-rpc
 ";
 
+/// The bind a Windows 8+ client sends: NDR32, NDR64 and BTFN contexts.
+const RPC_WINDOWS: &str = "version: 1
+checks:
+  - id: kms.rpc-bind
+    kind: kms-rpc
+    bind: windows
+";
+
 const ICMP_ONLY: &str = "version: 1
 checks:
   - id: icmp.echo
@@ -98,7 +107,7 @@ fn build() -> Topo {
         &server,
         &["198.18.1.2/24", "fd00:19::2/64"],
     );
-    for i in 10..=19 {
+    for i in 10..=20 {
         lab.addr(&server, &sif, &format!("198.18.1.{i}/24"));
     }
     lab.addr(&server, &sif, "fd00:19::10/64");
@@ -127,6 +136,7 @@ fn build() -> Topo {
             "198.18.1.18:1688",
         ],
     );
+    lab.responder(&server, "kms-ndr64", &["198.18.1.20:1688"]);
     lab.responder(&server, "rpc-other", &["198.18.1.11:1688"]);
     lab.responder(&server, "nak", &["198.18.1.12:1688"]);
     lab.responder(&server, "http", &["198.18.1.13:1688"]);
@@ -199,6 +209,7 @@ fn every_kms_rpc_verdict_from_a_real_listener() {
         "ipsreject",
         "dropped",
         "multi",
+        "win8",
     ]));
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let started = Instant::now();
@@ -226,6 +237,12 @@ fn every_kms_rpc_verdict_from_a_real_listener() {
             .unwrap()
             .contains("accepted the bind: NDR32 v2.0 on context 0"));
     }
+
+    // A Windows 8+ style host (rejects NDR32 when NDR64 is offered too) accepts the
+    // NDR32-only probe: the reason the probe offers one context.
+    let r = rpc(&rep, "win8", "198.18.1.20");
+    assert_eq!(r["status"], "pass", "{r}");
+    assert_eq!(r["evidence"]["negotiated_syntax"], "NDR32 v2.0");
 
     // A DCE/RPC server that is not KMS: interface rejected (2,1).
     let r = rpc(&rep, "other", "198.18.1.11");
@@ -337,7 +354,7 @@ fn every_kms_rpc_verdict_from_a_real_listener() {
 
     // The probe is read-only: the KMS responder saw one 72-byte bind per connection and
     // nothing after its bind_ack before the client closed (kms v4, kms v6, multi; the IPS
-    // addresses never let the bind through).
+    // addresses never let the bind through; win8 has its own responder).
     let log = responder_log(lab, "responder-kms-", 3);
     let lines: Vec<&str> = log.lines().filter(|l| l.contains("bind of")).collect();
     assert_eq!(lines.len(), 3, "{log}");
@@ -348,6 +365,41 @@ fn every_kms_rpc_verdict_from_a_real_listener() {
             "{l}"
         );
     }
+
+    // The Windows-style bind tells host generations apart: NDR64 on context 1 from the
+    // Windows 8+ style host, NDR32 on context 0 from the older style.
+    let rpc_windows = write(lab, "rpc-windows.yaml", RPC_WINDOWS);
+    let (_, rep) = lab.report(
+        c,
+        &[
+            "--no-builtin",
+            "--rules",
+            &rpc_windows,
+            "--dns",
+            "198.18.1.2",
+            "--timeout",
+            "1s",
+            "--host",
+            "win8.lab.test",
+            "--host",
+            "kms.lab.test",
+        ],
+    );
+    let r = rpc(&rep, "win8", "198.18.1.20");
+    assert_eq!(r["status"], "pass", "{r}");
+    assert_eq!(r["evidence"]["negotiated_syntax"], "NDR64 v1.0");
+    assert_eq!(r["evidence"]["context_id"], 1);
+    assert_eq!(
+        r["evidence"]["context_results"],
+        serde_json::json!([
+            "context 0 (KMS v1.0): provider_rejection (proposed_transfer_syntaxes_not_supported)",
+            "context 1 (KMS v1.0): acceptance (NDR64 v1.0)",
+            "context 2 (KMS v1.0): negotiate_ack (bitmask 0x3)"
+        ])
+    );
+    let r = rpc(&rep, "kms", "198.18.1.10");
+    assert_eq!(r["evidence"]["negotiated_syntax"], "NDR32 v2.0");
+    assert_eq!(r["evidence"]["context_id"], 0);
 
     // Any: one connecting address is enough; the dropped one is a warning.
     let rules_any = write(lab, "any.yaml", RULES_ANY);
@@ -402,7 +454,12 @@ fn responder_log(lab: &Lab, prefix: &str, min: usize) -> String {
     loop {
         let mut text = String::new();
         for e in std::fs::read_dir(&lab.dir).unwrap().flatten() {
-            if e.file_name().to_string_lossy().starts_with(prefix) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            // "responder-kms-3.log", not "responder-kms-ndr64-5.log".
+            let own = name
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+            if own {
                 text.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
             }
         }

@@ -25,9 +25,9 @@ use crate::net::rpc::{bind_exchange, BindExchange, ReadEnd};
 use crate::report::Status;
 use crate::rules::{Over, Scope};
 use crate::wire::dcerpc::{
-    decode_server_pdu, encode_bind, kms_bind_verdict, printable_prefix, provider_reason_name,
-    BindAck, BindNak, BindRequest, ContextOutcome, Fault, KmsBindVerdict, ServerPdu,
-    REASON_ABSTRACT_SYNTAX_NOT_SUPPORTED,
+    context_outcomes, decode_server_pdu, encode_bind, kms_bind_verdict, printable_prefix,
+    provider_reason_name, BindAck, BindNak, BindRequest, ContextOutcome, Fault, KmsBindVerdict,
+    ServerPdu, REASON_ABSTRACT_SYNTAX_NOT_SUPPORTED,
 };
 
 crate::check_rule! {
@@ -35,6 +35,20 @@ crate::check_rule! {
     KmsRpcRule => KmsRpcCheck {
         /// Port to bind on; default: the host's port (from its SRV record or `--host`).
         port: Option<Spanned<String>>,
+        /// `ndr32` (default): one context, KMS + NDR32; every host and emulator accepts it.
+        /// `windows`: what Windows 8+ clients send (NDR32, NDR64, BTFN 0x03); a Windows 8 /
+        /// Server 2012+ host then accepts NDR64 and rejects NDR32, which tells host generations
+        /// apart. Both are read-only.
+        bind: Option<Spanned<String>>,
+    }
+}
+
+impl KmsRpcCheck {
+    fn bind_request(&self) -> BindRequest {
+        match self.bind.as_ref().map(|b| b.value.as_str()) {
+            Some("windows") => BindRequest::kms_windows_style(CALL_ID),
+            _ => BindRequest::kms_probe(CALL_ID),
+        }
     }
 }
 
@@ -51,6 +65,8 @@ pub enum RpcVerdict {
         ack: BindAck,
         context_id: u16,
         transfer_syntax: String,
+        /// Every offered context with its result.
+        outcomes: Vec<ContextOutcome>,
     },
     /// A DCE/RPC server answered but accepted no KMS context.
     Rejected {
@@ -118,6 +134,7 @@ pub fn classify(bind: &BindRequest, bytes: &[u8], end: &ReadEnd) -> RpcVerdict {
                 } => RpcVerdict::Accepted {
                     context_id,
                     transfer_syntax: transfer_syntax.to_string(),
+                    outcomes: context_outcomes(bind, &ack),
                     ack,
                 },
                 KmsBindVerdict::Rejected { outcomes } => RpcVerdict::Rejected { ack, outcomes },
@@ -194,6 +211,7 @@ pub fn verdict_finding(
             ack,
             context_id,
             transfer_syntax,
+            outcomes,
         } => {
             let mut msg = format!(
                 "KMS RPC endpoint at {addr} accepted the bind: {transfer_syntax} on context {context_id}, \
@@ -216,6 +234,9 @@ pub fn verdict_finding(
                 .evidence("max_recv_frag", ack.max_recv_frag)
                 .evidence("secondary_address", ack.secondary_address.as_str())
                 .evidence("assoc_group_id", format!("0x{:08x}", ack.assoc_group_id));
+            if outcomes.len() > 1 {
+                f = f.evidence("context_results", describe_outcomes(outcomes));
+            }
             if ack.assoc_group_id == 0x1063_BF3F {
                 f = f.evidence(
                     "implementation_hint",
@@ -399,11 +420,21 @@ impl Check for KmsRpcCheck {
     }
 
     fn validate(&self) -> Vec<(Location, String)> {
-        self.port
+        let mut out: Vec<_> = self
+            .port
             .as_ref()
             .and_then(validate_port)
             .into_iter()
-            .collect()
+            .collect();
+        if let Some(b) = &self.bind {
+            if !matches!(b.value.as_str(), "ndr32" | "windows") {
+                out.push((
+                    b.referenced,
+                    format!("bind '{}' must be ndr32 or windows", b.value),
+                ));
+            }
+        }
+        out
     }
 
     fn evidence_vars(&self) -> &'static [&'static str] {
@@ -427,7 +458,7 @@ impl Check for KmsRpcCheck {
                 Ok(a) => a,
                 Err(f) => return CheckOutput::one(f),
             };
-            let bind = BindRequest::kms_probe(CALL_ID);
+            let bind = self.bind_request();
             let pdu = encode_bind(&bind);
             let mut set = JoinSet::new();
             for (i, ip) in addrs.iter().enumerate() {
@@ -543,6 +574,7 @@ mod tests {
                     ack,
                     transfer_syntax,
                     context_id,
+                    ..
                 } => {
                     assert_eq!(ack.header.ptype, PTYPE_BIND_ACK, "{name}");
                     // The captures ran on 1688 or 11688; the host's port as text either way.
