@@ -49,7 +49,7 @@ fn main() {
     lab.bind(&server, "198.18.0.2", &[("corp.test", ZONE)]);
     lab.responder(
         &server,
-        "accept",
+        "kms", // answers the RPC bind, so only the dropped host waits for the timeout
         &[
             "198.18.0.10:1688",
             "198.18.0.11:1688",

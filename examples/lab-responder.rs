@@ -23,13 +23,16 @@ use kms_preflight::wire::dcerpc::{
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 const HTTP_REPLY: &[u8] =
     b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-const USAGE: &str = "usage: lab-responder --mode accept|kms|rpc-other|nak|http|silent|close|reset \
+const USAGE: &str =
+    "usage: lab-responder --mode accept|kms|kms-ndr64|rpc-other|nak|http|silent|close|reset \
                      --listen ADDR:PORT [--listen ADDR:PORT ...]";
 
 #[derive(Clone, Copy, Debug)]
 enum Mode {
     Accept,
     Kms,
+    /// A Windows 8 / Server 2012+ host: NDR64 accepted, NDR32 rejected when NDR64 is offered too.
+    KmsNdr64,
     RpcOther,
     Nak,
     Http,
@@ -43,6 +46,7 @@ impl Mode {
         Some(match s {
             "accept" => Mode::Accept,
             "kms" => Mode::Kms,
+            "kms-ndr64" => Mode::KmsNdr64,
             "rpc-other" => Mode::RpcOther,
             "nak" => Mode::Nak,
             "http" => Mode::Http,
@@ -165,7 +169,7 @@ fn serve(stream: TcpStream, mode: Mode) -> io::Result<()> {
             ))?;
             close_gracefully(&mut stream)
         }
-        Mode::Kms | Mode::RpcOther => {
+        Mode::Kms | Mode::KmsNdr64 | Mode::RpcOther => {
             // Like vlmcsd, drop the connection on anything that is not a bind.
             let pdu = read_pdu(&mut stream)?;
             let bind =
@@ -173,6 +177,7 @@ fn serve(stream: TcpStream, mode: Mode) -> io::Result<()> {
             let port = stream.local_addr()?.port();
             let results = match mode {
                 Mode::Kms => kms_results(&bind),
+                Mode::KmsNdr64 => kms_ndr64_results(&bind),
                 _ => bind
                     .contexts
                     .iter()
@@ -182,8 +187,16 @@ fn serve(stream: TcpStream, mode: Mode) -> io::Result<()> {
                     .collect(),
             };
             stream.write_all(&encode_bind_ack(&bind_ack(&bind, port, results)))?;
-            // Never implement activation: ignore whatever follows, keep the connection open.
-            hold(&mut stream)
+            // Never implement activation: count whatever follows until the client closes, and
+            // log it, so tests can assert that a probe sends nothing after the bind.
+            let peer = stream.peer_addr()?;
+            let after = drain_count(&mut stream)?;
+            eprintln!(
+                "{mode:?}: bind of {} bytes ({} contexts) from {peer} answered; then {after} more bytes before the client closed",
+                pdu.len(),
+                bind.contexts.len()
+            );
+            Ok(())
         }
         Mode::Reset => Ok(()),
     }
@@ -213,6 +226,35 @@ fn kms_results(bind: &BindRequest) -> Vec<ContextResult> {
                 ContextResult::accepted(NDR32)
             } else if syntaxes.contains(&NDR64) && !ndr32_offered {
                 ContextResult::accepted(NDR64)
+            } else {
+                ContextResult::provider_rejection(REASON_TRANSFER_SYNTAXES_NOT_SUPPORTED)
+            }
+        })
+        .collect()
+}
+
+/// Answer each context like a Windows 8 / Server 2012+ host (test vectors 03/05): NDR64
+/// accepted; NDR32 rejected (2,2) when NDR64 is offered anywhere in the bind, accepted when it
+/// is the only syntax; BTFN acknowledged; a foreign interface rejected (2,1).
+fn kms_ndr64_results(bind: &BindRequest) -> Vec<ContextResult> {
+    let ndr64_offered = bind
+        .contexts
+        .iter()
+        .any(|c| c.transfer_syntaxes.contains(&NDR64));
+    bind.contexts
+        .iter()
+        .map(|ctx| {
+            if ctx.abstract_syntax.uuid != KMS_INTERFACE_UUID || ctx.abstract_syntax.major != 1 {
+                return ContextResult::provider_rejection(REASON_ABSTRACT_SYNTAX_NOT_SUPPORTED);
+            }
+            let syntaxes = &ctx.transfer_syntaxes;
+            if let Some(bits) = syntaxes.iter().find_map(|s| btfn_bitmask(&s.uuid)) {
+                return ContextResult::negotiate_ack((bits & 0x03) as u16);
+            }
+            if syntaxes.contains(&NDR64) {
+                ContextResult::accepted(NDR64)
+            } else if syntaxes.contains(&NDR32) && !ndr64_offered {
+                ContextResult::accepted(NDR32)
             } else {
                 ContextResult::provider_rejection(REASON_TRANSFER_SYNTAXES_NOT_SUPPORTED)
             }
@@ -266,6 +308,26 @@ fn hold(stream: &mut TcpStream) -> io::Result<()> {
                     io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                 ) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Like [`hold`], returning how many bytes arrived before the peer closed.
+fn drain_count(stream: &mut TcpStream) -> io::Result<u64> {
+    let mut buf = [0u8; 4096];
+    let mut total = 0u64;
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => total += n as u64,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
             Err(e) => return Err(e),
         }
     }

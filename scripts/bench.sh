@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks (root: they build a lab of network namespaces). Numbers go into README.md.
+# Benchmarks (root: they build a lab of network namespaces). Numbers go into README.md / docs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --examples
 cargo bench --bench lab_concurrency
+cargo bench --bench rpc_latency   # loopback only; numbers in docs/rpc.md

@@ -64,7 +64,7 @@ fn rules_validate_reports_locations_and_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o).trim(),
-        "testdata/rules/broken/unknown-key.yaml:6:5: unknown field `prot`, expected one of id, kind, title, scope, severity, explains, remediation, timeout, requires, retries, retry_delay, port"
+        "testdata/rules/broken/unknown-key.yaml:6:5: unknown field `prot`, expected one of id, kind, title, scope, severity, explains, remediation, timeout, requires, retries, retry_delay, port, hold, expect"
     );
     let o = kp(&["rules", "validate", "testdata/rules/valid"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -63,9 +63,10 @@ fn build() -> Topo {
     }
     lab.bind(&server, "198.18.0.2", &[("corp.test", ZONE_NEW)]);
     lab.bind(&server, "198.18.0.3", &[("corp.test", ZONE_STALE)]);
+    // "kms": answers the RPC bind like a KMS host, so kms.rpc-bind passes where TCP does.
     lab.responder(
         &server,
-        "accept",
+        "kms",
         &["198.18.0.20:1688", "198.18.0.30:1688", "198.18.0.40:1688"],
     );
     // Only the first SYN to .40 is rejected: the path is flaky, not down.
@@ -319,7 +320,11 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
         ],
     );
     keep("diff.md", &md);
-    assert!(text.contains("REGRESSED (2)"), "{text}");
+    assert!(text.contains("REGRESSED (3)"), "{text}");
+    assert!(
+        text.contains("pass → skip      kms.rpc-bind kms-new.corp.test:1688"),
+        "{text}"
+    );
     assert!(
         text.contains("pass → fail      srv.stale corp.test"),
         "{text}"

@@ -168,9 +168,10 @@ fn build() -> Topo {
     lab.responder(&router, "accept", &["0.0.0.0:7777"]);
     lab.bind(&server, "198.18.100.2", &[("corp.test", CORP_ZONE)]);
     lab.bind(&server, "198.18.200.53", &[("corp.test", OTHER_VIEW_ZONE)]);
+    // The KMS hosts answer the RPC bind like a KMS host; the router's interceptor does not.
     lab.responder(
         &server,
-        "accept",
+        "kms",
         &[
             "198.18.100.10:1688",
             "198.18.100.20:1688",

@@ -14,7 +14,9 @@ use crate::report::Status;
 use crate::rules::{RawCommon, Scope, Vars};
 
 pub mod clock;
+pub mod icmp;
 pub mod interception;
+pub mod kms_rpc;
 pub mod proxy;
 pub mod ptr;
 pub mod resolve;
@@ -264,4 +266,6 @@ register_kinds! {
     "interception" => interception::InterceptionRule,
     "split-dns" => split_dns::SplitDnsRule,
     "clock" => clock::ClockRule,
+    "kms-rpc" => kms_rpc::KmsRpcRule,
+    "icmp" => icmp::IcmpRule,
 }

@@ -90,6 +90,9 @@ impl ProbeFailure {
                 ProbeFailure::new("source-unusable", e.clone(), true)
             }
             ConnectFailure::WrongFamily(e) => ProbeFailure::new("wrong-family", e.clone(), true),
+            ConnectFailure::ResetAfterConnect => {
+                ProbeFailure::new("reset", "connection reset right after the handshake", true)
+            }
             ConnectFailure::Other(e) => ProbeFailure::new("error", e.clone(), true),
         }
     }

@@ -14,6 +14,9 @@ use crate::checks::Source;
 pub enum ConnectFailure {
     /// RST in answer to SYN: nothing listens, or a firewall rejects with a reset.
     Refused,
+    /// The handshake completed and the peer (or a middlebox) reset it at once: connect()
+    /// itself reports ECONNRESET when the RST arrives before we look.
+    ResetAfterConnect,
     /// No answer at all within the timeout: filtered (dropped) or the host is down.
     TimedOut,
     /// ICMP host/network unreachable or no route on this machine.
@@ -32,6 +35,7 @@ impl ConnectFailure {
     pub fn class(&self) -> &'static str {
         match self {
             ConnectFailure::Refused => "refused",
+            ConnectFailure::ResetAfterConnect => "reset-after-connect",
             ConnectFailure::TimedOut => "timeout",
             ConnectFailure::Unreachable(_) => "unreachable",
             ConnectFailure::Prohibited(_) => "prohibited",
@@ -49,6 +53,7 @@ pub fn classify_connect_error(e: &io::Error) -> ConnectFailure {
     if let Some(code) = e.raw_os_error() {
         match code {
             libc_errno::ECONNREFUSED => return ConnectFailure::Refused,
+            libc_errno::ECONNRESET => return ConnectFailure::ResetAfterConnect,
             libc_errno::ETIMEDOUT => return ConnectFailure::TimedOut,
             libc_errno::EHOSTUNREACH
             | libc_errno::ENETUNREACH
@@ -62,6 +67,7 @@ pub fn classify_connect_error(e: &io::Error) -> ConnectFailure {
     }
     match e.kind() {
         io::ErrorKind::ConnectionRefused => ConnectFailure::Refused,
+        io::ErrorKind::ConnectionReset => ConnectFailure::ResetAfterConnect,
         io::ErrorKind::TimedOut => ConnectFailure::TimedOut,
         io::ErrorKind::HostUnreachable
         | io::ErrorKind::NetworkUnreachable
@@ -78,6 +84,7 @@ mod libc_errno {
     pub const EACCES: i32 = 13;
     pub const ENETDOWN: i32 = 100;
     pub const ENETUNREACH: i32 = 101;
+    pub const ECONNRESET: i32 = 104;
     pub const ECONNREFUSED: i32 = 111;
     pub const ETIMEDOUT: i32 = 110;
     pub const EHOSTDOWN: i32 = 112;
@@ -152,5 +159,50 @@ pub async fn connect(
             let local = stream.local_addr().ok();
             Ok(Connected { stream, rtt, local })
         }
+    }
+}
+
+/// What a peer did in the first moments after the handshake, while we sent nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterConnect {
+    /// Nothing: the connection stayed open and quiet (what a KMS host does).
+    Quiet,
+    /// RST: a middlebox or service completed the handshake and then killed the connection.
+    Reset,
+    /// FIN: the peer closed at once.
+    Closed,
+    /// The peer spoke first (a banner); KMS never does. Up to 64 bytes of it.
+    Data(Vec<u8>),
+}
+
+impl AfterConnect {
+    pub fn class(&self) -> &'static str {
+        match self {
+            AfterConnect::Quiet => "connected",
+            AfterConnect::Reset => "reset-after-connect",
+            AfterConnect::Closed => "closed-after-connect",
+            AfterConnect::Data(_) => "banner",
+        }
+    }
+}
+
+/// Watches a fresh connection for `hold` without sending or consuming anything (peek), to
+/// tell a working listener from one that is cut off right after the handshake.
+pub async fn watch_after_connect(stream: &TcpStream, hold: Duration) -> AfterConnect {
+    let mut buf = [0u8; 64];
+    match tokio::time::timeout(hold, stream.peek(&mut buf)).await {
+        Err(_) => AfterConnect::Quiet,
+        Ok(Ok(0)) => AfterConnect::Closed,
+        Ok(Ok(n)) => AfterConnect::Data(buf[..n].to_vec()),
+        Ok(Err(e))
+            if matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted
+            ) =>
+        {
+            AfterConnect::Reset
+        }
+        // Any other error after a completed handshake is the connection dying: treat as reset.
+        Ok(Err(_)) => AfterConnect::Reset,
     }
 }

@@ -331,9 +331,30 @@ pub fn diff(before_name: &str, before: &ReportIn, after_name: &str, after: &Repo
         hosts_removed: Vec::new(),
         evidence_changes: Vec::new(),
     };
+    // A result without an address on one side and with addresses on the other is the same
+    // check for the same target and source: e.g. tcp.port passed per address before, and is
+    // skipped (no address) after its prerequisite failed. Pair them instead of reporting a
+    // removal and an unrelated new result. The worst of several addressed results counts.
+    let same_job = |x: &Key, y: &Key| x.id == y.id && x.target == y.target && x.source == y.source;
+    let mut consumed: Vec<Key> = Vec::new();
     for k in &a_order {
         let a = &after.results[a_map[k]];
-        match b_map.get(k).map(|&i| &before.results[i]) {
+        let b: Option<&ResultIn> = match b_map.get(k) {
+            Some(&i) => Some(&before.results[i]),
+            None => {
+                let partners: Vec<&Key> = b_order
+                    .iter()
+                    .filter(|bk| !a_map.contains_key(*bk) && same_job(bk, k))
+                    .filter(|bk| bk.address.is_none() != k.address.is_none())
+                    .collect();
+                consumed.extend(partners.iter().map(|p| (*p).clone()));
+                partners
+                    .iter()
+                    .map(|p| &before.results[b_map[*p]])
+                    .max_by_key(|r| rank(&r.status))
+            }
+        };
+        match b {
             None if is_problem(&a.status) => d.regressions.push(change(k, None, Some(a))),
             None => d.new_results.push(change(k, None, Some(a))),
             Some(b) => {
@@ -345,12 +366,15 @@ pub fn diff(before_name: &str, before: &ReportIn, after_name: &str, after: &Repo
                 } else if a.status != b.status {
                     d.changed.push(change(k, Some(b), Some(a)));
                 }
-                d.evidence_changes.extend(evidence_changes(k, b, a));
+                // A skipped check measured nothing: its missing evidence is not a change.
+                if a.status != "skip" && b.status != "skip" {
+                    d.evidence_changes.extend(evidence_changes(k, b, a));
+                }
             }
         }
     }
     for k in &b_order {
-        if !a_map.contains_key(k) {
+        if !a_map.contains_key(k) && !consumed.contains(k) {
             d.removed_results
                 .push(change(k, Some(&before.results[b_map[k]]), None));
         }
@@ -677,6 +701,48 @@ mod tests {
         assert!(text.contains("REGRESSED (1)"), "{text}");
         assert!(
             text.contains("-kms-old.corp.test:1688 priority 0 weight 0, +kms-new.corp.test:1688")
+        );
+    }
+
+    #[test]
+    fn an_addressed_pass_that_becomes_a_skip_is_paired_not_removed() {
+        let b = report(
+            json!([
+                res(
+                    "kms.rpc-bind",
+                    "h:1688",
+                    Some("198.18.0.30"),
+                    "pass",
+                    json!({})
+                ),
+                res(
+                    "kms.rpc-bind",
+                    "h:1688",
+                    Some("fd00::30"),
+                    "pass",
+                    json!({})
+                ),
+            ]),
+            json!([{"target": "h:1688"}]),
+        );
+        let a = report(
+            json!([res("kms.rpc-bind", "h:1688", None, "skip", json!({}))]),
+            json!([{"target": "h:1688"}]),
+        );
+        let d = diff("b", &b, "a", &a);
+        assert_eq!(d.regressions.len(), 1, "{d:#?}");
+        assert_eq!(d.regressions[0].before.as_deref(), Some("pass"));
+        assert_eq!(d.regressions[0].after.as_deref(), Some("skip"));
+        assert!(
+            d.removed_results.is_empty() && d.new_results.is_empty(),
+            "{d:#?}"
+        );
+        // And back: the skip turning into addressed passes is a fix.
+        let d = diff("a", &a, "b", &b);
+        assert_eq!(d.fixes.len(), 2, "{d:#?}");
+        assert!(
+            d.removed_results.is_empty() && d.new_results.is_empty(),
+            "{d:#?}"
         );
     }
 
