@@ -256,3 +256,18 @@ fn diff_of_recorded_reports() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Cargo.toml: not a JSON document"));
 }
+
+/// The catalog names the checks that decide each code by id; every such id must be a check
+/// of the built-in rules, or `diagnose` would silently have less to run than `explain` says.
+#[test]
+fn every_check_id_in_the_catalog_is_a_builtin_check() {
+    use kms_preflight::rules::{self, LoadOptions};
+    let set = rules::load(&rules::embedded::sources(), &LoadOptions::default()).unwrap();
+    let ids: Vec<&str> = set.checks.iter().map(|c| c.id.as_str()).collect();
+    for id in kms_preflight::knowledge::CHECK_IDS {
+        assert!(
+            ids.contains(id),
+            "catalog check id {id} is not a built-in check: {ids:?}"
+        );
+    }
+}

@@ -34,8 +34,8 @@ pub const CHECK_IDS: &[&str] = &[
     "kms.rpc-bind",
     "clock.kms-host",
     "clock.reference",
-    "route.egress",
-    "proxy.environment",
+    "route.path",
+    "proxy.env",
     "icmp.echo",
 ];
 
