@@ -93,7 +93,7 @@ fn main() {
                 )
             })
             .collect();
-        slow.sort_by(|a, b| b.0.cmp(&a.0));
+        slow.sort_by_key(|s| std::cmp::Reverse(s.0));
         let top: Vec<String> = slow
             .iter()
             .take(3)
