@@ -614,8 +614,7 @@ impl Check for ClockCheck {
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
         // Resolution, then every method in turn; TCP methods may spend a connect and a read.
-        let n = settings.dns_servers.len().max(1) as u32;
-        let resolve = (timeout * 2 + Duration::from_millis(500)) * n;
+        let resolve = crate::net::dns::lookup_budget(timeout, settings);
         let samples = self.samples();
         let methods: Duration = self
             .method_list()
