@@ -80,6 +80,26 @@ fn main() {
         let wall = t.elapsed().as_secs_f64();
         assert_eq!(out.status.code(), Some(1), "the dropped host must fail");
         ratios.push(wall / timeout_s);
+        // The slowest results explain a slow run.
+        let rep: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+        let mut slow: Vec<(u64, String)> = rep["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["duration_ms"].as_u64().unwrap_or(0),
+                    format!("{} {} {}", r["id"], r["target"], r["address"]),
+                )
+            })
+            .collect();
+        slow.sort_by_key(|s| std::cmp::Reverse(s.0));
+        let top: Vec<String> = slow
+            .iter()
+            .take(3)
+            .map(|(d, w)| format!("{d} ms {w}"))
+            .collect();
+        println!("run: {:.2} s; slowest: {}", wall, top.join(" | "));
     }
     ratios.sort_by(|a, b| a.partial_cmp(b).unwrap());
     println!(

@@ -50,6 +50,7 @@ fn build() -> Topo {
         "198.18.0.13/24",
         "198.18.0.14/24",
         "198.18.0.15/24",
+        "198.18.0.16/24",
         "fd00:18::10/64",
     ] {
         lab.addr(&server, &srv_if, a);
@@ -61,6 +62,7 @@ fn build() -> Topo {
            chain input {
              type filter hook input priority 0; policy accept;
              ip daddr 198.18.0.15 udp dport 123 drop
+             ip daddr 198.18.0.16 udp dport 123 drop
            }
          }",
     );
@@ -68,6 +70,8 @@ fn build() -> Topo {
     lab.chrony(&server, &["198.18.0.11"], "+3m");
     lab.chrony(&server, &["198.18.0.12"], "+0");
     lab.smbd(&server, "198.18.0.13", "-3h");
+    // .16: NTP silently dropped (a Windows firewall's default), SMB2 answers.
+    lab.smbd(&server, "198.18.0.16", "-3h");
     lab.http_server(&server, "198.18.0.14", 80, "+90m");
     // Names for the KMS hosts; no search domain, so no SRV discovery: only --host targets.
     lab.bind(&server, "198.18.0.2", &[("corp.test", CORP_ZONE)]);
@@ -140,6 +144,7 @@ fn clock_offsets_verdicts_and_hints_against_real_shifted_servers() {
             "198.18.0.13",
             "198.18.0.14",
             "198.18.0.15",
+            "198.18.0.16",
         ];
         let mut args: Vec<&str> = Vec::new();
         for h in &hosts {
@@ -226,6 +231,22 @@ fn clock_offsets_verdicts_and_hints_against_real_shifted_servers() {
         );
 
         eprintln!("{}", serde_json::to_string_pretty(r).unwrap());
+
+        // NTP silently dropped, SMB2 answers: the SMB2 reading is reported and the silent NTP
+        // is given up one timeout (1 s) later instead of costing a timeout per sample.
+        let r = result(&rep, "clock.kms-host", "198.18.0.16:1688", None);
+        assert_eq!(r["status"], "warn", "{r:#}");
+        assert_eq!(r["evidence"]["method"], "smb2");
+        assert_offset(r, -3.0 * HOUR_MS);
+        assert_eq!(
+            tried(r),
+            vec![pair("ntp", "timeout"), pair("smb2", "measured")]
+        );
+        let took = r["duration_ms"].as_u64().unwrap();
+        assert!(
+            took < 1900,
+            "a silent NTP held the SMB2 reading for {took} ms"
+        );
 
         // Nothing answers: skip naming every method and why — never pass.
         let r = result(&rep, "clock.kms-host", "198.18.0.15:1688", None);

@@ -263,6 +263,85 @@ struct Subject {
     is_reference: bool,
 }
 
+/// Runs every planned method at one address as described in `run`; returns the runs that
+/// count, in plan order (up to and including the one whose reading is reported).
+async fn run_methods(
+    ip: IpAddr,
+    name: &str,
+    plan: Vec<(Method, u16)>,
+    source: Option<Source>,
+    timeout: Duration,
+    samples: u32,
+) -> Vec<MethodRun> {
+    let mut tasks = JoinSet::new();
+    let mut handles = Vec::new();
+    for (k, (method, port)) in plan.iter().copied().enumerate() {
+        let addr = SocketAddr::new(ip, port);
+        let hh = host_header(name, addr);
+        let source = source.clone();
+        handles.push(tasks.spawn(async move {
+            let sampled = run_method(method, addr, &hh, source.as_ref(), timeout, samples).await;
+            (
+                k,
+                MethodRun {
+                    method,
+                    port,
+                    sampled,
+                },
+            )
+        }));
+    }
+    let mut runs: Vec<Option<MethodRun>> = plan.iter().map(|_| None).collect();
+    let mut best: Option<usize> = None;
+    let mut patience_ends: Option<tokio::time::Instant> = None;
+    loop {
+        let waiting_on_earlier = best.is_some_and(|b| runs[..b].iter().any(Option::is_none));
+        let next = match (waiting_on_earlier, patience_ends) {
+            (true, Some(end)) => match tokio::time::timeout_at(end, tasks.join_next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    let b = best.unwrap_or(0);
+                    for k in 0..b {
+                        if runs[k].is_none() {
+                            handles[k].abort();
+                            runs[k] = Some(MethodRun {
+                                method: plan[k].0,
+                                port: plan[k].1,
+                                sampled: Sampled {
+                                    best: None,
+                                    good: 0,
+                                    sent: 0,
+                                    failures: vec![ProbeFailure::timeout(
+                                        "no reading (given up: a later method had answered)",
+                                        timeout,
+                                    )],
+                                },
+                            });
+                        }
+                    }
+                    continue;
+                }
+            },
+            _ => tasks.join_next().await,
+        };
+        let Some(joined) = next else { break };
+        let Ok((k, run)) = joined else { continue }; // cancelled
+        if runs[k].is_some() {
+            continue; // already given up
+        }
+        if run.sampled.best.is_some() && best.is_none_or(|b| k < b) {
+            best = Some(k);
+            patience_ends.get_or_insert_with(|| tokio::time::Instant::now() + timeout);
+            for h in &handles[k + 1..] {
+                h.abort();
+            }
+        }
+        runs[k] = Some(run);
+    }
+    let keep = best.map_or(runs.len(), |b| b + 1);
+    runs.into_iter().take(keep).flatten().collect()
+}
+
 async fn run_method(
     method: Method,
     addr: SocketAddr,
@@ -535,8 +614,7 @@ impl Check for ClockCheck {
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
         // Resolution, then every method in turn; TCP methods may spend a connect and a read.
-        let n = settings.dns_servers.len().max(1) as u32;
-        let resolve = (timeout * 2 + Duration::from_millis(500)) * n;
+        let resolve = crate::net::dns::lookup_budget(timeout, settings);
         let samples = self.samples();
         let methods: Duration = self
             .method_list()
@@ -725,8 +803,11 @@ impl Check for ClockCheck {
             };
             let (warn, fail) = self.thresholds();
             let samples = self.samples();
-            // Addresses in parallel; methods at one address in order, stopping at the first
-            // that gives a reading.
+            // Addresses in parallel. At one address the methods run concurrently and the
+            // configured order is the preference: a reading from an earlier method wins, later
+            // methods are cancelled once an earlier one has a reading, and an earlier method that
+            // is still silent one timeout after a later one answered is given up (a silent NTP
+            // port must not hold a good SMB2 reading hostage for all its samples).
             let plan: Vec<(Method, u16)> = methods.iter().copied().zip(ports).collect();
             let mut set = JoinSet::new();
             for (i, ip) in addrs.iter().copied().enumerate() {
@@ -735,23 +816,11 @@ impl Check for ClockCheck {
                 let source = ctx.source.cloned();
                 let timeout = ctx.timeout;
                 set.spawn(async move {
-                    let mut runs = Vec::new();
-                    for (m, port) in plan {
-                        let addr = SocketAddr::new(ip, port);
-                        let hh = host_header(&name, addr);
-                        let sampled =
-                            run_method(m, addr, &hh, source.as_ref(), timeout, samples).await;
-                        let done = sampled.best.is_some();
-                        runs.push(MethodRun {
-                            method: m,
-                            port,
-                            sampled,
-                        });
-                        if done {
-                            break;
-                        }
-                    }
-                    (i, ip, runs)
+                    (
+                        i,
+                        ip,
+                        run_methods(ip, &name, plan, source, timeout, samples).await,
+                    )
                 });
             }
             let mut results = Vec::new();

@@ -154,8 +154,7 @@ impl Check for IcmpCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        let n = settings.dns_servers.len().max(1) as u32;
-        let resolve = (timeout * 2 + Duration::from_millis(500)) * n;
+        let resolve = crate::net::dns::lookup_budget(timeout, settings);
         resolve + (timeout + self.interval()) * self.count() + Duration::from_secs(1)
     }
 

@@ -340,8 +340,7 @@ impl Check for InterceptionCheck {
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
         // Resolution when no prerequisite gave addresses, then the sequential samples.
-        let n = settings.dns_servers.len().max(1) as u32;
-        (timeout * 2 + Duration::from_millis(500)) * n
+        crate::net::dns::lookup_budget(timeout, settings)
             + timeout * (self.samples() + 1)
             + Duration::from_secs(2)
     }

@@ -50,8 +50,7 @@ impl Check for PtrCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        let n = settings.dns_servers.len().max(1) as u32;
-        (timeout * 2 + Duration::from_millis(500)) * n * 2 + Duration::from_secs(1)
+        crate::net::dns::lookup_budget(timeout, settings) * 2 + Duration::from_secs(1)
     }
 
     fn evidence_vars(&self) -> &'static [&'static str] {

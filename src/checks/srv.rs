@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::{RData, RecordType};
+use hickory_resolver::proto::rr::{RData, Record, RecordType};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use serde_saphyr::{Location, Spanned};
@@ -59,8 +59,12 @@ impl SrvRecord {
 
 /// SRV records of a reply, sorted the way a client would try them (priority, then weight).
 pub fn srv_records(reply: &dns::DnsReply) -> Vec<SrvRecord> {
-    let mut out: Vec<SrvRecord> = reply
-        .answers
+    srv_records_of(&reply.answers)
+}
+
+/// SRV records among `answers` (other types, e.g. a CNAME chain, skipped), in client order.
+pub fn srv_records_of(answers: &[Record]) -> Vec<SrvRecord> {
+    let mut out: Vec<SrvRecord> = answers
         .iter()
         .filter_map(|r| match &r.data {
             RData::SRV(s) => Some(SrvRecord {
@@ -95,8 +99,7 @@ impl Check for SrvCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        let n = settings.dns_servers.len().max(1) as u32;
-        (timeout * 2 + Duration::from_millis(500)) * n + Duration::from_secs(1)
+        crate::net::dns::lookup_budget(timeout, settings) + Duration::from_secs(1)
     }
 
     fn discovers(&self) -> bool {

@@ -20,15 +20,15 @@ use std::time::Duration;
 
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::Name;
 use hickory_resolver::proto::rr::RecordType;
-use hickory_resolver::proto::rr::{Name, RData};
 use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 
 use super::srv::SrvRecord;
 use super::srv_common::{self as common, describe, key, SrvKey};
 use super::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
-use crate::net::dns::{self, AnswerClass, DnsFailure};
+use crate::net::dns::{AnswerClass, DnsFailure};
 use crate::report::Status;
 use crate::rules::{Over, Scope};
 
@@ -64,27 +64,7 @@ async fn system_lookup(name: &Name, timeout: Duration) -> Result<SystemAnswer, S
     match tokio::time::timeout(timeout * 3 + Duration::from_millis(500), fut).await {
         Err(_) => Err("timeout".into()),
         Ok(Ok(lookup)) => {
-            let mut records: Vec<SrvRecord> = lookup
-                .answers()
-                .iter()
-                .filter_map(|r| match &r.data {
-                    RData::SRV(s) => Some(SrvRecord {
-                        priority: s.priority,
-                        weight: s.weight,
-                        port: s.port,
-                        target: dns::display_name(&s.target),
-                        ttl: r.ttl,
-                    }),
-                    _ => None,
-                })
-                .collect();
-            // The same order as the direct answers (priority, then weight descending).
-            records.sort_by(|a, b| {
-                a.priority
-                    .cmp(&b.priority)
-                    .then(b.weight.cmp(&a.weight))
-                    .then(a.target.cmp(&b.target))
-            });
+            let records = super::srv::srv_records_of(lookup.answers());
             Ok(SystemAnswer {
                 label: "records".into(),
                 records,

@@ -58,8 +58,7 @@ impl Check for SrvDiscoveryCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        let n = settings.dns_servers.len().max(1) as u32;
-        (timeout * 2 + Duration::from_millis(500)) * n + Duration::from_secs(1)
+        crate::net::dns::lookup_budget(timeout, settings) + Duration::from_secs(1)
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {

@@ -61,9 +61,8 @@ impl Check for SrvStaleCheck {
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
         // SRV from every server in parallel, then per target (in parallel): a stub-style
         // A/AAAA lookup and parallel connects.
-        let n = settings.dns_servers.len().max(1) as u32;
         timeout * 2
-            + (timeout * 2 + Duration::from_millis(500)) * n
+            + crate::net::dns::lookup_budget(timeout, settings)
             + timeout
             + Duration::from_secs(2)
     }

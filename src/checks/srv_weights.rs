@@ -104,8 +104,7 @@ impl Check for SrvWeightsCheck {
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
         // One stub-style SRV lookup, then the targets' A lookups in parallel.
-        let n = settings.dns_servers.len().max(1) as u32;
-        (timeout * 2 + Duration::from_millis(500)) * n * 2 + Duration::from_secs(1)
+        crate::net::dns::lookup_budget(timeout, settings) * 2 + Duration::from_secs(1)
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {

@@ -244,8 +244,7 @@ impl Check for TcpCheck {
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
         // Resolution (when no prerequisite gave addresses) plus parallel connects and the hold after each.
-        let n = settings.dns_servers.len().max(1) as u32;
-        (timeout * 2 + Duration::from_millis(500)) * n + timeout * 2 + Duration::from_secs(1)
+        crate::net::dns::lookup_budget(timeout, settings) + timeout * 2 + Duration::from_secs(1)
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {

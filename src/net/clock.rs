@@ -193,8 +193,10 @@ pub struct Sampled {
 }
 
 /// Takes up to `samples` readings with `exchange`, `spacing` apart, keeping the one with the
-/// smallest delay. Stops early on a definitive failure, or after two failures without any
-/// reading (a silent peer is not asked forever). Bounded: at most `samples` exchanges.
+/// smallest delay. Stops early on a definitive failure; before any reading, on the first
+/// timeout (one timeout is what a silent peer costs: a retry would double the worst case of
+/// every check) or the second other failure (an invalid reply may be a one-off). Bounded: at
+/// most `samples` exchanges.
 pub async fn sample<F, Fut>(samples: u32, spacing: Duration, mut exchange: F) -> Sampled
 where
     F: FnMut() -> Fut,
@@ -219,7 +221,8 @@ where
                 }
             }
             Err(f) => {
-                let stop = f.definitive || (out.good == 0 && !out.failures.is_empty());
+                let stop = f.definitive
+                    || (out.good == 0 && (f.class == "timeout" || !out.failures.is_empty()));
                 out.failures.push(f);
                 if stop {
                     break;
@@ -322,8 +325,21 @@ mod tests {
             Err(ProbeFailure::new("timeout", "x", false))
         })
         .await;
-        assert_eq!((s.sent, s.failures.len()), (2, 2));
+        assert_eq!(
+            (s.sent, s.failures.len()),
+            (1, 1),
+            "a silent peer costs one timeout"
+        );
         assert!(s.best.is_none());
+        let s = sample(4, Duration::ZERO, || async {
+            Err(ProbeFailure::new("invalid", "origin mismatch", false))
+        })
+        .await;
+        assert_eq!(
+            (s.sent, s.failures.len()),
+            (2, 2),
+            "an invalid reply gets one more try"
+        );
         // Timeouts after a reading do not stop sampling.
         let mut n = 0;
         let s = sample(4, Duration::ZERO, || {

@@ -229,6 +229,13 @@ fn reply(
     }
 }
 
+/// Longest [`query_servers`] can take: per server a UDP query and a TCP retry, each with
+/// its timeout and a little slack. Check kinds build their job budgets on it.
+pub fn lookup_budget(timeout: Duration, settings: &crate::checks::RunSettings) -> Duration {
+    let servers = settings.dns_servers.len().max(1) as u32;
+    (timeout * 2 + Duration::from_millis(500)) * servers
+}
+
 /// One server's part in a stub-resolver style lookup.
 #[derive(Debug, Clone)]
 pub struct Attempt {
