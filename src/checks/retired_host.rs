@@ -40,8 +40,8 @@ impl Check for RetiredHostCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        let n = settings.dns_servers.len().max(1) as u32;
-        (timeout * 2 + Duration::from_millis(500)) * n + timeout + Duration::from_secs(1)
+        // Resolution (A and AAAA in parallel), then parallel connects.
+        dns::lookup_budget(timeout, settings) + timeout + Duration::from_secs(1)
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {
