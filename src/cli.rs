@@ -19,7 +19,7 @@ pub struct Cli {
 pub enum Command {
     /// Run the checks: discover KMS hosts through DNS SRV records and probe each one.
     Check(CheckArgs),
-    /// List, validate or show rule files.
+    /// List or validate rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
     /// Explain a Windows/Office activation error code: meaning, layer, causes, the checks that
