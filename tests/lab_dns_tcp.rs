@@ -98,10 +98,11 @@ fn build() -> Topo {
             ("broken.test", BROKEN_ZONE),
         ],
     );
-    // Real listeners on 1688 for kms1 (v4 and v6) and kms2; .13 has none (refused).
+    // Real listeners on 1688 for kms1 (v4 and v6) and kms2, answering the RPC bind like KMS
+    // hosts; .13 has none (refused).
     lab.responder(
         &server,
-        "accept",
+        "kms",
         &[
             "198.18.0.10:1688",
             "[fd00:18::10]:1688",
