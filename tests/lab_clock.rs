@@ -448,3 +448,36 @@ checks:
     let left = processes_mentioning(&lab_dir);
     assert!(left.is_empty(), "lab servers left running: {left:#?}");
 }
+
+/// Prints real output for the docs and README:
+/// `cargo test --test lab_clock demo -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn demo_output_for_docs() {
+    if !require_root("demo_output_for_docs") {
+        return;
+    }
+    let t = build();
+    let out = t.lab.kms_preflight(
+        &t.client,
+        &[
+            "check",
+            "--host",
+            "198.18.0.10",
+            "--host",
+            "198.18.0.13",
+            "--host",
+            "198.18.0.16",
+            "--host",
+            "198.18.0.15",
+            "--ntp",
+            "198.18.0.12",
+            "--timeout",
+            "1s",
+            "--no-builtin",
+            "--rules",
+            "tests/fixtures/clock-demo.yaml",
+        ],
+    );
+    println!("{}", String::from_utf8_lossy(&out.stdout));
+}
