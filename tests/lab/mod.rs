@@ -91,6 +91,8 @@ pub struct Lab {
 
 impl Lab {
     pub fn new(tag: &str) -> Lab {
+        static REAPED: std::sync::Once = std::sync::Once::new();
+        REAPED.call_once(reap_stale_labs);
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let id = format!("kp{}{}{}", std::process::id() % 100000, tag, n);
         let dir = std::env::temp_dir().join(format!("kms-preflight-lab-{id}"));
@@ -533,6 +535,59 @@ pub fn processes_mentioning(needle: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The pid in a lab name `kp<pid><tag><n>-<short>` (pid modulo 100000).
+fn lab_owner_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix("kp")?;
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let after = &rest[digits.len()..];
+    if digits.is_empty()
+        || !after.starts_with(|c: char| c.is_ascii_lowercase())
+        || !name.contains('-')
+    {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Deletes namespaces (and their /etc/netns dirs) left by lab test processes that were killed
+/// before their `Drop` ran: their owner pid no longer exists. Labs of live processes (other
+/// test binaries running now) are left alone.
+fn reap_stale_labs() {
+    let out = run("ip", &["netns", "list"]);
+    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    if let Ok(dirs) = std::fs::read_dir("/etc/netns") {
+        names.extend(
+            dirs.flatten()
+                .map(|d| d.file_name().to_string_lossy().into_owned()),
+        );
+    }
+    let alive = |pid: u32| {
+        // Any live process whose pid matches modulo 100000 keeps its labs.
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(|s| s.parse::<u32>().ok())
+                    .is_some_and(|p| p % 100000 == pid)
+            })
+    };
+    for name in names {
+        let Some(pid) = lab_owner_pid(&name) else {
+            continue;
+        };
+        if !alive(pid) {
+            let _ = run("ip", &["netns", "del", &name]);
+            let _ = std::fs::remove_dir_all(Path::new("/etc/netns").join(&name));
+        }
+    }
 }
 
 pub fn which(program: &str) -> PathBuf {
