@@ -97,13 +97,6 @@ fn list(records: &[SrvRecord]) -> String {
         .join(", ")
 }
 
-fn servers_text(s: &[SocketAddr]) -> String {
-    s.iter()
-        .map(|a| a.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Check for SrvAgreementCheck {
     fn default_scope(&self) -> Scope {
         Scope {
@@ -212,7 +205,7 @@ impl Check for SrvAgreementCheck {
                     Status::Skip,
                     format!(
                         "only one DNS server ({}) to ask: nothing to compare; pass every server clients use, e.g. each domain controller: --dns DC1 --dns DC2",
-                        servers_text(&ctx.settings.dns_servers)
+                        common::servers_text(&ctx.settings.dns_servers)
                     ),
                 )));
             } else if usable.len() >= 2 {
@@ -252,8 +245,8 @@ impl Check for SrvAgreementCheck {
                             format!(
                                 "{} is published by {} but missing from {}",
                                 describe(rec),
-                                servers_text(have),
-                                servers_text(&lack)
+                                common::servers_text(have),
+                                common::servers_text(&lack)
                             ),
                         ))
                         .codes(&["0xC004F074"])
@@ -354,7 +347,7 @@ impl Check for SrvAgreementCheck {
                                 if same.is_empty() {
                                     String::new()
                                 } else {
-                                    format!(", same as {}", servers_text(&same))
+                                    format!(", same as {}", common::servers_text(&same))
                                 }
                             ),
                         )));

@@ -186,6 +186,14 @@ pub fn add_commands(shown: &str, host: &str, priority: u16, weight: u16, port: u
 }
 
 /// Normalises a host name given by a user: lower case, no trailing dot.
+/// "198.18.0.2:53, 198.18.0.3:53" for messages.
+pub fn servers_text(s: &[SocketAddr]) -> String {
+    s.iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn norm_host(s: &str) -> String {
     s.trim().trim_end_matches('.').to_ascii_lowercase()
 }

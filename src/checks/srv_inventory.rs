@@ -59,13 +59,6 @@ fn render_list(list: &[Spanned<String>], ctx: &CheckContext<'_>) -> Result<Vec<S
     Ok(out)
 }
 
-fn servers_text(s: &[SocketAddr]) -> String {
-    s.iter()
-        .map(|a| a.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Check for SrvInventoryCheck {
     fn default_scope(&self) -> Scope {
         Scope {
@@ -190,7 +183,7 @@ impl Check for SrvInventoryCheck {
                             format!(
                                 "{host} is still published ({}; on {}) but is listed in forbidden_hosts: clients may keep activating against the retired host, or fail once it is gone",
                                 recs.iter().map(describe).collect::<Vec<_>>().join("; "),
-                                servers_text(on)
+                                common::servers_text(on)
                             ),
                         ))
                         .codes(&["0xC004F074", "0x800706BA"])
@@ -211,7 +204,7 @@ impl Check for SrvInventoryCheck {
                                 "unknown KMS host {host} is published ({}; on {}): not in the expected hosts — possibly rogue \
                                  (an unlicensed KMS emulator that registered itself) or forgotten",
                                 recs.iter().map(describe).collect::<Vec<_>>().join("; "),
-                                servers_text(on)
+                                common::servers_text(on)
                             ),
                         ))
                         .evidence("issue", "unknown-published")
@@ -235,7 +228,7 @@ impl Check for SrvInventoryCheck {
                         Status::Fail,
                         format!(
                             "expected KMS host {host} is not published at {shown} by any of {}",
-                            servers_text(&answered)
+                            common::servers_text(&answered)
                         ),
                     ))
                     .codes(&["0xC004F074"])
