@@ -193,18 +193,23 @@ impl Check for SrvDiscoveryCheck {
                 )
                 .evidence("first_suffix", first.suffix.clone()),
                 None => {
+                    // The code the client logs follows what DNS said: NXDOMAIN, NODATA, or (no
+                    // definitive answer at all) only the generic "no KMS could be contacted".
                     let codes: &[&str] = if results.iter().all(|r| r.result == "NODATA") {
                         &["0x8007251D", "0xC004F074"]
-                    } else {
+                    } else if results.iter().any(|r| r.result == "NXDOMAIN" || r.result == "NODATA") {
                         &["0x8007232B", "0xC004F074"]
+                    } else {
+                        &["0xC004F074"]
                     };
                     Finding::new(
                         Status::Fail,
                         format!(
                             "no suffix in the list ({origin}: {list}) reaches any _vlmcs._tcp record: {}. \
-                             A Windows client with this suffix list cannot discover KMS (it logs 0x8007232B), even if \
+                             A Windows client with this suffix list cannot discover KMS (it logs {}), even if \
                              nslookup of the full name works elsewhere",
-                            lines.join("; ")
+                            lines.join("; "),
+                            codes[0]
                         ),
                     )
                     .codes(codes)
