@@ -425,14 +425,11 @@ impl Check for KmsRpcCheck {
             .and_then(validate_port)
             .into_iter()
             .collect();
-        if let Some(b) = &self.bind {
-            if !matches!(b.value.as_str(), "ndr32" | "windows") {
-                out.push((
-                    b.referenced,
-                    format!("bind '{}' must be ndr32 or windows", b.value),
-                ));
-            }
-        }
+        out.extend(
+            self.bind
+                .as_ref()
+                .and_then(|b| super::validate_choice(b, "bind", &["ndr32", "windows"])),
+        );
         out
     }
 

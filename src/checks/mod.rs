@@ -228,6 +228,20 @@ pub fn validate_port(t: &Spanned<String>) -> Option<(Location, String)> {
     }
 }
 
+/// Validation helper: a keyword parameter must be one of `allowed`.
+pub fn validate_choice(
+    t: &Spanned<String>,
+    key: &str,
+    allowed: &[&str],
+) -> Option<(Location, String)> {
+    (!allowed.contains(&t.value.as_str())).then(|| {
+        (
+            t.referenced,
+            format!("{key} '{}' must be {}", t.value, allowed.join(" or ")),
+        )
+    })
+}
+
 macro_rules! register_kinds {
     ($( $name:literal => $yaml:ty ),* $(,)?) => {
         /// Every check kind name, in registration order.

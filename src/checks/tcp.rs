@@ -263,14 +263,12 @@ impl Check for TcpCheck {
                 out.push((h.referenced, e));
             }
         }
-        if let Some(a) = &self.expect.addresses {
-            if !matches!(a.value.as_str(), "all" | "any") {
-                out.push((
-                    a.referenced,
-                    format!("addresses '{}' must be all or any", a.value),
-                ));
-            }
-        }
+        out.extend(
+            self.expect
+                .addresses
+                .as_ref()
+                .and_then(|a| super::validate_choice(a, "addresses", &["all", "any"])),
+        );
         out
     }
 
