@@ -6,7 +6,7 @@
 
 mod lab;
 
-use lab::{require_root, result, results, Lab};
+use lab::{codes, require_root, result, results, Lab};
 
 // DNS server A (198.18.0.2): up to date.
 const CORP_A: &str = "$TTL 300
@@ -159,15 +159,6 @@ fn build() -> Topo {
     );
     lab.resolv_conf(&client, "nameserver 198.18.0.2\nsearch corp.test\n");
     Topo { lab, client }
-}
-
-fn codes(r: &serde_json::Value) -> Vec<String> {
-    r["error_codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect()
 }
 
 fn msg(r: &serde_json::Value) -> &str {

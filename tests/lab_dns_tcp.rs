@@ -4,7 +4,7 @@
 
 mod lab;
 
-use lab::{require_root, result, results, Lab};
+use lab::{codes, require_root, result, results, Lab};
 
 const CORP_ZONE: &str = "$TTL 300
 @            SOA ns.corp.test. admin.corp.test. 1 3600 600 86400 60
@@ -112,15 +112,6 @@ fn build() -> Topo {
     );
     lab.resolv_conf(&client, "nameserver 198.18.0.2\nsearch corp.test\n");
     Topo { lab, client }
-}
-
-fn codes(r: &serde_json::Value) -> Vec<String> {
-    r["error_codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod lab;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use lab::{kms_preflight_bin, require_root, result, results, Lab};
+use lab::{codes, kms_preflight_bin, require_root, result, results, Lab};
 
 const ZONE: &str = "$TTL 300
 @            SOA ns.lab.test. admin.lab.test. 1 3600 600 86400 60
@@ -150,15 +150,6 @@ fn write(lab: &Lab, name: &str, text: &str) -> String {
     let p = lab.dir.join(name);
     std::fs::write(&p, text).unwrap();
     p.to_string_lossy().into_owned()
-}
-
-fn codes(r: &serde_json::Value) -> Vec<&str> {
-    r["error_codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect()
 }
 
 fn hosts(names: &[&str]) -> Vec<String> {

@@ -643,6 +643,16 @@ impl Drop for Lab {
     }
 }
 
+/// The `error_codes` of one result.
+pub fn codes(r: &serde_json::Value) -> Vec<&str> {
+    r["error_codes"]
+        .as_array()
+        .expect("error_codes array")
+        .iter()
+        .map(|c| c.as_str().expect("error code string"))
+        .collect()
+}
+
 /// Results of a report with a given check id.
 pub fn results<'a>(report: &'a serde_json::Value, id: &str) -> Vec<&'a serde_json::Value> {
     report["results"]
