@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kms_preflight::net::rpc::{bind_exchange, ReadEnd};
-use kms_preflight::net::tcp::connect;
-use kms_preflight::wire::dcerpc::{encode_bind, BindRequest};
+use kms_preflight_net::rpc::{bind_exchange, ReadEnd};
+use kms_preflight_net::tcp::connect;
+use kms_preflight_wire::dcerpc::{encode_bind, BindRequest};
 
 const PROBES: usize = 1000;
 const WARMUP: usize = 50;

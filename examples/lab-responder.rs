@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use kms_preflight::wire::dcerpc::{
+use kms_preflight_wire::dcerpc::{
     btfn_bitmask, decode_bind, decode_pdu_header, encode_bind_ack, encode_bind_nak,
     peek_frag_length, BindAck, BindRequest, ContextResult, PduHeader, FRAG_LENGTH_PREFIX_LEN,
     KMS_INTERFACE_UUID, NAK_PROTOCOL_VERSION_NOT_SUPPORTED, NDR32, NDR64, PFC_CONC_MPX,

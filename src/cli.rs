@@ -1,8 +1,14 @@
 //! Command-line interface (clap derive). `--help` is the reference documentation.
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use kms_preflight_checks::pack::profiles;
+use kms_preflight_engine::rules::parse_duration;
+use kms_preflight_engine::Target;
 
 /// Pre-flight checks for KMS volume activation: would Windows/Office activation work from
 /// this machine, and if not, exactly what must be fixed?
@@ -106,8 +112,8 @@ pub struct RuleArgs {
     #[arg(long)]
     pub no_builtin: bool,
     /// Set a rule variable, overriding rule files (repeatable), e.g. --var port=1689.
-    #[arg(long = "var", value_name = "KEY=VALUE")]
-    pub vars: Vec<String>,
+    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
 }
 
 #[derive(Debug, Args)]
@@ -122,12 +128,12 @@ pub struct CheckArgs {
     #[arg(long = "suffix", value_name = "SUFFIX")]
     pub suffixes: Vec<String>,
     /// KMS host to check as if published, NAME or NAME:PORT or [IPv6]:PORT (repeatable).
-    #[arg(long = "host", value_name = "NAME[:PORT]")]
-    pub hosts: Vec<String>,
+    #[arg(long = "host", value_name = "NAME[:PORT]", value_parser = parse_host)]
+    pub hosts: Vec<HostArg>,
     /// DNS server to query instead of the system's, IP or IP:PORT or [IPv6]:PORT (repeatable,
     /// asked in order).
-    #[arg(long = "dns", value_name = "IP[:PORT]")]
-    pub dns: Vec<String>,
+    #[arg(long = "dns", value_name = "IP[:PORT]", value_parser = parse_dns_server)]
+    pub dns: Vec<SocketAddr>,
     /// Probe from this local address (repeatable): every probing check (DNS, TCP, route,
     /// interception, …) runs once per source, concurrently, and the table shows a source ×
     /// host matrix. ADDR%INTERFACE binds both. Default: the OS chooses.
@@ -139,21 +145,23 @@ pub struct CheckArgs {
     pub interfaces: Vec<String>,
     /// Reference clock for clock.reference: an NTP server you trust, NAME or IP, optionally
     /// :PORT (default 123). Sets the rule variables ntp_reference and ntp_port.
-    #[arg(long = "ntp", value_name = "HOST[:PORT]")]
-    pub ntp: Option<String>,
+    #[arg(long = "ntp", value_name = "HOST[:PORT]", value_parser = parse_host)]
+    pub ntp: Option<HostArg>,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Timeout of each network operation, overriding every check's own (e.g. 500ms, 3s).
-    #[arg(long, value_name = "DURATION")]
-    pub timeout: Option<String>,
+    #[arg(long, value_name = "DURATION",
+          value_parser = |s: &str| parse_duration(s).map_err(|e| format!("--timeout: {e}")))]
+    pub timeout: Option<Duration>,
     /// Limit for the whole run; checks still running then are reported as errors.
-    #[arg(long, value_name = "DURATION", default_value = "60s")]
-    pub deadline: String,
+    #[arg(long, value_name = "DURATION", default_value = "60s",
+          value_parser = |s: &str| parse_duration(s).map_err(|e| format!("--deadline: {e}")))]
+    pub deadline: Duration,
     /// Most checks running at once.
-    #[arg(long, value_name = "N", default_value_t = 32)]
+    #[arg(long, value_name = "N", default_value = "32", value_parser = parse_concurrency)]
     pub concurrency: usize,
     /// No colour (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
@@ -161,16 +169,16 @@ pub struct CheckArgs {
     /// What to check: branch-office (full client-side audit), pre-migration (a new host not
     /// yet in DNS; needs --new-host), post-change (after replacing a host; needs --old-host
     /// and --new-host).
-    #[arg(long, value_name = "PROFILE", default_value = crate::rules::profiles::DEFAULT,
-          value_parser = clap::builder::PossibleValuesParser::new(crate::rules::profiles::NAMES))]
+    #[arg(long, value_name = "PROFILE", default_value = profiles::DEFAULT,
+          value_parser = clap::builder::PossibleValuesParser::new(profiles::NAMES))]
     pub profile: String,
     /// The new KMS host, NAME or NAME:PORT: checked as a host, and the profile's rules refer
     /// to it as {{new_host}}.
-    #[arg(long, value_name = "NAME[:PORT]")]
-    pub new_host: Option<String>,
+    #[arg(long, value_name = "NAME[:PORT]", value_parser = parse_host)]
+    pub new_host: Option<HostArg>,
     /// The KMS host being replaced (post-change): must be gone from DNS and silent.
-    #[arg(long, value_name = "NAME[:PORT]")]
-    pub old_host: Option<String>,
+    #[arg(long, value_name = "NAME[:PORT]", value_parser = parse_host)]
+    pub old_host: Option<HostArg>,
     /// Run only these check ids (set by `diagnose`).
     #[arg(skip)]
     pub only: Option<Vec<String>>,
@@ -189,4 +197,96 @@ pub enum RulesCommand {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+}
+
+// ---------- typed values ----------
+
+/// A host as given on the command line; the port, when absent, comes from the rules (or the
+/// protocol's default) once they are loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostArg {
+    /// Host name without trailing dot, lower case; or an IP address literal.
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl HostArg {
+    /// The target this host stands for, with `origin` saying which option named it.
+    pub fn target(&self, default_port: u16, origin: &str) -> Target {
+        Target {
+            host: self.host.clone(),
+            port: self.port.unwrap_or(default_port),
+            origins: vec![origin.to_string()],
+        }
+    }
+}
+
+/// `NAME`, `NAME:PORT`, `IPv4:PORT`, `[IPv6]:PORT` or a bare IPv6 address.
+pub fn parse_host(s: &str) -> Result<HostArg, String> {
+    let bad = |why: &str| format!("{s:?}: {why} (expected NAME, NAME:PORT or [IPv6]:PORT)");
+    let port_of = |p: &str| {
+        p.parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| bad("invalid port"))
+    };
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(bad("empty"));
+    }
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        let (h, after) = rest.split_once(']').ok_or_else(|| bad("missing ']'"))?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(port_of(p)?),
+            None if after.is_empty() => None,
+            None => return Err(bad("unexpected text after ']'")),
+        };
+        h.parse::<std::net::Ipv6Addr>()
+            .map_err(|_| bad("not an IPv6 address inside [ ]"))?;
+        (h.to_string(), port)
+    } else if s.parse::<std::net::Ipv6Addr>().is_ok() {
+        (s.to_string(), None)
+    } else if let Some((h, p)) = s.rsplit_once(':') {
+        (h.to_string(), Some(port_of(p)?))
+    } else {
+        (s.to_string(), None)
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() {
+        return Err(bad("empty host name"));
+    }
+    if host.parse::<IpAddr>().is_err() {
+        kms_preflight_net::dns::fqdn(&host).map_err(|e| bad(&e))?;
+    }
+    Ok(HostArg { host, port })
+}
+
+/// `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare IPv6 address; port 53 by default.
+pub fn parse_dns_server(s: &str) -> Result<SocketAddr, String> {
+    let s = s.trim();
+    if let Ok(sa) = s.parse::<SocketAddr>() {
+        return Ok(sa);
+    }
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    Err(format!(
+        "{s:?}: expected an IP address, IP:PORT or [IPv6]:PORT (DNS servers are given by address)"
+    ))
+}
+
+/// `KEY=VALUE` (the value may be empty or hold '=').
+pub fn parse_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("{s:?}: expected KEY=VALUE")),
+    }
+}
+
+fn parse_concurrency(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("--concurrency must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("{s:?}: {e}")),
+    }
 }

@@ -261,10 +261,11 @@ fn diff_of_recorded_reports() {
 /// of the built-in rules, or `diagnose` would silently have less to run than `explain` says.
 #[test]
 fn every_check_id_in_the_catalog_is_a_builtin_check() {
-    use kms_preflight::rules::{self, LoadOptions};
-    let set = rules::load(&rules::embedded::sources(), &LoadOptions::default()).unwrap();
+    use kms_preflight_checks::pack;
+    use kms_preflight_engine::rules::LoadOptions;
+    let set = pack::load(&pack::embedded::sources(), &LoadOptions::default()).unwrap();
     let ids: Vec<&str> = set.checks.iter().map(|c| c.id.as_str()).collect();
-    for id in kms_preflight::knowledge::CHECK_IDS {
+    for id in kms_preflight_knowledge::CHECK_IDS {
         assert!(
             ids.contains(id),
             "catalog check id {id} is not a built-in check: {ids:?}"

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use kms_preflight::report::{self, Outcome, Report, ReportTarget, Status, Summary};
+use kms_preflight_report::{self as report, Outcome, Report, ReportTarget, Status, Summary};
 use serde_json::{json, Map, Value};
 
 fn outcome(

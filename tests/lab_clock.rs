@@ -129,6 +129,7 @@ fn assert_verdicts_are_measured(rep: &Value) {
 }
 
 #[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn clock_offsets_verdicts_and_hints_against_real_shifted_servers() {
     if !require_root("clock_offsets_verdicts_and_hints_against_real_shifted_servers") {
         return;
@@ -302,6 +303,7 @@ fn clock_offsets_verdicts_and_hints_against_real_shifted_servers() {
 }
 
 #[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn reference_clock_thresholds_and_missing_ntp_option() {
     if !require_root("reference_clock_thresholds_and_missing_ntp_option") {
         return;
@@ -452,7 +454,7 @@ checks:
 /// Prints real output for the docs and README:
 /// `cargo test --test lab_clock demo -- --ignored --nocapture`.
 #[test]
-#[ignore]
+#[ignore = "prints the README example; needs root: run scripts/test-all.sh (as root)"]
 fn demo_output_for_docs() {
     if !require_root("demo_output_for_docs") {
         return;

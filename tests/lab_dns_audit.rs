@@ -197,6 +197,7 @@ fn write_rules(lab: &Lab, name: &str, text: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn diverging_servers_inventory_and_stale_records() {
     if !require_root("diverging_servers_inventory_and_stale_records") {
         return;
@@ -431,6 +432,7 @@ fn diverging_servers_inventory_and_stale_records() {
 }
 
 #[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn weights_suffixes_and_tcp_fallback() {
     if !require_root("weights_suffixes_and_tcp_fallback") {
         return;
@@ -709,7 +711,7 @@ fn weights_suffixes_and_tcp_fallback() {
 /// Prints real output for docs/dns-audit.md:
 /// `cargo test --test lab_dns_audit -- --ignored --nocapture demo_output_for_docs`.
 #[test]
-#[ignore]
+#[ignore = "prints the README example; needs root: run scripts/test-all.sh (as root)"]
 fn demo_output_for_docs() {
     if !require_root("demo_output_for_docs") {
         return;

@@ -115,6 +115,7 @@ fn build() -> Topo {
 }
 
 #[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn srv_resolve_tcp_verdicts_against_real_bind_and_listeners() {
     if !require_root("srv_resolve_tcp_verdicts_against_real_bind_and_listeners") {
         return;
@@ -440,6 +441,7 @@ fn srv_resolve_tcp_verdicts_against_real_bind_and_listeners() {
 }
 
 #[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn no_domain_in_system_configuration_is_a_usage_error() {
     if !require_root("no_domain_in_system_configuration_is_a_usage_error") {
         return;
@@ -455,6 +457,7 @@ fn no_domain_in_system_configuration_is_a_usage_error() {
 }
 
 #[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn checks_run_concurrently_and_deadline_bounds_the_run() {
     if !require_root("checks_run_concurrently_and_deadline_bounds_the_run") {
         return;
@@ -520,7 +523,7 @@ fn checks_run_concurrently_and_deadline_bounds_the_run() {
 
 /// Prints real output for the README: `cargo test --test lab_dns_tcp demo -- --ignored --nocapture`.
 #[test]
-#[ignore]
+#[ignore = "prints the README example; needs root: run scripts/test-all.sh (as root)"]
 fn demo_output_for_readme() {
     if !require_root("demo_output_for_readme") {
         return;

@@ -169,6 +169,7 @@ fn rpc<'a>(rep: &'a serde_json::Value, host: &str, addr: &str) -> &'a serde_json
 }
 
 #[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn every_kms_rpc_verdict_from_a_real_listener() {
     if !require_root("every_kms_rpc_verdict_from_a_real_listener") {
         return;
@@ -462,6 +463,7 @@ fn responder_log(lab: &Lab, prefix: &str, min: usize) -> String {
 }
 
 #[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn default_pack_runs_the_rpc_bind_on_every_discovered_host() {
     if !require_root("default_pack_runs_the_rpc_bind_on_every_discovered_host") {
         return;
@@ -521,6 +523,7 @@ fn as_nobody(lab: &Lab, ns: &str, args: &[&str]) -> serde_json::Value {
 }
 
 #[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn icmp_without_privilege_is_a_skip_and_dgram_works_when_allowed() {
     if !require_root("icmp_without_privilege_is_a_skip_and_dgram_works_when_allowed") {
         return;
@@ -587,7 +590,7 @@ fn icmp_without_privilege_is_a_skip_and_dgram_works_when_allowed() {
 /// Prints real output for docs/rpc.md:
 /// `cargo test --test lab_rpc demo_output_for_docs -- --ignored --nocapture`.
 #[test]
-#[ignore]
+#[ignore = "prints the README example; needs root: run scripts/test-all.sh (as root)"]
 fn demo_output_for_docs() {
     if !require_root("demo_output_for_docs") {
         return;

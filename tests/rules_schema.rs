@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use kms_preflight::checks::KIND_NAMES;
-use kms_preflight::rules::{self, LoadOptions, RuleSource};
+use kms_preflight_checks::{pack, KIND_NAMES};
+use kms_preflight_engine::rules::{LoadOptions, RuleSource};
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -131,7 +131,7 @@ fn schema_rejects_the_broken_fixtures_it_can_see() {
 fn loader_keys(kind: &str) -> Vec<String> {
     let text =
         format!("version: 1\nchecks:\n  - id: probe\n    kind: {kind}\n    zz_not_a_key: 1\n");
-    let err = rules::load(
+    let err = pack::load(
         &[RuleSource {
             name: "probe.yaml".into(),
             text,

@@ -2,7 +2,7 @@
 //! must survive a re-encode and decode again with the same fields.
 #![no_main]
 
-use kms_preflight::wire::dcerpc::{
+use kms_preflight_wire::dcerpc::{
     decode_bind, decode_bind_ack, decode_pdu_header, decode_server_pdu, encode_bind,
     encode_bind_ack, peek_frag_length, printable_prefix,
 };

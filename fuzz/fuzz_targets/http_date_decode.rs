@@ -1,7 +1,7 @@
 #![no_main]
 //! Fuzz the HTTP response-head parser and the HTTP-date parser used by the clock check.
 
-use kms_preflight::wire::http_date::{date_of, head_complete, parse_http_date, parse_response_head};
+use kms_preflight_wire::http_date::{date_of, head_complete, parse_http_date, parse_response_head};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

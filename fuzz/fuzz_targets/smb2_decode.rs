@@ -2,7 +2,7 @@
 //! Fuzz the SMB2 NEGOTIATE response decoder and the framing-length helper. The input is used both
 //! raw and with its framing header rewritten to match, so the inner parser is reached.
 
-use kms_preflight::wire::smb2::{decode_negotiate_response, framed_message_len};
+use kms_preflight_wire::smb2::{decode_negotiate_response, framed_message_len};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

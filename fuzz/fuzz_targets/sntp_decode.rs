@@ -2,7 +2,7 @@
 //! Fuzz the SNTP reply decoder: the first 8 input bytes are the expected origin (nonce), the rest is
 //! the datagram. Any successful decode is also pushed through the time conversions.
 
-use kms_preflight::wire::sntp::{decode_response, offset_and_delay, NtpTimestamp};
+use kms_preflight_wire::sntp::{decode_response, offset_and_delay, NtpTimestamp};
 use libfuzzer_sys::fuzz_target;
 use std::time::{Duration, UNIX_EPOCH};
 

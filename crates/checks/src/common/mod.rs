@@ -1,0 +1,6 @@
+//! Helpers several kinds share: the addresses and port of a host, SRV records, and the opening
+//! of the SRV audits (ask every server, classify each answer). No kind imports another kind.
+
+pub mod address;
+pub mod srv;
+pub mod srv_audit;

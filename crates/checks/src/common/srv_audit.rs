@@ -1,0 +1,268 @@
+//! Shared pieces of the SRV audit kinds (`srv-agreement`, `srv-weights`, `srv-inventory`,
+//! `srv-stale`, `srv-discovery`): the query name, asking every DNS server directly, record
+//! identity, and the exact add/remove commands remediation texts print.
+//!
+//! Not a check kind itself. Each audit kind asks DNS on its own instead of consuming the
+//! facts of `srv.present`: a check reports only on evidence it saw, and an audit must still
+//! run when `srv.present` fails (a wrong port fails it, but is exactly what the weights
+//! audit should explain).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hickory_resolver::proto::rr::{Name, RecordType};
+use serde_json::{json, Value};
+use serde_saphyr::Spanned;
+use tokio::task::JoinSet;
+
+use crate::common::srv::{srv_records, SrvRecord};
+use kms_preflight_engine::Status;
+use kms_preflight_engine::{render_param, CheckContext, Finding, RunSettings, Source};
+use kms_preflight_net::dns::{self, DnsFailure, DnsReply};
+use kms_preflight_net::ms;
+
+pub const DEFAULT_NAME: &str = "_vlmcs._tcp.{{domain}}";
+
+/// The SRV name to ask, fully qualified, and how it is shown.
+pub fn query_name(
+    name: &Option<Spanned<String>>,
+    ctx: &CheckContext<'_>,
+) -> Result<(Name, String), Finding> {
+    let text = match name {
+        Some(n) => render_param(n, ctx.vars)?,
+        None => kms_preflight_engine::rules::template::render(DEFAULT_NAME, ctx.vars)
+            .map_err(|e| Finding::new(Status::Error, e))?,
+    };
+    let n = dns::fqdn(&text).map_err(|e| Finding::new(Status::Error, e))?;
+    let shown = dns::display_name(&n);
+    Ok((n, shown))
+}
+
+/// Owner label and zone of an SRV name: `_vlmcs._tcp.corp.test` → (`_vlmcs._tcp`, `corp.test`).
+/// The zone is a guess (the record may live in a parent zone); remediation texts say so.
+pub fn owner_and_zone(shown: &str) -> (String, String) {
+    let mut parts = shown.splitn(3, '.');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), Some(zone)) => (format!("{a}.{b}"), zone.to_string()),
+        _ => (shown.to_string(), shown.to_string()),
+    }
+}
+
+/// What one server said, asked directly.
+#[derive(Debug, Clone)]
+pub struct ServerAnswer {
+    pub server: SocketAddr,
+    pub result: Result<DnsReply, DnsFailure>,
+}
+
+impl ServerAnswer {
+    /// The SRV records, or None when the server gave no usable answer (transport failure,
+    /// SERVFAIL, REFUSED): such a server can be neither agreed nor disagreed with.
+    pub fn records(&self) -> Option<Vec<SrvRecord>> {
+        match &self.result {
+            Ok(r) => match r.class {
+                dns::AnswerClass::Records
+                | dns::AnswerClass::NxDomain
+                | dns::AnswerClass::NoData => Some(srv_records(r)),
+                _ => None,
+            },
+            Err(_) => None,
+        }
+    }
+
+    pub fn outcome_label(&self) -> String {
+        match &self.result {
+            Ok(r) => r.class.label(),
+            Err(f) => f.label(),
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        match &self.result {
+            Ok(r) => json!({
+                "server": self.server.to_string(),
+                "rcode": r.class.label(),
+                "authoritative": r.authoritative,
+                "tcp_fallback": r.tcp_fallback,
+                "rtt_ms": ms(r.rtt),
+                "records": srv_records(r).iter().map(SrvRecord::to_json).collect::<Vec<_>>(),
+            }),
+            Err(f) => json!({
+                "server": self.server.to_string(),
+                "rcode": Value::Null,
+                "error": f.label(),
+                "result": f.class(),
+            }),
+        }
+    }
+}
+
+/// Asks every configured server directly and concurrently (UDP, TCP on truncation).
+/// Answers come back in the order of the servers.
+pub async fn ask_each(
+    settings: &RunSettings,
+    name: &Name,
+    rtype: RecordType,
+    timeout: Duration,
+    source: Option<&Source>,
+) -> Vec<ServerAnswer> {
+    let mut set = JoinSet::new();
+    for (i, &server) in settings.dns_servers.iter().enumerate() {
+        let name = name.clone();
+        let source = source.cloned();
+        set.spawn(async move {
+            let r = dns::query(server, &name, rtype, timeout, source.as_ref()).await;
+            (i, ServerAnswer { server, result: r })
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = set.join_next().await {
+        if let Ok(r) = r {
+            out.push(r);
+        }
+    }
+    out.sort_by_key(|r| r.0);
+    out.into_iter().map(|r| r.1).collect()
+}
+
+/// Identity of an SRV record for comparisons (TTL is compared separately).
+pub type SrvKey = (u16, u16, u16, String);
+
+pub fn key(r: &SrvRecord) -> SrvKey {
+    (r.priority, r.weight, r.port, r.target.clone())
+}
+
+/// `SRV 0 100 1688 kms1.corp.test` — how findings name one record.
+pub fn describe(r: &SrvRecord) -> String {
+    format!("SRV {} {} {} {}", r.priority, r.weight, r.port, r.target)
+}
+
+fn fq(target: &str) -> String {
+    if target == "." {
+        ".".into()
+    } else {
+        format!("{target}.")
+    }
+}
+
+/// Exact commands that delete one SRV record (Windows DNS and BIND), then the client steps.
+pub fn remove_commands(shown: &str, r: &SrvRecord, on: Option<SocketAddr>) -> String {
+    let (owner, zone) = owner_and_zone(shown);
+    let computer = on
+        .map(|s| format!(" -ComputerName {}", s.ip()))
+        .unwrap_or_default();
+    format!(
+        "Remove the record {rec} from zone {zone}{where_}:\n  \
+         Windows DNS: Get-DnsServerResourceRecord{computer} -ZoneName {zone} -Name {owner} -RRType Srv | \
+         Where-Object {{ $_.RecordData.DomainName -eq '{t}' -and $_.RecordData.Port -eq {port} -and $_.RecordData.Priority -eq {prio} }} | \
+         Remove-DnsServerResourceRecord{computer} -ZoneName {zone} -Force\n  \
+         BIND: delete this line from the zone file of {zone}, raise the SOA serial, then rndc reload {zone}:\n    \
+         {owner}  IN SRV {prio} {weight} {port} {t}\n  \
+         (dynamic zone: nsupdate, then: update delete {shown}. SRV {prio} {weight} {port} {t} ; send)\n  \
+         If a KMS host keeps re-registering it, turn publishing off on that host first: slmgr /cdns\n\
+         Then on clients that cached it: ipconfig /flushdns ; slmgr /ckms",
+        rec = describe(r),
+        where_ = on.map(|s| format!(" on DNS server {}", s.ip())).unwrap_or_default(),
+        t = fq(&r.target),
+        port = r.port,
+        prio = r.priority,
+        weight = r.weight,
+    )
+}
+
+/// Exact commands that publish one KMS host, then the client steps.
+pub fn add_commands(shown: &str, host: &str, priority: u16, weight: u16, port: u16) -> String {
+    let (owner, zone) = owner_and_zone(shown);
+    let t = fq(host);
+    format!(
+        "Publish {host} in {zone}:\n  \
+         Windows DNS: Add-DnsServerResourceRecord -ZoneName {zone} -Srv -Name {owner} -DomainName {t} -Priority {priority} -Weight {weight} -Port {port}\n  \
+         BIND zone file of {zone} (raise the SOA serial, then rndc reload {zone}):\n    \
+         {owner}  IN SRV {priority} {weight} {port} {t}\n  \
+         Or let the KMS host publish itself (slmgr /sdns); for zones other than its own, list them in \
+         DnsDomainPublishList on the host and restart sppsvc.\n\
+         Then on clients: ipconfig /flushdns ; slmgr /ckms"
+    )
+}
+
+/// Normalises a host name given by a user: lower case, no trailing dot.
+/// "198.18.0.2:53, 198.18.0.3:53" for messages.
+pub fn servers_text(s: &[SocketAddr]) -> String {
+    s.iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn norm_host(s: &str) -> String {
+    s.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Evidence of the per-server answers.
+pub fn answers_json(answers: &[ServerAnswer]) -> Value {
+    Value::Array(answers.iter().map(ServerAnswer::to_json).collect())
+}
+
+/// The standard "no DNS server" error.
+pub fn no_servers() -> Finding {
+    Finding::new(
+        Status::Error,
+        "no DNS server to ask: the system configuration lists none; pass --dns",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(p: u16, w: u16, port: u16, t: &str) -> SrvRecord {
+        SrvRecord {
+            priority: p,
+            weight: w,
+            port,
+            target: t.into(),
+            ttl: 300,
+        }
+    }
+
+    #[test]
+    fn owner_and_zone_split_the_srv_name() {
+        assert_eq!(
+            owner_and_zone("_vlmcs._tcp.corp.example.com"),
+            ("_vlmcs._tcp".to_string(), "corp.example.com".to_string())
+        );
+        assert_eq!(
+            owner_and_zone("short"),
+            ("short".to_string(), "short".to_string())
+        );
+    }
+
+    #[test]
+    fn removal_names_the_exact_record_on_the_given_server() {
+        let text = remove_commands(
+            "_vlmcs._tcp.corp.test",
+            &rec(20, 5, 1688, "old.corp.test"),
+            Some("10.0.0.3:53".parse().unwrap()),
+        );
+        assert!(text.contains(
+            "Get-DnsServerResourceRecord -ComputerName 10.0.0.3 -ZoneName corp.test -Name _vlmcs._tcp -RRType Srv | \
+             Where-Object { $_.RecordData.DomainName -eq 'old.corp.test.' -and $_.RecordData.Port -eq 1688 -and $_.RecordData.Priority -eq 20 } | \
+             Remove-DnsServerResourceRecord -ComputerName 10.0.0.3 -ZoneName corp.test -Force"
+        ), "{text}");
+        assert!(text.contains("_vlmcs._tcp  IN SRV 20 5 1688 old.corp.test."));
+        assert!(text.contains("update delete _vlmcs._tcp.corp.test. SRV 20 5 1688 old.corp.test."));
+        assert!(text.ends_with("ipconfig /flushdns ; slmgr /ckms"));
+        // The "." target stays "." (not "..").
+        let dot = remove_commands("_vlmcs._tcp.corp.test", &rec(0, 0, 0, "."), None);
+        assert!(dot.contains("IN SRV 0 0 0 .\n"), "{dot}");
+    }
+
+    #[test]
+    fn add_commands_publish_with_priority_weight_port() {
+        let text = add_commands("_vlmcs._tcp.corp.test", "kms9.corp.test", 10, 60, 1688);
+        assert!(text.contains(
+            "Add-DnsServerResourceRecord -ZoneName corp.test -Srv -Name _vlmcs._tcp -DomainName kms9.corp.test. -Priority 10 -Weight 60 -Port 1688"
+        ));
+        assert!(text.contains("_vlmcs._tcp  IN SRV 10 60 1688 kms9.corp.test."));
+    }
+}

@@ -1,0 +1,85 @@
+//! The check kinds of kms-preflight, one module each, and the built-in rule pack ([`pack`]).
+//!
+//! A kind declares its YAML keys with `kms_preflight_engine::check_rule!` and implements
+//! `kms_preflight_engine::Check`. [`register_kinds!`] at the bottom of this file is the single
+//! place that lists them: a new kind is one file plus one line there. Kinds share helpers
+//! through [`common`] only; no kind imports another.
+
+use std::sync::Arc;
+
+use kms_preflight_engine::rules::{KindRegistry, RawCommon};
+use kms_preflight_engine::Check;
+
+pub mod common;
+pub mod pack;
+
+pub mod clock;
+pub mod icmp;
+pub mod interception;
+pub mod kms_rpc;
+pub mod proxy;
+pub mod ptr;
+pub mod resolve;
+pub mod retired_host;
+pub mod route;
+pub mod split_dns;
+pub mod srv;
+pub mod srv_agreement;
+pub mod srv_discovery;
+pub mod srv_inventory;
+pub mod srv_membership;
+pub mod srv_stale;
+pub mod srv_weights;
+pub mod tcp;
+
+macro_rules! register_kinds {
+    ($( $name:literal => $yaml:ty ),* $(,)?) => {
+        /// Every check kind name, in registration order.
+        pub const KIND_NAMES: &[&str] = &[$($name),*];
+
+        /// The registry of every kind, for the engine's rule loader.
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct Kinds;
+
+        impl KindRegistry for Kinds {
+            fn names(&self) -> &'static [&'static str] {
+                KIND_NAMES
+            }
+
+            fn deserialize<'de, D: serde::Deserializer<'de>>(
+                &self,
+                kind: &str,
+                d: D,
+            ) -> Result<(RawCommon, Arc<dyn Check>), D::Error> {
+                match kind {
+                    $( $name => {
+                        let (common, params) = <$yaml as serde::Deserialize>::deserialize(d)?.split();
+                        Ok((common, Arc::new(params) as Arc<dyn Check>))
+                    } )*
+                    other => Err(serde::de::Error::custom(format!("unknown check kind '{other}'"))),
+                }
+            }
+        }
+    };
+}
+
+register_kinds! {
+    "srv" => srv::SrvRule,
+    "resolve" => resolve::ResolveRule,
+    "tcp" => tcp::TcpRule,
+    "srv-discovery" => srv_discovery::SrvDiscoveryRule,
+    "srv-agreement" => srv_agreement::SrvAgreementRule,
+    "srv-weights" => srv_weights::SrvWeightsRule,
+    "srv-inventory" => srv_inventory::SrvInventoryRule,
+    "srv-stale" => srv_stale::SrvStaleRule,
+    "ptr" => ptr::PtrRule,
+    "srv-membership" => srv_membership::SrvMembershipRule,
+    "retired-host" => retired_host::RetiredHostRule,
+    "route" => route::RouteRule,
+    "proxy" => proxy::ProxyRule,
+    "interception" => interception::InterceptionRule,
+    "split-dns" => split_dns::SplitDnsRule,
+    "clock" => clock::ClockRule,
+    "kms-rpc" => kms_rpc::KmsRpcRule,
+    "icmp" => icmp::IcmpRule,
+}

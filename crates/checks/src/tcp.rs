@@ -1,0 +1,288 @@
+//! `tcp`: a TCP handshake to every address of each KMS host. Only a completed handshake
+//! passes; refused, timed out, unreachable and prohibited are told apart.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::Value;
+use serde_saphyr::{Location, Spanned};
+use tokio::task::JoinSet;
+
+use crate::common::address::{addresses_for, connect_failure_finding, port_for};
+use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::Status;
+use kms_preflight_engine::{
+    validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
+};
+use kms_preflight_net::ms;
+use kms_preflight_net::tcp::{connect, watch_after_connect, AfterConnect};
+
+kms_preflight_engine::check_rule! {
+    /// Parameters of a `tcp` check.
+    TcpRule => TcpCheck {
+        /// Port to connect to; default: the host's port (from its SRV record or `--host`).
+        port: Option<Spanned<String>>,
+        /// After the handshake, watch this long (capped at the timeout) for an immediate RST or
+        /// FIN: a middlebox that completes the handshake and then kills the connection.
+        /// Default 0 (off); the built-in pack uses 200ms.
+        hold: Option<Spanned<String>>,
+        #[serde(default)]
+        expect: TcpExpect,
+    }
+}
+
+/// What a `tcp` check expects of a host with several addresses.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcpExpect {
+    /// `all` (default): every address must connect; each failing one fails.
+    /// `any`: one connecting address is enough; failing ones are reported as warnings.
+    pub addresses: Option<Spanned<String>>,
+}
+
+/// `hold` as a duration; `0`/`0s`/absent is off. Errors name the value.
+fn parse_hold(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if t == "0" || t == "off" {
+        return Ok(Duration::ZERO);
+    }
+    let d = humantime::parse_duration(t)
+        .map_err(|e| format!("hold '{s}': {e} (write e.g. 200ms, or 0 for off)"))?;
+    if d > Duration::from_secs(10) {
+        return Err(format!("hold '{s}' is more than 10s"));
+    }
+    Ok(d)
+}
+
+/// With `--source`, names the subnet the firewall rule must allow (per-subnet rules).
+fn for_source(
+    mut f: Finding,
+    source: Option<&kms_preflight_engine::Source>,
+    addr: SocketAddr,
+) -> Finding {
+    let Some(src) = source.and_then(|s| s.address) else {
+        return f;
+    };
+    if f.status != Status::Fail {
+        return f;
+    }
+    let subnet = kms_preflight_net::route::subnet_of(src).unwrap_or_else(|| src.to_string());
+    if let Some(r) = &f.remediation {
+        f.remediation = Some(format!(
+            "This result is for source {src} (subnet {subnet}): allow TCP {port} from {subnet} to {ip} on the firewalls and in the VPN's split-tunnel rules of that subnet; other subnets may differ (see the source × target matrix).\n{r}",
+            port = addr.port(),
+            ip = addr.ip()
+        ));
+    }
+    f.evidence("source_subnet", subnet)
+}
+
+/// The finding for a completed handshake and what followed it during `hold`.
+fn after_connect_finding(
+    addr: SocketAddr,
+    rtt: Duration,
+    hold: Duration,
+    after: &AfterConnect,
+) -> Finding {
+    let port = addr.port();
+    let held = humantime::format_duration(hold);
+    let middlebox_fix = format!(
+        "Something completes the handshake for {addr} and then drops the connection: an IPS or application-aware \
+         firewall, a load balancer without a healthy backend, or a service that refuses this client. Check the \
+         firewalls between this subnet and {ip} for MS-RPC/TCP {port} policies; on the KMS host: Get-Service sppsvc, \
+         Enable-NetFirewallRule -Name SPPSVC-In-TCP. Test-NetConnection reports TcpTestSucceeded: True in this case \
+         although clients fail.",
+        ip = addr.ip()
+    );
+    match after {
+        AfterConnect::Quiet if hold.is_zero() => {
+            Finding::new(Status::Pass, format!("connected to {addr} in {:.2} ms", ms(rtt)))
+        }
+        AfterConnect::Quiet => Finding::new(
+            Status::Pass,
+            format!("connected to {addr} in {:.2} ms and the connection stayed open for {held}", ms(rtt)),
+        ),
+        AfterConnect::Reset => Finding::new(
+            Status::Fail,
+            format!("connected to {addr} in {:.2} ms, then the connection was reset (RST) within {held} without a byte sent", ms(rtt)),
+        )
+        .codes(&["0xC004F074", "0x800706BA"])
+        .remediation(middlebox_fix),
+        AfterConnect::Closed => Finding::new(
+            Status::Fail,
+            format!("connected to {addr} in {:.2} ms, then the peer closed the connection (FIN) within {held} without a byte sent; a KMS host waits for the client", ms(rtt)),
+        )
+        .codes(&["0xC004F074", "0x800706BA"])
+        .remediation(middlebox_fix),
+        AfterConnect::Data(bytes) => Finding::new(
+            Status::Warn,
+            format!(
+                "connected to {addr} in {:.2} ms, but the peer spoke first ('{}'): a KMS host never does, so another service listens on {port}",
+                ms(rtt),
+                kms_preflight_wire::dcerpc::printable_prefix(bytes, 48)
+            ),
+        )
+        .codes(&["0xC004F074"])
+        .evidence("received", kms_preflight_wire::dcerpc::printable_prefix(bytes, 64)),
+    }
+}
+
+impl Check for TcpCheck {
+    fn default_scope(&self) -> Scope {
+        Scope {
+            over: Over::Host,
+            per_source: false,
+        }
+    }
+
+    fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
+        // Resolution (when no prerequisite gave addresses) plus parallel connects and the hold after each.
+        kms_preflight_net::dns::lookup_budget(timeout, &settings.dns_servers)
+            + timeout * 2
+            + Duration::from_secs(1)
+    }
+
+    fn templates(&self) -> Vec<&Spanned<String>> {
+        self.port.iter().collect()
+    }
+
+    fn validate(&self) -> Vec<(Location, String)> {
+        let mut out: Vec<_> = self
+            .port
+            .as_ref()
+            .and_then(validate_port)
+            .into_iter()
+            .collect();
+        if let Some(h) = &self.hold {
+            if let Err(e) = parse_hold(&h.value) {
+                out.push((h.referenced, e));
+            }
+        }
+        out.extend(
+            self.expect.addresses.as_ref().and_then(|a| {
+                kms_preflight_engine::validate_choice(a, "addresses", &["all", "any"])
+            }),
+        );
+        out
+    }
+
+    fn evidence_vars(&self) -> &'static [&'static str] {
+        &["rtt_ms", "result", "timeout_ms", "local", "hold_ms"]
+    }
+
+    fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
+        Box::pin(async move {
+            let port = match port_for(ctx, &self.port) {
+                Ok(p) => p,
+                Err(f) => return CheckOutput::one(f),
+            };
+            let addrs = match addresses_for(ctx).await {
+                Ok(a) => a,
+                Err(f) => return CheckOutput::one(f),
+            };
+            let hold = self
+                .hold
+                .as_ref()
+                .and_then(|h| parse_hold(&h.value).ok())
+                .unwrap_or(Duration::ZERO)
+                .min(ctx.timeout);
+            let mut set = JoinSet::new();
+            for (i, ip) in addrs.iter().enumerate() {
+                let addr = SocketAddr::new(*ip, port);
+                let source = ctx.source.cloned();
+                let timeout = ctx.timeout;
+                set.spawn(async move {
+                    let r = match connect(addr, source.as_ref(), timeout).await {
+                        Ok(c) => {
+                            let after = if hold.is_zero() {
+                                AfterConnect::Quiet
+                            } else {
+                                watch_after_connect(&c.stream, hold).await
+                            };
+                            Ok((c, after))
+                        }
+                        Err(e) => Err(e),
+                    };
+                    (i, addr, r)
+                });
+            }
+            let mut results = Vec::new();
+            while let Some(r) = set.join_next().await {
+                if let Ok(r) = r {
+                    results.push(r);
+                }
+            }
+            results.sort_by_key(|r| r.0);
+            let mut findings = Vec::new();
+            let mut reachable = Vec::new();
+            for (_, addr, r) in results {
+                match r {
+                    Ok((c, after)) => {
+                        if matches!(after, AfterConnect::Quiet | AfterConnect::Data(_)) {
+                            reachable.push(Value::String(addr.ip().to_string()));
+                        }
+                        let mut f = after_connect_finding(addr, c.rtt, hold, &after)
+                            .address(addr.ip().to_string())
+                            .evidence("port", port)
+                            .evidence("result", after.class())
+                            .evidence("rtt_ms", ms(c.rtt));
+                        if !hold.is_zero() {
+                            f = f.evidence("hold_ms", hold.as_millis() as u64);
+                        }
+                        if let Some(l) = c.local {
+                            f = f.evidence("local", l.to_string());
+                        }
+                        findings.push(f);
+                    }
+                    Err(e) => findings.push(for_source(
+                        connect_failure_finding(addr, ctx.timeout, &e),
+                        ctx.source,
+                        addr,
+                    )),
+                }
+            }
+            let any = self
+                .expect
+                .addresses
+                .as_ref()
+                .is_some_and(|a| a.value == "any");
+            if any && !reachable.is_empty() {
+                let n = findings.len();
+                for f in &mut findings {
+                    if f.status == Status::Fail {
+                        f.status = Status::Warn;
+                        f.message.push_str(&format!(
+                            " ({} of {n} addresses of this host connected and the rule accepts any; \
+                             clients that pick this address first still lose a timeout on it)",
+                            reachable.len()
+                        ));
+                    }
+                }
+            }
+            let mut facts = serde_json::Map::new();
+            facts.insert("addresses_total".into(), Value::from(findings.len()));
+            facts.insert("reachable".into(), Value::Array(reachable));
+            facts.insert("port".into(), Value::from(port));
+            CheckOutput {
+                findings,
+                facts,
+                discovered: Vec::new(),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod hold_tests {
+    use super::parse_hold;
+    use std::time::Duration;
+
+    #[test]
+    fn hold_values() {
+        assert_eq!(parse_hold("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_hold("off"), Ok(Duration::ZERO));
+        assert_eq!(parse_hold("200ms"), Ok(Duration::from_millis(200)));
+        assert!(parse_hold("fast").unwrap_err().contains("hold 'fast'"));
+        assert!(parse_hold("1m").unwrap_err().contains("more than 10s"));
+    }
+}

@@ -1,0 +1,427 @@
+//! Two-pass loading of rule files: peek at each check's kind, then deserialize it into the
+//! struct its kind declares, through the registry the caller passes.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::error::{at, yaml_error, RuleError, RuleErrors};
+use super::model::{LoadOptions, RawCommon, RuleSet, RuleSource, RUNTIME_VARS};
+use super::template::Vars;
+use super::validate::{check_dependencies, validate_check};
+use crate::check::Check;
+
+/// The check kinds a loader knows. The checks crate implements it; the loader is given one, so
+/// the engine never names a kind.
+pub trait KindRegistry {
+    /// Every kind name, in registration order (for "expected one of" messages).
+    fn names(&self) -> &'static [&'static str];
+    /// Deserializes one check of kind `kind` (one of [`names`](Self::names)) into its common keys
+    /// and its behaviour.
+    fn deserialize<'de, D: Deserializer<'de>>(
+        &self,
+        kind: &str,
+        d: D,
+    ) -> Result<(RawCommon, Arc<dyn Check>), D::Error>;
+}
+
+/// A YAML scalar read as text, so `port: 1688` and `port: "1688"` are the same variable.
+#[derive(Debug, Clone)]
+pub struct Scalar(pub String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+pub(super) struct ParsedFile {
+    pub(super) name: String,
+    pub(super) builtin: bool,
+    pub(super) text: String,
+    pub(super) vars: Vec<(String, Spanned<Scalar>)>,
+    pub(super) checks: Vec<(RawCommon, Arc<dyn Check>)>,
+}
+
+/// Loads and validates rule files. Later files replace earlier checks with the same id only
+/// when the earlier one is built in; two user files defining one id is an error.
+pub fn load<R: KindRegistry>(
+    sources: &[RuleSource],
+    opts: &LoadOptions,
+    kinds: &R,
+) -> Result<RuleSet, RuleErrors> {
+    let mut errors = Vec::new();
+    let mut parsed = Vec::new();
+    for src in sources {
+        match parse_file(src, kinds) {
+            Ok(p) => parsed.push(p),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(RuleErrors(errors));
+    }
+
+    // Vars: file order, then the command line wins.
+    let mut vars = Vars::new();
+    for p in &parsed {
+        for (k, v) in &p.vars {
+            vars.insert(k.clone(), v.value.0.clone());
+        }
+    }
+    for (k, v) in &opts.cli_vars {
+        vars.insert(k.clone(), v.clone());
+    }
+
+    // Checks, replacing built-ins by id.
+    let mut order: Vec<(usize, usize)> = Vec::new(); // (file index, check index)
+    let mut by_id: HashMap<String, usize> = HashMap::new(); // id -> position in order
+    for (fi, p) in parsed.iter().enumerate() {
+        let mut seen_here: HashMap<&str, &Spanned<String>> = HashMap::new();
+        for (ci, (common, _)) in p.checks.iter().enumerate() {
+            let id = common.id.value.as_str();
+            if let Some(first) = seen_here.get(id) {
+                errors.push(at(
+                    &p.name,
+                    &p.text,
+                    &common.id,
+                    format!(
+                        "duplicate check id '{id}' (first defined at line {})",
+                        first.referenced.line()
+                    ),
+                ));
+                continue;
+            }
+            seen_here.insert(id, &common.id);
+            match by_id.get(id) {
+                Some(&pos) => {
+                    let (pfi, pci) = order[pos];
+                    let prev = &parsed[pfi];
+                    if prev.builtin && !p.builtin {
+                        order[pos] = (fi, ci);
+                    } else {
+                        errors.push(at(
+                            &p.name,
+                            &p.text,
+                            &common.id,
+                            format!(
+                                "duplicate check id '{id}' (already defined at {}:{})",
+                                prev.name,
+                                prev.checks[pci].0.id.referenced.line()
+                            ),
+                        ));
+                    }
+                }
+                None => {
+                    by_id.insert(id.to_string(), order.len());
+                    order.push((fi, ci));
+                }
+            }
+        }
+    }
+
+    let known_ids: HashSet<&str> = order
+        .iter()
+        .map(|&(fi, ci)| parsed[fi].checks[ci].0.id.value.as_str())
+        .collect();
+    let mut known_vars: HashSet<String> = vars.keys().cloned().collect();
+    known_vars.extend(RUNTIME_VARS.iter().map(|s| s.to_string()));
+
+    let mut checks = Vec::new();
+    for &(fi, ci) in &order {
+        let p = &parsed[fi];
+        let (common, check) = &p.checks[ci];
+        match validate_check(p, common, check, &known_ids, &known_vars) {
+            Ok(rule) => checks.push(rule),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        if let Err(e) = check_dependencies(&checks) {
+            errors.push(e);
+        }
+    }
+    if errors.is_empty() {
+        Ok(RuleSet { checks, vars })
+    } else {
+        errors.sort_by(|a, b| {
+            (a.file.as_str(), a.line, a.column).cmp(&(b.file.as_str(), b.line, b.column))
+        });
+        Err(RuleErrors(errors))
+    }
+}
+
+// ---------- parsing ----------
+
+#[derive(Deserialize)]
+struct Peek {
+    #[serde(default)]
+    checks: Option<Vec<Spanned<PeekCheck>>>,
+}
+
+#[derive(Deserialize)]
+struct PeekCheck {
+    kind: Option<Spanned<String>>,
+}
+
+fn parse_file<R: KindRegistry>(
+    src: &RuleSource,
+    registry: &R,
+) -> Result<ParsedFile, Vec<RuleError>> {
+    let name = src.name.as_str();
+    if src.text.trim().is_empty() {
+        return Err(vec![RuleError {
+            file: name.to_string(),
+            line: 0,
+            column: 0,
+            message: "empty rule file: expected 'version: 1' and 'checks:'".into(),
+        }]);
+    }
+    // Pass 1: the kind of each check.
+    let peek: Peek = serde_saphyr::from_str(&src.text).map_err(|e| vec![yaml_error(name, &e)])?;
+    let mut kinds = Vec::new();
+    let mut errors = Vec::new();
+    for item in peek.checks.unwrap_or_default() {
+        match item.value.kind {
+            None => errors.push(at(
+                name,
+                &src.text,
+                &item,
+                format!(
+                    "check has no 'kind'; expected one of: {}",
+                    registry.names().join(", ")
+                ),
+            )),
+            Some(k) => match registry.names().iter().find(|n| **n == k.value) {
+                Some(n) => kinds.push(*n),
+                None => errors.push(at(
+                    name,
+                    &src.text,
+                    &k,
+                    format!(
+                        "unknown check kind '{}', expected one of: {}",
+                        k.value,
+                        registry.names().join(", ")
+                    ),
+                )),
+            },
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Pass 2: typed.
+    let file: FileBody = serde_saphyr::with_deserializer_from_str(&src.text, |d| {
+        FileSeed {
+            kinds: &kinds,
+            registry,
+            builtin: src.builtin,
+        }
+        .deserialize(d)
+    })
+    .map_err(|e| vec![yaml_error(name, &e)])?;
+    match file.version {
+        Some(v) if v.value == 1 => {}
+        Some(v) => {
+            return Err(vec![at(
+                name,
+                &src.text,
+                &v,
+                format!(
+                    "unsupported rules version {}; this kms-preflight reads version 1",
+                    v.value
+                ),
+            )])
+        }
+        None => {
+            return Err(vec![RuleError {
+                file: name.to_string(),
+                line: 1,
+                column: 1,
+                message: "missing 'version: 1' at the top of the rule file".into(),
+            }])
+        }
+    }
+    let mut vars = Vec::new();
+    for (k, v) in file.vars {
+        if k.is_empty()
+            || !k
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            errors.push(at(
+                name,
+                &src.text,
+                &v,
+                format!("variable name '{k}' may only hold letters, digits, '_' and '-'"),
+            ));
+        }
+        if RUNTIME_VARS.contains(&k.as_str()) && k != "port" {
+            errors.push(at(
+                name,
+                &src.text,
+                &v,
+                format!("variable '{k}' is set by kms-preflight for each job and cannot be defined in a rule file"),
+            ));
+        }
+        vars.push((k, v));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ParsedFile {
+        name: name.to_string(),
+        builtin: src.builtin,
+        text: src.text.clone(),
+        vars,
+        checks: file.checks,
+    })
+}
+
+struct FileBody {
+    version: Option<Spanned<u32>>,
+    vars: Vec<(String, Spanned<Scalar>)>,
+    checks: Vec<(RawCommon, Arc<dyn Check>)>,
+}
+
+struct FileSeed<'a, R> {
+    kinds: &'a [&'static str],
+    registry: &'a R,
+    /// Built-in files may carry a `profile:` header (read by `rules::profiles`).
+    builtin: bool,
+}
+
+impl<'de, R: KindRegistry> DeserializeSeed<'de> for FileSeed<'_, R> {
+    type Value = FileBody;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FileBody, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, R: KindRegistry> Visitor<'de> for FileSeed<'_, R> {
+    type Value = FileBody;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a rule file: a mapping with 'version', 'vars' and 'checks'")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FileBody, A::Error> {
+        let mut body = FileBody {
+            version: None,
+            vars: Vec::new(),
+            checks: Vec::new(),
+        };
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(de::Error::custom(format!("duplicate key '{key}'")));
+            }
+            match key.as_str() {
+                "version" => body.version = Some(map.next_value()?),
+                "vars" => {
+                    let v: Option<BTreeMap<String, Spanned<Scalar>>> = map.next_value()?;
+                    body.vars = v.unwrap_or_default().into_iter().collect();
+                }
+                "checks" => {
+                    body.checks = map.next_value_seed(ChecksSeed {
+                        kinds: self.kinds,
+                        registry: self.registry,
+                    })?;
+                }
+                "profile" if self.builtin => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+                other => {
+                    return Err(de::Error::unknown_field(
+                        other,
+                        &["version", "vars", "checks"],
+                    ));
+                }
+            }
+        }
+        Ok(body)
+    }
+}
+
+struct ChecksSeed<'a, R> {
+    kinds: &'a [&'static str],
+    registry: &'a R,
+}
+
+impl<'de, R: KindRegistry> DeserializeSeed<'de> for ChecksSeed<'_, R> {
+    type Value = Vec<(RawCommon, Arc<dyn Check>)>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, R: KindRegistry> Visitor<'de> for ChecksSeed<'_, R> {
+    type Value = Vec<(RawCommon, Arc<dyn Check>)>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of checks")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        loop {
+            let Some(kind) = self.kinds.get(i).copied() else {
+                // Pass 1 saw exactly this many checks.
+                if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::custom("more checks than the first pass saw"));
+                }
+                break;
+            };
+            match seq.next_element_seed(OneCheck {
+                kind,
+                registry: self.registry,
+            })? {
+                Some(c) => out.push(c),
+                None => break,
+            }
+            i += 1;
+        }
+        Ok(out)
+    }
+}
+
+struct OneCheck<'a, R> {
+    kind: &'static str,
+    registry: &'a R,
+}
+
+impl<'de, R: KindRegistry> DeserializeSeed<'de> for OneCheck<'_, R> {
+    type Value = (RawCommon, Arc<dyn Check>);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        self.registry.deserialize(self.kind, d)
+    }
+}

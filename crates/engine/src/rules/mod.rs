@@ -1,0 +1,23 @@
+//! The rule model: YAML files of checks, loaded with exact `file:line:column` errors.
+//!
+//! Loading is two passes over the same text. The first pass only peeks at each check's
+//! `kind`; the second deserializes every check into the flat struct its kind declares
+//! (common keys + kind keys, `deny_unknown_fields`). Flat structs matter: serde's tagged
+//! enums and `flatten` buffer the input and lose the parser's positions, so an unknown key
+//! would be reported at the start of the check instead of at the key itself.
+
+mod duration;
+mod error;
+mod load;
+mod macros;
+mod model;
+mod scope;
+pub mod template;
+mod validate;
+
+pub use duration::{parse_duration, DEFAULT_RETRY_DELAY, MAX_RETRIES};
+pub use error::{RuleError, RuleErrors};
+pub use load::{load, KindRegistry, Scalar};
+pub use model::{CheckRule, LoadOptions, RawCommon, RuleSet, RuleSource, Severity, RUNTIME_VARS};
+pub use scope::{Over, Scope};
+pub use template::Vars;

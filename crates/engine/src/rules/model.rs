@@ -1,0 +1,131 @@
+//! The loaded rule model: checks validated and ready for the engine, and the rule sources.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_saphyr::Spanned;
+
+use super::error::RuleError;
+use super::scope::Scope;
+use super::template::Vars;
+use crate::check::Check;
+
+/// What a failed check means for activation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Fail,
+    Warn,
+}
+
+/// The keys every check has, as written (spans kept for validation messages).
+#[derive(Debug)]
+pub struct RawCommon {
+    pub id: Spanned<String>,
+    pub kind: Spanned<String>,
+    pub title: Option<String>,
+    pub scope: Option<Spanned<String>>,
+    pub severity: Option<Spanned<String>>,
+    pub explains: Vec<Spanned<String>>,
+    pub remediation: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub requires: Vec<Spanned<String>>,
+    pub retries: Option<Spanned<u32>>,
+    pub retry_delay: Option<Spanned<String>>,
+}
+
+/// One check, validated and ready for the engine.
+#[derive(Debug, Clone)]
+pub struct CheckRule {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub scope: Scope,
+    pub severity: Severity,
+    pub explains: Vec<String>,
+    pub remediation: Option<String>,
+    pub timeout: Duration,
+    pub requires: Vec<String>,
+    /// Extra attempts after a fail or error; a pass on a later attempt is reported as a
+    /// flaky warning (see `engine::retry`).
+    pub retries: u32,
+    pub retry_delay: Duration,
+    /// The file that defined it (for `rules list` and error messages).
+    pub file: String,
+    pub line: u64,
+    /// Position of each `requires` entry, for dependency errors.
+    pub requires_at: Vec<(u64, u64)>,
+    pub check: Arc<dyn Check>,
+}
+
+/// The loaded rules: checks in definition order (built-ins first) and the merged vars.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub checks: Vec<CheckRule>,
+    pub vars: Vars,
+}
+
+/// A rule file's text and the name to show in messages.
+pub struct RuleSource {
+    pub name: String,
+    pub text: String,
+    pub builtin: bool,
+}
+
+impl RuleSource {
+    pub fn from_path(path: &Path) -> Result<Vec<RuleSource>, RuleError> {
+        let err = |message: String| RuleError {
+            file: path.display().to_string(),
+            line: 0,
+            column: 0,
+            message,
+        };
+        let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let mut files: Vec<PathBuf> = Vec::new();
+        if meta.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| err(format!("cannot list: {e}")))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| err(format!("cannot list: {e}")))?;
+                let p = entry.path();
+                if matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("yaml") | Some("yml")
+                ) {
+                    files.push(p);
+                }
+            }
+            files.sort();
+            if files.is_empty() {
+                return Err(err("directory holds no .yaml or .yml rule files".into()));
+            }
+        } else {
+            files.push(path.to_path_buf());
+        }
+        files
+            .into_iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).map_err(|e| RuleError {
+                    file: p.display().to_string(),
+                    line: 0,
+                    column: 0,
+                    message: format!("cannot read: {e}"),
+                })?;
+                Ok(RuleSource {
+                    name: p.display().to_string(),
+                    text,
+                    builtin: false,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Options that shape validation: variables given on the command line.
+#[derive(Debug, Default, Clone)]
+pub struct LoadOptions {
+    pub cli_vars: Vars,
+}
+
+/// Variables every job gets from the engine, so templates may always use them.
+pub const RUNTIME_VARS: &[&str] = &["domain", "host", "port", "target", "source", "address"];

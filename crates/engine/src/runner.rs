@@ -1,0 +1,557 @@
+//! Plans jobs (check × domain/host × source) and runs them concurrently.
+//!
+//! The engine knows nothing about DNS or TCP: it sees checks through [`Check`], targets as
+//! names and ports, and facts as opaque JSON. The checks that run once or per domain start
+//! first; the per-host checks start over every target known as soon as the discovering jobs
+//! ([`Check::discovers`]) are done, while the other domain checks go on. A job waits only for
+//! the jobs it `requires`, so one slow host never delays another and timeouts do not stack.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::check::{CheckContext, CheckOutput, Finding, RunSettings, Source, Target};
+use crate::outcome::{Outcome, Report, ReportTarget, Status, Summary, SCHEMA};
+use crate::retry;
+use crate::rules::{template, CheckRule, Over, RuleSet, Severity, Vars};
+
+/// How to run: the parts of the command line the engine itself uses.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub domains: Vec<String>,
+    pub targets: Vec<Target>,
+    /// Empty: let the OS choose (one pass, `source` null in results).
+    pub sources: Vec<Source>,
+    /// Overrides every check's `timeout`.
+    pub timeout: Option<Duration>,
+    pub deadline: Duration,
+    pub concurrency: usize,
+    pub settings: RunSettings,
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    check: usize,
+    domain: Option<String>,
+    target: Option<usize>,
+    source: Option<usize>,
+}
+
+/// What dependents see of a finished job.
+#[derive(Debug, Clone)]
+struct Done {
+    usable: bool,
+    status: Status,
+    message: String,
+    facts: Map<String, Value>,
+}
+
+type DoneRx = watch::Receiver<Option<Arc<Done>>>;
+
+struct Finished {
+    job: usize,
+    output: CheckOutput,
+    duration: Duration,
+}
+
+/// Runs the rule set and returns the report.
+pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
+    let started = Instant::now();
+    let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let deadline = tokio::time::Instant::now() + opts.deadline;
+    let checks: Arc<Vec<CheckRule>> = Arc::new(rules.checks.clone());
+    let sources: Arc<Vec<Source>> = Arc::new(opts.sources.clone());
+    let settings = Arc::new(opts.settings.clone());
+    let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+
+    let source_slots: Vec<Option<usize>> = if sources.is_empty() {
+        vec![None]
+    } else {
+        (0..sources.len()).map(Some).collect()
+    };
+
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut done_rx: Vec<DoneRx> = Vec::new();
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut targets: Vec<Target> = Vec::new();
+    for t in &opts.targets {
+        merge_target(&mut targets, t.clone());
+    }
+
+    let ctx = StageCtx {
+        checks: &checks,
+        sources: &sources,
+        settings: &settings,
+        sem: &sem,
+        rule_vars: &rules.vars,
+        timeout_override: opts.timeout,
+    };
+
+    // Stage 1: once / per-domain checks.
+    let mut stage1 = Vec::new();
+    for (ci, c) in checks.iter().enumerate() {
+        let slots: &[Option<usize>] = if c.scope.per_source {
+            &source_slots
+        } else {
+            &[None]
+        };
+        match c.scope.over {
+            Over::Once => {
+                for s in slots {
+                    stage1.push(Job {
+                        check: ci,
+                        domain: None,
+                        target: None,
+                        source: *s,
+                    });
+                }
+            }
+            Over::Domain => {
+                for d in &opts.domains {
+                    for s in slots {
+                        stage1.push(Job {
+                            check: ci,
+                            domain: Some(d.clone()),
+                            target: None,
+                            source: *s,
+                        });
+                    }
+                }
+            }
+            Over::Host => {}
+        }
+    }
+    let first = jobs.len();
+    jobs.extend(stage1);
+    // Per-host checks start as soon as the jobs that discover hosts are done, while the other
+    // domain checks (audits that probe on their own) go on: timeouts do not stack.
+    let discovering: HashSet<usize> = (first..jobs.len())
+        .filter(|&j| checks[jobs[j].check].check.discovers())
+        .collect();
+    let mut pending_discovery = discovering.len();
+    let mut set = JoinSet::new();
+    ctx.spawn_jobs(
+        &mut set,
+        &jobs,
+        first,
+        &mut done_rx,
+        Arc::new(targets.clone()),
+    );
+    let mut finished: Vec<Finished> = Vec::new();
+    let mut host_stage_spawned = false;
+    loop {
+        if !host_stage_spawned && (pending_discovery == 0 || set.is_empty()) {
+            let second = jobs.len();
+            jobs.extend(host_jobs(&checks, targets.len(), &source_slots));
+            ctx.spawn_jobs(
+                &mut set,
+                &jobs,
+                second,
+                &mut done_rx,
+                Arc::new(targets.clone()),
+            );
+            host_stage_spawned = true;
+        }
+        match tokio::time::timeout_at(deadline, set.join_next()).await {
+            Err(_) | Ok(None) => break,
+            Ok(Some(Ok(f))) => {
+                if discovering.contains(&f.job) {
+                    pending_discovery -= 1;
+                    for t in &f.output.discovered {
+                        merge_target(&mut targets, t.clone());
+                    }
+                }
+                finished.push(f);
+            }
+            Ok(Some(Err(e))) => {
+                if e.is_panic() {
+                    // Reported, never hidden; the job shows up below as unfinished.
+                    eprintln!("kms-preflight: internal error: a check panicked: {e}");
+                }
+            }
+        }
+    }
+    set.abort_all();
+    if !host_stage_spawned {
+        // The deadline came during discovery: host checks of the hosts known so far did not run.
+        jobs.extend(host_jobs(&checks, targets.len(), &source_slots));
+    }
+    let done: HashSet<usize> = finished.iter().map(|f| f.job).collect();
+    for ji in 0..jobs.len() {
+        if !done.contains(&ji) {
+            let msg = if tokio::time::Instant::now() >= deadline {
+                format!(
+                    "not finished before the run deadline ({}); raise --deadline or lower timeouts",
+                    humantime::format_duration(opts.deadline)
+                )
+            } else {
+                "internal error: the check stopped unexpectedly".to_string()
+            };
+            finished.push(Finished {
+                job: ji,
+                output: CheckOutput::one(Finding::new(Status::Error, msg)),
+                duration: Duration::ZERO,
+            });
+        }
+    }
+    finished.sort_by_key(|f| f.job);
+    for f in finished {
+        outcomes.extend(ctx.outcomes(&jobs[f.job], f.output, f.duration, &targets));
+    }
+
+    let summary = Summary::of(&outcomes);
+    Report {
+        schema: SCHEMA,
+        version: env!("CARGO_PKG_VERSION"),
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        profile: None,
+        domains: opts.domains.clone(),
+        dns_servers: opts
+            .settings
+            .dns_servers
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        sources: sources.iter().map(|s| s.label()).collect(),
+        targets: targets
+            .iter()
+            .map(|t| ReportTarget {
+                target: t.label(),
+                host: t.host.clone(),
+                port: t.port,
+                origins: t.origins.clone(),
+            })
+            .collect(),
+        results: outcomes,
+        summary,
+    }
+}
+
+/// Jobs of the per-host checks over `n_targets` targets.
+fn host_jobs(checks: &[CheckRule], n_targets: usize, source_slots: &[Option<usize>]) -> Vec<Job> {
+    let mut out = Vec::new();
+    for (ci, c) in checks.iter().enumerate() {
+        if c.scope.over != Over::Host {
+            continue;
+        }
+        let slots: &[Option<usize>] = if c.scope.per_source {
+            source_slots
+        } else {
+            &[None]
+        };
+        for ti in 0..n_targets {
+            for s in slots {
+                out.push(Job {
+                    check: ci,
+                    domain: None,
+                    target: Some(ti),
+                    source: *s,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn merge_target(targets: &mut Vec<Target>, t: Target) {
+    if let Some(existing) = targets
+        .iter_mut()
+        .find(|e| e.host == t.host && e.port == t.port)
+    {
+        for o in t.origins {
+            if !existing.origins.contains(&o) {
+                existing.origins.push(o);
+            }
+        }
+    } else {
+        targets.push(t);
+    }
+}
+
+struct StageCtx<'a> {
+    checks: &'a Arc<Vec<CheckRule>>,
+    sources: &'a Arc<Vec<Source>>,
+    settings: &'a Arc<RunSettings>,
+    sem: &'a Arc<Semaphore>,
+    rule_vars: &'a Vars,
+    timeout_override: Option<Duration>,
+}
+
+impl StageCtx<'_> {
+    fn job_vars(&self, job: &Job, targets: &[Target]) -> Vars {
+        let mut v = self.rule_vars.clone();
+        if let Some(d) = &job.domain {
+            v.insert("domain".into(), d.clone());
+        }
+        if let Some(t) = job.target.map(|i| &targets[i]) {
+            v.insert("host".into(), t.host.clone());
+            v.insert("port".into(), t.port.to_string());
+            v.insert("target".into(), t.label());
+        }
+        if let Some(s) = job.source.map(|i| &self.sources[i]) {
+            v.insert("source".into(), s.label());
+        }
+        v
+    }
+
+    /// Prerequisite receivers of a job, grouped by required check id.
+    fn prerequisites(
+        &self,
+        job: &Job,
+        jobs: &[Job],
+        done_rx: &[DoneRx],
+    ) -> Vec<(String, Vec<DoneRx>)> {
+        let rule = &self.checks[job.check];
+        let mut out = Vec::new();
+        for req in &rule.requires {
+            let Some(rci) = self.checks.iter().position(|c| &c.id == req) else {
+                continue;
+            };
+            let dep = &self.checks[rci];
+            let rxs = jobs
+                .iter()
+                .enumerate()
+                .take(done_rx.len())
+                .filter(|(_, j)| j.check == rci)
+                .filter(|(_, j)| {
+                    dep.scope.over != rule.scope.over
+                        || (j.domain == job.domain && j.target == job.target)
+                })
+                .filter(|(_, j)| {
+                    !(dep.scope.per_source && rule.scope.per_source) || j.source == job.source
+                })
+                .map(|(i, _)| done_rx[i].clone())
+                .collect();
+            out.push((req.clone(), rxs));
+        }
+        out
+    }
+
+    /// Spawns jobs[first..] into `set`; each waits for its prerequisites, then for a slot.
+    fn spawn_jobs(
+        &self,
+        set: &mut JoinSet<Finished>,
+        jobs: &[Job],
+        first: usize,
+        done_rx: &mut Vec<DoneRx>,
+        targets: Arc<Vec<Target>>,
+    ) {
+        // Create every job's completion channel before spawning, so dependents can wait on it.
+        let mut senders = Vec::new();
+        for _ in first..jobs.len() {
+            let (tx, rx) = watch::channel(None);
+            senders.push(tx);
+            done_rx.push(rx);
+        }
+        for (ji, tx) in (first..jobs.len()).zip(senders) {
+            let job = jobs[ji].clone();
+            let prereqs = self.prerequisites(&job, jobs, done_rx);
+            let vars = self.job_vars(&job, &targets);
+            let checks = Arc::clone(self.checks);
+            let sources = Arc::clone(self.sources);
+            let settings = Arc::clone(self.settings);
+            let sem = Arc::clone(self.sem);
+            let targets = Arc::clone(&targets);
+            let timeout_override = self.timeout_override;
+            set.spawn(async move {
+                let rule = &checks[job.check];
+                // Duration is the check's own run time: not the wait for prerequisites or a slot.
+                let mut duration = Duration::ZERO;
+                let (output, usable_facts) = match wait_prerequisites(prereqs).await {
+                    Err(f) => (CheckOutput::one(f), None),
+                    Ok(prior) => {
+                        let _permit = sem.acquire().await.expect("semaphore never closed");
+                        let started = Instant::now();
+                        let timeout = timeout_override.unwrap_or(rule.timeout);
+                        let ctx = CheckContext {
+                            vars: &vars,
+                            domain: job.domain.as_deref(),
+                            target: job.target.map(|i| &targets[i]),
+                            source: job.source.map(|i| &sources[i]),
+                            timeout,
+                            settings: &settings,
+                            prior: &prior,
+                        };
+                        let budget = rule.check.budget(timeout, &settings);
+                        let out = retry::run(
+                            rule.check.as_ref(),
+                            &ctx,
+                            budget,
+                            rule.retries,
+                            rule.retry_delay,
+                        )
+                        .await;
+                        duration = started.elapsed();
+                        (out, Some(prior))
+                    }
+                };
+                let worst = output
+                    .findings
+                    .iter()
+                    .map(|f| f.status)
+                    .max()
+                    .unwrap_or(Status::Skip);
+                let usable = usable_facts.is_some()
+                    && output
+                        .findings
+                        .iter()
+                        .any(|f| matches!(f.status, Status::Pass | Status::Warn));
+                let mut facts = usable_facts.unwrap_or_default();
+                for (k, v) in &output.facts {
+                    facts.insert(k.clone(), v.clone());
+                }
+                let message = output
+                    .findings
+                    .iter()
+                    .find(|f| f.status == worst)
+                    .map(|f| f.message.clone())
+                    .unwrap_or_else(|| "no result".into());
+                let _ = tx.send(Some(Arc::new(Done {
+                    usable,
+                    status: worst,
+                    message,
+                    facts,
+                })));
+                Finished {
+                    job: ji,
+                    output,
+                    duration,
+                }
+            });
+        }
+    }
+
+    fn outcomes(
+        &self,
+        job: &Job,
+        output: CheckOutput,
+        duration: Duration,
+        targets: &[Target],
+    ) -> Vec<Outcome> {
+        let rule = &self.checks[job.check];
+        let target = match (&job.domain, job.target) {
+            (_, Some(t)) => Some(targets[t].label()),
+            (Some(d), None) => Some(d.clone()),
+            (None, None) => None,
+        };
+        let source = job.source.map(|i| self.sources[i].label());
+        let vars = self.job_vars(job, targets);
+        let mut findings = output.findings;
+        if findings.is_empty() {
+            findings.push(Finding::new(
+                Status::Error,
+                "internal error: the check produced no result",
+            ));
+        }
+        findings
+            .into_iter()
+            .map(|f| {
+                let status = match (f.status, rule.severity) {
+                    (Status::Fail, Severity::Warn) => Status::Warn,
+                    (s, _) => s,
+                };
+                let problem = matches!(status, Status::Fail | Status::Warn | Status::Error);
+                let mut rvars = vars.clone();
+                if let Some(a) = &f.address {
+                    rvars.insert("address".into(), a.clone());
+                }
+                for (k, v) in &f.evidence {
+                    match v {
+                        Value::String(s) => {
+                            rvars.insert(k.clone(), s.clone());
+                        }
+                        Value::Number(n) => {
+                            rvars.insert(k.clone(), n.to_string());
+                        }
+                        Value::Bool(b) => {
+                            rvars.insert(k.clone(), b.to_string());
+                        }
+                        _ => {}
+                    }
+                }
+                let remediation = if problem {
+                    // A rule's own remediation wins (the user said what to do); else the check's,
+                    // which is specific to the finding (refused vs filtered, NXDOMAIN vs SERVFAIL).
+                    match (&rule.remediation, &f.remediation) {
+                        (Some(r), _) => Some(template::render_lenient(r, &rvars)),
+                        (None, Some(own)) => Some(template::render_lenient(own, &rvars)),
+                        (None, None) => None,
+                    }
+                    .map(|s| s.trim_end().to_string())
+                } else {
+                    None
+                };
+                let error_codes = if matches!(status, Status::Fail | Status::Warn) {
+                    if f.error_codes.is_empty() {
+                        rule.explains.clone()
+                    } else {
+                        f.error_codes.clone()
+                    }
+                } else {
+                    Vec::new()
+                };
+                Outcome {
+                    id: rule.id.clone(),
+                    kind: rule.kind.clone(),
+                    title: rule.title.clone(),
+                    target: target.clone(),
+                    address: f.address,
+                    source: source.clone(),
+                    status,
+                    message: f.message,
+                    remediation,
+                    error_codes,
+                    evidence: f.evidence,
+                    duration_ms: duration.as_millis() as u64,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Waits for every prerequisite; each required check must have at least one usable job.
+async fn wait_prerequisites(
+    prereqs: Vec<(String, Vec<DoneRx>)>,
+) -> Result<Map<String, Value>, Finding> {
+    let mut facts = Map::new();
+    for (id, rxs) in prereqs {
+        let mut any_usable = false;
+        let mut reasons = Vec::new();
+        for mut rx in rxs {
+            let done = match rx.wait_for(|v| v.is_some()).await {
+                Ok(v) => v.clone().expect("waited for Some"),
+                Err(_) => continue, // sender dropped: job aborted at the deadline
+            };
+            if done.usable {
+                any_usable = true;
+                for (k, v) in &done.facts {
+                    facts.insert(k.clone(), v.clone());
+                }
+            } else {
+                reasons.push(format!("{}: {}", done.status.as_str(), done.message));
+            }
+        }
+        if !any_usable {
+            let why = if reasons.is_empty() {
+                "it did not run".to_string()
+            } else {
+                reasons.join("; ")
+            };
+            return Err(Finding::new(
+                Status::Skip,
+                format!("skipped: prerequisite '{id}' did not pass ({why})"),
+            )
+            .evidence("prerequisite", id));
+        }
+    }
+    Ok(facts)
+}
+
+#[cfg(test)]
+#[path = "runner_tests.rs"]
+mod tests;

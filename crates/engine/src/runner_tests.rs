@@ -1,0 +1,332 @@
+//! Engine logic with a stub check kind (no network): discovery feeds host jobs,
+//! prerequisites skip with the reason, severity maps fail to warn, the deadline bounds a run.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+use crate::check::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings, Target};
+use crate::rules::{CheckRule, Over, RuleSet, Scope, Severity, Vars};
+
+/// Behaves as told: a status, optional discovered hosts, an optional delay; fails for host "bad".
+#[derive(Debug)]
+struct Stub {
+    over: Over,
+    status: Status,
+    discover: Vec<&'static str>,
+    delay: Duration,
+}
+
+impl Check for Stub {
+    fn default_scope(&self) -> Scope {
+        Scope {
+            over: self.over,
+            per_source: false,
+        }
+    }
+    fn budget(&self, _t: Duration, _s: &RunSettings) -> Duration {
+        Duration::from_secs(30)
+    }
+    fn discovers(&self) -> bool {
+        !self.discover.is_empty()
+    }
+    fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
+        Box::pin(async move {
+            tokio::time::sleep(self.delay).await;
+            let status = match ctx.target {
+                Some(t) if t.host == "bad" => Status::Fail,
+                _ => self.status,
+            };
+            let mut out = CheckOutput::one(Finding::new(
+                status,
+                format!("stub {}", ctx.vars.get("host").cloned().unwrap_or_default()),
+            ));
+            out.discovered = self
+                .discover
+                .iter()
+                .map(|h| Target {
+                    host: h.to_string(),
+                    port: 1688,
+                    origins: vec!["stub".into()],
+                })
+                .collect();
+            out
+        })
+    }
+}
+
+fn rule(id: &str, check: Stub, requires: &[&str], severity: Severity) -> CheckRule {
+    CheckRule {
+        id: id.into(),
+        kind: "stub".into(),
+        title: id.into(),
+        scope: check.default_scope(),
+        severity,
+        explains: vec!["0xC004F074".into()],
+        remediation: Some("fix {{host}}".into()),
+        timeout: Duration::from_secs(1),
+        requires: requires.iter().map(|s| s.to_string()).collect(),
+        retries: 0,
+        retry_delay: Duration::from_millis(10),
+        file: "test".into(),
+        line: 1,
+        requires_at: Vec::new(),
+        check: Arc::new(check),
+    }
+}
+
+fn opts(deadline: Duration) -> RunOptions {
+    RunOptions {
+        domains: vec!["corp.test".into()],
+        targets: vec![Target {
+            host: "cli".into(),
+            port: 1688,
+            origins: vec!["--host".into()],
+        }],
+        sources: Vec::new(),
+        timeout: None,
+        deadline,
+        concurrency: 4,
+        settings: RunSettings::default(),
+    }
+}
+
+fn by<'a>(r: &'a Report, id: &str, target: &str) -> &'a Outcome {
+    r.results
+        .iter()
+        .find(|o| o.id == id && o.target.as_deref() == Some(target))
+        .unwrap_or_else(|| panic!("{id} {target}: {:#?}", r.results))
+}
+
+#[tokio::test]
+async fn discovery_feeds_host_jobs_and_prerequisites_skip() {
+    let rules = RuleSet {
+        checks: vec![
+            rule(
+                "discover",
+                Stub {
+                    over: Over::Domain,
+                    status: Status::Pass,
+                    discover: vec!["good", "bad", "cli"],
+                    delay: Duration::ZERO,
+                },
+                &[],
+                Severity::Fail,
+            ),
+            rule(
+                "first",
+                Stub {
+                    over: Over::Host,
+                    status: Status::Pass,
+                    discover: vec![],
+                    delay: Duration::ZERO,
+                },
+                &[],
+                Severity::Fail,
+            ),
+            rule(
+                "second",
+                Stub {
+                    over: Over::Host,
+                    status: Status::Pass,
+                    discover: vec![],
+                    delay: Duration::ZERO,
+                },
+                &["first"],
+                Severity::Fail,
+            ),
+        ],
+        vars: Vars::new(),
+    };
+    let r = run(&rules, opts(Duration::from_secs(10))).await;
+    let targets: Vec<&str> = r.targets.iter().map(|t| t.host.as_str()).collect();
+    assert_eq!(
+        targets,
+        ["cli", "good", "bad"],
+        "--host first, then discovered; duplicates merged"
+    );
+    assert_eq!(r.targets[0].origins, ["--host", "stub"]);
+    assert_eq!(by(&r, "second", "good:1688").status, Status::Pass);
+    let bad = by(&r, "first", "bad:1688");
+    assert_eq!(bad.status, Status::Fail);
+    assert_eq!(bad.error_codes, ["0xC004F074"]);
+    assert_eq!(bad.remediation.as_deref(), Some("fix bad"));
+    let skipped = by(&r, "second", "bad:1688");
+    assert_eq!(skipped.status, Status::Skip);
+    assert!(
+        skipped
+            .message
+            .contains("prerequisite 'first' did not pass (fail: stub bad)"),
+        "{}",
+        skipped.message
+    );
+    assert!(skipped.error_codes.is_empty() && skipped.remediation.is_none());
+    assert_eq!(r.summary.total, 1 + 3 + 3);
+    assert_eq!(r.exit_code(), 1);
+}
+
+#[tokio::test]
+async fn severity_warn_turns_fail_into_warn() {
+    let rules = RuleSet {
+        checks: vec![rule(
+            "w",
+            Stub {
+                over: Over::Host,
+                status: Status::Fail,
+                discover: vec![],
+                delay: Duration::ZERO,
+            },
+            &[],
+            Severity::Warn,
+        )],
+        vars: Vars::new(),
+    };
+    let r = run(&rules, opts(Duration::from_secs(10))).await;
+    let o = by(&r, "w", "cli:1688");
+    assert_eq!(o.status, Status::Warn);
+    assert_eq!(
+        o.error_codes,
+        ["0xC004F074"],
+        "a warning still says what it predicts"
+    );
+    assert_eq!(r.exit_code(), 0, "warnings alone exit 0");
+}
+
+#[tokio::test]
+async fn deadline_reports_unfinished_checks_as_errors() {
+    let rules = RuleSet {
+        checks: vec![
+            rule(
+                "slow",
+                Stub {
+                    over: Over::Host,
+                    status: Status::Pass,
+                    discover: vec![],
+                    delay: Duration::from_secs(20),
+                },
+                &[],
+                Severity::Fail,
+            ),
+            rule(
+                "fast",
+                Stub {
+                    over: Over::Once,
+                    status: Status::Pass,
+                    discover: vec![],
+                    delay: Duration::ZERO,
+                },
+                &[],
+                Severity::Fail,
+            ),
+        ],
+        vars: Vars::new(),
+    };
+    let started = std::time::Instant::now();
+    let r = run(&rules, opts(Duration::from_millis(300))).await;
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        r.results.iter().find(|o| o.id == "fast").unwrap().status,
+        Status::Pass
+    );
+    let slow = by(&r, "slow", "cli:1688");
+    assert_eq!(slow.status, Status::Error);
+    assert!(slow.message.contains("run deadline"), "{}", slow.message);
+}
+
+#[tokio::test]
+async fn host_checks_do_not_wait_for_non_discovering_domain_checks() {
+    let rules = RuleSet {
+        checks: vec![
+            rule(
+                "discover",
+                Stub {
+                    over: Over::Domain,
+                    status: Status::Pass,
+                    discover: vec!["good"],
+                    delay: Duration::ZERO,
+                },
+                &[],
+                Severity::Fail,
+            ),
+            rule(
+                "slow-audit",
+                Stub {
+                    over: Over::Domain,
+                    status: Status::Pass,
+                    discover: vec![],
+                    delay: Duration::from_millis(800),
+                },
+                &[],
+                Severity::Fail,
+            ),
+            rule(
+                "host",
+                Stub {
+                    over: Over::Host,
+                    status: Status::Pass,
+                    discover: vec![],
+                    delay: Duration::from_millis(800),
+                },
+                &[],
+                Severity::Fail,
+            ),
+        ],
+        vars: Vars::new(),
+    };
+    let started = std::time::Instant::now();
+    let r = run(&rules, opts(Duration::from_secs(10))).await;
+    let took = started.elapsed();
+    assert_eq!(
+        by(&r, "host", "good:1688").status,
+        Status::Pass,
+        "discovered host was checked"
+    );
+    // Sequential stages would take 1.6 s; overlapping ones take 0.8 s.
+    assert!(
+        took < Duration::from_millis(1400),
+        "host checks waited for the audit: {took:?}"
+    );
+}
+
+#[tokio::test]
+async fn discovered_hosts_of_non_discovering_kinds_are_ignored() {
+    #[derive(Debug)]
+    struct Liar;
+    impl Check for Liar {
+        fn default_scope(&self) -> Scope {
+            Scope {
+                over: Over::Domain,
+                per_source: false,
+            }
+        }
+        fn run<'a>(&'a self, _ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
+            Box::pin(async move {
+                let mut out = CheckOutput::one(Finding::new(Status::Pass, "ok"));
+                out.discovered.push(Target {
+                    host: "sneaky".into(),
+                    port: 1688,
+                    origins: vec![],
+                });
+                out
+            })
+        }
+    }
+    let mut liar = rule(
+        "liar",
+        Stub {
+            over: Over::Domain,
+            status: Status::Pass,
+            discover: vec![],
+            delay: Duration::ZERO,
+        },
+        &[],
+        Severity::Fail,
+    );
+    liar.check = Arc::new(Liar);
+    let rules = RuleSet {
+        checks: vec![liar],
+        vars: Vars::new(),
+    };
+    let r = run(&rules, opts(Duration::from_secs(10))).await;
+    assert!(r.targets.iter().all(|t| t.host != "sneaky"));
+}

@@ -1,0 +1,105 @@
+//! One SMB2 NEGOTIATE exchange on TCP 445 to read the server's SystemTime. Only the NEGOTIATE
+//! request is sent (no session setup, no credentials); the connection is closed after the reply.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::clock::{reading_from_remote_time, Detail, ProbeFailure, Reading, Stopwatch};
+use super::tcp::connect;
+use crate::source::Source;
+use kms_preflight_wire::smb2::{self, Smb2Error, FRAMING_LEN};
+
+/// SystemTime is a FILETIME: 100 ns ticks.
+const FILETIME_RESOLUTION_NS: i128 = 100;
+
+fn client_guid() -> [u8; 16] {
+    let mut g = [0u8; 16];
+    // A zero GUID is valid for SMB 2.0.2 and harmless for later dialects; randomness is nicer.
+    let _ = getrandom::fill(&mut g);
+    g
+}
+
+/// Connects (within `timeout`), sends the NEGOTIATE, reads the framed reply (within `timeout`).
+pub async fn exchange(
+    addr: SocketAddr,
+    source: Option<&Source>,
+    timeout: Duration,
+) -> Result<Reading, ProbeFailure> {
+    let conn = connect(addr, source, timeout)
+        .await
+        .map_err(|f| ProbeFailure::from_connect(&f, timeout))?;
+    let mut stream = conn.stream;
+    let request = smb2::encode_negotiate_request(client_guid());
+    let watch = Stopwatch::start();
+    let io = async {
+        stream.write_all(&request).await.map_err(|e| {
+            ProbeFailure::new("closed", format!("sending the NEGOTIATE failed: {e}"), true)
+        })?;
+        let mut head = [0u8; FRAMING_LEN];
+        read_exact(&mut stream, &mut head).await?;
+        let len = smb2::framed_message_len(&head).map_err(not_smb2)?;
+        let mut msg = vec![0u8; FRAMING_LEN + len];
+        msg[..FRAMING_LEN].copy_from_slice(&head);
+        read_exact(&mut stream, &mut msg[FRAMING_LEN..]).await?;
+        Ok::<_, ProbeFailure>(msg)
+    };
+    let msg = match tokio::time::timeout(timeout, io).await {
+        Err(_) => {
+            return Err(ProbeFailure::timeout(
+                "connected, but no complete SMB2 NEGOTIATE reply",
+                timeout,
+            ))
+        }
+        Ok(r) => r?,
+    };
+    let stamps = watch.stop();
+    let _ = stream.shutdown().await;
+    let info = smb2::decode_negotiate_response(&msg).map_err(not_smb2)?;
+    let Some(system_time) = info.system_time else {
+        return Err(ProbeFailure::new(
+            "invalid",
+            "SMB2 NEGOTIATE reply carries no SystemTime (0)",
+            true,
+        ));
+    };
+    Ok(reading_from_remote_time(
+        system_time,
+        FILETIME_RESOLUTION_NS,
+        stamps,
+        conn.local,
+        Detail::Smb2 {
+            dialect: info.dialect.to_string(),
+            signing_required: info.signing_required(),
+        },
+    ))
+}
+
+async fn read_exact(
+    stream: &mut tokio::net::TcpStream,
+    buf: &mut [u8],
+) -> Result<(), ProbeFailure> {
+    stream.read_exact(buf).await.map(|_| ()).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            ProbeFailure::new(
+                "closed",
+                "the server closed the connection without an SMB2 reply (SMB1-only or not SMB)",
+                true,
+            )
+        } else {
+            ProbeFailure::new(
+                "closed",
+                format!("connection failed while reading: {e}"),
+                true,
+            )
+        }
+    })
+}
+
+fn not_smb2(e: Smb2Error) -> ProbeFailure {
+    match e {
+        Smb2Error::Status { .. } => ProbeFailure::new("rejected", e.to_string(), true),
+        _ => ProbeFailure::new("invalid", format!("not SMB2: {e}"), true),
+    }
+}

@@ -1,0 +1,12 @@
+//! The result model shared by the engine and the renderers. Renderers know nothing about
+//! probing; they only read [`Report`].
+
+pub mod diff;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod matrix;
+pub mod prometheus;
+pub mod table;
+
+pub use kms_preflight_engine::outcome::{Outcome, Report, ReportTarget, Status, Summary, SCHEMA};

@@ -1,0 +1,302 @@
+//! `--format markdown`: a report to paste into a change ticket. Summary, a matrix of targets ×
+//! checks, the findings (fail, warn, error) with their remediation, then every result.
+//! GitHub/GitLab-flavoured Markdown; table cells are escaped so messages cannot break a table.
+
+use std::fmt::Write;
+
+use super::{Outcome, Report, Status};
+
+/// Escapes text for one table cell: `|` and newlines would end the cell or the row.
+pub fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>")
+}
+
+fn word(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "PASS",
+        Status::Warn => "WARN",
+        Status::Fail => "**FAIL**",
+        Status::Skip => "skip",
+        Status::Error => "**ERROR**",
+    }
+}
+
+/// The one-line verdict shared with the table renderer's wording.
+pub fn verdict(report: &Report) -> &'static str {
+    let s = &report.summary;
+    if s.fail > 0 || s.error > 0 {
+        "NOT READY"
+    } else if s.warn > 0 {
+        "READY with warnings"
+    } else if s.pass > 0 {
+        "READY"
+    } else {
+        "UNKNOWN (nothing was checked)"
+    }
+}
+
+fn fence(text: &str) -> String {
+    // A fence longer than any backtick run inside the text.
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let f = "`".repeat(longest.max(2) + 1);
+    format!("{f}text\n{}\n{f}\n", text.trim_end())
+}
+
+fn where_(r: &Outcome) -> String {
+    let mut parts = vec![r.target.clone().unwrap_or_else(|| "general".into())];
+    if let Some(a) = &r.address {
+        parts.push(a.clone());
+    }
+    if let Some(s) = &r.source {
+        parts.push(format!("from {s}"));
+    }
+    parts.join(" ")
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let s = &report.summary;
+    let _ = writeln!(out, "# KMS pre-flight report\n");
+    let _ = writeln!(
+        out,
+        "**Verdict: {}** — {} results: {} pass, {} warn, {} fail, {} skip, {} error\n",
+        verdict(report),
+        s.total,
+        s.pass,
+        s.warn,
+        s.fail,
+        s.skip,
+        s.error
+    );
+    let none = |v: &[String]| {
+        if v.is_empty() {
+            "(none)".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(
+        out,
+        "| Run | {} · {:.2} s · kms-preflight {} |",
+        cell(&report.started_at),
+        report.duration_ms as f64 / 1000.0,
+        report.version
+    );
+    if let Some(p) = &report.profile {
+        let _ = writeln!(out, "| Profile | {} |", cell(p));
+    }
+    let _ = writeln!(out, "| Domains | {} |", cell(&none(&report.domains)));
+    let _ = writeln!(
+        out,
+        "| DNS servers | {} |",
+        cell(&none(&report.dns_servers))
+    );
+    let _ = writeln!(
+        out,
+        "| Sources | {} |",
+        cell(&if report.sources.is_empty() {
+            "default (OS choice)".to_string()
+        } else {
+            report.sources.join(", ")
+        })
+    );
+    let targets: Vec<String> = report
+        .targets
+        .iter()
+        .map(|t| format!("{} ({})", t.target, t.origins.join(", ")))
+        .collect();
+    let _ = writeln!(out, "| KMS hosts | {} |", cell(&none(&targets)));
+
+    // Matrix: rows are targets in report order, columns are check ids in report order.
+    let mut rows: Vec<Option<String>> = Vec::new();
+    let mut cols: Vec<String> = Vec::new();
+    for r in &report.results {
+        if !rows.contains(&r.target) {
+            rows.push(r.target.clone());
+        }
+        if !cols.contains(&r.id) {
+            cols.push(r.id.clone());
+        }
+    }
+    if !rows.is_empty() {
+        let _ = writeln!(out, "\n## Matrix\n");
+        let _ = writeln!(
+            out,
+            "| Target | {} |",
+            cols.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+        );
+        let _ = writeln!(out, "|---|{}", "---|".repeat(cols.len()));
+        for row in &rows {
+            let cells: Vec<String> = cols
+                .iter()
+                .map(|c| {
+                    let here: Vec<&Outcome> = report
+                        .results
+                        .iter()
+                        .filter(|r| &r.target == row && &r.id == c)
+                        .collect();
+                    let Some(worst) = here.iter().map(|r| r.status).max() else {
+                        return "·".to_string();
+                    };
+                    if here.len() == 1 {
+                        word(worst).to_string()
+                    } else {
+                        let good = here.iter().filter(|r| r.status == Status::Pass).count();
+                        format!("{} ({good}/{} pass)", word(worst), here.len())
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                cell(row.as_deref().unwrap_or("general")),
+                cells.join(" | ")
+            );
+        }
+    }
+
+    // Per source (`--source`/`--interface`): the same cells as the table's source matrix.
+    let by_source = super::matrix::cells(report);
+    if !by_source.is_empty() {
+        let _ = writeln!(out, "\n## Sources\n");
+        let _ = writeln!(
+            out,
+            "| Target | {} |",
+            report
+                .sources
+                .iter()
+                .map(|s| cell(s))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let _ = writeln!(out, "|---|{}", "---|".repeat(report.sources.len()));
+        for (row, cells) in &by_source {
+            let texts: Vec<String> = cells
+                .iter()
+                .map(|c| c.as_ref().map_or("·".to_string(), |c| cell(&c.text())))
+                .collect();
+            let _ = writeln!(out, "| {} | {} |", cell(row), texts.join(" | "));
+        }
+    }
+
+    let problems: Vec<&Outcome> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Error | Status::Warn))
+        .collect();
+    let _ = writeln!(out, "\n## Findings\n");
+    if problems.is_empty() {
+        let _ = writeln!(out, "No failures, errors or warnings.");
+    }
+    // Worst first, report order within a status.
+    let mut sorted = problems.clone();
+    sorted.sort_by_key(|r| std::cmp::Reverse(r.status));
+    for r in sorted {
+        let _ = writeln!(
+            out,
+            "### {} `{}` — {}\n",
+            word(r.status).trim_matches('*'),
+            r.id,
+            where_(r)
+        );
+        let _ = writeln!(out, "{}\n", r.message.trim());
+        if !r.error_codes.is_empty() {
+            let _ = writeln!(
+                out,
+                "Predicts Windows error code(s): {}\n",
+                r.error_codes
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if let Some(fix) = &r.remediation {
+            let _ = writeln!(out, "Remediation:\n\n{}", fence(fix));
+        }
+    }
+
+    if !report.results.is_empty() {
+        let _ = writeln!(out, "\n## All results\n");
+        let _ = writeln!(
+            out,
+            "| Status | Check | Target | Address | Source | Message |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        for r in &report.results {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                word(r.status),
+                cell(&r.id),
+                cell(r.target.as_deref().unwrap_or("general")),
+                cell(r.address.as_deref().unwrap_or("")),
+                cell(r.source.as_deref().unwrap_or("")),
+                cell(&r.message)
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ReportTarget, Summary, SCHEMA};
+
+    fn o(source: &str, status: Status) -> Outcome {
+        Outcome {
+            id: "tcp.port".into(),
+            kind: "tcp".into(),
+            title: "t".into(),
+            target: Some("kms1.corp.test:1688".into()),
+            address: Some("198.18.0.10".into()),
+            source: Some(source.into()),
+            status,
+            message: "m | n\nsecond line".into(),
+            remediation: Some("do ```this```".into()),
+            error_codes: vec![],
+            evidence: Default::default(),
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn sources_get_their_own_matrix_and_cells_stay_in_their_column() {
+        let results = vec![o("198.18.0.1", Status::Pass), o("198.18.1.1", Status::Fail)];
+        let r = Report {
+            schema: SCHEMA,
+            version: "0",
+            started_at: String::new(),
+            duration_ms: 0,
+            profile: Some("pre-migration".into()),
+            domains: vec![],
+            dns_servers: vec![],
+            sources: vec!["198.18.0.1".into(), "198.18.1.1".into()],
+            targets: vec![ReportTarget {
+                target: "kms1.corp.test:1688".into(),
+                host: "kms1.corp.test".into(),
+                port: 1688,
+                origins: vec!["--new-host".into()],
+            }],
+            summary: Summary::of(&results),
+            results,
+        };
+        let md = render(&r);
+        assert!(
+            md.contains("## Sources\n\n| Target | 198.18.0.1 | 198.18.1.1 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| kms1.corp.test:1688 | PASS | FAIL tcp.port |"),
+            "{md}"
+        );
+        assert!(md.contains("m \\| n<br>second line"), "{md}");
+        // A fence longer than the backticks inside the remediation.
+        assert!(md.contains("````text\ndo ```this```\n````"), "{md}");
+    }
+}

@@ -1,0 +1,322 @@
+//! The source × target matrix of the table report: one row per domain or KMS host, one column
+//! per `--source`/`--interface`, each cell the worst status of that pair's per-source results,
+//! the check that decided it, and the interface the route results name. Reads only the
+//! [`Report`]; empty when the run had no sources.
+
+use std::fmt::Write;
+
+use colored::Colorize;
+
+use super::{Outcome, Report, Status};
+
+/// One cell: the status, the deciding check ids, and the egress interfaces seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub status: Status,
+    pub checks: Vec<String>,
+    pub via: Vec<String>,
+}
+
+impl Cell {
+    pub fn text(&self) -> String {
+        let mut s = self.status.as_str().to_uppercase();
+        if self.status != Status::Pass && !self.checks.is_empty() {
+            s.push(' ');
+            s.push_str(&self.checks.join(","));
+        }
+        if !self.via.is_empty() {
+            s.push_str(" via ");
+            s.push_str(&self.via.join("/"));
+        }
+        s
+    }
+}
+
+/// Rows (target labels) and cells per source, in report order. Exposed for tests and other
+/// renderers.
+pub fn cells(report: &Report) -> Vec<(String, Vec<Option<Cell>>)> {
+    let mut rows: Vec<String> = Vec::new();
+    for t in report
+        .domains
+        .iter()
+        .chain(report.targets.iter().map(|t| &t.target))
+    {
+        if report
+            .results
+            .iter()
+            .any(|r| r.source.is_some() && r.target.as_ref() == Some(t))
+            && !rows.contains(t)
+        {
+            rows.push(t.clone());
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let cells = report
+                .sources
+                .iter()
+                .map(|src| {
+                    let rs: Vec<&Outcome> = report
+                        .results
+                        .iter()
+                        .filter(|r| {
+                            r.target.as_ref() == Some(&row) && r.source.as_ref() == Some(src)
+                        })
+                        .collect();
+                    cell_of(&rs)
+                })
+                .collect();
+            (row, cells)
+        })
+        .collect()
+}
+
+/// Cell ranking: the worst measured verdict wins; a skip (nothing measured) only shows when
+/// nothing else was measured, so an unmeasured extra never hides a pass or a failure.
+fn cell_rank(s: Status) -> u8 {
+    match s {
+        Status::Skip => 0,
+        Status::Pass => 1,
+        Status::Warn => 2,
+        Status::Fail => 3,
+        Status::Error => 4,
+    }
+}
+
+fn cell_of(rs: &[&Outcome]) -> Option<Cell> {
+    let status = rs.iter().map(|r| r.status).max_by_key(|s| cell_rank(*s))?;
+    let mut checks: Vec<String> = Vec::new();
+    for r in rs.iter().filter(|r| r.status == status) {
+        if !checks.contains(&r.id) {
+            checks.push(r.id.clone());
+        }
+    }
+    let mut via: Vec<String> = Vec::new();
+    for r in rs.iter().filter(|r| r.kind == "route") {
+        if let Some(i) = r.evidence.get("interface").and_then(|v| v.as_str()) {
+            let kind = r
+                .evidence
+                .get("interface_kind")
+                .and_then(|v| v.as_str())
+                .unwrap_or("unknown");
+            let v = format!("{i} ({kind})");
+            if !via.contains(&v) {
+                via.push(v);
+            }
+        }
+    }
+    Some(Cell {
+        status,
+        checks,
+        via,
+    })
+}
+
+fn paint(status: Status, text: &str) -> String {
+    match status {
+        Status::Pass => text.green().to_string(),
+        Status::Warn => text.yellow().to_string(),
+        Status::Fail => text.red().to_string(),
+        Status::Skip => text.dimmed().to_string(),
+        Status::Error => text.magenta().to_string(),
+    }
+}
+
+/// The matrix section, or an empty string when the run had no sources.
+pub fn render(report: &Report) -> String {
+    if report.sources.is_empty() {
+        return String::new();
+    }
+    let rows = cells(report);
+    if rows.is_empty() {
+        return String::new();
+    }
+    type Row = (String, Vec<(Option<Status>, String)>);
+    let texts: Vec<Row> = rows
+        .iter()
+        .map(|(r, cs)| {
+            (
+                r.clone(),
+                cs.iter()
+                    .map(|c| match c {
+                        Some(c) => (Some(c.status), c.text()),
+                        None => (None, "-".to_string()),
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let w0 = texts
+        .iter()
+        .map(|t| t.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("TARGET".len());
+    let widths: Vec<usize> = report
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            texts
+                .iter()
+                .map(|t| t.1[i].1.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(format!("from {s}").chars().count())
+        })
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{}",
+        "source × target (worst per-source result; via = egress interface)"
+            .bold()
+            .underline()
+    );
+    let mut header = format!("  {:<w0$}", "TARGET");
+    for (s, w) in report.sources.iter().zip(&widths) {
+        header.push_str(&format!("  {:<w$}", format!("from {s}")));
+    }
+    let _ = writeln!(out, "{}", header.trim_end().dimmed());
+    for (row, cs) in &texts {
+        let mut line = format!("  {row:<w0$}");
+        for ((status, text), w) in cs.iter().zip(&widths) {
+            let pad = " ".repeat(w.saturating_sub(text.chars().count()));
+            let painted = match status {
+                Some(s) => paint(*s, text),
+                None => text.dimmed().to_string(),
+            };
+            line.push_str(&format!("  {painted}{pad}"));
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ReportTarget, Summary};
+    use serde_json::{json, Map};
+
+    fn outcome(
+        id: &str,
+        kind: &str,
+        target: &str,
+        source: Option<&str>,
+        status: Status,
+    ) -> Outcome {
+        let mut evidence = Map::new();
+        if kind == "route" {
+            evidence.insert("interface".into(), json!("tun0"));
+            evidence.insert("interface_kind".into(), json!("vpn"));
+        }
+        Outcome {
+            id: id.into(),
+            kind: kind.into(),
+            title: String::new(),
+            target: Some(target.into()),
+            address: None,
+            source: source.map(str::to_string),
+            status,
+            message: String::new(),
+            remediation: None,
+            error_codes: Vec::new(),
+            evidence,
+            duration_ms: 0,
+        }
+    }
+
+    fn report(results: Vec<Outcome>, sources: &[&str]) -> Report {
+        Report {
+            schema: crate::SCHEMA,
+            version: "test",
+            started_at: String::new(),
+            duration_ms: 0,
+            profile: None,
+            domains: vec!["corp.test".into()],
+            dns_servers: Vec::new(),
+            sources: sources.iter().map(|s| s.to_string()).collect(),
+            targets: vec![ReportTarget {
+                target: "kms1:1688".into(),
+                host: "kms1".into(),
+                port: 1688,
+                origins: Vec::new(),
+            }],
+            summary: Summary::of(&results),
+            results,
+        }
+    }
+
+    #[test]
+    fn cell_is_the_worst_per_source_result_with_its_route() {
+        let r = report(
+            vec![
+                outcome(
+                    "tcp.port",
+                    "tcp",
+                    "kms1:1688",
+                    Some("10.0.0.1"),
+                    Status::Pass,
+                ),
+                outcome(
+                    "route.path",
+                    "route",
+                    "kms1:1688",
+                    Some("10.0.0.1"),
+                    Status::Pass,
+                ),
+                outcome(
+                    "tcp.port",
+                    "tcp",
+                    "kms1:1688",
+                    Some("10.0.1.1"),
+                    Status::Fail,
+                ),
+                outcome(
+                    "intercept.tcp",
+                    "interception",
+                    "kms1:1688",
+                    Some("10.0.1.1"),
+                    Status::Warn,
+                ),
+                // Not per source: stays out of the matrix.
+                outcome("srv.stale", "srv-stale", "corp.test", None, Status::Fail),
+            ],
+            &["10.0.0.1", "10.0.1.1"],
+        );
+        let rows = cells(&r);
+        assert_eq!(rows.len(), 1, "the domain has no per-source result");
+        let (target, cs) = &rows[0];
+        assert_eq!(target, "kms1:1688");
+        assert_eq!(cs[0].as_ref().unwrap().text(), "PASS via tun0 (vpn)");
+        assert_eq!(cs[1].as_ref().unwrap().text(), "FAIL tcp.port");
+        let text = render(&r);
+        assert!(text.contains("from 10.0.1.1"), "{text}");
+        assert!(
+            render(&report(Vec::new(), &[])).is_empty(),
+            "no sources, no matrix"
+        );
+    }
+
+    #[test]
+    fn skip_shows_only_when_nothing_was_measured() {
+        let r = report(
+            vec![
+                outcome("tcp.port", "tcp", "kms1:1688", Some("a"), Status::Pass),
+                outcome(
+                    "clock.kms-host",
+                    "clock",
+                    "kms1:1688",
+                    Some("a"),
+                    Status::Skip,
+                ),
+                outcome("tcp.port", "tcp", "kms1:1688", Some("b"), Status::Skip),
+            ],
+            &["a", "b"],
+        );
+        let rows = cells(&r);
+        assert_eq!(rows[0].1[0].as_ref().unwrap().text(), "PASS");
+        assert_eq!(rows[0].1[1].as_ref().unwrap().text(), "SKIP tcp.port");
+    }
+}

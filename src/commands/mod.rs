@@ -1,0 +1,64 @@
+//! The commands: one module each. This module holds what they share: the exit-code contract,
+//! the usage error, output-format dispatch and the dispatcher itself.
+
+pub mod check;
+pub mod diagnose;
+pub mod diff;
+pub mod docs;
+pub mod explain;
+pub mod rules;
+
+use std::io::IsTerminal;
+
+use kms_preflight_report::{self as report, Report};
+
+use crate::cli::{Cli, Command, Format, RulesCommand};
+
+/// Exit codes: the documented contract.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAIL: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_INTERNAL: i32 = 3;
+
+/// A user error (bad argument or rules) with the message to print; exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+pub fn color_wanted(no_color: bool) -> bool {
+    !no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
+}
+
+/// Renders a report in the chosen format.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Table => report::table::render(report),
+        Format::Json => report::json::render(report),
+        Format::Junit => report::junit::render(report),
+        Format::Markdown => report::markdown::render(report),
+        Format::Prometheus => report::prometheus::render(report),
+    }
+}
+
+/// Runs a parsed command line; returns the exit code. Output goes to stdout, errors to stderr.
+pub async fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Check(args) => check::check(args).await,
+        Command::Rules(RulesCommand::List { rules }) => rules::list(&rules),
+        Command::Rules(RulesCommand::Validate { paths }) => rules::validate(&paths),
+        Command::Explain(a) => explain::explain(a),
+        Command::Diagnose(a) => diagnose::diagnose(a).await,
+        Command::Diff(a) => diff::diff(a),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man { out_dir } => docs::man(out_dir.as_deref()),
+    }
+}

@@ -1,0 +1,105 @@
+//! `rules list` and `rules validate`, and loading the rule files `--rules` names.
+
+use std::path::PathBuf;
+
+use kms_preflight_checks::pack::{self, embedded};
+use kms_preflight_engine::rules::{LoadOptions, RuleSet, RuleSource, Vars};
+
+use super::{UsageError, EXIT_OK, EXIT_USAGE};
+use crate::cli::RuleArgs;
+
+pub fn load_rules(args: &RuleArgs, extra_paths: &[PathBuf]) -> Result<RuleSet, UsageError> {
+    let cli_vars: Vars = args.vars.iter().cloned().collect();
+    let mut sources: Vec<RuleSource> = if args.no_builtin {
+        Vec::new()
+    } else {
+        embedded::sources()
+    };
+    for p in args.rules.iter().chain(extra_paths) {
+        sources.extend(RuleSource::from_path(p).map_err(|e| UsageError(e.to_string()))?);
+    }
+    if sources.is_empty() {
+        return Err(UsageError(
+            "no rules: --no-builtin was given without --rules".into(),
+        ));
+    }
+    pack::load(&sources, &LoadOptions { cli_vars }).map_err(|e| UsageError(e.to_string()))
+}
+
+pub fn list_rules(set: &RuleSet) -> String {
+    let w_id = set
+        .checks
+        .iter()
+        .map(|c| c.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let w_kind = set
+        .checks
+        .iter()
+        .map(|c| c.kind.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let w_scope = set
+        .checks
+        .iter()
+        .map(|c| c.scope.name().len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = format!(
+        "{:<w_id$}  {:<w_kind$}  {:<w_scope$}  TITLE\n",
+        "ID", "KIND", "SCOPE"
+    );
+    for c in &set.checks {
+        out.push_str(&format!(
+            "{:<w_id$}  {:<w_kind$}  {:<w_scope$}  {}  ({}:{})\n",
+            c.id,
+            c.kind,
+            c.scope.name(),
+            c.title,
+            c.file,
+            c.line
+        ));
+    }
+    out
+}
+
+/// `rules list`.
+pub fn list(args: &RuleArgs) -> i32 {
+    match load_rules(args, &[]) {
+        Ok(set) => {
+            print!("{}", list_rules(&set));
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("kms-preflight: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
+/// `rules validate PATH...`: user files with the built-in pack, every error as file:line:column.
+pub fn validate(paths: &[PathBuf]) -> i32 {
+    let args = RuleArgs {
+        rules: Vec::new(),
+        no_builtin: false,
+        vars: Vec::new(),
+    };
+    match load_rules(&args, paths) {
+        Ok(set) => {
+            let user = set
+                .checks
+                .iter()
+                .filter(|c| !c.file.starts_with("<built-in>"))
+                .count();
+            println!("ok: {user} check(s) in {} path(s) are valid", paths.len());
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            EXIT_USAGE
+        }
+    }
+}
