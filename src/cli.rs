@@ -166,6 +166,11 @@ pub struct CheckArgs {
     /// No colour (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
     pub no_color: bool,
+    /// Table: list every result with its full evidence, predicted codes and remediation
+    /// (the default table shows the verdict, one line per result that is not a pass and
+    /// each fix once). Markdown and JSON always hold everything.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
     /// What to check: branch-office (full client-side audit), pre-migration (a new host not
     /// yet in DNS; needs --new-host), post-change (after replacing a host; needs --old-host
     /// and --new-host).

@@ -58,6 +58,7 @@ fn branch_office_verdict_works_with_risk() {
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
     let out = lab.kms_preflight(c, &["check", "--timeout", "1s"]);
+
     let table = text(&out);
     println!("{table}");
     let out = lab.kms_preflight(c, &["check", "--timeout", "1s", "--format", "json"]);

@@ -138,10 +138,10 @@ pub fn finish(mut report: Report, profile: &ProfileRun) -> Report {
 
 /// `check`: run and print the report; the exit code says whether anything failed.
 pub async fn check(args: CheckArgs) -> i32 {
-    let format = args.format;
+    let (format, verbose) = (args.format, args.verbose);
     match run_check(args).await {
         Ok(report) => {
-            print!("{}", render(&report, format));
+            print!("{}", render(&report, format, verbose));
             report.exit_code()
         }
         Err(e) => {

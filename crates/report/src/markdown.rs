@@ -1,9 +1,10 @@
-//! `--format markdown`: a report to paste into a change ticket. Summary, a matrix of targets ×
-//! checks, the findings (fail, warn, error) with their remediation, then every result.
+//! `--format markdown`: a report to paste into a change ticket. Summary, the verdict block, a
+//! matrix of targets × checks, the findings (fail, warn, error) with their remediation, then every result.
 //! GitHub/GitLab-flavoured Markdown; table cells are escaped so messages cannot break a table.
 
 use std::fmt::Write;
 
+use super::verdict::{readiness, Readiness};
 use super::{Outcome, Report, Status};
 
 /// Escapes text for one table cell: `|` and newlines would end the cell or the row.
@@ -24,17 +25,15 @@ fn word(s: Status) -> &'static str {
     }
 }
 
-/// The one-line verdict shared with the table renderer's wording.
+/// The one-line readiness word shared with the table renderer's wording, reconciled with the
+/// client's-eye verdict ([`super::verdict::readiness`]).
 pub fn verdict(report: &Report) -> &'static str {
-    let s = &report.summary;
-    if s.fail > 0 || s.error > 0 {
-        "NOT READY"
-    } else if s.warn > 0 {
-        "READY with warnings"
-    } else if s.pass > 0 {
-        "READY"
-    } else {
-        "UNKNOWN (nothing was checked)"
+    match readiness(report, &super::verdict::verdict(report)) {
+        Readiness::NotReady => "NOT READY",
+        Readiness::ReadyWithRisk => "READY with risk",
+        Readiness::ReadyWithWarnings => "READY with warnings",
+        Readiness::Ready => "READY",
+        Readiness::Unknown => "UNKNOWN (nothing was checked)",
     }
 }
 
@@ -71,6 +70,9 @@ pub fn render(report: &Report) -> String {
         s.skip,
         s.error
     );
+    out.push_str(&super::verdict_block::markdown(&super::verdict::verdict(
+        report,
+    )));
     let none = |v: &[String]| {
         if v.is_empty() {
             "(none)".to_string()

@@ -1,0 +1,393 @@
+//! The default `--format table`: the verdict block, one line per result that is not a pass,
+//! the passes as one line per target, then a Fixes section with each distinct remediation
+//! once and the results it applies to. Identical outcomes of many hosts share one line, and
+//! so do the checks of one host skipped because a prerequisite failed. `--verbose`
+//! ([`super::table::render`]) keeps the full listing.
+
+use std::fmt::Write;
+
+use colored::Colorize;
+
+use kms_preflight_engine::evidence as ev;
+
+use super::table::{badge, header, summary_line};
+use super::verdict::{first_clause, verdict, Verdict};
+use super::{verdict_block, Outcome, Report, Status};
+
+/// Lines of each remediation shown in the Fixes section; `--verbose` shows all.
+pub const FIX_LINES: usize = 2;
+/// Width when the caller knows none (not a terminal, no `COLUMNS`).
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// Cuts `s` to `width` characters, marking the cut with "…".
+pub fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+/// Where a result is: its target, its address when the target has several, its source.
+fn where_of(r: &Outcome, show_source: bool, report: &Report) -> String {
+    let mut w = r.target.clone().unwrap_or_else(|| "general".into());
+    let several = || {
+        let mut addrs: Vec<&str> = report
+            .results
+            .iter()
+            .filter(|x| x.target == r.target)
+            .filter_map(|x| x.address.as_deref())
+            .collect();
+        addrs.sort_unstable();
+        addrs.dedup();
+        addrs.len() > 1
+    };
+    if let Some(a) = r
+        .address
+        .as_ref()
+        .filter(|a| r.target.as_deref().is_none_or(|t| !t.contains(a.as_str())))
+        .filter(|_| several())
+    {
+        w.push(' ');
+        w.push_str(a);
+    }
+    if let (true, Some(s)) = (show_source, &r.source) {
+        w.push_str(" from ");
+        w.push_str(s);
+    }
+    w
+}
+
+/// The host part of a `host:port` target.
+fn host_of(target: &str) -> &str {
+    target.rsplit_once(':').map_or(target, |(h, _)| h)
+}
+
+/// A message with the result's own host and address replaced, so that the same outcome on
+/// different hosts compares equal.
+fn normalized(r: &Outcome) -> String {
+    let mut m = r.message.clone();
+    if let Some(a) = &r.address {
+        m = m.replace(a.as_str(), "<address>");
+    }
+    if let Some(t) = &r.target {
+        m = m.replace(t.as_str(), "<host>:<port>");
+        m = m.replace(host_of(t), "<host>");
+    }
+    m
+}
+
+/// A message made short for one line: its first clause, without long parentheticals (the
+/// evidence they carry is in `--verbose` and the JSON).
+pub fn short(msg: &str) -> String {
+    let msg = first_clause(msg);
+    let mut out = String::new();
+    let mut group = String::new();
+    let mut depth = 0;
+    for ch in msg.chars() {
+        match ch {
+            '(' => {
+                depth += 1;
+                group.push(ch);
+            }
+            ')' if depth > 0 => {
+                depth -= 1;
+                group.push(ch);
+                if depth == 0 {
+                    if group.chars().count() <= 18 {
+                        out.push_str(&group);
+                    } else if out.ends_with(' ') {
+                        out.pop();
+                    }
+                    group.clear();
+                }
+            }
+            _ if depth > 0 => group.push(ch),
+            _ => out.push(ch),
+        }
+    }
+    out.push_str(&group);
+    out.trim().to_string()
+}
+
+/// One line of the concise listing before it is rendered.
+struct Row {
+    status: Status,
+    check: String,
+    place: String,
+    message: String,
+}
+
+fn rows(report: &Report) -> Vec<Row> {
+    let show_source = !report.sources.is_empty();
+    let problems: Vec<&Outcome> = report
+        .results
+        .iter()
+        .filter(|r| r.status != Status::Pass)
+        .collect();
+    let mut rows: Vec<Row> = Vec::new();
+    // Skips for a failed prerequisite: one line per target (and source).
+    let mut prereq: Vec<(String, Vec<&Outcome>)> = Vec::new();
+    // Everything else: identical outcomes (status, check, message with host and address
+    // masked) share a line.
+    let mut same: Vec<((Status, String, Option<String>, String), Vec<&Outcome>)> = Vec::new();
+    for r in problems {
+        if r.status == Status::Skip && r.evidence.contains_key(ev::PREREQUISITE) {
+            let place = where_of(
+                &Outcome {
+                    address: None,
+                    ..r.clone()
+                },
+                show_source,
+                report,
+            );
+            match prereq.iter_mut().find(|(p, _)| *p == place) {
+                Some((_, v)) => v.push(r),
+                None => prereq.push((place, vec![r])),
+            }
+            continue;
+        }
+        let key = (r.status, r.id.clone(), r.source.clone(), normalized(r));
+        match same.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(r),
+            None => same.push((key, vec![r])),
+        }
+    }
+    for ((status, check, _, norm), rs) in same {
+        if rs.len() == 1 {
+            rows.push(Row {
+                status,
+                check,
+                place: where_of(rs[0], show_source, report),
+                message: short(&rs[0].message),
+            });
+        } else {
+            let names: Vec<String> = rs
+                .iter()
+                .take(2)
+                .map(|r| r.target.clone().unwrap_or_else(|| "general".into()))
+                .collect();
+            rows.push(Row {
+                status,
+                check,
+                place: format!(
+                    "{} hosts ({}{})",
+                    rs.len(),
+                    names.join(", "),
+                    if rs.len() > 2 {
+                        format!(", +{}", rs.len() - 2)
+                    } else {
+                        String::new()
+                    }
+                ),
+                message: short(&norm),
+            });
+        }
+    }
+    for (place, rs) in prereq {
+        let ids: Vec<&str> = rs.iter().map(|r| r.id.as_str()).collect();
+        let roots: Vec<String> = {
+            let mut v: Vec<String> = rs
+                .iter()
+                .filter_map(|r| r.evidence.get(ev::PREREQUISITE)?.as_str())
+                .filter(|p| !ids.contains(p))
+                .map(str::to_string)
+                .collect();
+            v.dedup();
+            v
+        };
+        rows.push(Row {
+            status: Status::Skip,
+            check: if rs.len() == 1 {
+                rs[0].id.clone()
+            } else {
+                format!("{} checks", rs.len())
+            },
+            place,
+            message: format!(
+                "skipped: {} did not pass ({})",
+                if roots.is_empty() {
+                    "a prerequisite".to_string()
+                } else {
+                    roots.join(", ")
+                },
+                ids.join(", ")
+            ),
+        });
+    }
+    // Worst first; report order inside a status.
+    rows.sort_by_key(|r| std::cmp::Reverse(r.status));
+    rows
+}
+
+/// Passes in one line for the run: the count per target, many targets with the same count
+/// sharing an entry.
+fn pass_line(report: &Report) -> Option<String> {
+    let total = report.summary.pass;
+    (total > 0).then(|| format!("{total} passed: {}", pass_lines(report).join("; ")))
+}
+
+/// The passes per target; many targets with the same count share an entry.
+fn pass_lines(report: &Report) -> Vec<String> {
+    let mut per: Vec<(String, usize)> = Vec::new();
+    for r in report.results.iter().filter(|r| r.status == Status::Pass) {
+        let t = r.target.clone().unwrap_or_else(|| "general".into());
+        match per.iter_mut().find(|(x, _)| *x == t) {
+            Some((_, n)) => *n += 1,
+            None => per.push((t, 1)),
+        }
+    }
+    if per.len() <= 6 {
+        return per.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    }
+    let mut by_count: Vec<(usize, Vec<&str>)> = Vec::new();
+    for (t, n) in &per {
+        match by_count.iter_mut().find(|(c, _)| c == n) {
+            Some((_, v)) => v.push(t),
+            None => by_count.push((*n, vec![t])),
+        }
+    }
+    by_count
+        .iter()
+        .map(|(n, ts)| {
+            if ts.len() == 1 {
+                format!("{} {n}", ts[0])
+            } else {
+                format!(
+                    "{} targets ({}, {}{}) {n} each",
+                    ts.len(),
+                    ts[0],
+                    ts[1],
+                    if ts.len() > 2 {
+                        format!(", +{}", ts.len() - 2)
+                    } else {
+                        String::new()
+                    }
+                )
+            }
+        })
+        .collect()
+}
+
+/// Each distinct remediation once, in the verdict's fix order first, with the results it
+/// applies to.
+fn fixes<'a>(report: &'a Report, v: &Verdict) -> Vec<(String, Vec<&'a Outcome>)> {
+    let mut out: Vec<(String, Vec<&'a Outcome>)> = Vec::new();
+    for r in report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Warn | Status::Error))
+    {
+        let Some(fix) = &r.remediation else { continue };
+        match out.iter_mut().find(|(t, _)| t == fix) {
+            Some((_, v)) => v.push(r),
+            None => out.push((fix.clone(), vec![r])),
+        }
+    }
+    let rank = |text: &str| {
+        v.fixes
+            .iter()
+            .position(|f| f.remediation.as_deref() == Some(text))
+            .unwrap_or(usize::MAX)
+    };
+    out.sort_by_key(|(t, rs)| {
+        (
+            rank(t),
+            std::cmp::Reverse(rs.iter().map(|r| r.status).max()),
+        )
+    });
+    out
+}
+
+/// The default table.
+pub fn render(report: &Report, width: usize) -> String {
+    let v = verdict(report);
+    let mut out = header(report);
+    out.push('\n');
+    out.push_str(&verdict_block::text(&v));
+
+    let rows = rows(report);
+    let idw = rows
+        .iter()
+        .map(|r| r.check.len())
+        .max()
+        .unwrap_or(8)
+        .min(24);
+    let placew = rows
+        .iter()
+        .map(|r| r.place.len())
+        .max()
+        .unwrap_or(8)
+        .min(26);
+    if !rows.is_empty() {
+        let _ = writeln!(out, "\n{}", "Not passed".bold().underline());
+    }
+    for r in &rows {
+        let lead = format!("  {:<5}  {:<idw$}  {:<placew$}  ", "", r.check, r.place);
+        // The place may be wider than its column: count what is really printed.
+        let room = width.saturating_sub(lead.chars().count()).max(20);
+        let _ = writeln!(
+            out,
+            "  {}  {:<idw$}  {:<placew$}  {}",
+            badge(r.status),
+            r.check,
+            r.place.dimmed(),
+            fit(&r.message, room)
+        );
+    }
+    if let Some(l) = pass_line(report) {
+        let _ = writeln!(out, "\n{}", fit(&l, width));
+    }
+    let fixes = fixes(report, &v);
+    if !fixes.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            "Fixes".bold().underline(),
+            "(full commands: --verbose, or --format markdown)".dimmed()
+        );
+        for (text, rs) in &fixes {
+            let mut applies: Vec<String> = Vec::new();
+            for r in rs {
+                let a = format!(
+                    "{} {}",
+                    r.id,
+                    r.target.clone().unwrap_or_else(|| "general".into())
+                );
+                if !applies.contains(&a) {
+                    applies.push(a);
+                }
+            }
+            let shown = if applies.len() > 3 {
+                format!("{}, +{} more", applies[..2].join(", "), applies.len() - 2)
+            } else {
+                applies.join(", ")
+            };
+            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            let rank = v
+                .fixes
+                .iter()
+                .find(|f| f.remediation.as_deref() == Some(text.as_str()))
+                .map_or("also".to_string(), |f| format!("fix {}", f.rank));
+            let more = if lines.len() > FIX_LINES {
+                format!(" ({} of {} lines)", FIX_LINES, lines.len())
+            } else {
+                String::new()
+            };
+            let head = format!("{rank} · {shown}");
+            let _ = writeln!(
+                out,
+                "  {}{}",
+                fit(&head, width.saturating_sub(2 + more.len())).cyan(),
+                more.dimmed()
+            );
+            for l in lines.iter().take(FIX_LINES) {
+                let _ = writeln!(out, "     {}", fit(l.trim_end(), width - 5));
+            }
+        }
+    }
+    out.push_str(&super::matrix::render(report));
+    let _ = writeln!(out, "\n{}", summary_line(report, &v));
+    out
+}
