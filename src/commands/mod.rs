@@ -50,7 +50,7 @@ fn width() -> usize {
 /// Renders a report in the chosen format; `verbose` selects the full table.
 pub fn render(report: &Report, format: Format, verbose: bool) -> String {
     match format {
-        Format::Table if verbose => report::table::render(report),
+        Format::Table if verbose => report::table::render_width(report, width()),
         Format::Table => report::concise::render(report, width()),
         Format::Json => report::json::render(report),
         Format::Junit => report::junit::render(report),

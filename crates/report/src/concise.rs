@@ -305,7 +305,7 @@ pub fn render(report: &Report, width: usize) -> String {
     let v = verdict(report);
     let mut out = header(report);
     out.push('\n');
-    out.push_str(&verdict_block::text(&v));
+    out.push_str(&verdict_block::text(&v, width));
 
     let rows = rows(report);
     let idw = rows
@@ -388,6 +388,7 @@ pub fn render(report: &Report, width: usize) -> String {
         }
     }
     out.push_str(&super::matrix::render(report));
-    let _ = writeln!(out, "\n{}", summary_line(report, &v));
+    out.push('\n');
+    out.push_str(&verdict_block::wrap(&summary_line(report, &v), width));
     out
 }

@@ -141,10 +141,9 @@ pub fn summary_line(report: &Report, v: &Verdict) -> String {
             "{} — fix the FAIL/ERROR results above",
             "NOT READY".red().bold()
         ),
-        Readiness::ReadyWithRisk => format!(
-            "{} — clients activate, with risk: see the verdict and the fixes",
-            "READY".yellow().bold()
-        ),
+        Readiness::ReadyWithRisk => {
+            format!("{} — with risk (see the verdict)", "READY".yellow().bold())
+        }
         Readiness::ReadyWithWarnings => format!("{} — with warnings", "READY".yellow().bold()),
         Readiness::Ready => format!("{}", "READY".green().bold()),
         Readiness::Unknown => format!("{} — nothing was checked", "UNKNOWN".yellow().bold()),
@@ -164,12 +163,18 @@ pub fn summary_line(report: &Report, v: &Verdict) -> String {
 
 /// `--verbose`: the verdict block, then every result with its evidence and full remediation.
 pub fn render(report: &Report) -> String {
+    render_width(report, super::concise::DEFAULT_WIDTH)
+}
+
+/// [`render`] with the verdict block wrapped to `width`; the listing itself is never cut.
+pub fn render_width(report: &Report, width: usize) -> String {
     let v = verdict(report);
     let mut out = header(report);
     out.push('\n');
-    out.push_str(&verdict_block::text(&v));
+    out.push_str(&verdict_block::text(&v, width));
     out.push_str(&listing(report));
     out.push_str(&super::matrix::render(report));
-    let _ = writeln!(out, "\n{}", summary_line(report, &v));
+    out.push('\n');
+    out.push_str(&verdict_block::wrap(&summary_line(report, &v), width));
     out
 }

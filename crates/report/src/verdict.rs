@@ -106,6 +106,7 @@ impl Both {
 pub struct HostVerdict {
     /// `host:port`, as the host's results name it.
     pub target: String,
+    /// The host name (`host:port` when several records name the same host).
     pub host: String,
     pub port: u16,
     pub priority: u16,
@@ -451,7 +452,12 @@ struct FixCand<'a> {
     spares: f64,
 }
 
-fn fix_title(o: &Outcome, host: &str, port: u16, because: Option<&str>) -> String {
+fn fix_title(o: &Outcome, host: &str, port: u16, because: Option<&str>, published: bool) -> String {
+    let or_remove = if published {
+        ", or remove its SRV record"
+    } else {
+        ""
+    };
     match o.kind.as_str() {
         kinds::SRV_STALE => format!("remove the stale SRV record of {host}"),
         kinds::CLOCK => format!(
@@ -460,9 +466,9 @@ fn fix_title(o: &Outcome, host: &str, port: u16, because: Option<&str>) -> Strin
                 .and_then(|b| b.strip_prefix("clock is "))
                 .map_or(String::new(), |b| format!(" (now {b})"))
         ),
-        kinds::RESOLVE => format!("make {host} resolve, or remove its SRV record"),
-        kinds::TCP => format!("open TCP {port} to {host}, or remove its SRV record"),
-        kinds::KMS_RPC => format!("make {host} answer as a KMS host, or remove its SRV record"),
+        kinds::RESOLVE => format!("make {host} resolve{or_remove}"),
+        kinds::TCP => format!("open TCP {port} to {host}{or_remove}"),
+        kinds::KMS_RPC => format!("make {host} answer as a KMS host{or_remove}"),
         kinds::SRV_DISCOVERY => "publish _vlmcs._tcp where the client's suffix list looks".into(),
         _ => format!("fix {} for {host}", o.id),
     }
@@ -526,7 +532,7 @@ fn client_verdict<'a>(
         );
         fixes.push(FixCand {
             key: (d.id.clone(), "discovery".into()),
-            title: fix_title(d, "", 0, None),
+            title: fix_title(d, "", 0, None, true),
             outcome: d,
             applies_to: suffixes.join(", "),
             code: base.code.clone(),
@@ -536,7 +542,19 @@ fn client_verdict<'a>(
         return base;
     }
     if domain.is_none() {
-        domain = report.domains.iter().find(|d| srv_of(d).is_some()).cloned();
+        let found_in = |d: &str| {
+            let origin = format!("SRV _vlmcs._tcp.{d}");
+            report
+                .targets
+                .iter()
+                .any(|t| t.origins.iter().any(|o| *o == origin))
+        };
+        domain = report
+            .domains
+            .iter()
+            .find(|d| srv_of(d).is_some())
+            .or_else(|| report.domains.iter().find(|d| found_in(d)))
+            .cloned();
     }
     // The hosts: the domain's records, else the hosts found in it, else hosts given by hand.
     let mut cands: Vec<Cand> = Vec::new();
@@ -644,6 +662,15 @@ fn client_verdict<'a>(
         return base;
     }
 
+    // Hosts by name, or by host:port when names repeat (several ports of one address).
+    let repeated = |c: &Cand| cands.iter().filter(|x| x.host == c.host).count() > 1;
+    let name = |c: &Cand| {
+        if repeated(c) {
+            format!("{}:{}", c.host, c.port)
+        } else {
+            c.host.clone()
+        }
+    };
     let classes: Vec<Classified> = cands
         .iter()
         .map(|c| classify(report, source, c, domain.as_deref()))
@@ -681,7 +708,7 @@ fn client_verdict<'a>(
         let c = &cands[i];
         fixes.push(FixCand {
             key: (o.id.clone(), c.host.clone()),
-            title: fix_title(o, &c.host, c.port, cl.because.as_deref()),
+            title: fix_title(o, &name(c), c.port, cl.because.as_deref(), domain.is_some()),
             outcome: o,
             applies_to: format!("{}:{}", c.host, c.port),
             code: cl.code.clone(),
@@ -696,7 +723,7 @@ fn client_verdict<'a>(
         .enumerate()
         .map(|(i, (c, cl))| HostVerdict {
             target: format!("{}:{}", c.host, c.port),
-            host: c.host.clone(),
+            host: name(c),
             port: c.port,
             priority: c.priority,
             weight: c.weight,
@@ -801,7 +828,7 @@ fn judge(c: &mut ClientVerdict) {
             continue;
         }
         parts.push(format!(
-            "{} of first attempts reach {}, which does not answer ({}); clients fail over after a timeout",
+            "{} of first attempts reach {}, which does not answer ({}); clients fail over to another host",
             both_text(h.first_attempt),
             h.host,
             because(h)

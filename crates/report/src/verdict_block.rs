@@ -29,7 +29,7 @@ fn attempt_text(h: &HostVerdict) -> String {
         Attempt::Works => format!("activates ({} note(s): {})", h.notes.len(), h.notes[0]),
         Attempt::Rejected => format!("rejected: {because}{code}"),
         Attempt::NoResponse => {
-            format!("no answer ({because}) → clients wait, then try another host")
+            format!("no answer ({because}) → clients try another host")
         }
         Attempt::Unknown => format!("unknown: {because}"),
     }
@@ -159,8 +159,42 @@ fn fix_benefit(f: &Fix) -> String {
     }
 }
 
-/// The verdict block of the table (plain text; colour only on the label).
-pub fn text(v: &Verdict) -> String {
+/// Word-wraps one line to `width` columns; continuation lines are indented 4 more than the
+/// line's own indent. Colour escapes count as width (colour is only on for terminals, where
+/// the label is the one coloured word).
+pub fn wrap(line: &str, width: usize) -> String {
+    let indent = line.len() - line.trim_start().len();
+    let cont = " ".repeat(indent + 4);
+    let mut out = String::new();
+    let mut cur = line[..indent].to_string();
+    let mut first = true;
+    for word in line[indent..].split(' ') {
+        let start = if first { indent } else { cont.len() };
+        let cur_len = cur.chars().count();
+        if cur_len > start && cur_len + 1 + word.chars().count() > width {
+            out.push_str(cur.trim_end());
+            out.push('\n');
+            cur = cont.clone();
+            first = false;
+        } else if cur_len > start {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    out.push_str(cur.trim_end());
+    out.push('\n');
+    out
+}
+
+/// The verdict block of the table, wrapped to `width` (plain text; colour on the label).
+pub fn text(v: &Verdict, width: usize) -> String {
+    unwrapped(v)
+        .lines()
+        .map(|l| wrap(l, width))
+        .collect::<String>()
+}
+
+fn unwrapped(v: &Verdict) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", label(v.answer), v.reason);
     let many = v.clients.len() > 1;
@@ -206,7 +240,7 @@ pub fn text(v: &Verdict) -> String {
 /// The verdict block of the Markdown report.
 pub fn markdown(v: &Verdict) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "## Verdict: {}\n", v.answer.label());
+    let _ = writeln!(out, "## Would clients activate? {}\n", v.answer.label());
     let _ = writeln!(out, "{}\n", v.reason);
     for c in &v.clients {
         if v.clients.len() > 1 {
