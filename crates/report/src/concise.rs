@@ -17,7 +17,7 @@ use super::{verdict_block, Outcome, Report, Status};
 /// Lines of each remediation shown in the Fixes section; `--verbose` shows all.
 pub const FIX_LINES: usize = 2;
 /// Width when the caller knows none (not a terminal, no `COLUMNS`).
-pub const DEFAULT_WIDTH: usize = 100;
+pub const DEFAULT_WIDTH: usize = 120;
 
 /// Cuts `s` to `width` characters, marking the cut with "…".
 pub fn fit(s: &str, width: usize) -> String {
@@ -111,6 +111,9 @@ pub fn short(msg: &str) -> String {
     out.trim().to_string()
 }
 
+/// What makes two results "the same outcome": status, check, source, masked message.
+type SameKey = (Status, String, Option<String>, String);
+
 /// One line of the concise listing before it is rendered.
 struct Row {
     status: Status,
@@ -131,7 +134,7 @@ fn rows(report: &Report) -> Vec<Row> {
     let mut prereq: Vec<(String, Vec<&Outcome>)> = Vec::new();
     // Everything else: identical outcomes (status, check, message with host and address
     // masked) share a line.
-    let mut same: Vec<((Status, String, Option<String>, String), Vec<&Outcome>)> = Vec::new();
+    let mut same: Vec<(SameKey, Vec<&Outcome>)> = Vec::new();
     for r in problems {
         if r.status == Status::Skip && r.evidence.contains_key(ev::PREREQUISITE) {
             let place = where_of(

@@ -544,10 +544,7 @@ fn client_verdict<'a>(
     if domain.is_none() {
         let found_in = |d: &str| {
             let origin = format!("SRV _vlmcs._tcp.{d}");
-            report
-                .targets
-                .iter()
-                .any(|t| t.origins.iter().any(|o| *o == origin))
+            report.targets.iter().any(|t| t.origins.contains(&origin))
         };
         domain = report
             .domains

@@ -29,7 +29,7 @@ fn attempt_text(h: &HostVerdict) -> String {
         Attempt::Works => format!("activates ({} note(s): {})", h.notes.len(), h.notes[0]),
         Attempt::Rejected => format!("rejected: {because}{code}"),
         Attempt::NoResponse => {
-            format!("no answer ({because}) → clients try another host")
+            format!("no answer ({because}) → clients move on")
         }
         Attempt::Unknown => format!("unknown: {because}"),
     }
