@@ -49,6 +49,14 @@ fn text(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// With KP_DOCS_DIR set, keeps a command's real output for docs/verdict.md and testdata.
+fn keep(name: &str, text: &str) {
+    if let Some(dir) = std::env::var_os("KP_DOCS_DIR") {
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(std::path::Path::new(&dir).join(name), text);
+    }
+}
+
 fn run(lab: &Lab, c: &str, extra: &[&str]) -> (Option<i32>, String) {
     let mut args = vec!["check", "--timeout", "1s"];
     args.extend_from_slice(extra);
@@ -68,6 +76,7 @@ fn branch_office_verdict_works_with_risk() {
     // --- The default table: the verdict first, then one line per problem, one screen. ---
     let (code, table) = run(lab, c, &[]);
     println!("{table}");
+    keep("branch-office.txt", &table);
     assert_eq!(code, Some(1), "failing results still give exit 1");
     let lines: Vec<&str> = table.lines().collect();
     assert!(
@@ -178,6 +187,7 @@ fn branch_office_verdict_works_with_risk() {
 
     // --- --verbose: the same verdict block, then every result with evidence and fixes. ---
     let (_, full) = run(lab, c, &["--verbose"]);
+    keep("branch-office-verbose.txt", &full);
     assert!(full.starts_with(&lines[..12].join("\n")), "{full}");
     let (_, rep) = lab.report(c, &["--timeout", "1s"]);
     let results = rep["results"].as_array().unwrap();
@@ -207,7 +217,27 @@ fn branch_office_verdict_works_with_risk() {
     );
     assert!(full.len() > 3 * table.len(), "verbose holds much more");
 
-    // --- JSON: the additive verdict object. ---
+    // --- JSON: the additive verdict object, valid against the report schema. ---
+    keep(
+        "branch-office-verdict.json",
+        &serde_json::to_string_pretty(&rep).unwrap(),
+    );
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.v1.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft202012::new(&schema).expect("report schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&rep)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut bad = rep.clone();
+    bad["verdict"]["answer"] = "maybe".into();
+    assert!(!validator.is_valid(&bad), "the schema checks the verdict");
     let v = &rep["verdict"];
     assert_eq!(v["answer"], "works-with-risk", "{v:#}");
     assert_eq!(v["label"], "WORKS WITH RISK");
@@ -286,6 +316,7 @@ fn branch_office_verdict_works_with_risk() {
 
     // --- Markdown keeps everything and opens with the verdict block. ---
     let (_, md) = run(lab, c, &["--format", "markdown"]);
+    keep("branch-office.md", &md);
     assert!(
         md.contains("## Would clients activate? WORKS WITH RISK"),
         "{md}"
