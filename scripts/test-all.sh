@@ -46,13 +46,13 @@ status=0
 set +e
 # Lab tests are #[ignore]d (a plain `cargo test` as a user shows them as ignored); here they run.
 # `cargo test` builds the examples too (the lab's test responder lives in examples/).
-cargo test --workspace --locked -- --include-ignored 2>&1 | tee "$log"
+cargo test --workspace --locked --no-fail-fast -- --include-ignored 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # The same suite without the lab, from a copy of the tracked files with nothing beside it, so
 # a test that reads outside the repository (../shared) fails here.
 git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$copy"
 echo "== unit and CLI tests from a bare copy of the checkout in $copy"
-(cd "$copy" && CARGO_TARGET_DIR="$here/target" cargo test --workspace --locked) 2>&1 | tee -a "$log"
+(cd "$copy" && CARGO_TARGET_DIR="$here/target" cargo test --workspace --locked --no-fail-fast) 2>&1 | tee -a "$log"
 copy_status=${PIPESTATUS[0]}
 set -e
 [ "$copy_status" -eq 0 ] || status=$copy_status

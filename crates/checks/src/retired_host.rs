@@ -11,6 +11,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;
 
+use kms_preflight_engine::evidence;
 use kms_preflight_engine::rules::{Over, Scope};
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
@@ -146,7 +147,7 @@ impl Check for RetiredHostCheck {
                         )
                         .codes(&["0xC004F074"])
                         .evidence("result", "connected")
-                        .evidence("rtt_ms", ms(c.rtt)),
+                        .evidence(evidence::RTT_MS, ms(c.rtt)),
                         Err(e) => match e {
                             kms_preflight_net::tcp::ConnectFailure::SourceUnusable(m)
                             | kms_preflight_net::tcp::ConnectFailure::Other(m) => Finding::new(

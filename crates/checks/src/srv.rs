@@ -12,6 +12,7 @@ use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 
 use crate::common::srv::{srv_records, SrvRecord};
+use kms_preflight_engine::evidence;
 use kms_preflight_engine::rules::{Over, Scope};
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
@@ -137,7 +138,7 @@ impl Check for SrvCheck {
                 .evidence("rcode", reply.class.label())
                 .evidence("authoritative", reply.authoritative)
                 .evidence("tcp_fallback", reply.tcp_fallback)
-                .evidence("rtt_ms", ms(reply.rtt))
+                .evidence(evidence::RTT_MS, ms(reply.rtt))
                 .evidence("attempts", dns::attempts_json(&attempts));
             if let Some(p) = expected_port {
                 f = f.evidence("expected_port", p);

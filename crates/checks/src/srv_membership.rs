@@ -16,6 +16,7 @@ use serde_saphyr::Spanned;
 
 use crate::common::srv::{srv_records, SrvRecord};
 use crate::common::srv_audit as common;
+use kms_preflight_engine::evidence;
 use kms_preflight_engine::rules::{Over, Scope};
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
@@ -204,7 +205,7 @@ fn judge(
     let f = base(Status::Pass, String::new())
         .evidence("rcode", reply.class.label())
         .evidence("authoritative", reply.authoritative)
-        .evidence("rtt_ms", ms(reply.rtt))
+        .evidence(evidence::RTT_MS, ms(reply.rtt))
         .evidence(
             "records",
             Value::Array(records.iter().map(SrvRecord::to_json).collect()),

@@ -9,6 +9,7 @@ use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
 use crate::common::address::{addresses_for, connect_failure_finding, port_for};
+use kms_preflight_engine::evidence;
 use kms_preflight_engine::rules::{Over, Scope};
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
@@ -225,7 +226,7 @@ impl Check for TcpCheck {
                             .address(addr.ip().to_string())
                             .evidence("port", port)
                             .evidence("result", after.class())
-                            .evidence("rtt_ms", ms(c.rtt));
+                            .evidence(evidence::RTT_MS, ms(c.rtt));
                         if !hold.is_zero() {
                             f = f.evidence("hold_ms", hold.as_millis() as u64);
                         }
