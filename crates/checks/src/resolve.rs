@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::common::address::lookup;
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::{evidence, Status};
 use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
 use kms_preflight_net::dns::{self, AnswerClass, DnsReply};
@@ -31,10 +31,7 @@ fn reply_json(r: &Option<DnsReply>) -> Value {
 
 impl Check for ResolveCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Host,
-            per_source: false,
-        }
+        Scope::EACH_HOST
     }
 
     fn default_timeout(&self) -> Duration {

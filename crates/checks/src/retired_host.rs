@@ -12,7 +12,7 @@ use serde_saphyr::Spanned;
 use tokio::task::JoinSet;
 
 use kms_preflight_engine::evidence;
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding,
@@ -34,10 +34,7 @@ kms_preflight_engine::check_rule! {
 
 impl Check for RetiredHostCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Once,
-            per_source: false,
-        }
+        Scope::ONCE
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {

@@ -13,7 +13,7 @@ use serde_saphyr::{Location, Spanned};
 
 use crate::common::srv::{srv_records, SrvRecord};
 use kms_preflight_engine::evidence;
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding,
@@ -45,10 +45,7 @@ const DEFAULT_NAME: &str = "_vlmcs._tcp.{{domain}}";
 
 impl Check for SrvCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Domain,
-            per_source: false,
-        }
+        Scope::EACH_DOMAIN
     }
 
     fn default_timeout(&self) -> Duration {
@@ -69,12 +66,7 @@ impl Check for SrvCheck {
     }
 
     fn validate(&self) -> Vec<(Location, String)> {
-        self.expect
-            .port
-            .as_ref()
-            .and_then(validate_port)
-            .into_iter()
-            .collect()
+        self.expect.port.iter().filter_map(validate_port).collect()
     }
 
     fn evidence_vars(&self) -> &'static [&'static str] {
