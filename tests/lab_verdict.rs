@@ -163,7 +163,10 @@ fn branch_office_verdict_works_with_risk() {
         fixes.contains("fix 1 · clock.kms-host kms2.branch.test:1688"),
         "{fixes}"
     );
-    assert!(fixes.contains("fix 2 · srv.stale branch.test"), "{fixes}");
+    assert!(
+        fixes.contains("fix 2 · srv.stale branch.test (kms-old.branch.test)"),
+        "{fixes}"
+    );
     assert!(
         fixes.contains("also · resolve.host kms-old.branch.test:1688"),
         "{fixes}"

@@ -44,7 +44,7 @@ fn width() -> usize {
         .ok()
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|w| *w >= 40)
-        .unwrap_or(report::concise::DEFAULT_WIDTH)
+        .unwrap_or(report::table::DEFAULT_WIDTH)
 }
 
 /// Renders a report in the chosen format; `verbose` selects the full table.

@@ -9,7 +9,8 @@ use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
 use crate::common::address::{addresses_for, connect_failure_finding, port_for};
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::evidence;
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
@@ -129,10 +130,7 @@ fn after_connect_finding(
 
 impl Check for TcpCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Host,
-            per_source: false,
-        }
+        Scope::EACH_HOST
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
@@ -225,7 +223,7 @@ impl Check for TcpCheck {
                             .address(addr.ip().to_string())
                             .evidence("port", port)
                             .evidence("result", after.class())
-                            .evidence("rtt_ms", ms(c.rtt));
+                            .evidence(evidence::RTT_MS, ms(c.rtt));
                         if !hold.is_zero() {
                             f = f.evidence("hold_ms", hold.as_millis() as u64);
                         }

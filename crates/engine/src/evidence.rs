@@ -1,6 +1,33 @@
-//! Evidence keys and values that more than one layer reads by name: the checks that write
-//! them and the report crate's verdict that reads them share these constants, so a rename
-//! cannot silently break the reader. Keys only one kind uses stay literal in that kind.
+//! Evidence and fact keys that more than one layer reads: the checks write them, the engine
+//! passes facts along, the renderers and `diff` read them. One name each, here, so a producer
+//! and its readers cannot drift apart.
+
+use std::net::IpAddr;
+
+use serde_json::{Map, Value};
+
+/// The addresses of a host (fact of `resolve`, read by every per-address kind; evidence too).
+pub const ADDRESSES: &str = "addresses";
+/// A round-trip time in milliseconds.
+pub const RTT_MS: &str = "rtt_ms";
+/// A clock offset in milliseconds, remote minus local.
+pub const OFFSET_MS: &str = "offset_ms";
+/// The egress interface a probe left through (route check; the source matrix shows it).
+pub const INTERFACE: &str = "interface";
+/// A connect's or query's outcome class (refused, timeout, …).
+pub const RESULT: &str = "result";
+/// A DNS response code class.
+pub const RCODE: &str = "rcode";
+/// The port probed.
+pub const PORT: &str = "port";
+/// The port a record or rule expected.
+pub const EXPECTED_PORT: &str = "expected_port";
+/// Addresses or hosts that answered.
+pub const REACHABLE: &str = "reachable";
+/// SRV records.
+pub const RECORDS: &str = "records";
+/// SRV targets.
+pub const TARGETS: &str = "targets";
 
 /// Kind names the verdict reads results of (the names registered in the checks crate).
 pub mod kinds {
@@ -15,10 +42,8 @@ pub mod kinds {
     pub const ROUTE: &str = "route";
 }
 
-/// `srv`, `srv-weights`: the SRV records of the answer, each
-/// `{priority, weight, port, target, ttl}`.
-pub const RECORDS: &str = "records";
-/// Keys of one record in [`RECORDS`].
+/// Keys of one SRV record in [`RECORDS`] (`srv`, `srv-weights`: `{priority, weight, port,
+/// target, ttl}`).
 pub const RECORD_PRIORITY: &str = "priority";
 pub const RECORD_WEIGHT: &str = "weight";
 pub const RECORD_PORT: &str = "port";
@@ -42,8 +67,40 @@ pub const TARGET: &str = "target";
 pub const ISSUE_NO_ADDRESS: &str = "no-address";
 pub const ISSUE_PORT_DEAD: &str = "port-dead";
 
-/// `clock`: remote clock minus this machine's, in milliseconds (positive: remote ahead).
-pub const OFFSET_MS: &str = "offset_ms";
-
 /// The engine's skip of a check whose prerequisite did not pass: the prerequisite's id.
 pub const PREREQUISITE: &str = "prerequisite";
+
+/// The [`ADDRESSES`] value for a list of addresses.
+pub fn addresses_value(addresses: &[IpAddr]) -> Value {
+    Value::Array(
+        addresses
+            .iter()
+            .map(|a| Value::String(a.to_string()))
+            .collect(),
+    )
+}
+
+/// The addresses a prerequisite published as a fact, if any.
+pub fn addresses_fact(facts: &Map<String, Value>) -> Vec<IpAddr> {
+    match facts.get(ADDRESSES) {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|v| v.as_str()?.parse().ok())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_round_trip_through_facts() {
+        let a: Vec<IpAddr> = vec!["198.18.0.10".parse().unwrap(), "fd00::1".parse().unwrap()];
+        let mut facts = Map::new();
+        facts.insert(ADDRESSES.into(), addresses_value(&a));
+        assert_eq!(addresses_fact(&facts), a);
+        assert!(addresses_fact(&Map::new()).is_empty());
+    }
+}

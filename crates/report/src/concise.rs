@@ -16,8 +16,7 @@ use super::{verdict_block, Outcome, Report, Status};
 
 /// Lines of each remediation shown in the Fixes section; `--verbose` shows all.
 pub const FIX_LINES: usize = 2;
-/// Width when the caller knows none (not a terminal, no `COLUMNS`).
-pub const DEFAULT_WIDTH: usize = 120;
+pub use super::table::DEFAULT_WIDTH;
 
 /// Cuts `s` to `width` characters, marking the cut with "…".
 pub fn fit(s: &str, width: usize) -> String {
@@ -353,8 +352,15 @@ pub fn render(report: &Report, width: usize) -> String {
         for (text, rs) in &fixes {
             let mut applies: Vec<String> = Vec::new();
             for r in rs {
+                // A domain-wide SRV finding about one published host names that host too.
+                let about = r
+                    .evidence
+                    .get(ev::TARGET)
+                    .and_then(|t| t.as_str())
+                    .filter(|t| r.target.as_deref() != Some(*t))
+                    .map_or(String::new(), |t| format!(" ({t})"));
                 let a = format!(
-                    "{} {}",
+                    "{} {}{about}",
                     r.id,
                     r.target.clone().unwrap_or_else(|| "general".into())
                 );

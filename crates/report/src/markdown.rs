@@ -4,7 +4,8 @@
 
 use std::fmt::Write;
 
-use super::verdict::{readiness, Readiness};
+use super::verdict::{pct, readiness, Readiness, Verdict};
+use super::verdict_block::{activation_line, attempt_text, discovery_line, fix_benefit};
 use super::{Outcome, Report, Status};
 
 /// Escapes text for one table cell: `|` and newlines would end the cell or the row.
@@ -70,9 +71,7 @@ pub fn render(report: &Report) -> String {
         s.skip,
         s.error
     );
-    out.push_str(&super::verdict_block::markdown(&super::verdict::verdict(
-        report,
-    )));
+    out.push_str(&verdict_section(&super::verdict::verdict(report)));
     let none = |v: &[String]| {
         if v.is_empty() {
             "(none)".to_string()
@@ -241,6 +240,62 @@ pub fn render(report: &Report) -> String {
                 cell(&r.message)
             );
         }
+    }
+    out
+}
+
+/// The verdict block of the Markdown report.
+fn verdict_section(v: &Verdict) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## Would clients activate? {}\n", v.answer.label());
+    let _ = writeln!(out, "{}\n", v.reason);
+    for c in &v.clients {
+        if v.clients.len() > 1 {
+            let _ = writeln!(
+                out,
+                "### From {}: {}\n\n{}\n",
+                c.source.as_deref().unwrap_or("(OS choice)"),
+                c.answer.label(),
+                c.reason
+            );
+        }
+        let _ = writeln!(out, "- {}", discovery_line(c));
+        if !c.hosts.is_empty() {
+            let _ = writeln!(out, "- {}\n", activation_line(c));
+            let _ = writeln!(
+                out,
+                "| First try, caching off | First try, caching on | Host | Priority | Weight | An attempt there |"
+            );
+            let _ = writeln!(out, "|---|---|---|---|---|---|");
+            for h in &c.hosts {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    pct(h.first_attempt.caching_off),
+                    pct(h.first_attempt.caching_on),
+                    cell(&h.target),
+                    h.priority,
+                    h.weight,
+                    cell(&attempt_text(h))
+                );
+            }
+        }
+        let _ = writeln!(out);
+    }
+    if !v.fixes.is_empty() {
+        let _ = writeln!(out, "**Fixes, by clients unblocked**\n");
+        for f in &v.fixes {
+            let _ = writeln!(
+                out,
+                "{}. {} (`{}`; {}) — {}",
+                f.rank,
+                f.title,
+                f.check,
+                f.applies_to.join(", "),
+                fix_benefit(f)
+            );
+        }
+        let _ = writeln!(out);
     }
     out
 }

@@ -12,6 +12,8 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+use kms_preflight_engine::evidence;
+
 use super::{Report, Status};
 
 const STATUSES: [Status; 5] = [
@@ -67,10 +69,8 @@ pub fn render(report: &Report) -> String {
             r.address.clone().unwrap_or_default(),
             r.source.clone().unwrap_or_default(),
         );
-        let rtt = number(r.evidence.get("rtt_ms")).map(|ms| ms / 1000.0);
-        let offset = number(r.evidence.get("offset_seconds"))
-            .or_else(|| number(r.evidence.get("offset_s")))
-            .or_else(|| number(r.evidence.get("offset_ms")).map(|ms| ms / 1000.0));
+        let rtt = number(r.evidence.get(evidence::RTT_MS)).map(|ms| ms / 1000.0);
+        let offset = number(r.evidence.get(evidence::OFFSET_MS)).map(|ms| ms / 1000.0);
         let duration = r.duration_ms as f64 / 1000.0;
         match rows.get_mut(&key) {
             Some(row) => {

@@ -1,5 +1,5 @@
 //! `--format table`: the verdict block first, then either the concise listing (the default,
-//! [`super::concise`]) or, with `--verbose` ([`render`]), every result grouped by target,
+//! the `concise` module) or, with `--verbose` ([`render`]), every result grouped by target,
 //! coloured by status, with the remediation under each problem; a summary line last. Colour is
 //! decided by the caller (`colored::control`).
 
@@ -27,6 +27,9 @@ fn indent(text: &str, prefix: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Width when the caller knows none (not a terminal, no `COLUMNS`).
+pub const DEFAULT_WIDTH: usize = 120;
 
 /// The first line: version, domains, DNS servers and sources.
 pub(crate) fn header(report: &Report) -> String {
@@ -163,7 +166,7 @@ pub fn summary_line(report: &Report, v: &Verdict) -> String {
 
 /// `--verbose`: the verdict block, then every result with its evidence and full remediation.
 pub fn render(report: &Report) -> String {
-    render_width(report, super::concise::DEFAULT_WIDTH)
+    render_width(report, DEFAULT_WIDTH)
 }
 
 /// [`render`] with the verdict block wrapped to `width`; the listing itself is never cut.

@@ -1,11 +1,10 @@
-//! The verdict block at the top of the table and the Markdown report (the verdict itself is
-//! computed in [`super::verdict`]).
+//! The verdict block at the top of the table, and the phrases the Markdown report's block
+//! shares with it (the verdict itself is computed in [`super::verdict`]).
 
 use std::fmt::Write;
 
 use colored::Colorize;
 
-use super::markdown::cell;
 use super::verdict::{pct, Answer, Attempt, Both, ClientVerdict, Fix, HostVerdict, Verdict};
 
 fn label(a: Answer) -> String {
@@ -21,7 +20,7 @@ fn share(b: Both) -> String {
     format!("{:>5} | {:>5}", pct(b.caching_off), pct(b.caching_on))
 }
 
-fn attempt_text(h: &HostVerdict) -> String {
+pub(crate) fn attempt_text(h: &HostVerdict) -> String {
     let because = h.because.as_deref().unwrap_or("");
     let code = h.code.as_ref().map_or(String::new(), |c| format!(" → {c}"));
     match h.attempt {
@@ -109,7 +108,7 @@ fn host_lines(c: &ClientVerdict, pad: &str) -> Vec<String> {
         .collect()
 }
 
-fn activation_line(c: &ClientVerdict) -> String {
+pub(crate) fn activation_line(c: &ClientVerdict) -> String {
     let a = c.activates;
     let mut s = if (a.caching_off - a.caching_on).abs() < 0.005 {
         format!(
@@ -131,7 +130,7 @@ fn activation_line(c: &ClientVerdict) -> String {
     s
 }
 
-fn discovery_line(c: &ClientVerdict) -> String {
+pub(crate) fn discovery_line(c: &ClientVerdict) -> String {
     let list = if c.suffixes.is_empty() {
         String::new()
     } else {
@@ -149,7 +148,7 @@ fn discovery_line(c: &ClientVerdict) -> String {
     }
 }
 
-fn fix_benefit(f: &Fix) -> String {
+pub(crate) fn fix_benefit(f: &Fix) -> String {
     if f.unblocks > 0.0 {
         format!("unblocks {} of clients", pct(f.unblocks))
     } else if f.spares > 0.0 {
@@ -233,62 +232,6 @@ fn unwrapped(v: &Verdict) -> String {
                 fix_benefit(f)
             );
         }
-    }
-    out
-}
-
-/// The verdict block of the Markdown report.
-pub fn markdown(v: &Verdict) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "## Would clients activate? {}\n", v.answer.label());
-    let _ = writeln!(out, "{}\n", v.reason);
-    for c in &v.clients {
-        if v.clients.len() > 1 {
-            let _ = writeln!(
-                out,
-                "### From {}: {}\n\n{}\n",
-                c.source.as_deref().unwrap_or("(OS choice)"),
-                c.answer.label(),
-                c.reason
-            );
-        }
-        let _ = writeln!(out, "- {}", discovery_line(c));
-        if !c.hosts.is_empty() {
-            let _ = writeln!(out, "- {}\n", activation_line(c));
-            let _ = writeln!(
-                out,
-                "| First try, caching off | First try, caching on | Host | Priority | Weight | An attempt there |"
-            );
-            let _ = writeln!(out, "|---|---|---|---|---|---|");
-            for h in &c.hosts {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} | {} | {} |",
-                    pct(h.first_attempt.caching_off),
-                    pct(h.first_attempt.caching_on),
-                    cell(&h.target),
-                    h.priority,
-                    h.weight,
-                    cell(&attempt_text(h))
-                );
-            }
-        }
-        let _ = writeln!(out);
-    }
-    if !v.fixes.is_empty() {
-        let _ = writeln!(out, "**Fixes, by clients unblocked**\n");
-        for f in &v.fixes {
-            let _ = writeln!(
-                out,
-                "{}. {} (`{}`; {}) — {}",
-                f.rank,
-                f.title,
-                f.check,
-                f.applies_to.join(", "),
-                fix_benefit(f)
-            );
-        }
-        let _ = writeln!(out);
     }
     out
 }

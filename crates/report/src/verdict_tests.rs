@@ -303,7 +303,7 @@ fn failover_across_priorities_depends_on_host_caching() {
     assert!(close(c.activates.caching_off, 1.0) && close(c.activates.caching_on, 1.0));
     assert_eq!(
         v.reason,
-        "100 % (caching off) / 50 % (caching on) of first attempts reach kms1.corp.test, which does not answer (tcp.port fail); clients fail over after a timeout"
+        "100 % (caching off) / 50 % (caching on) of first attempts reach kms1.corp.test, which does not answer (tcp.port fail); clients fail over to another host"
     );
 }
 
