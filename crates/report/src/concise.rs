@@ -11,7 +11,7 @@ use colored::Colorize;
 use kms_preflight_engine::evidence as ev;
 
 use super::table::{badge, header, summary_line};
-use super::verdict::{first_clause, verdict, Verdict};
+use super::verdict::{few, first_clause, verdict, Verdict};
 use super::{verdict_block, Outcome, Report, Status};
 
 /// Lines of each remediation shown in the Fixes section; `--verbose` shows all.
@@ -56,6 +56,12 @@ fn where_of(r: &Outcome, show_source: bool, report: &Report) -> String {
         w.push_str(s);
     }
     w
+}
+
+/// Whether a target is `host:port` (a host check) rather than a domain.
+fn is_host_port(t: &str) -> bool {
+    t.rsplit_once(':')
+        .is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The host part of a `host:port` target.
@@ -165,28 +171,31 @@ fn rows(report: &Report) -> Vec<Row> {
                 message: short(&rs[0].message),
             });
         } else {
-            let names: Vec<String> = rs
+            let mut names: Vec<String> = rs
                 .iter()
-                .take(2)
                 .map(|r| r.target.clone().unwrap_or_else(|| "general".into()))
                 .collect();
+            names.dedup();
+            let place = if names.len() == rs.len() {
+                format!("{} hosts ({})", rs.len(), few(&names))
+            } else {
+                format!(
+                    "{} results, {} hosts ({})",
+                    rs.len(),
+                    names.len(),
+                    few(&names)
+                )
+            };
             rows.push(Row {
                 status,
                 check,
-                place: format!(
-                    "{} hosts ({}{})",
-                    rs.len(),
-                    names.join(", "),
-                    if rs.len() > 2 {
-                        format!(", +{}", rs.len() - 2)
-                    } else {
-                        String::new()
-                    }
-                ),
+                place,
                 message: short(&norm),
             });
         }
     }
+    // Prerequisite skips: one row per target, then the same row on several targets as one.
+    let mut skips: Vec<(String, String, Vec<String>)> = Vec::new();
     for (place, rs) in prereq {
         let ids: Vec<&str> = rs.iter().map(|r| r.id.as_str()).collect();
         let roots: Vec<String> = {
@@ -199,23 +208,38 @@ fn rows(report: &Report) -> Vec<Row> {
             v.dedup();
             v
         };
+        let check = if rs.len() == 1 {
+            rs[0].id.clone()
+        } else {
+            format!("{} checks", rs.len())
+        };
+        let message = format!(
+            "skipped: {} did not pass ({})",
+            if roots.is_empty() {
+                "a prerequisite".to_string()
+            } else {
+                roots.join(", ")
+            },
+            ids.join(", ")
+        );
+        match skips
+            .iter_mut()
+            .find(|(c, m, _)| *c == check && *m == message)
+        {
+            Some((_, _, places)) => places.push(place),
+            None => skips.push((check, message, vec![place])),
+        }
+    }
+    for (check, message, places) in skips {
         rows.push(Row {
             status: Status::Skip,
-            check: if rs.len() == 1 {
-                rs[0].id.clone()
+            check,
+            place: if places.len() == 1 {
+                places[0].clone()
             } else {
-                format!("{} checks", rs.len())
+                format!("{} hosts ({})", places.len(), few(&places))
             },
-            place,
-            message: format!(
-                "skipped: {} did not pass ({})",
-                if roots.is_empty() {
-                    "a prerequisite".to_string()
-                } else {
-                    roots.join(", ")
-                },
-                ids.join(", ")
-            ),
+            message,
         });
     }
     // Worst first; report order inside a status.
@@ -272,31 +296,96 @@ fn pass_lines(report: &Report) -> Vec<String> {
         .collect()
 }
 
+/// The verdict fix (its rank) a result's remediation belongs to, if any.
+fn rank_of(v: &Verdict, r: &Outcome) -> Option<usize> {
+    let about = r.evidence.get(ev::TARGET).and_then(|t| t.as_str());
+    v.fixes
+        .iter()
+        .find(|f| {
+            f.check == r.id
+                && f.applies_to
+                    .iter()
+                    .any(|a| Some(a.as_str()) == r.target.as_deref() || Some(host_of(a)) == about)
+        })
+        .map(|f| f.rank)
+}
+
+/// The lines of a remediation shown in the Fixes section, with the result's own host,
+/// address and record masked, so that the same fix for several hosts compares equal.
+fn shown_lines(r: &Outcome, text: &str, masked: bool) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines
+        .iter()
+        .take(FIX_LINES)
+        .map(|l| {
+            let mut l = l.trim_end().to_string();
+            if masked {
+                if let Some(rec) = r.evidence.get("record").and_then(|x| x.as_str()) {
+                    l = l.replace(rec, "<record>");
+                }
+                if let Some(t) = r.evidence.get(ev::TARGET).and_then(|x| x.as_str()) {
+                    l = l.replace(t, "<host>");
+                }
+                if let Some(a) = &r.address {
+                    l = l.replace(a.as_str(), "<address>");
+                }
+                // Only a host:port target names the host; a domain target stays.
+                if let Some(t) = r.target.as_ref().filter(|t| is_host_port(t)) {
+                    l = l.replace(t.as_str(), "<host>:<port>");
+                    l = l.replace(host_of(t), "<host>");
+                }
+            }
+            l
+        })
+        .collect()
+}
+
+/// One entry of the Fixes section: the lines shown, how many the full text has, the verdict
+/// rank, and the results it applies to.
+struct FixEntry<'a> {
+    lines: Vec<String>,
+    total: usize,
+    rank: Option<usize>,
+    results: Vec<&'a Outcome>,
+}
+
 /// Each distinct remediation once, in the verdict's fix order first, with the results it
-/// applies to.
-fn fixes<'a>(report: &'a Report, v: &Verdict) -> Vec<(String, Vec<&'a Outcome>)> {
-    let mut out: Vec<(String, Vec<&'a Outcome>)> = Vec::new();
+/// applies to; the same remediation for several hosts (host, address and record masked)
+/// shares an entry.
+fn fixes<'a>(report: &'a Report, v: &Verdict) -> Vec<FixEntry<'a>> {
+    let mut out: Vec<FixEntry<'a>> = Vec::new();
     for r in report
         .results
         .iter()
         .filter(|r| matches!(r.status, Status::Fail | Status::Warn | Status::Error))
     {
         let Some(fix) = &r.remediation else { continue };
-        match out.iter_mut().find(|(t, _)| t == fix) {
-            Some((_, v)) => v.push(r),
-            None => out.push((fix.clone(), vec![r])),
+        let key = shown_lines(r, fix, true);
+        let rank = rank_of(v, r);
+        match out
+            .iter_mut()
+            .find(|e| e.lines == key && e.results[0].id == r.id && e.rank == rank)
+        {
+            Some(e) => e.results.push(r),
+            None => out.push(FixEntry {
+                lines: key,
+                total: fix.lines().filter(|l| !l.trim().is_empty()).count(),
+                rank,
+                results: vec![r],
+            }),
         }
     }
-    let rank = |text: &str| {
-        v.fixes
-            .iter()
-            .position(|f| f.remediation.as_deref() == Some(text))
-            .unwrap_or(usize::MAX)
-    };
-    out.sort_by_key(|(t, rs)| {
+    // A remediation for one result is shown as it is, not masked.
+    for e in &mut out {
+        if e.results.len() == 1 {
+            let r = e.results[0];
+            e.lines = shown_lines(r, r.remediation.as_deref().unwrap_or(""), false);
+        }
+    }
+    out.sort_by_key(|e| {
         (
-            rank(t),
-            std::cmp::Reverse(rs.iter().map(|r| r.status).max()),
+            e.rank.unwrap_or(usize::MAX),
+            std::cmp::Reverse(e.results.iter().map(|r| r.status).max()),
         )
     });
     out
@@ -349,38 +438,36 @@ pub fn render(report: &Report, width: usize) -> String {
             "Fixes".bold().underline(),
             "(full commands: --verbose, or --format markdown)".dimmed()
         );
-        for (text, rs) in &fixes {
-            let mut applies: Vec<String> = Vec::new();
-            for r in rs {
-                // A domain-wide SRV finding about one published host names that host too.
+        for e in &fixes {
+            // Per target, the hosts a domain-wide SRV finding is about: "corp.test (a, b, +2)".
+            let mut applies: Vec<(String, Vec<String>)> = Vec::new();
+            for r in &e.results {
+                let t = r.target.clone().unwrap_or_else(|| "general".into());
                 let about = r
                     .evidence
                     .get(ev::TARGET)
-                    .and_then(|t| t.as_str())
-                    .filter(|t| r.target.as_deref() != Some(*t))
-                    .map_or(String::new(), |t| format!(" ({t})"));
-                let a = format!(
-                    "{} {}{about}",
-                    r.id,
-                    r.target.clone().unwrap_or_else(|| "general".into())
-                );
-                if !applies.contains(&a) {
-                    applies.push(a);
+                    .and_then(|x| x.as_str())
+                    .filter(|x| r.target.as_deref() != Some(*x))
+                    .map(str::to_string);
+                match applies.iter_mut().find(|(x, _)| *x == t) {
+                    Some((_, hs)) => hs.extend(about),
+                    None => applies.push((t, about.into_iter().collect())),
                 }
             }
-            let shown = if applies.len() > 3 {
-                format!("{}, +{} more", applies[..2].join(", "), applies.len() - 2)
-            } else {
-                applies.join(", ")
-            };
-            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-            let rank = v
-                .fixes
-                .iter()
-                .find(|f| f.remediation.as_deref() == Some(text.as_str()))
-                .map_or("also".to_string(), |f| format!("fix {}", f.rank));
-            let more = if lines.len() > FIX_LINES {
-                format!(" ({} of {} lines)", FIX_LINES, lines.len())
+            let applies: Vec<String> = applies
+                .into_iter()
+                .map(|(t, hs)| {
+                    if hs.is_empty() {
+                        t
+                    } else {
+                        format!("{t} ({})", few(&hs))
+                    }
+                })
+                .collect();
+            let shown = format!("{} {}", e.results[0].id, few(&applies));
+            let rank = e.rank.map_or("also".to_string(), |r| format!("fix {r}"));
+            let more = if e.total > FIX_LINES {
+                format!(" ({} of {} lines)", FIX_LINES, e.total)
             } else {
                 String::new()
             };
@@ -391,8 +478,8 @@ pub fn render(report: &Report, width: usize) -> String {
                 fit(&head, width.saturating_sub(2 + more.len())).cyan(),
                 more.dimmed()
             );
-            for l in lines.iter().take(FIX_LINES) {
-                let _ = writeln!(out, "     {}", fit(l.trim_end(), width - 5));
+            for l in &e.lines {
+                let _ = writeln!(out, "     {}", fit(l, width - 5));
             }
         }
     }

@@ -307,9 +307,9 @@ fn classify<'a>(
     if let Some(s) = stale {
         c.attempt = Attempt::NoResponse;
         c.because = Some(match str_of(s, ev::ISSUE) {
-            Some(ev::ISSUE_NO_ADDRESS) => "stale record: the name no longer resolves".to_string(),
+            Some(ev::ISSUE_NO_ADDRESS) => "stale record: no longer resolves".to_string(),
             Some(ev::ISSUE_PORT_DEAD) => {
-                format!("stale record: port {} no longer answers", cand.port)
+                format!("stale record: port {} dead", cand.port)
             }
             _ => first_clause(&s.message).to_string(),
         });
@@ -446,7 +446,7 @@ struct FixCand<'a> {
     key: (String, String),
     title: String,
     outcome: &'a Outcome,
-    applies_to: String,
+    applies_to: Vec<String>,
     code: Option<String>,
     unblocks: f64,
     spares: f64,
@@ -471,6 +471,34 @@ fn fix_title(o: &Outcome, host: &str, port: u16, because: Option<&str>, publishe
         kinds::KMS_RPC => format!("make {host} answer as a KMS host{or_remove}"),
         kinds::SRV_DISCOVERY => "publish _vlmcs._tcp where the client's suffix list looks".into(),
         _ => format!("fix {} for {host}", o.id),
+    }
+}
+
+/// A few names and a count of the rest: "a, b, +3".
+pub fn few(names: &[String]) -> String {
+    if names.len() <= 2 {
+        names.join(", ")
+    } else {
+        format!("{}, {}, +{}", names[0], names[1], names.len() - 2)
+    }
+}
+
+/// The title of one fix applied to several hosts.
+fn fixes_title(o: &Outcome, names: &[String], port: u16, published: bool) -> String {
+    let n = names.len();
+    let list = few(names);
+    let or_remove = if published {
+        ", or remove their SRV records"
+    } else {
+        ""
+    };
+    match o.kind.as_str() {
+        kinds::SRV_STALE => format!("remove the {n} stale SRV records ({list})"),
+        kinds::CLOCK => format!("set the clocks of {n} hosts right ({list})"),
+        kinds::RESOLVE => format!("make {n} hosts resolve{or_remove} ({list})"),
+        kinds::TCP => format!("open TCP {port} to {n} hosts{or_remove} ({list})"),
+        kinds::KMS_RPC => format!("make {n} hosts answer as KMS hosts{or_remove} ({list})"),
+        _ => format!("fix {} for {n} hosts ({list})", o.id),
     }
 }
 
@@ -534,7 +562,7 @@ fn client_verdict<'a>(
             key: (d.id.clone(), "discovery".into()),
             title: fix_title(d, "", 0, None, true),
             outcome: d,
-            applies_to: suffixes.join(", "),
+            applies_to: vec![suffixes.join(", ")],
             code: base.code.clone(),
             unblocks: 1.0,
             spares: 0.0,
@@ -644,7 +672,7 @@ fn client_verdict<'a>(
                         f.target.as_deref().unwrap_or("the client's domain")
                     ),
                     outcome: f,
-                    applies_to: f.target.clone().unwrap_or_default(),
+                    applies_to: f.target.clone().into_iter().collect(),
                     code: base.code.clone(),
                     unblocks: 1.0,
                     spares: 0.0,
@@ -679,36 +707,73 @@ fn client_verdict<'a>(
     base.activates = activates.round();
     base.failover = failover.round();
 
-    // Fixes: each host that does not work, with what fixing it changes.
+    // Fixes: each host that does not work, with what fixing it changes. The same outcome on
+    // several hosts (the same check, the same reason with host and address masked; every
+    // stale record) is one fix, applied to all of them at once.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
     for (i, cl) in classes.iter().enumerate() {
         let Some((o, removes)) = cl.fix else { continue };
         if cl.attempt == Attempt::Works || cl.attempt == Attempt::Unknown {
             continue;
         }
+        let mut because = cl.because.clone().unwrap_or_default();
+        if let Some(a) = &o.address {
+            because = because.replace(a.as_str(), "<address>");
+        }
+        because = because.replace(&cands[i].host, "<host>");
+        let key = if removes {
+            o.id.clone()
+        } else {
+            format!("{}|{because}", o.id)
+        };
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    for (key, members) in groups {
+        let (o, removes) = classes[members[0]].fix.expect("grouped fixes have one");
         let (after_cands, after_states): (Vec<Cand>, Vec<Attempt>) = if removes {
             cands
                 .iter()
                 .cloned()
                 .zip(states.iter().copied())
                 .enumerate()
-                .filter(|(j, _)| *j != i)
+                .filter(|(j, _)| !members.contains(j))
                 .map(|(_, x)| x)
                 .unzip()
         } else {
             let mut s = states.clone();
-            s[i] = Attempt::Works;
+            for &i in &members {
+                s[i] = Attempt::Works;
+            }
             (cands.clone(), s)
         };
         let (f2, d2) = probabilities(&after_cands, &after_states);
         let a2 = sum_where(&d2, &after_states, Attempt::activates);
         let fo2 = sum_where(&f2, &after_states, |s| s == Attempt::NoResponse);
-        let c = &cands[i];
+        let c = &cands[members[0]];
+        let names: Vec<String> = members.iter().map(|&i| name(&cands[i])).collect();
+        let title = if members.len() == 1 {
+            fix_title(
+                o,
+                &names[0],
+                c.port,
+                classes[members[0]].because.as_deref(),
+                domain.is_some(),
+            )
+        } else {
+            fixes_title(o, &names, c.port, domain.is_some())
+        };
         fixes.push(FixCand {
-            key: (o.id.clone(), c.host.clone()),
-            title: fix_title(o, &name(c), c.port, cl.because.as_deref(), domain.is_some()),
+            key: (o.id.clone(), key),
+            title,
             outcome: o,
-            applies_to: format!("{}:{}", c.host, c.port),
-            code: cl.code.clone(),
+            applies_to: members
+                .iter()
+                .map(|&i| format!("{}:{}", cands[i].host, cands[i].port))
+                .collect(),
+            code: classes[members[0]].code.clone(),
             unblocks: (a2.mean() - activates.mean()).max(0.0),
             spares: (failover.mean() - fo2.mean()).max(0.0),
         });
@@ -820,16 +885,32 @@ fn judge(c: &mut ClientVerdict) {
     if let Some(h) = rejected.first() {
         c.code = h.code.clone();
     }
-    for h in &dead {
-        if h.first_attempt.max() <= EPS {
-            continue;
-        }
-        parts.push(format!(
+    let reached: Vec<&&HostVerdict> = dead
+        .iter()
+        .filter(|h| h.first_attempt.max() > EPS)
+        .collect();
+    match reached.as_slice() {
+        [] => {}
+        [h] => parts.push(format!(
             "{} of first attempts reach {}, which does not answer ({}); clients fail over to another host",
             both_text(h.first_attempt),
             h.host,
             because(h)
-        ));
+        )),
+        many => {
+            let mut sum = Both::default();
+            for h in many {
+                sum.caching_off += h.first_attempt.caching_off;
+                sum.caching_on += h.first_attempt.caching_on;
+            }
+            let names: Vec<String> = many.iter().map(|h| h.host.clone()).collect();
+            parts.push(format!(
+                "{} of first attempts reach one of {} hosts that do not answer ({}); clients fail over to another host",
+                both_text(sum),
+                many.len(),
+                few(&names)
+            ));
+        }
     }
     for h in &unknown {
         parts.push(format!("{}: {}", h.host, because(h)));
@@ -882,8 +963,10 @@ pub fn verdict(report: &Report) -> Verdict {
                 remediation: f.outcome.remediation.clone(),
             }
         });
-        if !e.applies_to.contains(&f.applies_to) {
-            e.applies_to.push(f.applies_to.clone());
+        for a in &f.applies_to {
+            if !e.applies_to.contains(a) {
+                e.applies_to.push(a.clone());
+            }
         }
         e.unblocks += f.unblocks / n;
         e.spares += f.spares / n;

@@ -28,7 +28,7 @@ pub(crate) fn attempt_text(h: &HostVerdict) -> String {
         Attempt::Works => format!("activates ({} note(s): {})", h.notes.len(), h.notes[0]),
         Attempt::Rejected => format!("rejected: {because}{code}"),
         Attempt::NoResponse => {
-            format!("no answer ({because}) → clients move on")
+            format!("no answer ({because}) → next host")
         }
         Attempt::Unknown => format!("unknown: {because}"),
     }
@@ -36,10 +36,7 @@ pub(crate) fn attempt_text(h: &HostVerdict) -> String {
 
 fn host_label(h: &HostVerdict, show_prio: bool) -> String {
     if show_prio {
-        format!(
-            "{} (priority {}, weight {})",
-            h.target, h.priority, h.weight
-        )
+        format!("{} ({}/{})", h.target, h.priority, h.weight)
     } else {
         h.target.clone()
     }
@@ -212,7 +209,15 @@ fn unwrapped(v: &Verdict) -> String {
         if !c.hosts.is_empty() {
             let _ = writeln!(
                 out,
-                "{pad}first try, caching off | on   host and what an attempt there does"
+                "{pad}first try, caching off | on   host{} and what an attempt there does",
+                if c.hosts
+                    .iter()
+                    .any(|h| h.priority != c.hosts[0].priority || h.weight != c.hosts[0].weight)
+                {
+                    " (priority/weight)"
+                } else {
+                    ""
+                }
             );
             for l in host_lines(c, &format!("{pad}  ")) {
                 let _ = writeln!(out, "{l}");

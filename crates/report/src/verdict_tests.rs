@@ -428,3 +428,34 @@ fn first_clause_stops_outside_parentheses() {
     );
     assert_eq!(first_clause("short: x"), "short: x");
 }
+
+#[test]
+fn the_same_failure_on_several_hosts_is_one_fix_applied_to_all() {
+    let mut rs = srv(
+        "corp.test",
+        &[
+            ("kms1.corp.test", 0, 0),
+            ("kms2.corp.test", 0, 0),
+            ("kms3.corp.test", 0, 0),
+            ("kms4.corp.test", 0, 0),
+        ],
+    );
+    rs.extend(healthy("kms1.corp.test"));
+    for h in ["kms2.corp.test", "kms3.corp.test", "kms4.corp.test"] {
+        rs.extend(filtered(h));
+    }
+    let v = verdict(&report(rs));
+    assert_eq!(v.answer, Answer::WorksWithRisk);
+    assert!(
+        v.reason
+            .starts_with("75 % of first attempts reach one of 3 hosts that do not answer"),
+        "{}",
+        v.reason
+    );
+    assert_eq!(v.fixes.len(), 1, "{:#?}", v.fixes);
+    let f = &v.fixes[0];
+    assert_eq!(f.title, "open TCP 1688 to 3 hosts, or remove their SRV records (kms2.corp.test, kms3.corp.test, +1)");
+    assert_eq!(f.applies_to.len(), 3);
+    // Every client already activates (failover to kms1); the fix spares the waits.
+    assert!(close(f.unblocks, 0.0) && close(f.spares, 0.75), "{f:?}");
+}
