@@ -220,7 +220,7 @@ impl Check for SrvStaleCheck {
                 let base = |f: Finding| {
                     f.evidence("name", shown.clone())
                         .evidence(ev::TARGET, host.clone())
-                        .evidence("record", records_text.clone())
+                        .evidence(ev::RECORD, records_text.clone())
                         .evidence(
                             "published_on",
                             Value::Array(on.iter().map(|s| Value::String(s.to_string())).collect()),

@@ -63,6 +63,8 @@ pub const SUFFIX_ORIGIN: &str = "suffix_origin";
 pub const ISSUE: &str = "issue";
 /// SRV audit kinds: the published target a finding is about.
 pub const TARGET: &str = "target";
+/// SRV audit kinds: the record(s) a finding is about, as text ("SRV 0 0 1688 host; …").
+pub const RECORD: &str = "record";
 /// `srv-stale` [`ISSUE`] values: the target no longer resolves / its port no longer answers.
 pub const ISSUE_NO_ADDRESS: &str = "no-address";
 pub const ISSUE_PORT_DEAD: &str = "port-dead";

@@ -320,7 +320,7 @@ fn shown_lines(r: &Outcome, text: &str, masked: bool) -> Vec<String> {
         .map(|l| {
             let mut l = l.trim_end().to_string();
             if masked {
-                if let Some(rec) = r.evidence.get("record").and_then(|x| x.as_str()) {
+                if let Some(rec) = r.evidence.get(ev::RECORD).and_then(|x| x.as_str()) {
                     l = l.replace(rec, "<record>");
                 }
                 if let Some(t) = r.evidence.get(ev::TARGET).and_then(|x| x.as_str()) {

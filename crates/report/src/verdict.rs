@@ -260,6 +260,17 @@ pub fn pct(x: f64) -> String {
     }
 }
 
+/// The ports of the records a `srv-stale` finding is about ("SRV 0 0 1689 host; …"), if
+/// its record text says.
+fn stale_ports(r: &Outcome) -> Option<Vec<u16>> {
+    let text = str_of(r, ev::RECORD)?;
+    let ports: Vec<u16> = text
+        .split(';')
+        .filter_map(|rec| rec.split_whitespace().nth(3)?.parse().ok())
+        .collect();
+    (!ports.is_empty()).then_some(ports)
+}
+
 struct Classified<'a> {
     attempt: Attempt,
     code: Option<String>,
@@ -288,6 +299,7 @@ fn classify<'a>(
             && r.status == Status::Fail
             && domain.is_none_or(|d| r.target.as_deref() == Some(d))
             && str_of(r, ev::TARGET) == Some(cand.host.as_str())
+            && stale_ports(r).is_none_or(|ports| ports.contains(&cand.port))
     });
     let mut c = Classified {
         attempt: Attempt::Works,

@@ -459,3 +459,24 @@ fn the_same_failure_on_several_hosts_is_one_fix_applied_to_all() {
     // Every client already activates (failover to kms1); the fix spares the waits.
     assert!(close(f.unblocks, 0.0) && close(f.spares, 0.75), "{f:?}");
 }
+
+#[test]
+fn a_stale_record_on_another_port_leaves_the_live_one_alone() {
+    // kms1 is published on 1688 (answers) and on 1689 (nothing listens: stale).
+    let mut rs = srv("corp.test", &[("kms1.corp.test", 0, 0)]);
+    rs.extend(healthy("kms1.corp.test"));
+    rs.push(o(
+        "srv.stale",
+        kinds::SRV_STALE,
+        Some("corp.test"),
+        Status::Fail,
+        &["0xC004F074", "0x800706BA"],
+        json!({"target": "kms1.corp.test", "issue": "port-dead", "record": "SRV 0 0 1689 kms1.corp.test"}),
+    ));
+    let v = verdict(&report(rs));
+    assert_eq!(v.answer, Answer::Works, "{v:#?}");
+    assert_eq!(
+        host(&v.clients[0], "kms1.corp.test").attempt,
+        Attempt::Works
+    );
+}
