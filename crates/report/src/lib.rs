@@ -11,5 +11,6 @@ pub mod prometheus;
 pub mod table;
 pub mod verdict;
 pub mod verdict_block;
+pub mod verdict_model;
 
 pub use kms_preflight_engine::outcome::{Outcome, Report, ReportTarget, Status, Summary, SCHEMA};
