@@ -87,6 +87,9 @@ fn stale_ports(r: &Outcome) -> Option<Vec<u16>> {
     (!ports.is_empty()).then_some(ports)
 }
 
+/// Why a host's attempt is unknown when this run has no connection result for it.
+const NOT_PROBED: &str = "not probed (no tcp.port or kms.rpc-bind result in this run)";
+
 struct Classified<'a> {
     attempt: Attempt,
     code: Option<String>,
@@ -179,6 +182,15 @@ fn classify<'a>(
         c.code = r.error_codes.first().cloned();
         c.results.push(r.id.clone());
         c.fix = Some((r, false));
+    }
+    // Nothing proves an attempt there would get through when no connection was tried (a
+    // run of DNS checks only, e.g. `diagnose` of a DNS code).
+    let probed = own
+        .iter()
+        .any(|r| r.kind == kinds::TCP || r.kind == kinds::KMS_RPC);
+    if c.attempt == Attempt::Works && !probed {
+        c.attempt = Attempt::Unknown;
+        c.because = Some(NOT_PROBED.into());
     }
     for r in &own {
         if c.results.contains(&r.id) {

@@ -291,6 +291,14 @@ pub(crate) fn judge(c: &mut ClientVerdict) {
         .filter(|h| h.attempt == Attempt::Unknown && h.decides.max() > EPS)
         .collect();
     let because = |h: &HostVerdict| h.because.clone().unwrap_or_default();
+    if !c.hosts.is_empty() && c.hosts.iter().all(|h| h.attempt == Attempt::Unknown) {
+        c.answer = Answer::Unknown;
+        c.reason = format!(
+            "cannot tell: no host's attempt could be decided ({})",
+            because(&c.hosts[0])
+        );
+        return;
+    }
     if c.activates.max() <= EPS {
         c.answer = Answer::Fails;
         if let Some(h) = rejected.first() {

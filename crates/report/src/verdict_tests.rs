@@ -480,3 +480,22 @@ fn a_stale_record_on_another_port_leaves_the_live_one_alone() {
         Attempt::Works
     );
 }
+
+#[test]
+fn hosts_never_probed_leave_the_answer_unknown() {
+    // A run of DNS checks only (diagnose of a DNS code): records, but no connection tried.
+    let rs = srv(
+        "corp.test",
+        &[("kms1.corp.test", 0, 0), ("kms2.corp.test", 0, 0)],
+    );
+    let rep = report(rs);
+    let v = verdict(&rep);
+    assert_eq!(v.answer, Answer::Unknown, "{v:#?}");
+    assert!(v.reason.starts_with("cannot tell"), "{}", v.reason);
+    assert!(v.clients[0]
+        .hosts
+        .iter()
+        .all(|h| h.attempt == Attempt::Unknown));
+    // The summary line then keeps its own logic: everything passed.
+    assert_eq!(readiness(&rep, &v), Readiness::Ready);
+}
