@@ -261,7 +261,10 @@ fn verdict_section(v: &Verdict) -> String {
         }
         let _ = writeln!(out, "- {}", discovery_line(c));
         if !c.hosts.is_empty() {
-            let _ = writeln!(out, "- {}\n", activation_line(c));
+            if c.answer != super::verdict::Answer::Unknown {
+                let _ = writeln!(out, "- {}", activation_line(c));
+            }
+            let _ = writeln!(out);
             let _ = writeln!(
                 out,
                 "| First try, caching off | First try, caching on | Host | Priority | Weight | An attempt there |"

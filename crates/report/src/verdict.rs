@@ -88,7 +88,7 @@ fn stale_ports(r: &Outcome) -> Option<Vec<u16>> {
 }
 
 /// Why a host's attempt is unknown when this run has no connection result for it.
-const NOT_PROBED: &str = "not probed (no tcp.port or kms.rpc-bind result in this run)";
+const NOT_PROBED: &str = "not probed: this run tried no connection to it";
 
 struct Classified<'a> {
     attempt: Attempt,

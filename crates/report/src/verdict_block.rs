@@ -222,7 +222,9 @@ fn unwrapped(v: &Verdict) -> String {
             for l in host_lines(c, &format!("{pad}  ")) {
                 let _ = writeln!(out, "{l}");
             }
-            let _ = writeln!(out, "{pad}{}", activation_line(c));
+            if c.answer != Answer::Unknown {
+                let _ = writeln!(out, "{pad}{}", activation_line(c));
+            }
         }
     }
     if !v.fixes.is_empty() {

@@ -294,7 +294,7 @@ pub(crate) fn judge(c: &mut ClientVerdict) {
     if !c.hosts.is_empty() && c.hosts.iter().all(|h| h.attempt == Attempt::Unknown) {
         c.answer = Answer::Unknown;
         c.reason = format!(
-            "cannot tell: no host's attempt could be decided ({})",
+            "cannot tell: no host's attempt could be decided — {}",
             because(&c.hosts[0])
         );
         return;
