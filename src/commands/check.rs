@@ -218,6 +218,7 @@ pub async fn run_check(args: CheckArgs) -> Result<Report, UsageError> {
             dns_from_cli,
             search_domains: domains.clone(),
             search_origin: search_origin.to_string(),
+            memo: Default::default(),
         },
     };
     let report = kms_preflight_engine::run(&rules, opts).await;

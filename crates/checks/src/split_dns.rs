@@ -120,10 +120,12 @@ async fn addresses(
     let Ok(name) = dns::fqdn(target) else {
         return vec!["invalid name".into()];
     };
+    let m = &ctx.settings.memo;
     let (a, aaaa) = tokio::join!(
-        dns::query(server, &name, RecordType::A, ctx.timeout, ctx.source),
-        dns::query(server, &name, RecordType::AAAA, ctx.timeout, ctx.source),
+        dns::query_remembered(m, server, &name, RecordType::A, ctx.timeout, ctx.source),
+        dns::query_remembered(m, server, &name, RecordType::AAAA, ctx.timeout, ctx.source),
     );
+    let (a, aaaa) = (a.0, aaaa.0);
     let mut out = BTreeSet::new();
     for rec in [&a, &aaaa].into_iter().flatten().flat_map(|r| &r.answers) {
         match &rec.data {
@@ -219,10 +221,17 @@ impl Check for SplitDnsCheck {
                 targets.extend(v.targets.iter().cloned());
             }
             let targets: Vec<String> = targets.into_iter().take(MAX_TARGETS).collect();
-            for v in &mut views {
-                let server: std::net::SocketAddr =
-                    v.server.parse().expect("rendered from a SocketAddr");
-                let got = futures_join_all(targets.iter().map(|t| addresses(ctx, server, t))).await;
+            // Every server side by side: a dead one costs one timeout, not one per server.
+            let servers: Vec<std::net::SocketAddr> = views
+                .iter()
+                .map(|v| v.server.parse().expect("rendered from a SocketAddr"))
+                .collect();
+            let targets_ref = &targets;
+            let all = futures_join_all(servers.into_iter().map(|server| async move {
+                futures_join_all(targets_ref.iter().map(|t| addresses(ctx, server, t))).await
+            }))
+            .await;
+            for (v, got) in views.iter_mut().zip(all) {
                 v.addresses = targets.iter().cloned().zip(got).collect();
             }
             let distinct: BTreeSet<_> = views.iter().map(|v| v.signature()).collect();

@@ -113,8 +113,15 @@ impl Check for SrvCheck {
                     "no DNS server to ask: the system configuration lists none; pass --dns",
                 ));
             }
-            let (reply, attempts) =
-                dns::query_servers(servers, &name, RecordType::SRV, ctx.timeout, ctx.source).await;
+            let (reply, attempts) = dns::query_servers(
+                &ctx.settings.memo,
+                servers,
+                &name,
+                RecordType::SRV,
+                ctx.timeout,
+                ctx.source,
+            )
+            .await;
             let Some(reply) = reply else {
                 return CheckOutput::one(
                     Finding::new(

@@ -15,7 +15,7 @@ use kms_preflight_engine::{
     validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
 };
 use kms_preflight_net::ms;
-use kms_preflight_net::tcp::{connect, watch_after_connect, AfterConnect};
+use kms_preflight_net::tcp::{connect_as_client, watch_after_connect, AfterConnect};
 
 kms_preflight_engine::check_rule! {
     /// Parameters of a `tcp` check.
@@ -127,6 +127,40 @@ fn after_connect_finding(
     }
 }
 
+/// A probe that connected only after retries is a warning: the path loses packets (or is
+/// very slow), and clients pay for it with retransmission delays or failed attempts. The ICMP
+/// loss of the address is added when an ICMP probe of it ran in this run.
+pub async fn lossy(
+    mut f: Finding,
+    ctx: &CheckContext<'_>,
+    addr: SocketAddr,
+    attempts: u32,
+) -> Finding {
+    let icmp = ctx
+        .settings
+        .memo
+        .icmp_loss(addr.ip(), ctx.source, ctx.timeout)
+        .await;
+    let icmp_text = icmp
+        .map(|l| format!("; ICMP loss {l:.0} %"))
+        .unwrap_or_default();
+    f.status = Status::Warn;
+    f.message = format!(
+        "lossy path: {attempts} attempts{icmp_text}; {} (a client gets through after retransmitting, but slowly and not always)",
+        f.message
+    );
+    f.remediation = Some(format!(
+        "The path to {ip} drops packets or is very slow: {attempts} connection attempts were needed. Look for loss on the \
+         links between this subnet and {ip} (interface errors, a saturated WAN or VPN link, a duplex mismatch), e.g. \
+         pathping {ip} from a client; KMS works through it only while the retransmissions get through.",
+        ip = addr.ip()
+    ));
+    if let Some(l) = icmp {
+        f = f.evidence("icmp_loss_percent", l);
+    }
+    f.evidence("lossy", true)
+}
+
 impl Check for TcpCheck {
     fn default_scope(&self) -> Scope {
         Scope {
@@ -191,8 +225,11 @@ impl Check for TcpCheck {
                 let addr = SocketAddr::new(*ip, port);
                 let source = ctx.source.cloned();
                 let timeout = ctx.timeout;
+                let memo = ctx.settings.memo.clone();
                 set.spawn(async move {
-                    let r = match connect(addr, source.as_ref(), timeout).await {
+                    let (r, tried) =
+                        connect_as_client(addr, source.as_ref(), timeout, Some(&memo)).await;
+                    let r = match r {
                         Ok(c) => {
                             let after = if hold.is_zero() {
                                 AfterConnect::Quiet
@@ -203,7 +240,7 @@ impl Check for TcpCheck {
                         }
                         Err(e) => Err(e),
                     };
-                    (i, addr, r)
+                    (i, addr, r, tried)
                 });
             }
             let mut results = Vec::new();
@@ -215,7 +252,7 @@ impl Check for TcpCheck {
             results.sort_by_key(|r| r.0);
             let mut findings = Vec::new();
             let mut reachable = Vec::new();
-            for (_, addr, r) in results {
+            for (_, addr, r, tried) in results {
                 match r {
                     Ok((c, after)) => {
                         if matches!(after, AfterConnect::Quiet | AfterConnect::Data(_)) {
@@ -225,17 +262,21 @@ impl Check for TcpCheck {
                             .address(addr.ip().to_string())
                             .evidence("port", port)
                             .evidence("result", after.class())
-                            .evidence("rtt_ms", ms(c.rtt));
+                            .evidence("rtt_ms", ms(c.rtt))
+                            .evidence("attempts", c.attempts);
                         if !hold.is_zero() {
                             f = f.evidence("hold_ms", hold.as_millis() as u64);
                         }
                         if let Some(l) = c.local {
                             f = f.evidence("local", l.to_string());
                         }
+                        if c.attempts > 1 && f.status == Status::Pass {
+                            f = lossy(f, ctx, addr, c.attempts).await;
+                        }
                         findings.push(f);
                     }
                     Err(e) => findings.push(for_source(
-                        connect_failure_finding(addr, ctx.timeout, &e),
+                        connect_failure_finding(addr, ctx.timeout, &e, &tried, &ctx.settings.memo),
                         ctx.source,
                         addr,
                     )),

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod dns;
 pub mod http;
 pub mod icmp;
+pub mod memo;
 pub mod route;
 pub mod rpc;
 pub mod smb2;

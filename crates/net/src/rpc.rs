@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::tcp::{connect, ConnectFailure};
+use super::tcp::{connect_as_client, ConnectFailure, Tried};
+use crate::memo::RunMemo;
 use crate::source::Source;
 use kms_preflight_wire::dcerpc::{peek_frag_length, FRAG_LENGTH_PREFIX_LEN};
 
@@ -47,6 +48,11 @@ pub struct BindExchange {
     pub end: ReadEnd,
     /// Writing the bind failed (the peer reset before we could send); `end` says how.
     pub write_failed: bool,
+    /// Connection attempts in all (see [`crate::tcp::connect_as_client`]); 1 on a clean path.
+    pub connect_attempts: u32,
+    /// Binds sent, each on its own connection: 2 when the first went unanswered and the
+    /// budget left room for another, like a client that retries.
+    pub bind_attempts: u32,
 }
 
 fn is_reset(e: &io::Error) -> bool {
@@ -60,14 +66,61 @@ fn is_reset(e: &io::Error) -> bool {
 
 /// Connects to `addr` and exchanges `bind` for at most one reply PDU, everything under
 /// `timeout` per step (connect, then write + read). The connection is closed on return
-/// (FIN), whatever was received.
+/// (FIN), whatever was received. See [`bind_exchange_as_client`] for the retries.
 pub async fn bind_exchange(
     addr: SocketAddr,
     source: Option<&Source>,
     timeout: Duration,
     bind: &[u8],
 ) -> Result<BindExchange, ConnectFailure> {
-    let connected = connect(addr, source, timeout).await?;
+    bind_exchange_as_client(addr, source, timeout, bind, None)
+        .await
+        .map_err(|e| e.0)
+}
+
+/// Like a client within its budget of two timeouts: the connect retries as
+/// [`crate::tcp::connect_as_client`] does, and a bind that got no byte back within its timeout
+/// is sent once more on a new connection if at least a quarter of a timeout is left. Anything
+/// received (a reply, a reset, garbage) is an answer and is not retried.
+pub async fn bind_exchange_as_client(
+    addr: SocketAddr,
+    source: Option<&Source>,
+    timeout: Duration,
+    bind: &[u8],
+    memo: Option<&RunMemo>,
+) -> Result<BindExchange, (ConnectFailure, Tried)> {
+    let started = Instant::now();
+    let first = exchange_once(addr, source, timeout, timeout, bind, memo).await?;
+    let silent = first.end == ReadEnd::Timeout && first.bytes.is_empty() && !first.write_failed;
+    let left = (timeout * 2).saturating_sub(started.elapsed());
+    if !silent || left < timeout / 4 {
+        return Ok(first);
+    }
+    match exchange_once(addr, source, left, left, bind, memo).await {
+        Ok(mut second) => {
+            second.connect_attempts += first.connect_attempts;
+            second.bind_attempts = 2;
+            Ok(second)
+        }
+        Err(_) => Ok(BindExchange {
+            bind_attempts: 2,
+            ..first
+        }),
+    }
+}
+
+async fn exchange_once(
+    addr: SocketAddr,
+    source: Option<&Source>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    bind: &[u8],
+    memo: Option<&RunMemo>,
+) -> Result<BindExchange, (ConnectFailure, Tried)> {
+    let connected = match connect_as_client(addr, source, connect_timeout, memo).await {
+        (Ok(c), _) => c,
+        (Err(e), tried) => return Err((e, tried)),
+    };
     let mut stream = connected.stream;
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + timeout;
@@ -90,6 +143,8 @@ pub async fn bind_exchange(
         bytes,
         end,
         write_failed,
+        connect_attempts: connected.attempts,
+        bind_attempts: 1,
     })
 }
 
