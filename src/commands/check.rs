@@ -212,7 +212,9 @@ pub async fn run_check(args: CheckArgs) -> Result<Report, UsageError> {
         sources,
         timeout: args.timeout,
         deadline: args.deadline,
-        concurrency: args.concurrency,
+        concurrency: args.concurrency.unwrap_or_else(|| {
+            crate::fdlimit::default_for(crate::fdlimit::raise().map(|l| l.soft))
+        }),
         settings: RunSettings {
             dns_servers,
             dns_from_cli,

@@ -178,6 +178,37 @@ impl Lab {
         must("ip", &full);
     }
 
+    /// Turns off the kernel's per-destination ICMP error rate limit in `ns`
+    /// (net.ipv4.icmp_ratelimit, per namespace): many lab "hosts" share one kernel there, so
+    /// without this the port-unreachable answers of the 40th host are dropped as if the 40
+    /// machines were one, which no real network does.
+    pub fn no_icmp_ratelimit(&self, ns: &str) {
+        must(
+            "ip",
+            &[
+                "netns",
+                "exec",
+                ns,
+                "sysctl",
+                "-q",
+                "-w",
+                "net.ipv4.icmp_ratelimit=0",
+            ],
+        );
+        must(
+            "ip",
+            &[
+                "netns",
+                "exec",
+                ns,
+                "sysctl",
+                "-q",
+                "-w",
+                "net.ipv4.icmp_msgs_per_sec=100000",
+            ],
+        );
+    }
+
     /// Loads an nftables ruleset inside a namespace.
     pub fn nft(&self, ns: &str, ruleset: &str) {
         let path = self.dir.join(format!("nft-{ns}.conf"));

@@ -127,19 +127,24 @@ fn after_connect_finding(
     }
 }
 
+/// Longest a lossy pass waits for a running ICMP probe of the same address to quote its loss.
+pub const ICMP_WAIT: Duration = Duration::from_millis(250);
+
 /// A probe that connected only after retries is a warning: the path loses packets (or is
 /// very slow), and clients pay for it with retransmission delays or failed attempts. The ICMP
-/// loss of the address is added when an ICMP probe of it ran in this run.
+/// loss of the address is added when an ICMP probe of it ran in this run (waiting at most
+/// [`ICMP_WAIT`] for one still running).
 pub async fn lossy(
     mut f: Finding,
     ctx: &CheckContext<'_>,
     addr: SocketAddr,
     attempts: u32,
 ) -> Finding {
+    // A short wait at most: a lossy pass must not hold up the checks that require it.
     let icmp = ctx
         .settings
         .memo
-        .icmp_loss(addr.ip(), ctx.source, ctx.timeout)
+        .icmp_loss(addr.ip(), ctx.source, ICMP_WAIT.min(ctx.timeout))
         .await;
     let icmp_text = icmp
         .map(|l| format!("; ICMP loss {l:.0} %"))
