@@ -78,10 +78,16 @@ pub async fn bind_exchange(
         .map_err(|e| e.0)
 }
 
-/// Like a client within its budget of two timeouts: the connect retries as
-/// [`crate::tcp::connect_as_client`] does, and a bind that got no byte back within its timeout
-/// is sent once more on a new connection if at least a quarter of a timeout is left. Anything
-/// received (a reply, a reset, garbage) is an answer and is not retried.
+/// When each bind exchange starts, as fractions of the timeout, while no earlier one has
+/// been answered: a client whose bind goes unanswered tries again on a new connection.
+pub const BIND_AT: [f64; 3] = [0.0, 1.0 / 3.0, 2.0 / 3.0];
+
+/// Like a client within a budget of two timeouts: each exchange connects as
+/// [`crate::tcp::connect_as_client`] does and waits at most `timeout` for the reply after its
+/// bind; while none has been answered, new exchanges start at [`BIND_AT`] (a lost bind or
+/// reply on a path that lost the SYN too waits 3 s for TCP's own retransmission). The first
+/// exchange that is answered (a reply, a reset, a close, garbage) decides, and is never
+/// retried; a connect that is answered otherwise (refused, unreachable) decides at once.
 pub async fn bind_exchange_as_client(
     addr: SocketAddr,
     source: Option<&Source>,
@@ -89,23 +95,81 @@ pub async fn bind_exchange_as_client(
     bind: &[u8],
     memo: Option<&RunMemo>,
 ) -> Result<BindExchange, (ConnectFailure, Tried)> {
-    let started = Instant::now();
-    let first = exchange_once(addr, source, timeout, timeout, bind, memo).await?;
-    let silent = first.end == ReadEnd::Timeout && first.bytes.is_empty() && !first.write_failed;
-    let left = (timeout * 2).saturating_sub(started.elapsed());
-    if !silent || left < timeout / 4 {
-        return Ok(first);
-    }
-    match exchange_once(addr, source, left, left, bind, memo).await {
-        Ok(mut second) => {
-            second.connect_attempts += first.connect_attempts;
-            second.bind_attempts = 2;
-            Ok(second)
+    let start = tokio::time::Instant::now();
+    let budget_end = start + timeout * 2;
+    let mut set = tokio::task::JoinSet::new();
+    let (mut next, mut started, mut connects) = (0usize, 0u32, 0u32);
+    let mut silent: Option<BindExchange> = None;
+    let mut failed: Option<(ConnectFailure, Tried)> = None;
+    let decided = loop {
+        let now = tokio::time::Instant::now();
+        while next < BIND_AT.len() && start + timeout.mul_f64(BIND_AT[next]) <= now {
+            let left = budget_end.saturating_duration_since(now);
+            let (source, bind, memo) = (source.cloned(), bind.to_vec(), memo.cloned());
+            set.spawn(async move {
+                exchange_once(
+                    addr,
+                    source.as_ref(),
+                    timeout.min(left),
+                    timeout.min(left),
+                    &bind,
+                    memo.as_ref(),
+                )
+                .await
+            });
+            next += 1;
+            started += 1;
         }
-        Err(_) => Ok(BindExchange {
-            bind_attempts: 2,
-            ..first
-        }),
+        if set.is_empty() && next >= BIND_AT.len() {
+            break None;
+        }
+        let wake = if next < BIND_AT.len() {
+            start + timeout.mul_f64(BIND_AT[next])
+        } else {
+            budget_end
+        };
+        tokio::select! {
+            joined = set.join_next(), if !set.is_empty() => match joined {
+                Some(Ok(Ok(ex))) => {
+                    connects += ex.connect_attempts;
+                    let unanswered =
+                        ex.end == ReadEnd::Timeout && ex.bytes.is_empty() && !ex.write_failed;
+                    if !unanswered {
+                        break Some(Ok(ex));
+                    }
+                    silent.get_or_insert(ex);
+                }
+                Some(Ok(Err((e, tried)))) => {
+                    connects += tried.attempts;
+                    if e != ConnectFailure::TimedOut && silent.is_none() {
+                        break Some(Err((e, tried)));
+                    }
+                    failed.get_or_insert((e, tried));
+                }
+                Some(Err(_)) | None => {}
+            },
+            _ = tokio::time::sleep_until(wake) => {
+                if wake >= budget_end {
+                    break None;
+                }
+            }
+        }
+    };
+    set.abort_all();
+    match decided.or_else(|| silent.map(Ok)) {
+        Some(Ok(mut ex)) => {
+            ex.connect_attempts = connects.max(ex.connect_attempts);
+            ex.bind_attempts = started;
+            Ok(ex)
+        }
+        Some(Err(e)) => Err(e),
+        None => Err(failed.unwrap_or((
+            ConnectFailure::TimedOut,
+            Tried {
+                attempts: connects,
+                path: None,
+            },
+        ))),
     }
 }
 
