@@ -85,27 +85,6 @@ fn audit(lab: &lab::Lab, client: &str, args: &[&str]) -> Run {
     }
 }
 
-/// The slowest results explain a slow run.
-fn slowest(rep: &serde_json::Value, n: usize) -> String {
-    let mut slow: Vec<(u64, String)> = rep["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["duration_ms"].as_u64().unwrap_or(0),
-                format!("{} {} {}", r["id"], r["target"], r["address"]),
-            )
-        })
-        .collect();
-    slow.sort_by_key(|s| std::cmp::Reverse(s.0));
-    slow.iter()
-        .take(n)
-        .map(|(d, w)| format!("{d} ms {w}"))
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
 fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     (v[0], v[v.len() / 2], v[v.len() - 1])
@@ -192,7 +171,7 @@ fn main() {
             println!(
                 "dropped: run {:.2} s; slowest: {}",
                 r.wall,
-                slowest(&r.report, 3)
+                lab::slowest(&r.report, 3)
             );
         }
         let (min, med, max) = stats(ratios);
@@ -227,7 +206,7 @@ fn main() {
                     order[0],
                     order[1],
                     r.wall,
-                    slowest(&r.report, 3)
+                    lab::slowest(&r.report, 3)
                 );
             }
             let (min, med, max) = stats(ratios);
@@ -257,7 +236,7 @@ fn main() {
                 println!(
                     "hosts: {domain} ({n} hosts) {:.2} s; slowest: {}",
                     r.wall,
-                    slowest(&r.report, 2)
+                    lab::slowest(&r.report, 2)
                 );
                 walls.push(r.wall);
             }
@@ -309,7 +288,7 @@ fn main() {
                 "loss: run {:.2} s; fails for the lossy host: {:?}; slowest: {}",
                 r.wall,
                 f,
-                slowest(&r.report, 3)
+                lab::slowest(&r.report, 3)
             );
         }
         let (min, med, max) = stats(ratios);

@@ -156,30 +156,6 @@ fn build(tag: &str) -> Topo {
     }
 }
 
-/// The slowest results, for messages about a slow run.
-fn slowest(rep: &serde_json::Value) -> String {
-    let mut v: Vec<(u64, String)> = rep["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["duration_ms"].as_u64().unwrap_or(0),
-                format!(
-                    "{} {} {} {}: {}",
-                    r["id"], r["target"], r["address"], r["status"], r["message"]
-                ),
-            )
-        })
-        .collect();
-    v.sort_by_key(|x| std::cmp::Reverse(x.0));
-    v.iter()
-        .take(4)
-        .map(|(d, w)| format!("{d} ms {w}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn s(v: &serde_json::Value) -> &str {
     v.as_str().unwrap_or_default()
 }
@@ -467,7 +443,7 @@ fn lossy_paths_warn_with_attempts_and_a_silent_host_is_blamed_only_with_evidence
         assert!(
             wall < 3.0 * 3.0,
             "run {run}: {wall:.2} s; slowest: {}",
-            slowest(&rep)
+            lab::slowest(&rep, 4)
         );
         let lossy: Vec<_> = rep["results"]
             .as_array()

@@ -214,7 +214,7 @@ impl Check for SplitDnsCheck {
             )
             .await;
             let mut views: Vec<ServerView> =
-                futures_join_all(answers.iter().map(|a| srv_view(ctx, a))).await;
+                kms_preflight_net::join_all(answers.iter().map(|a| srv_view(ctx, a))).await;
             // Compare the addresses of every target any server named.
             let mut targets: BTreeSet<String> = BTreeSet::new();
             for v in &views {
@@ -227,8 +227,9 @@ impl Check for SplitDnsCheck {
                 .map(|v| v.server.parse().expect("rendered from a SocketAddr"))
                 .collect();
             let targets_ref = &targets;
-            let all = futures_join_all(servers.into_iter().map(|server| async move {
-                futures_join_all(targets_ref.iter().map(|t| addresses(ctx, server, t))).await
+            let all = kms_preflight_net::join_all(servers.into_iter().map(|server| async move {
+                kms_preflight_net::join_all(targets_ref.iter().map(|t| addresses(ctx, server, t)))
+                    .await
             }))
             .await;
             for (v, got) in views.iter_mut().zip(all) {
@@ -308,32 +309,4 @@ impl Check for SplitDnsCheck {
             )
         })
     }
-}
-
-/// Runs futures concurrently and returns their outputs in order (no extra crate for this).
-async fn futures_join_all<F: std::future::Future>(
-    futs: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    let futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<F::Output>> = (0..futs.len()).map(|_| None).collect();
-    let mut pending: Vec<_> = futs.into_iter().enumerate().collect();
-    std::future::poll_fn(|cx| {
-        pending.retain_mut(|(i, f)| match f.as_mut().poll(cx) {
-            std::task::Poll::Ready(v) => {
-                results[*i] = Some(v);
-                false
-            }
-            std::task::Poll::Pending => true,
-        });
-        if pending.is_empty() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    results
-        .into_iter()
-        .map(|r| r.expect("every future completed"))
-        .collect()
 }

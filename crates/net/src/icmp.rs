@@ -126,7 +126,7 @@ pub async fn echo(
             tokio::time::sleep_until(start + interval * seq as u32).await;
             pinger.ping(PingSequence(seq as u16), &payload).await
         });
-    let results = join_all(futs).await;
+    let results = crate::join_all(futs).await;
     let mut stats = EchoStats {
         sent: count,
         rtts: Vec::new(),
@@ -145,30 +145,6 @@ pub async fn echo(
         }
     }
     Ok(stats)
-}
-
-/// Polls every future in this task until all are done; results in list order.
-pub async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
-    let mut out: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in futs.iter_mut().enumerate() {
-            if out[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => out[i] = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter().map(|o| o.expect("finished")).collect()
 }
 
 fn push_unique(v: &mut Vec<String>, s: String) {

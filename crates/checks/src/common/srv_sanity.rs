@@ -135,7 +135,7 @@ pub async fn port_issues(
         .filter(|r| r.port != expected)
         .collect();
     let probes = odd.iter().map(|r| answers_on(ctx, &r.target, r.port));
-    let results = join_all(probes).await;
+    let results = kms_preflight_net::join_all(probes).await;
     odd.into_iter()
         .zip(results)
         .map(|(r, answered)| {
@@ -173,29 +173,6 @@ pub async fn port_issues(
             }
         })
         .collect()
-}
-
-async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
-    let mut out: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in futs.iter_mut().enumerate() {
-            if out[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => out[i] = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter().map(|o| o.expect("finished")).collect()
 }
 
 /// Folds the issues into the pass finding of `srv.present`: the worst status wins, each issue
