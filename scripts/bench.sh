@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --examples
-cargo bench --bench lab_concurrency
+cargo bench --bench lab_concurrency   # dropped host, dead DNS server, 40 vs 3 hosts, 30 % loss (ratios)
 cargo bench --bench rpc_latency   # loopback only; numbers in docs/rpc.md

@@ -160,9 +160,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DURATION", default_value = "60s",
           value_parser = |s: &str| parse_duration(s).map_err(|e| format!("--deadline: {e}")))]
     pub deadline: Duration,
-    /// Most checks running at once.
-    #[arg(long, value_name = "N", default_value = "32", value_parser = parse_concurrency)]
-    pub concurrency: usize,
+    /// Most checks running at once. Default 512 (probing is I/O-bound), lowered when the
+    /// open-file limit (RLIMIT_NOFILE) is low; `--help` says what it is here.
+    #[arg(long, value_name = "N", value_parser = parse_concurrency)]
+    pub concurrency: Option<usize>,
     /// No colour (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
     pub no_color: bool,

@@ -5,11 +5,25 @@
 
 mod cli;
 mod commands;
+mod fdlimit;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() {
-    let cli = cli::Cli::parse();
+    // Raise the open-file limit first: many probes run at once (fdlimit).
+    let limit = fdlimit::raise();
+    let help = fdlimit::help(limit);
+    let cmd = cli::Cli::command()
+        .mut_subcommand("check", |c| {
+            c.mut_arg("concurrency", |a| a.help(help.clone()))
+        })
+        .mut_subcommand("diagnose", |c| {
+            c.mut_arg("concurrency", |a| a.help(help.clone()))
+        });
+    let cli = match cli::Cli::from_arg_matches(&cmd.get_matches()) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

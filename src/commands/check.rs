@@ -212,12 +212,15 @@ pub async fn run_check(args: CheckArgs) -> Result<Report, UsageError> {
         sources,
         timeout: args.timeout,
         deadline: args.deadline,
-        concurrency: args.concurrency,
+        concurrency: args.concurrency.unwrap_or_else(|| {
+            crate::fdlimit::default_for(crate::fdlimit::raise().map(|l| l.soft))
+        }),
         settings: RunSettings {
             dns_servers,
             dns_from_cli,
             search_domains: domains.clone(),
             search_origin: search_origin.to_string(),
+            memo: Default::default(),
         },
     };
     let report = kms_preflight_engine::run(&rules, opts).await;

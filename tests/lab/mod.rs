@@ -178,6 +178,19 @@ impl Lab {
         must("ip", &full);
     }
 
+    /// Turns off the kernel's per-destination ICMP error rate limit in `ns`
+    /// (net.ipv4.icmp_ratelimit, per namespace): many lab "hosts" share one kernel there, so
+    /// without this the port-unreachable answers of the 40th host are dropped as if the 40
+    /// machines were one, which no real network does.
+    pub fn no_icmp_ratelimit(&self, ns: &str) {
+        for setting in [
+            "net.ipv4.icmp_ratelimit=0",
+            "net.ipv4.icmp_msgs_per_sec=100000",
+        ] {
+            must("ip", &["netns", "exec", ns, "sysctl", "-q", "-w", setting]);
+        }
+    }
+
     /// Loads an nftables ruleset inside a namespace.
     pub fn nft(&self, ns: &str, ruleset: &str) {
         let path = self.dir.join(format!("nft-{ns}.conf"));
@@ -680,4 +693,29 @@ pub fn result<'a>(
         serde_json::to_string_pretty(&report["results"]).unwrap()
     );
     found[0]
+}
+
+/// The `n` slowest results of a report (duration, id, target, address, status), for messages
+/// about a slow run.
+pub fn slowest(report: &serde_json::Value, n: usize) -> String {
+    let mut slow: Vec<(u64, String)> = report["results"]
+        .as_array()
+        .expect("results array")
+        .iter()
+        .map(|r| {
+            (
+                r["duration_ms"].as_u64().unwrap_or(0),
+                format!(
+                    "{} {} {} {}",
+                    r["id"], r["target"], r["address"], r["status"]
+                ),
+            )
+        })
+        .collect();
+    slow.sort_by_key(|s| std::cmp::Reverse(s.0));
+    slow.iter()
+        .take(n)
+        .map(|(d, w)| format!("{d} ms {w}"))
+        .collect::<Vec<_>>()
+        .join(" | ")
 }

@@ -188,9 +188,18 @@ impl Check for IcmpCheck {
             for (i, ip) in addrs.into_iter().enumerate() {
                 let source = ctx.source.cloned();
                 let timeout = ctx.timeout;
+                let memo = ctx.settings.memo.clone();
+                memo.icmp_started(ip, ctx.source);
                 set.spawn(async move {
                     let r = echo(ip, source.as_ref(), count, interval, timeout).await;
-                    (i, echo_finding(ip, timeout, r))
+                    let f = echo_finding(ip, timeout, r);
+                    // TCP probes of the same address quote the loss ("lossy path: …; ICMP loss 40 %").
+                    if let Some(l) = f.evidence.get("loss_percent").and_then(|v| v.as_f64()) {
+                        memo.icmp_done(ip, source.as_ref(), l);
+                    } else {
+                        memo.icmp_forget(ip, source.as_ref());
+                    }
+                    (i, f)
                 });
             }
             let mut findings = Vec::new();

@@ -108,9 +108,15 @@ pub async fn echo(ip: IpAddr, source: Option<&Source>, count: u32, timeout: Dura
     let ident =
         (std::process::id() as u16) ^ IDENT.fetch_add(1, Ordering::Relaxed).wrapping_mul(7919);
     let mut pinger = client.pinger(ip, PingIdentifier(ident)).await;
-    pinger.timeout(timeout);
     let mut rtts = Vec::new();
+    // Sequential (RTT measurements), within one timeout in all, like the handshakes.
+    let deadline = tokio::time::Instant::now() + timeout;
     for seq in 0..count {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        pinger.timeout(left);
         let started = std::time::Instant::now();
         match pinger.ping(PingSequence(seq as u16), &[0u8; 16]).await {
             Ok((_, lower_bound)) => rtts.push(EchoRtt {
@@ -167,11 +173,19 @@ async fn observe(
         out.sort_by_key(|r| r.0);
         out
     };
+    // The samples are sequential (each an RTT measurement) but share one timeout: a lossy
+    // path ends the sampling at the deadline with what it has, instead of one timeout each.
+    let deadline = tokio::time::Instant::now() + timeout;
     let handshakes = async {
         let mut rtts = Vec::new();
         for _ in 0..samples {
-            match connect(SocketAddr::new(ip, port), src, timeout).await {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() && !rtts.is_empty() {
+                break;
+            }
+            match connect(SocketAddr::new(ip, port), src, left.max(timeout / 10)).await {
                 Ok(c) => rtts.push(c.rtt),
+                Err(ConnectFailure::TimedOut) if !rtts.is_empty() => break,
                 Err(e) => return (rtts, Some(e)),
             }
         }
@@ -336,9 +350,9 @@ impl Check for InterceptionCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        // Resolution when no prerequisite gave addresses, then the sequential samples.
+        // Resolution when no prerequisite gave addresses, then the samples (one timeout in all).
         kms_preflight_net::dns::lookup_budget(timeout, &settings.dns_servers)
-            + timeout * (self.samples() + 1)
+            + timeout * 2
             + Duration::from_secs(2)
     }
 

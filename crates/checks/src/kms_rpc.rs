@@ -25,7 +25,7 @@ use kms_preflight_engine::{
     validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
 };
 use kms_preflight_net::ms;
-use kms_preflight_net::rpc::{bind_exchange, BindExchange, ReadEnd};
+use kms_preflight_net::rpc::{bind_exchange_as_client, BindExchange, ReadEnd};
 use kms_preflight_wire::dcerpc::{
     context_outcomes, decode_server_pdu, encode_bind, kms_bind_verdict, printable_prefix,
     provider_reason_name, BindAck, BindNak, BindRequest, ContextOutcome, Fault, KmsBindVerdict,
@@ -463,11 +463,13 @@ impl Check for KmsRpcCheck {
                 let source = ctx.source.cloned();
                 let timeout = ctx.timeout;
                 let pdu = pdu.clone();
+                let memo = ctx.settings.memo.clone();
                 set.spawn(async move {
                     (
                         i,
                         addr,
-                        bind_exchange(addr, source.as_ref(), timeout, &pdu).await,
+                        bind_exchange_as_client(addr, source.as_ref(), timeout, &pdu, Some(&memo))
+                            .await,
                     )
                 });
             }
@@ -487,9 +489,22 @@ impl Check for KmsRpcCheck {
                         if matches!(verdict, RpcVerdict::Accepted { .. }) {
                             ok.push(Value::String(addr.ip().to_string()));
                         }
-                        findings.push(verdict_finding(addr, ctx.timeout, &ex, &verdict));
+                        let mut f = verdict_finding(addr, ctx.timeout, &ex, &verdict)
+                            .evidence("connect_attempts", ex.connect_attempts)
+                            .evidence("bind_attempts", ex.bind_attempts);
+                        let attempts = ex.connect_attempts + ex.bind_attempts - 1;
+                        if attempts > 1 && f.status == Status::Pass {
+                            f = crate::tcp::lossy(f, ctx, addr, attempts).await;
+                        }
+                        findings.push(f);
                     }
-                    Err(e) => findings.push(connect_failure_finding(addr, ctx.timeout, &e)),
+                    Err((e, tried)) => findings.push(connect_failure_finding(
+                        addr,
+                        ctx.timeout,
+                        &e,
+                        &tried,
+                        &ctx.settings.memo,
+                    )),
                 }
             }
             let mut facts = serde_json::Map::new();
@@ -693,6 +708,8 @@ mod tests {
             bytes: bytes.clone(),
             end: ReadEnd::Complete,
             write_failed: false,
+            connect_attempts: 1,
+            bind_attempts: 1,
         };
         let v = classify(&bind, &bytes, &ReadEnd::Complete);
         let f = verdict_finding(

@@ -86,9 +86,15 @@ impl Check for PtrCheck {
                 rname.set_fqdn(true);
                 let shown = dns::display_name(&rname);
                 let (zone, label) = reverse_zone_and_label(ip, &shown);
-                let (reply, attempts) =
-                    dns::query_servers(servers, &rname, RecordType::PTR, ctx.timeout, ctx.source)
-                        .await;
+                let (reply, attempts) = dns::query_servers(
+                    &ctx.settings.memo,
+                    servers,
+                    &rname,
+                    RecordType::PTR,
+                    ctx.timeout,
+                    ctx.source,
+                )
+                .await;
                 let base = |f: Finding| {
                     f.address(ip.to_string())
                         .evidence("reverse_name", shown.clone())

@@ -120,10 +120,12 @@ async fn addresses(
     let Ok(name) = dns::fqdn(target) else {
         return vec!["invalid name".into()];
     };
+    let m = &ctx.settings.memo;
     let (a, aaaa) = tokio::join!(
-        dns::query(server, &name, RecordType::A, ctx.timeout, ctx.source),
-        dns::query(server, &name, RecordType::AAAA, ctx.timeout, ctx.source),
+        dns::query_remembered(m, server, &name, RecordType::A, ctx.timeout, ctx.source),
+        dns::query_remembered(m, server, &name, RecordType::AAAA, ctx.timeout, ctx.source),
     );
+    let (a, aaaa) = (a.0, aaaa.0);
     let mut out = BTreeSet::new();
     for rec in [&a, &aaaa].into_iter().flatten().flat_map(|r| &r.answers) {
         match &rec.data {
@@ -209,17 +211,25 @@ impl Check for SplitDnsCheck {
             )
             .await;
             let mut views: Vec<ServerView> =
-                futures_join_all(answers.iter().map(|a| srv_view(ctx, a))).await;
+                kms_preflight_net::join_all(answers.iter().map(|a| srv_view(ctx, a))).await;
             // Compare the addresses of every target any server named.
             let mut targets: BTreeSet<String> = BTreeSet::new();
             for v in &views {
                 targets.extend(v.targets.iter().cloned());
             }
             let targets: Vec<String> = targets.into_iter().take(MAX_TARGETS).collect();
-            for v in &mut views {
-                let server: std::net::SocketAddr =
-                    v.server.parse().expect("rendered from a SocketAddr");
-                let got = futures_join_all(targets.iter().map(|t| addresses(ctx, server, t))).await;
+            // Every server side by side: a dead one costs one timeout, not one per server.
+            let servers: Vec<std::net::SocketAddr> = views
+                .iter()
+                .map(|v| v.server.parse().expect("rendered from a SocketAddr"))
+                .collect();
+            let targets_ref = &targets;
+            let all = kms_preflight_net::join_all(servers.into_iter().map(|server| async move {
+                kms_preflight_net::join_all(targets_ref.iter().map(|t| addresses(ctx, server, t)))
+                    .await
+            }))
+            .await;
+            for (v, got) in views.iter_mut().zip(all) {
                 v.addresses = targets.iter().cloned().zip(got).collect();
             }
             let distinct: BTreeSet<_> = views.iter().map(|v| v.signature()).collect();
@@ -296,32 +306,4 @@ impl Check for SplitDnsCheck {
             )
         })
     }
-}
-
-/// Runs futures concurrently and returns their outputs in order (no extra crate for this).
-async fn futures_join_all<F: std::future::Future>(
-    futs: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    let futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<F::Output>> = (0..futs.len()).map(|_| None).collect();
-    let mut pending: Vec<_> = futs.into_iter().enumerate().collect();
-    std::future::poll_fn(|cx| {
-        pending.retain_mut(|(i, f)| match f.as_mut().poll(cx) {
-            std::task::Poll::Ready(v) => {
-                results[*i] = Some(v);
-                false
-            }
-            std::task::Poll::Pending => true,
-        });
-        if pending.is_empty() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    results
-        .into_iter()
-        .map(|r| r.expect("every future completed"))
-        .collect()
 }

@@ -2,7 +2,9 @@
 //!
 //! Asks the DNS servers in order like a Windows stub resolver and tells apart records,
 //! NXDOMAIN, NODATA, SERVFAIL, REFUSED and no answer, each with the code a client logs.
-//! Every published target becomes a KMS host for the per-host checks.
+//! Every published target becomes a KMS host for the per-host checks. Records that are there
+//! but odd are told too (`common::srv_sanity`): an IP-literal target warns; a port other than
+//! the expected one warns when the host answers on it and fails when it does not.
 
 use std::time::Duration;
 
@@ -12,6 +14,7 @@ use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 
 use crate::common::srv::{srv_records, SrvRecord};
+use crate::common::srv_sanity;
 use kms_preflight_engine::evidence;
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
@@ -53,7 +56,9 @@ impl Check for SrvCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        kms_preflight_net::dns::lookup_budget(timeout, &settings.dns_servers)
+        // The SRV lookup, then for a record on another port: its target's lookup and a connect.
+        kms_preflight_net::dns::lookup_budget(timeout, &settings.dns_servers) * 2
+            + timeout
             + Duration::from_secs(1)
     }
 
@@ -106,8 +111,15 @@ impl Check for SrvCheck {
                     "no DNS server to ask: the system configuration lists none; pass --dns",
                 ));
             }
-            let (reply, attempts) =
-                dns::query_servers(servers, &name, RecordType::SRV, ctx.timeout, ctx.source).await;
+            let (reply, attempts) = dns::query_servers(
+                &ctx.settings.memo,
+                servers,
+                &name,
+                RecordType::SRV,
+                ctx.timeout,
+                ctx.source,
+            )
+            .await;
             let Some(reply) = reply else {
                 return CheckOutput::one(
                     Finding::new(
@@ -123,7 +135,19 @@ impl Check for SrvCheck {
                     ),
                 );
             };
-            let mut f = classify(&reply, &shown, expected_port, min_records);
+            let mut f = classify(&reply, &shown, min_records);
+            if f.status == Status::Pass {
+                let records = srv_records(&reply);
+                let usable: Vec<&SrvRecord> = records.iter().filter(|r| r.target != ".").collect();
+                let mut issues: Vec<srv_sanity::Issue> = usable
+                    .iter()
+                    .filter_map(|r| srv_sanity::ip_literal_issue(&shown, r))
+                    .collect();
+                if let Some(p) = expected_port {
+                    issues.extend(srv_sanity::port_issues(ctx, &shown, &usable, p).await);
+                }
+                f = srv_sanity::apply(f, &issues);
+            }
             f = f
                 .evidence("name", shown.clone())
                 .evidence("server", reply.server.to_string())
@@ -162,12 +186,9 @@ impl Check for SrvCheck {
     }
 }
 
-fn classify(
-    reply: &dns::DnsReply,
-    shown: &str,
-    expected_port: Option<u16>,
-    min_records: u32,
-) -> Finding {
+/// The verdict on what DNS said; the record sanity (IP-literal targets, other ports) is added
+/// by [`srv_sanity`] to a passing verdict.
+fn classify(reply: &dns::DnsReply, shown: &str, min_records: u32) -> Finding {
     let server = reply.server;
     let zone = shown.splitn(3, '.').nth(2).unwrap_or(shown).to_string();
     match &reply.class {
@@ -193,24 +214,6 @@ fn classify(
                 return Finding { status: Status::Fail, message: msg, ..base }
                     .codes(&["0xC004F074"])
                     .remediation(add_record_remediation(&zone));
-            }
-            if let Some(p) = expected_port {
-                let wrong: Vec<String> = usable.iter().filter(|r| r.port != p).map(|r| format!("{}:{}", r.target, r.port)).collect();
-                if !wrong.is_empty() {
-                    return Finding {
-                        status: Status::Fail,
-                        message: format!("{shown}: record(s) advertise a port other than {p}: {}", wrong.join(", ")),
-                        ..base
-                    }
-                    .codes(&["0xC004F074"])
-                    .remediation(format!(
-                        "Clients use the port in the SRV record. Either fix the records (port {p}), or make the KMS host \
-                         listen on the advertised port (on the host: slmgr /sprt <port>, then restart sppsvc).\n  \
-                         To re-publish a host on port {p}: remove its record \
-                         (Get-DnsServerResourceRecord -ZoneName {zone} -Name _vlmcs._tcp -RRType Srv | Where-Object {{ $_.RecordData.DomainName -eq '<host>.' }} | Remove-DnsServerResourceRecord -ZoneName {zone} -Force), \
-                         then Add-DnsServerResourceRecord -ZoneName {zone} -Srv -Name _vlmcs._tcp -DomainName <host> -Priority 0 -Weight 0 -Port {p}"
-                    ));
-                }
             }
             Finding {
                 message: format!(

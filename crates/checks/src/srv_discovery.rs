@@ -113,8 +113,10 @@ impl Check for SrvDiscoveryCheck {
                 let source = ctx.source.cloned();
                 let timeout = ctx.timeout;
                 let suffix = suffix.clone();
+                let memo = ctx.settings.memo.clone();
                 set.spawn(async move {
                     let (reply, attempts) = dns::query_servers(
+                        &memo,
                         &servers,
                         &name,
                         RecordType::SRV,

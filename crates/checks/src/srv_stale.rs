@@ -25,7 +25,7 @@ use kms_preflight_engine::{
     BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings, Target,
 };
 use kms_preflight_net::dns::AnswerClass;
-use kms_preflight_net::tcp::{connect, ConnectFailure};
+use kms_preflight_net::tcp::{connect_as_client, ConnectFailure};
 
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-stale` check.
@@ -168,8 +168,16 @@ impl Check for SrvStaleCheck {
                                 for ip in res.addresses.clone() {
                                     let addr = SocketAddr::new(ip, port);
                                     let source = source.clone();
+                                    let memo = settings.memo.clone();
                                     conns.spawn(async move {
-                                        (addr, connect(addr, source.as_ref(), timeout).await)
+                                        let (r, _) = connect_as_client(
+                                            addr,
+                                            source.as_ref(),
+                                            timeout,
+                                            Some(&memo),
+                                        )
+                                        .await;
+                                        (addr, r)
                                     });
                                 }
                                 while let Some(r) = conns.join_next().await {

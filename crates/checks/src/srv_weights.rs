@@ -97,8 +97,15 @@ impl Check for SrvWeightsCheck {
             if servers.is_empty() {
                 return CheckOutput::one(common::no_servers());
             }
-            let (reply, attempts) =
-                dns::query_servers(servers, &name, RecordType::SRV, ctx.timeout, ctx.source).await;
+            let (reply, attempts) = dns::query_servers(
+                &ctx.settings.memo,
+                servers,
+                &name,
+                RecordType::SRV,
+                ctx.timeout,
+                ctx.source,
+            )
+            .await;
             let reply = match reply {
                 Some(r) if r.class == AnswerClass::Records => r,
                 Some(r) => {
@@ -320,8 +327,10 @@ impl Check for SrvWeightsCheck {
                 let timeout = ctx.timeout;
                 let source = ctx.source.cloned();
                 let target = target.to_string();
+                let memo = ctx.settings.memo.clone();
                 set.spawn(async move {
                     let (r, _) = dns::query_servers(
+                        &memo,
                         &servers,
                         &tname,
                         RecordType::A,

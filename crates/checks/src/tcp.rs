@@ -16,7 +16,7 @@ use kms_preflight_engine::{
     validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
 };
 use kms_preflight_net::ms;
-use kms_preflight_net::tcp::{connect, watch_after_connect, AfterConnect};
+use kms_preflight_net::tcp::{connect_as_client, watch_after_connect, AfterConnect};
 
 kms_preflight_engine::check_rule! {
     /// Parameters of a `tcp` check.
@@ -128,6 +128,45 @@ fn after_connect_finding(
     }
 }
 
+/// Longest a lossy pass waits for a running ICMP probe of the same address to quote its loss.
+pub const ICMP_WAIT: Duration = Duration::from_millis(250);
+
+/// A probe that connected only after retries is a warning: the path loses packets (or is
+/// very slow), and clients pay for it with retransmission delays or failed attempts. The ICMP
+/// loss of the address is added when an ICMP probe of it ran in this run (waiting at most
+/// [`ICMP_WAIT`] for one still running).
+pub async fn lossy(
+    mut f: Finding,
+    ctx: &CheckContext<'_>,
+    addr: SocketAddr,
+    attempts: u32,
+) -> Finding {
+    // A short wait at most: a lossy pass must not hold up the checks that require it.
+    let icmp = ctx
+        .settings
+        .memo
+        .icmp_loss(addr.ip(), ctx.source, ICMP_WAIT.min(ctx.timeout))
+        .await;
+    let icmp_text = icmp
+        .map(|l| format!("; ICMP loss {l:.0} %"))
+        .unwrap_or_default();
+    f.status = Status::Warn;
+    f.message = format!(
+        "lossy path: {attempts} attempts{icmp_text}; {} (a client gets through after retransmitting, but slowly and not always)",
+        f.message
+    );
+    f.remediation = Some(format!(
+        "The path to {ip} drops packets or is very slow: {attempts} connection attempts were needed. Look for loss on the \
+         links between this subnet and {ip} (interface errors, a saturated WAN or VPN link, a duplex mismatch), e.g. \
+         pathping {ip} from a client; KMS works through it only while the retransmissions get through.",
+        ip = addr.ip()
+    ));
+    if let Some(l) = icmp {
+        f = f.evidence("icmp_loss_percent", l);
+    }
+    f.evidence("lossy", true)
+}
+
 impl Check for TcpCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_HOST
@@ -189,8 +228,11 @@ impl Check for TcpCheck {
                 let addr = SocketAddr::new(*ip, port);
                 let source = ctx.source.cloned();
                 let timeout = ctx.timeout;
+                let memo = ctx.settings.memo.clone();
                 set.spawn(async move {
-                    let r = match connect(addr, source.as_ref(), timeout).await {
+                    let (r, tried) =
+                        connect_as_client(addr, source.as_ref(), timeout, Some(&memo)).await;
+                    let r = match r {
                         Ok(c) => {
                             let after = if hold.is_zero() {
                                 AfterConnect::Quiet
@@ -201,7 +243,7 @@ impl Check for TcpCheck {
                         }
                         Err(e) => Err(e),
                     };
-                    (i, addr, r)
+                    (i, addr, r, tried)
                 });
             }
             let mut results = Vec::new();
@@ -213,7 +255,7 @@ impl Check for TcpCheck {
             results.sort_by_key(|r| r.0);
             let mut findings = Vec::new();
             let mut reachable = Vec::new();
-            for (_, addr, r) in results {
+            for (_, addr, r, tried) in results {
                 match r {
                     Ok((c, after)) => {
                         if matches!(after, AfterConnect::Quiet | AfterConnect::Data(_)) {
@@ -223,17 +265,21 @@ impl Check for TcpCheck {
                             .address(addr.ip().to_string())
                             .evidence("port", port)
                             .evidence("result", after.class())
-                            .evidence(evidence::RTT_MS, ms(c.rtt));
+                            .evidence(evidence::RTT_MS, ms(c.rtt))
+                            .evidence("attempts", c.attempts);
                         if !hold.is_zero() {
                             f = f.evidence("hold_ms", hold.as_millis() as u64);
                         }
                         if let Some(l) = c.local {
                             f = f.evidence("local", l.to_string());
                         }
+                        if c.attempts > 1 && f.status == Status::Pass {
+                            f = lossy(f, ctx, addr, c.attempts).await;
+                        }
                         findings.push(f);
                     }
                     Err(e) => findings.push(for_source(
-                        connect_failure_finding(addr, ctx.timeout, &e),
+                        connect_failure_finding(addr, ctx.timeout, &e, &tried, &ctx.settings.memo),
                         ctx.source,
                         addr,
                     )),

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use serde_saphyr::{Location, Spanned};
 
+pub use kms_preflight_net::memo::RunMemo;
 pub use kms_preflight_net::source::Source;
 
 use crate::outcome::Status;
@@ -47,6 +48,9 @@ pub struct RunSettings {
     pub search_domains: Vec<String>,
     /// Where `search_domains` came from: `--domain`, `--suffix` or the system search list.
     pub search_origin: String,
+    /// What this run has learnt about the network (dead DNS servers, peers that answered),
+    /// shared by its jobs. Opaque to the engine, which gives every run a fresh one.
+    pub memo: RunMemo,
 }
 
 /// Everything a check needs to run one job.

@@ -65,7 +65,11 @@ pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
     let deadline = tokio::time::Instant::now() + opts.deadline;
     let checks: Arc<Vec<CheckRule>> = Arc::new(rules.checks.clone());
     let sources: Arc<Vec<Source>> = Arc::new(opts.sources.clone());
-    let settings = Arc::new(opts.settings.clone());
+    // A fresh memo per run: what one run learnt (a dead DNS server) must not leak into the next.
+    let settings = Arc::new(RunSettings {
+        memo: Default::default(),
+        ..opts.settings.clone()
+    });
     let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
 
     let source_slots: Vec<Option<usize>> = if sources.is_empty() {

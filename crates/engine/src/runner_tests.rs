@@ -330,3 +330,70 @@ async fn discovered_hosts_of_non_discovering_kinds_are_ignored() {
     let r = run(&rules, opts(Duration::from_secs(10))).await;
     assert!(r.targets.iter().all(|t| t.host != "sneaky"));
 }
+
+/// Marks a DNS server dead in the run memo and says whether it already was.
+#[derive(Debug)]
+struct MemoProbe;
+
+impl Check for MemoProbe {
+    fn default_scope(&self) -> Scope {
+        Scope {
+            over: Over::Once,
+            per_source: false,
+        }
+    }
+    fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
+        Box::pin(async move {
+            let server: std::net::SocketAddr = "198.18.0.53:53".parse().unwrap();
+            let known = ctx.settings.memo.dns_dead(server, None).is_some();
+            ctx.settings
+                .memo
+                .mark_dns_dead(server, None, Duration::from_secs(1));
+            CheckOutput::one(Finding::new(
+                Status::Pass,
+                if known { "known" } else { "fresh" },
+            ))
+        })
+    }
+}
+
+#[tokio::test]
+async fn every_run_starts_with_a_fresh_memo_shared_by_its_jobs() {
+    let probe = |id: &str| CheckRule {
+        check: Arc::new(MemoProbe),
+        scope: MemoProbe.default_scope(),
+        ..rule(
+            id,
+            Stub {
+                over: Over::Once,
+                status: Status::Pass,
+                discover: vec![],
+                delay: Duration::ZERO,
+            },
+            &[],
+            Severity::Fail,
+        )
+    };
+    // The second check requires the first, so it runs after it and sees its mark.
+    let mut second = probe("second");
+    second.requires = vec!["first".into()];
+    let rules = RuleSet {
+        checks: vec![probe("first"), second],
+        ..Default::default()
+    };
+    let o = opts(Duration::from_secs(5));
+    for _ in 0..2 {
+        let r = run(&rules, o.clone()).await;
+        let msg = |id: &str| {
+            r.results
+                .iter()
+                .find(|x| x.id == id)
+                .map(|x| x.message.clone())
+                .unwrap()
+        };
+        assert_eq!(msg("first"), "fresh", "a run must not inherit the memo");
+        assert_eq!(msg("second"), "known", "jobs of one run share it");
+    }
+    // The caller's settings are untouched.
+    assert!(o.settings.memo.dead_dns_servers().is_empty());
+}

@@ -13,6 +13,7 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{DNSClass, Name, RData, Record, RecordType};
 
 use crate::bound::BoundProvider;
+use crate::memo::RunMemo;
 use crate::source::Source;
 
 /// What the answer means for the question asked.
@@ -229,11 +230,34 @@ fn reply(
     }
 }
 
-/// Longest [`query_servers`] can take: per server a UDP query and a TCP retry, each with
-/// its timeout and a little slack. Check kinds build their job budgets on it.
+/// Longest [`query_servers`] can take: the servers are asked side by side, so one UDP query
+/// and one TCP retry, each with its timeout and a little slack, whatever the number of
+/// servers. Check kinds build their job budgets on it.
 pub fn lookup_budget(timeout: Duration, servers: &[SocketAddr]) -> Duration {
-    let servers = servers.len().max(1) as u32;
-    (timeout * 2 + Duration::from_millis(500)) * servers
+    let _ = servers;
+    timeout * 2 + Duration::from_millis(500)
+}
+
+/// [`query`], remembering in `memo` a server that timed out. Asked again in the same run (from
+/// the same source), such a server gets no new query: the answer is the same timeout at once,
+/// so a dead server costs one timeout for the run, not one per host and check. The flag says
+/// whether the result was remembered rather than asked.
+pub async fn query_remembered(
+    memo: &RunMemo,
+    server: SocketAddr,
+    name: &Name,
+    rtype: RecordType,
+    timeout: Duration,
+    source: Option<&Source>,
+) -> (Result<DnsReply, DnsFailure>, bool) {
+    if memo.dns_dead(server, source).is_some() {
+        return (Err(DnsFailure::Timeout), true);
+    }
+    let r = query(server, name, rtype, timeout, source).await;
+    if matches!(r, Err(DnsFailure::Timeout)) {
+        memo.mark_dns_dead(server, source, timeout);
+    }
+    (r, false)
 }
 
 /// Addresses of a host: the literal itself, or A and AAAA asked in parallel.
@@ -247,6 +271,7 @@ pub struct Resolution {
 /// Resolves `host` (or takes an IP literal as is): A and AAAA asked in parallel, each through
 /// [`query_servers`] and following CNAMEs out of zone. Errors say why nothing could be asked.
 pub async fn resolve_host(
+    memo: &RunMemo,
     servers: &[SocketAddr],
     host: &str,
     timeout: Duration,
@@ -265,8 +290,8 @@ pub async fn resolve_host(
         return Err("no DNS server to ask: the system configuration lists none; pass --dns".into());
     }
     let (a, aaaa) = tokio::join!(
-        query_following_cnames(servers, &name, RecordType::A, timeout, source),
-        query_following_cnames(servers, &name, RecordType::AAAA, timeout, source),
+        query_following_cnames(memo, servers, &name, RecordType::A, timeout, source),
+        query_following_cnames(memo, servers, &name, RecordType::AAAA, timeout, source),
     );
     let mut addresses = Vec::new();
     for reply in [&a.0, &aaaa.0].into_iter().flatten() {
@@ -293,6 +318,7 @@ pub async fn resolve_host(
 /// asked type: an authoritative, non-recursive server does not chase a CNAME into another
 /// zone) the canonical name is asked next, like a recursive resolver would. At most 8 hops.
 async fn query_following_cnames(
+    memo: &RunMemo,
     servers: &[SocketAddr],
     name: &Name,
     rtype: RecordType,
@@ -302,7 +328,8 @@ async fn query_following_cnames(
     let mut current = name.clone();
     let mut all_attempts = Vec::new();
     for _ in 0..8 {
-        let (reply, attempts) = query_servers(servers, &current, rtype, timeout, source).await;
+        let (reply, attempts) =
+            query_servers(memo, servers, &current, rtype, timeout, source).await;
         all_attempts.extend(attempts);
         let next = match &reply {
             Some(r) if r.class == AnswerClass::NoData => {
@@ -334,34 +361,68 @@ async fn query_following_cnames(
 pub struct Attempt {
     pub server: SocketAddr,
     pub result: Result<AnswerClass, DnsFailure>,
+    /// The server timed out earlier in this run and was not asked again ([`RunMemo`]).
+    pub remembered: bool,
+    /// From the start of the lookup to this server's answer or failure.
+    pub elapsed: Duration,
 }
 
-/// Asks servers in order like a stub resolver: the first definitive answer wins
-/// (records, NXDOMAIN, NODATA); SERVFAIL, REFUSED and transport failures move on to the next
-/// server. Returns the deciding reply (or the last non-definitive one) and every attempt.
+/// Answers like a stub resolver that asks servers in order, the first definitive answer
+/// (records, NXDOMAIN, NODATA) winning and SERVFAIL, REFUSED and transport failures moving on
+/// to the next server, but asks every server at once, each bounded by its own timeout: a dead
+/// server costs one timeout, not one per server. The answer of a server is taken as soon as
+/// every server before it in the list has failed or given a non-definitive answer; servers
+/// after the deciding one are not waited for (their attempts are left out, as a stub resolver
+/// would not have asked them). Returns the deciding reply (or the first non-definitive one)
+/// and the attempts in server order.
 pub async fn query_servers(
+    memo: &RunMemo,
     servers: &[SocketAddr],
     name: &Name,
     rtype: RecordType,
     timeout: Duration,
     source: Option<&Source>,
 ) -> (Option<DnsReply>, Vec<Attempt>) {
+    use futures_like::select_in_order;
+    let started = Instant::now();
+    let futs: Vec<_> = servers
+        .iter()
+        .map(|&server| async move {
+            let (r, remembered) =
+                query_remembered(memo, server, name, rtype, timeout, source).await;
+            (server, r, remembered, started.elapsed())
+        })
+        .collect();
+    let definitive = |r: &(SocketAddr, Result<DnsReply, DnsFailure>, bool, Duration)| {
+        matches!(
+            &r.1,
+            Ok(rep) if matches!(
+                rep.class,
+                AnswerClass::Records | AnswerClass::NxDomain | AnswerClass::NoData
+            )
+        )
+    };
+    let done = select_in_order(futs, definitive).await;
     let mut attempts = Vec::new();
     let mut fallback: Option<DnsReply> = None;
-    for &server in servers {
-        match query(server, name, rtype, timeout, source).await {
-            Ok(r) => {
+    let mut decided: Option<DnsReply> = None;
+    for (server, r, remembered, elapsed) in done {
+        match r {
+            Ok(rep) => {
                 attempts.push(Attempt {
                     server,
-                    result: Ok(r.class.clone()),
+                    result: Ok(rep.class.clone()),
+                    remembered,
+                    elapsed,
                 });
-                match r.class {
+                match rep.class {
                     AnswerClass::Records | AnswerClass::NxDomain | AnswerClass::NoData => {
-                        return (Some(r), attempts)
+                        decided = Some(rep);
+                        break;
                     }
                     _ => {
                         if fallback.is_none() {
-                            fallback = Some(r);
+                            fallback = Some(rep);
                         }
                     }
                 }
@@ -369,10 +430,62 @@ pub async fn query_servers(
             Err(e) => attempts.push(Attempt {
                 server,
                 result: Err(e),
+                remembered,
+                elapsed,
             }),
         }
     }
-    (fallback, attempts)
+    (decided.or(fallback), attempts)
+}
+
+/// Running futures side by side while consuming their results in list order.
+mod futures_like {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    /// Polls every future concurrently and returns the results in list order, up to and
+    /// including the first one for which `stop` holds (once every earlier one is done), or all
+    /// of them. Futures after the stopping one are dropped (cancelled).
+    pub async fn select_in_order<F, T>(futs: Vec<F>, stop: impl Fn(&T) -> bool) -> Vec<T>
+    where
+        F: Future<Output = T>,
+    {
+        let mut futs: Vec<Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
+        let mut results: Vec<Option<T>> = futs.iter().map(|_| None).collect();
+        let mut pending: Vec<bool> = futs.iter().map(|_| true).collect();
+        std::future::poll_fn(move |cx: &mut Context<'_>| {
+            for i in 0..futs.len() {
+                if pending[i] {
+                    if let Poll::Ready(v) = futs[i].as_mut().poll(cx) {
+                        results[i] = Some(v);
+                        pending[i] = false;
+                    }
+                }
+            }
+            // The prefix of finished results decides.
+            let mut out_len = None;
+            for (i, r) in results.iter().enumerate() {
+                match r {
+                    None => break,
+                    Some(v) if stop(v) => {
+                        out_len = Some(i + 1);
+                        break;
+                    }
+                    Some(_) if i + 1 == results.len() => out_len = Some(i + 1),
+                    Some(_) => {}
+                }
+            }
+            if results.is_empty() {
+                out_len = Some(0);
+            }
+            match out_len {
+                Some(n) => Poll::Ready(results.drain(..n).map(|r| r.expect("finished")).collect()),
+                None => Poll::Pending,
+            }
+        })
+        .await
+    }
 }
 
 /// Evidence form of the attempts.
@@ -381,10 +494,15 @@ pub fn attempts_json(attempts: &[Attempt]) -> serde_json::Value {
         attempts
             .iter()
             .map(|a| {
-                serde_json::json!({
+                let mut v = serde_json::json!({
                     "server": a.server.to_string(),
                     "result": match &a.result { Ok(c) => c.label(), Err(f) => f.label() },
-                })
+                    "elapsed_ms": crate::ms(a.elapsed),
+                });
+                if a.remembered {
+                    v["remembered"] = serde_json::Value::Bool(true);
+                }
+                v
             })
             .collect(),
     )
@@ -399,11 +517,16 @@ pub fn no_answer_message(attempts: &[Attempt]) -> String {
         .iter()
         .map(|a| {
             format!(
-                "{}: {}",
+                "{}: {}{}",
                 a.server,
                 match &a.result {
                     Ok(c) => c.label(),
                     Err(f) => f.label(),
+                },
+                if a.remembered {
+                    " (earlier in this run; not asked again)"
+                } else {
+                    ""
                 }
             )
         })
@@ -433,5 +556,38 @@ pub fn system_dns() -> (Vec<SocketAddr>, Vec<String>) {
             (servers, domains)
         }
         Err(_) => (Vec::new(), Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::futures_like::select_in_order;
+    use std::time::Duration;
+
+    async fn after(ms: u64, v: u32) -> u32 {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        v
+    }
+
+    #[tokio::test]
+    async fn results_in_list_order_run_side_by_side() {
+        // The first is slow; the run takes about its time, not the sum.
+        let started = std::time::Instant::now();
+        let got = select_in_order(vec![after(300, 1), after(10, 2), after(10, 3)], |_| false).await;
+        assert_eq!(got, [1, 2, 3]);
+        assert!(started.elapsed() < Duration::from_millis(600));
+        // A stopping result after a finished prefix ends it; later ones are not waited for.
+        let started = std::time::Instant::now();
+        let got = select_in_order(vec![after(10, 1), after(20, 2), after(5000, 3)], |v| {
+            *v == 2
+        })
+        .await;
+        assert_eq!(got, [1, 2]);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        // The stop is taken in list order: 2 stops, but 1 before it must finish first.
+        let got = select_in_order(vec![after(100, 1), after(1, 2)], |v| *v == 2).await;
+        assert_eq!(got, [1, 2]);
+        let none: Vec<u32> = select_in_order(Vec::<std::future::Ready<u32>>::new(), |_| true).await;
+        assert!(none.is_empty());
     }
 }

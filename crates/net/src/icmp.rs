@@ -5,7 +5,7 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use surge_ping::{Client, Config, PingIdentifier, PingSequence, SurgeError, ICMP};
 
@@ -55,7 +55,8 @@ fn is_privilege_error(e: &io::Error) -> bool {
 
 static NEXT_IDENT: AtomicU16 = AtomicU16::new(0);
 
-/// Sends `count` echoes to `ip`, one every `interval`, each waiting at most `timeout`.
+/// Sends `count` echoes to `ip`, one every `interval`, each waiting at most `timeout`, the
+/// waits side by side.
 pub async fn echo(
     ip: IpAddr,
     source: Option<&Source>,
@@ -107,19 +108,33 @@ pub async fn echo(
     let ident = PingIdentifier(
         (std::process::id() as u16).wrapping_add(NEXT_IDENT.fetch_add(1, Ordering::Relaxed)),
     );
-    let mut pinger = client.pinger(ip, ident).await;
-    pinger.timeout(timeout);
+    // One pinger per request, all on the same socket and identifier: the requests go out one
+    // every `interval` and wait for their replies side by side, so lost replies cost one
+    // timeout in all, not one each: the probe ends by (count − 1) × interval + timeout.
+    let mut pingers = Vec::new();
+    for _ in 0..count {
+        let mut p = client.pinger(ip, ident).await;
+        p.timeout(timeout);
+        pingers.push(p);
+    }
     let payload = [0u8; 56];
+    let start = tokio::time::Instant::now();
+    let futs = pingers
+        .into_iter()
+        .enumerate()
+        .map(|(seq, mut pinger)| async move {
+            tokio::time::sleep_until(start + interval * seq as u32).await;
+            pinger.ping(PingSequence(seq as u16), &payload).await
+        });
+    let results = crate::join_all(futs).await;
     let mut stats = EchoStats {
-        sent: 0,
+        sent: count,
         rtts: Vec::new(),
         socket,
         errors: Vec::new(),
     };
-    for seq in 0..count {
-        let started = Instant::now();
-        stats.sent += 1;
-        match pinger.ping(PingSequence(seq as u16), &payload).await {
+    for r in results {
+        match r {
             Ok((_, rtt)) => stats.rtts.push(rtt),
             Err(SurgeError::Timeout { .. }) => {}
             Err(SurgeError::IOError(e)) if is_privilege_error(&e) => {
@@ -127,11 +142,6 @@ pub async fn echo(
                 push_unique(&mut stats.errors, format!("send: {e}"));
             }
             Err(e) => push_unique(&mut stats.errors, e.to_string()),
-        }
-        if seq + 1 < count {
-            if let Some(rest) = interval.checked_sub(started.elapsed()) {
-                tokio::time::sleep(rest).await;
-            }
         }
     }
     Ok(stats)

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::tcp::{connect, ConnectFailure};
+use super::tcp::{connect_as_client, ConnectFailure, Tried};
+use crate::memo::RunMemo;
 use crate::source::Source;
 use kms_preflight_wire::dcerpc::{peek_frag_length, FRAG_LENGTH_PREFIX_LEN};
 
@@ -47,6 +48,11 @@ pub struct BindExchange {
     pub end: ReadEnd,
     /// Writing the bind failed (the peer reset before we could send); `end` says how.
     pub write_failed: bool,
+    /// Connection attempts in all (see [`crate::tcp::connect_as_client`]); 1 on a clean path.
+    pub connect_attempts: u32,
+    /// Binds sent, each on its own connection: 2 when the first went unanswered and the
+    /// budget left room for another, like a client that retries.
+    pub bind_attempts: u32,
 }
 
 fn is_reset(e: &io::Error) -> bool {
@@ -60,14 +66,125 @@ fn is_reset(e: &io::Error) -> bool {
 
 /// Connects to `addr` and exchanges `bind` for at most one reply PDU, everything under
 /// `timeout` per step (connect, then write + read). The connection is closed on return
-/// (FIN), whatever was received.
+/// (FIN), whatever was received. See [`bind_exchange_as_client`] for the retries.
 pub async fn bind_exchange(
     addr: SocketAddr,
     source: Option<&Source>,
     timeout: Duration,
     bind: &[u8],
 ) -> Result<BindExchange, ConnectFailure> {
-    let connected = connect(addr, source, timeout).await?;
+    bind_exchange_as_client(addr, source, timeout, bind, None)
+        .await
+        .map_err(|e| e.0)
+}
+
+/// When each bind exchange starts, as fractions of the timeout, while no earlier one has
+/// been answered: a client whose bind goes unanswered tries again on a new connection.
+pub const BIND_AT: [f64; 3] = [0.0, 1.0 / 3.0, 2.0 / 3.0];
+
+/// Like a client within a budget of two timeouts: each exchange connects as
+/// [`crate::tcp::connect_as_client`] does and waits at most `timeout` for the reply after its
+/// bind; while none has been answered, new exchanges start at [`BIND_AT`] (a lost bind or
+/// reply on a path that lost the SYN too waits 3 s for TCP's own retransmission). The first
+/// exchange that is answered (a reply, a reset, a close, garbage) decides, and is never
+/// retried; a connect that is answered otherwise (refused, unreachable) decides at once.
+pub async fn bind_exchange_as_client(
+    addr: SocketAddr,
+    source: Option<&Source>,
+    timeout: Duration,
+    bind: &[u8],
+    memo: Option<&RunMemo>,
+) -> Result<BindExchange, (ConnectFailure, Tried)> {
+    let start = tokio::time::Instant::now();
+    let budget_end = start + timeout * 2;
+    let mut set = tokio::task::JoinSet::new();
+    let (mut next, mut started, mut connects) = (0usize, 0u32, 0u32);
+    let mut silent: Option<BindExchange> = None;
+    let mut failed: Option<(ConnectFailure, Tried)> = None;
+    let decided = loop {
+        let now = tokio::time::Instant::now();
+        while next < BIND_AT.len() && start + timeout.mul_f64(BIND_AT[next]) <= now {
+            let left = budget_end.saturating_duration_since(now);
+            let (source, bind, memo) = (source.cloned(), bind.to_vec(), memo.cloned());
+            set.spawn(async move {
+                exchange_once(
+                    addr,
+                    source.as_ref(),
+                    timeout.min(left),
+                    timeout.min(left),
+                    &bind,
+                    memo.as_ref(),
+                )
+                .await
+            });
+            next += 1;
+            started += 1;
+        }
+        if set.is_empty() && next >= BIND_AT.len() {
+            break None;
+        }
+        let wake = if next < BIND_AT.len() {
+            start + timeout.mul_f64(BIND_AT[next])
+        } else {
+            budget_end
+        };
+        tokio::select! {
+            joined = set.join_next(), if !set.is_empty() => match joined {
+                Some(Ok(Ok(ex))) => {
+                    connects += ex.connect_attempts;
+                    let unanswered =
+                        ex.end == ReadEnd::Timeout && ex.bytes.is_empty() && !ex.write_failed;
+                    if !unanswered {
+                        break Some(Ok(ex));
+                    }
+                    silent.get_or_insert(ex);
+                }
+                Some(Ok(Err((e, tried)))) => {
+                    connects += tried.attempts;
+                    if e != ConnectFailure::TimedOut && silent.is_none() {
+                        break Some(Err((e, tried)));
+                    }
+                    failed.get_or_insert((e, tried));
+                }
+                Some(Err(_)) | None => {}
+            },
+            _ = tokio::time::sleep_until(wake) => {
+                if wake >= budget_end {
+                    break None;
+                }
+            }
+        }
+    };
+    set.abort_all();
+    match decided.or_else(|| silent.map(Ok)) {
+        Some(Ok(mut ex)) => {
+            ex.connect_attempts = connects.max(ex.connect_attempts);
+            ex.bind_attempts = started;
+            Ok(ex)
+        }
+        Some(Err(e)) => Err(e),
+        None => Err(failed.unwrap_or((
+            ConnectFailure::TimedOut,
+            Tried {
+                attempts: connects,
+                path: None,
+            },
+        ))),
+    }
+}
+
+async fn exchange_once(
+    addr: SocketAddr,
+    source: Option<&Source>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    bind: &[u8],
+    memo: Option<&RunMemo>,
+) -> Result<BindExchange, (ConnectFailure, Tried)> {
+    let connected = match connect_as_client(addr, source, connect_timeout, memo).await {
+        (Ok(c), _) => c,
+        (Err(e), tried) => return Err((e, tried)),
+    };
     let mut stream = connected.stream;
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + timeout;
@@ -90,6 +207,8 @@ pub async fn bind_exchange(
         bytes,
         end,
         write_failed,
+        connect_attempts: connected.attempts,
+        bind_attempts: 1,
     })
 }
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::{TcpSocket, TcpStream};
 
+use crate::memo::RunMemo;
 use crate::source::Source;
 
 /// Why a connect did not complete.
@@ -137,12 +138,47 @@ pub fn bound_socket(
 /// A completed handshake.
 pub struct Connected {
     pub stream: TcpStream,
+    /// Handshake time of the attempt that connected (the RTT estimate).
     pub rtt: Duration,
     pub local: Option<SocketAddr>,
+    /// Connection attempts started before the handshake completed (1: the first SYN got
+    /// through). More than one means the path lost packets or is very slow.
+    pub attempts: u32,
 }
 
-/// Connects with a timeout; the handshake time is the RTT estimate.
-pub async fn connect(
+/// When each connection attempt starts, as fractions of the timeout: the shape of a Windows
+/// client's SYN retransmissions (0 s, 3 s, 9 s of its 21 s) scaled into the timeout, and one
+/// more late attempt. Each attempt is a new socket, and the kernel retransmits the SYN of each
+/// on its own schedule too, so a lossy path gets several independent chances in one timeout.
+pub const ATTEMPT_AT: [f64; 4] = [0.0, 1.0 / 7.0, 3.0 / 7.0, 5.0 / 7.0];
+
+/// How a [`connect_as_client`] went apart from its result.
+#[derive(Debug, Clone, Default)]
+pub struct Tried {
+    /// Attempts started (all of them when none connected).
+    pub attempts: u32,
+    /// The path the attempts took: the source and the local address the OS chose for the
+    /// destination. Hosts with the same path are reached the same way from here.
+    pub path: Option<String>,
+}
+
+/// The path key of a destination: source label and the local address the kernel picks for
+/// it (a connected UDP socket; nothing is sent).
+pub fn path_of(dst: IpAddr, source: Option<&Source>) -> Option<String> {
+    let sock = bound_socket(dst, Type::DGRAM, Protocol::UDP, source).ok()?;
+    let udp: std::net::UdpSocket = sock.into();
+    udp.connect(SocketAddr::new(dst, 9)).ok()?;
+    let local = udp.local_addr().ok()?.ip();
+    Some(format!(
+        "{} via {local}",
+        source
+            .map(Source::label)
+            .unwrap_or_else(|| "default".into())
+    ))
+}
+
+/// One connect attempt with a timeout; the handshake time is the RTT estimate.
+pub async fn connect_once(
     addr: SocketAddr,
     source: Option<&Source>,
     timeout: Duration,
@@ -157,9 +193,94 @@ pub async fn connect(
         Ok(Ok(stream)) => {
             let rtt = start.elapsed();
             let local = stream.local_addr().ok();
-            Ok(Connected { stream, rtt, local })
+            Ok(Connected {
+                stream,
+                rtt,
+                local,
+                attempts: 1,
+            })
         }
     }
+}
+
+/// Connects like a client within `timeout`: see [`connect_as_client`].
+pub async fn connect(
+    addr: SocketAddr,
+    source: Option<&Source>,
+    timeout: Duration,
+) -> Result<Connected, ConnectFailure> {
+    connect_as_client(addr, source, timeout, None).await.0
+}
+
+/// Connects like a client would within `timeout`: new attempts start at [`ATTEMPT_AT`] while
+/// the earlier ones keep waiting, and the first handshake wins. An attempt that is answered
+/// otherwise (RST, ICMP unreachable or prohibited, a local error) decides at once: that is an
+/// answer, not loss. Only when every attempt stayed silent until the timeout is the result
+/// [`ConnectFailure::TimedOut`]. With a memo, a destination that answered (handshake or RST)
+/// is recorded for its path, so a silent one can be compared with its neighbours.
+pub async fn connect_as_client(
+    addr: SocketAddr,
+    source: Option<&Source>,
+    timeout: Duration,
+    memo: Option<&RunMemo>,
+) -> (Result<Connected, ConnectFailure>, Tried) {
+    let path = path_of(addr.ip(), source);
+    let start = tokio::time::Instant::now();
+    let deadline = start + timeout;
+    let mut set = tokio::task::JoinSet::new();
+    let mut started = 0u32;
+    let mut next = 0usize;
+    let result = loop {
+        // Start every attempt that is due.
+        while next < ATTEMPT_AT.len()
+            && start + timeout.mul_f64(ATTEMPT_AT[next]) <= tokio::time::Instant::now()
+        {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let source = source.cloned();
+            set.spawn(async move { connect_once(addr, source.as_ref(), left).await });
+            started += 1;
+            next += 1;
+        }
+        let wake = if next < ATTEMPT_AT.len() {
+            start + timeout.mul_f64(ATTEMPT_AT[next])
+        } else {
+            deadline
+        };
+        if set.is_empty() && next >= ATTEMPT_AT.len() {
+            break Err(ConnectFailure::TimedOut);
+        }
+        tokio::select! {
+            joined = set.join_next(), if !set.is_empty() => match joined {
+                Some(Ok(Ok(mut c))) => {
+                    c.attempts = started;
+                    break Ok(c);
+                }
+                Some(Ok(Err(ConnectFailure::TimedOut))) | Some(Err(_)) | None => {}
+                Some(Ok(Err(other))) => break Err(other),
+            },
+            _ = tokio::time::sleep_until(wake) => {
+                if wake >= deadline {
+                    break Err(ConnectFailure::TimedOut);
+                }
+            }
+        }
+    };
+    set.abort_all();
+    if let (Some(m), Some(p)) = (memo, &path) {
+        if matches!(
+            result,
+            Ok(_) | Err(ConnectFailure::Refused) | Err(ConnectFailure::ResetAfterConnect)
+        ) {
+            m.tcp_answered(p, addr.ip());
+        }
+    }
+    (
+        result,
+        Tried {
+            attempts: started,
+            path,
+        },
+    )
 }
 
 /// What a peer did in the first moments after the handshake, while we sent nothing.
@@ -204,5 +325,40 @@ pub async fn watch_after_connect(stream: &TcpStream, hold: Duration) -> AfterCon
         }
         // Any other error after a completed handshake is the connection dying: treat as reset.
         Ok(Err(_)) => AfterConnect::Reset,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_listener_connects_at_the_first_attempt_and_a_closed_port_is_refused_at_once() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let memo = RunMemo::new();
+        let (r, tried) = connect_as_client(addr, None, Duration::from_secs(2), Some(&memo)).await;
+        let c = r.expect("connects");
+        assert_eq!(c.attempts, 1);
+        assert_eq!(tried.attempts, 1);
+        let path = tried.path.expect("a path");
+        assert!(path.contains("via 127.0.0.1"), "{path}");
+        drop(l);
+        let started = Instant::now();
+        let (r, tried) = connect_as_client(addr, None, Duration::from_secs(2), None).await;
+        assert_eq!(r.err(), Some(ConnectFailure::Refused));
+        assert_eq!(tried.attempts, 1, "a RST decides: no retry");
+        assert!(started.elapsed() < Duration::from_secs(1));
+        // The listener that answered is known on its path.
+        assert!(memo
+            .tcp_answered_on(&path, "127.0.0.2".parse().unwrap())
+            .contains(&addr.ip()));
+    }
+
+    #[test]
+    fn attempts_start_inside_the_timeout() {
+        assert_eq!(ATTEMPT_AT[0], 0.0);
+        assert!(ATTEMPT_AT.windows(2).all(|w| w[0] < w[1]));
+        assert!(ATTEMPT_AT.iter().all(|a| *a < 1.0));
     }
 }

@@ -4,17 +4,25 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use kms_preflight_engine::{evidence, render_port, CheckContext, Finding, Status};
 use kms_preflight_net::dns::{self, Resolution};
-use kms_preflight_net::tcp::ConnectFailure;
+use kms_preflight_net::memo::RunMemo;
+use kms_preflight_net::tcp::{ConnectFailure, Tried};
 
 /// Resolves `host` for a job: the servers, timeout and source of its context.
 pub async fn lookup(ctx: &CheckContext<'_>, host: &str) -> Result<Resolution, Finding> {
-    dns::resolve_host(&ctx.settings.dns_servers, host, ctx.timeout, ctx.source)
-        .await
-        .map_err(|e| Finding::new(Status::Error, e))
+    dns::resolve_host(
+        &ctx.settings.memo,
+        &ctx.settings.dns_servers,
+        host,
+        ctx.timeout,
+        ctx.source,
+    )
+    .await
+    .map_err(|e| Finding::new(Status::Error, e))
 }
 
 /// The addresses a host-scoped check should probe: from a prerequisite's facts, or resolved now.
@@ -53,11 +61,16 @@ pub fn port_for(ctx: &CheckContext<'_>, port: &Option<Spanned<String>>) -> Resul
     }
 }
 
-/// The finding for one failed connect, with what it predicts and what to do.
+/// The finding for one failed connect, with what it predicts and what to do. A timeout blames
+/// a firewall only with evidence consistent with one: every attempt stayed silent while other
+/// hosts on the same path answered in this run (`memo`); otherwise it says no answer, host
+/// down or filtered, which is all the probe can tell.
 pub fn connect_failure_finding(
     addr: SocketAddr,
     timeout: Duration,
     failure: &ConnectFailure,
+    tried: &Tried,
+    memo: &RunMemo,
 ) -> Finding {
     let port = addr.port();
     let host_fix = format!(
@@ -90,15 +103,54 @@ pub fn connect_failure_finding(
             "An IPS or application-aware firewall, a load balancer without a healthy backend, or a service that refuses this client. \
              Test-NetConnection may report TcpTestSucceeded: True here although clients fail. {path_fix}\n{host_fix}"
         )),
-        ConnectFailure::TimedOut => Finding::new(
-            Status::Fail,
-            format!(
-                "no answer from {addr} within {}: filtered (a firewall drops the SYN) or the host is down",
-                humantime::format_duration(timeout)
-            ),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .remediation(path_fix),
+        ConnectFailure::TimedOut => {
+            let answered: Vec<String> = tried
+                .path
+                .as_deref()
+                .map(|p| memo.tcp_answered_on(p, addr.ip()))
+                .unwrap_or_default()
+                .iter()
+                .map(|a| a.to_string())
+                .collect();
+            let n = tried.attempts.max(1);
+            let within = humantime::format_duration(timeout);
+            let f = if answered.is_empty() {
+                Finding::new(
+                    Status::Fail,
+                    format!(
+                        "no answer from {addr} to {n} connection attempt(s) within {within} (host down or filtered):                          nothing else on this path answered in this run, so the two cannot be told apart"
+                    ),
+                )
+                .remediation(format!(
+                    "Check that {ip} is up and is the KMS host (a retired host leaves a stale record). If it is up: {path_fix}",
+                    ip = addr.ip()
+                ))
+                .evidence("diagnosis", "no-answer")
+            } else {
+                let shown: Vec<&str> = answered.iter().take(5).map(String::as_str).collect();
+                Finding::new(
+                    Status::Fail,
+                    format!(
+                        "no answer from {addr} to {n} connection attempt(s) within {within}, while {} on the same path answered: \
+                         filtered (a firewall drops the SYN), or the host is down",
+                        shown.join(", ")
+                    ),
+                )
+                .remediation(path_fix)
+                .evidence("diagnosis", "filtered")
+            };
+            let mut f = f
+                .codes(&["0xC004F074", "0x800706BA"])
+                .evidence("attempts", n)
+                .evidence(
+                    "path_answered",
+                    Value::Array(answered.into_iter().map(Value::String).collect()),
+                );
+            if let Some(p) = &tried.path {
+                f = f.evidence("path", p.clone());
+            }
+            f
+        }
         ConnectFailure::Unreachable(e) => Finding::new(
             Status::Fail,
             format!("{addr} is unreachable ({e}): no route, or a router answered ICMP unreachable"),

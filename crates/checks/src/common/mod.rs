@@ -4,3 +4,4 @@
 pub mod address;
 pub mod srv;
 pub mod srv_audit;
+pub mod srv_sanity;

@@ -62,6 +62,8 @@ pub fn owner_and_zone(shown: &str) -> (String, String) {
 pub struct ServerAnswer {
     pub server: SocketAddr,
     pub result: Result<DnsReply, DnsFailure>,
+    /// The server timed out earlier in this run and was not asked again.
+    pub remembered: bool,
 }
 
 impl ServerAnswer {
@@ -96,18 +98,25 @@ impl ServerAnswer {
                 "rtt_ms": ms(r.rtt),
                 "records": srv_records(r).iter().map(SrvRecord::to_json).collect::<Vec<_>>(),
             }),
-            Err(f) => json!({
-                "server": self.server.to_string(),
-                "rcode": Value::Null,
-                "error": f.label(),
-                "result": f.class(),
-            }),
+            Err(f) => {
+                let mut v = json!({
+                    "server": self.server.to_string(),
+                    "rcode": Value::Null,
+                    "error": f.label(),
+                    "result": f.class(),
+                });
+                if self.remembered {
+                    v["remembered"] = Value::Bool(true);
+                }
+                v
+            }
         }
     }
 }
 
-/// Asks every configured server directly and concurrently (UDP, TCP on truncation).
-/// Answers come back in the order of the servers.
+/// Asks every configured server directly and concurrently (UDP, TCP on truncation), each
+/// bounded by its own timeout; a server that timed out earlier in this run is not asked again
+/// (`remembered`). Answers come back in the order of the servers.
 pub async fn ask_each(
     settings: &RunSettings,
     name: &Name,
@@ -119,9 +128,18 @@ pub async fn ask_each(
     for (i, &server) in settings.dns_servers.iter().enumerate() {
         let name = name.clone();
         let source = source.cloned();
+        let memo = settings.memo.clone();
         set.spawn(async move {
-            let r = dns::query(server, &name, rtype, timeout, source.as_ref()).await;
-            (i, ServerAnswer { server, result: r })
+            let (r, remembered) =
+                dns::query_remembered(&memo, server, &name, rtype, timeout, source.as_ref()).await;
+            (
+                i,
+                ServerAnswer {
+                    server,
+                    result: r,
+                    remembered,
+                },
+            )
         });
     }
     let mut out = Vec::new();
