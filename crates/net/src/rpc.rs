@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::tcp::{connect, ConnectFailure};
+use super::tcp::{connect, ConnectFailure, Connected};
 use crate::source::Source;
 use kms_preflight_wire::dcerpc::{peek_frag_length, FRAG_LENGTH_PREFIX_LEN};
 
@@ -68,6 +68,13 @@ pub async fn bind_exchange(
     bind: &[u8],
 ) -> Result<BindExchange, ConnectFailure> {
     let connected = connect(addr, source, timeout).await?;
+    Ok(exchange(connected, timeout, bind).await)
+}
+
+/// The bind exchange on a connection that is already established (the sweep connects first
+/// and verifies only the ports that turned out open): send `bind`, read at most one PDU under
+/// `timeout`, close. `connect_rtt` and `local` come from `connected`.
+pub async fn exchange(connected: Connected, timeout: Duration, bind: &[u8]) -> BindExchange {
     let mut stream = connected.stream;
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + timeout;
@@ -83,14 +90,14 @@ pub async fn bind_exchange(
     let bind_rtt = started.elapsed();
     // Graceful close; nothing else is ever sent.
     let _ = tokio::time::timeout(Duration::from_millis(100), stream.shutdown()).await;
-    Ok(BindExchange {
+    BindExchange {
         connect_rtt: connected.rtt,
         local: connected.local,
         bind_rtt,
         bytes,
         end,
         write_failed,
-    })
+    }
 }
 
 /// Reads one PDU: the first 10 bytes give frag_length (≤ 65535 by its type), then the rest.

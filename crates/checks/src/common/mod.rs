@@ -2,5 +2,6 @@
 //! of the SRV audits (ask every server, classify each answer). No kind imports another kind.
 
 pub mod address;
+pub mod rpc;
 pub mod srv;
 pub mod srv_audit;
