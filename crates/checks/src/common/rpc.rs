@@ -120,4 +120,3 @@ pub fn classify(bind: &BindRequest, bytes: &[u8], end: &ReadEnd) -> RpcVerdict {
         ReadEnd::Error(e) => RpcVerdict::Error(e.clone()),
     }
 }
-
