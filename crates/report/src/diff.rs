@@ -6,7 +6,8 @@
 //! pass < warn = skip < fail = error: a rise in rank is a regression, a fall is a fix, and a
 //! result that only exists after the change counts as a regression when it is a problem.
 //! Evidence is compared only for keys that mean something to an operator (addresses, SRV
-//! sets, connect results, DNS answer classes, clock offsets), never timings.
+//! sets, connect results, DNS answer classes, clock offsets, a sweep's service, publication
+//! and PTR names), never timings.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
@@ -198,9 +199,15 @@ enum Compare {
 }
 
 fn compare_kind(key: &str) -> Option<Compare> {
+    use kms_preflight_engine::evidence::{self as keys, sweep};
     match key {
-        "addresses" | "reachable" | "records" | "targets" => Some(Compare::Set),
-        "result" | "rcode" | "port" | "expected_port" => Some(Compare::Value),
+        "addresses" | "reachable" | "records" | "targets" | sweep::PTR => Some(Compare::Set),
+        keys::RESULT
+        | "rcode"
+        | keys::PORT
+        | "expected_port"
+        | sweep::SERVICE
+        | sweep::PUBLISHED => Some(Compare::Value),
         k if k.contains("offset") => Some(Compare::Offset),
         _ => None,
     }

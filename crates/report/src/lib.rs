@@ -7,6 +7,7 @@ pub mod junit;
 pub mod markdown;
 pub mod matrix;
 pub mod prometheus;
+pub mod sweep;
 pub mod table;
 
 pub use kms_preflight_engine::outcome::{Outcome, Report, ReportTarget, Status, Summary, SCHEMA};

@@ -67,7 +67,8 @@ pub fn render(report: &Report) -> String {
             r.address.clone().unwrap_or_default(),
             r.source.clone().unwrap_or_default(),
         );
-        let rtt = number(r.evidence.get("rtt_ms")).map(|ms| ms / 1000.0);
+        let rtt =
+            number(r.evidence.get(kms_preflight_engine::evidence::RTT_MS)).map(|ms| ms / 1000.0);
         let offset = number(r.evidence.get("offset_seconds"))
             .or_else(|| number(r.evidence.get("offset_s")))
             .or_else(|| number(r.evidence.get("offset_ms")).map(|ms| ms / 1000.0));

@@ -109,9 +109,9 @@ fn ptr_text(ptr: Option<&[String]>) -> String {
     }
 }
 
-fn find_machine(ip: &str, ptr: Option<&[String]>) -> String {
+fn find_machine(ip: &str, port: u16, ptr: Option<&[String]>) -> String {
     format!(
-        "Find the machine: {} ; the MAC behind {ip} (Linux: ip neigh show {ip}; Windows: Get-NetNeighbor -IPAddress {ip}) and the switch port it is on (show mac address-table address <MAC>); on the machine, what owns the port: Get-NetTCPConnection -LocalPort <port> -State Listen | Get-Process -Id {{ $_.OwningProcess }}.",
+        "Find the machine ({}): the MAC behind {ip} (Linux: ip neigh show {ip}; Windows: Get-NetNeighbor -IPAddress {ip}) and the switch port it is on (show mac address-table address <MAC>); on the machine, what owns the port: Get-NetTCPConnection -LocalPort {port} -State Listen | ForEach-Object {{ Get-Process -Id $_.OwningProcess }}.",
         ptr_text(ptr)
     )
 }
@@ -180,7 +180,7 @@ pub fn listener(
     t.remediation = match (service, publication) {
         (Service::Kms, Some(Publication::Rogue)) => Some(format!(
             "{}\nIf it is a legitimate KMS host, publish it (or add it to expect.hosts of your srv.inventory rule). If not, on Windows remove the KMS host key and make it a client again: slmgr /upk, slmgr /cpky, slmgr /ipk <the edition's GVLK>, slmgr /cdns; an emulator (vlmcsd, py-kms): stop and remove it. Until then block TCP {port} to {ip}.",
-            find_machine(&ip, ptr)
+            find_machine(&ip, port, ptr)
         )),
         (Service::Kms, Some(Publication::Forbidden)) => Some(format!(
             "{hosts} is being retired: on it, slmgr /cdns (stop publishing), then slmgr /upk and slmgr /cpky (remove the KMS host key), then block TCP {port} to {ip} or shut it down. Clients pinned to it: slmgr /ckms (back to DNS discovery)."
@@ -199,7 +199,7 @@ pub fn listener(
                 fix.join("\n")
             ))
         }
-        (Service::Silent | Service::Reset, _) => Some(find_machine(&ip, ptr)),
+        (Service::Silent | Service::Reset, _) => Some(find_machine(&ip, port, ptr)),
         _ => None,
     };
     t
