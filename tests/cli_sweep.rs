@@ -94,7 +94,12 @@ fn at<'a>(rep: &'a Value, target: &str) -> &'a Value {
         .into_iter()
         .filter(|r| r["target"] == target)
         .collect();
-    assert_eq!(found.len(), 1, "{target}: {}", serde_json::to_string_pretty(rep).unwrap());
+    assert_eq!(
+        found.len(),
+        1,
+        "{target}: {}",
+        serde_json::to_string_pretty(rep).unwrap()
+    );
     found[0]
 }
 
@@ -121,13 +126,26 @@ fn loopback_sweep_classifies_every_listener() {
     let range = format!("{net}.0/24");
     let port_s = port.to_string();
     let args = [
-        "sweep", &range, "--port", &port_s, "--no-dns", "--rate", "5000", "--timeout", "500ms",
+        "sweep",
+        &range,
+        "--port",
+        &port_s,
+        "--no-dns",
+        "--rate",
+        "5000",
+        "--timeout",
+        "500ms",
     ];
     let mut a = args.to_vec();
     a.extend(["--format", "json"]);
     let o = kp(&a);
     // Warnings (silent, reset) only: exit 0.
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let rep = json(&o);
     assert_eq!(rep["schema"], "kms-preflight/report/v1");
     let expect = [
@@ -148,9 +166,15 @@ fn loopback_sweep_classifies_every_listener() {
         // No DNS: no comparison, no PTR.
         assert!(res["evidence"]["published"].is_null(), "{res:#}");
         assert!(res["evidence"].get("ptr").is_none(), "{res:#}");
-        assert!(res["evidence"]["rtt_ms"].is_number() || service == "reset", "{res:#}");
+        assert!(
+            res["evidence"]["rtt_ms"].is_number() || service == "reset",
+            "{res:#}"
+        );
     }
-    assert_eq!(at(&rep, &ep(10))["evidence"]["negotiated_syntax"], "NDR32 v2.0");
+    assert_eq!(
+        at(&rep, &ep(10))["evidence"]["negotiated_syntax"],
+        "NDR32 v2.0"
+    );
     assert!(at(&rep, &ep(11))["evidence"]["received"]
         .as_str()
         .unwrap()
@@ -179,11 +203,15 @@ fn loopback_sweep_classifies_every_listener() {
     // The table: one line per open port, the counts in the summary line.
     let o = kp(&args);
     let text = String::from_utf8_lossy(&o.stdout);
-    let lines: Vec<&str> = text.lines().filter(|l| l.contains(&format!(":{port}"))).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(&format!(":{port}")))
+        .collect();
     assert!(lines.len() >= 6, "{text}");
     for (host, service, _, _) in expect {
         assert!(
-            text.lines().any(|l| l.contains(&ep(host)) && l.contains(service)),
+            text.lines()
+                .any(|l| l.contains(&ep(host)) && l.contains(service)),
             "{host} {service}:\n{text}"
         );
     }
@@ -194,7 +222,10 @@ fn loopback_sweep_classifies_every_listener() {
     let mut a = args.to_vec();
     a.extend(["--format", "markdown"]);
     let md = String::from_utf8_lossy(&kp(&a).stdout).into_owned();
-    assert!(md.starts_with(&format!("# KMS listener sweep: {range}")), "{md}");
+    assert!(
+        md.starts_with(&format!("# KMS listener sweep: {range}")),
+        "{md}"
+    );
     assert!(md.contains("## KMS hosts found"), "{md}");
     assert!(md.contains(&format!("| PASS | {} | kms |", ep(10))), "{md}");
     assert!(md.contains("## Other listeners on the KMS port"), "{md}");
@@ -239,7 +270,13 @@ fn diff_compares_two_sweeps() {
         r.start("silent", &ep(4));
         std::fs::write(&a, run()).unwrap();
     }
-    let o = kp(&["diff", b.to_str().unwrap(), a.to_str().unwrap(), "--format", "json"]);
+    let o = kp(&[
+        "diff",
+        b.to_str().unwrap(),
+        a.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let d: Value = serde_json::from_slice(&o.stdout).unwrap();
     // A new warning (the silent listener) is a regression.
     assert_eq!(o.status.code(), Some(1), "{d:#}");
@@ -276,7 +313,12 @@ fn a_sweep_too_large_is_refused_before_any_probe() {
     assert!(started.elapsed() < Duration::from_secs(5));
     // Overlapping ranges count once; the limit can be lowered too.
     let o = kp(&[
-        "sweep", "127.0.0.0/24", "127.0.0.10-20", "--max-addresses", "255", "--no-dns",
+        "sweep",
+        "127.0.0.0/24",
+        "127.0.0.10-20",
+        "--max-addresses",
+        "255",
+        "--no-dns",
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to sweep 256 addresses"));

@@ -587,6 +587,7 @@ mod tests {
             bytes: bytes.clone(),
             end: ReadEnd::Complete,
             write_failed: false,
+            answered_after_fin: false,
         };
         let v = classify(&bind, &bytes, &ReadEnd::Complete);
         let f = verdict_finding(

@@ -47,6 +47,9 @@ pub struct BindExchange {
     pub end: ReadEnd,
     /// Writing the bind failed (the peer reset before we could send); `end` says how.
     pub write_failed: bool,
+    /// The peer said nothing to the bind, and answered only after our FIN (see
+    /// [`exchange`]'s `after_silence`): a line-based server waiting for the end of a line.
+    pub answered_after_fin: bool,
 }
 
 fn is_reset(e: &io::Error) -> bool {
@@ -68,13 +71,23 @@ pub async fn bind_exchange(
     bind: &[u8],
 ) -> Result<BindExchange, ConnectFailure> {
     let connected = connect(addr, source, timeout).await?;
-    Ok(exchange(connected, timeout, bind).await)
+    Ok(exchange(connected, timeout, bind, Duration::ZERO).await)
 }
 
 /// The bind exchange on a connection that is already established (the sweep connects first
 /// and verifies only the ports that turned out open): send `bind`, read at most one PDU under
 /// `timeout`, close. `connect_rtt` and `local` come from `connected`.
-pub async fn exchange(connected: Connected, timeout: Duration, bind: &[u8]) -> BindExchange {
+///
+/// With a non-zero `after_silence`, a peer that said nothing within `timeout` gets the FIN
+/// that ends every probe right away, and `after_silence` more to answer: a server that
+/// answers only at the end of its input (an HTTP server waiting for the end of a request
+/// line) is then seen for what it is instead of as silent. Nothing else is sent either way.
+pub async fn exchange(
+    connected: Connected,
+    timeout: Duration,
+    bind: &[u8],
+    after_silence: Duration,
+) -> BindExchange {
     let mut stream = connected.stream;
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + timeout;
@@ -87,6 +100,21 @@ pub async fn exchange(connected: Connected, timeout: Duration, bind: &[u8]) -> B
         Ok(Err(e)) => (ReadEnd::Error(e.to_string()), true),
         Ok(Ok(())) => (read_one_pdu(&mut stream, deadline, &mut bytes).await, false),
     };
+    let mut answered_after_fin = false;
+    let end = if end == ReadEnd::Timeout && bytes.is_empty() && !after_silence.is_zero() {
+        let _ = tokio::time::timeout(Duration::from_millis(100), stream.shutdown()).await;
+        let late = tokio::time::Instant::now() + after_silence;
+        match read_one_pdu(&mut stream, late, &mut bytes).await {
+            // Still nothing: silent to the bind, whatever it does at our FIN.
+            _ if bytes.is_empty() => ReadEnd::Timeout,
+            e => {
+                answered_after_fin = true;
+                e
+            }
+        }
+    } else {
+        end
+    };
     let bind_rtt = started.elapsed();
     // Graceful close; nothing else is ever sent.
     let _ = tokio::time::timeout(Duration::from_millis(100), stream.shutdown()).await;
@@ -97,6 +125,7 @@ pub async fn exchange(connected: Connected, timeout: Duration, bind: &[u8]) -> B
         bytes,
         end,
         write_failed,
+        answered_after_fin,
     }
 }
 

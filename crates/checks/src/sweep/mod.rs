@@ -49,6 +49,10 @@ pub const MAX_CONCURRENCY: usize = 16_384;
 /// Per connect and per bind exchange, by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 pub const DEFAULT_PORT: u16 = 1688;
+/// A listener silent to the bind gets our closing FIN at once and this long to answer it:
+/// an HTTP server that waits for the end of a request line answers then (400) and is
+/// recognised as another protocol. Nothing is sent but the FIN every probe ends with.
+pub const AFTER_SILENCE: Duration = Duration::from_millis(300);
 
 const TITLE: &str = "KMS listener sweep (TCP connect, read-only RPC bind)";
 
@@ -142,6 +146,8 @@ struct Listener {
     verdict: Option<RpcVerdict>,
     connect_rtt: Option<Duration>,
     bind_rtt: Option<Duration>,
+    /// It said nothing to the bind and answered our FIN (see [`AFTER_SILENCE`]).
+    after_fin: bool,
     ptr: Option<Vec<String>>,
 }
 
@@ -170,6 +176,7 @@ pub async fn run<S: Future<Output = ()>>(
         timeout: req.timeout,
         source: req.source.clone(),
         bind: encode_bind(&bind_req),
+        after_silence: AFTER_SILENCE,
     };
     // The DNS side runs while the scan runs.
     let servers: Vec<SocketAddr> = req
@@ -213,6 +220,7 @@ pub async fn run<S: Future<Output = ()>>(
                         verdict: Some(verdict),
                         connect_rtt: Some(ex.connect_rtt),
                         bind_rtt: Some(ex.bind_rtt),
+                        after_fin: ex.answered_after_fin,
                         ptr: None,
                     }
                 }
@@ -231,6 +239,7 @@ pub async fn run<S: Future<Output = ()>>(
                         verdict: None,
                         connect_rtt: None,
                         bind_rtt: None,
+                        after_fin: false,
                         ptr: None,
                     },
                 },
@@ -330,6 +339,11 @@ pub async fn run<S: Future<Output = ()>>(
         );
         let mut o = outcome(Some(endpoint_label(l.addr)), Some(ip.to_string()), status);
         o.message = t.message;
+        if l.after_fin {
+            o.message.push_str(
+                " (only once our FIN ended its input: a line-based server such as HTTP, silent to the bind itself)",
+            );
+        }
         o.remediation = t.remediation;
         o.error_codes = t.codes;
         o.duration_ms = l
@@ -360,6 +374,9 @@ pub async fn run<S: Future<Output = ()>>(
         );
         if let Some(b) = l.bind_rtt {
             e.insert("bind_rtt_ms".into(), json!(ms(b)));
+        }
+        if l.after_fin {
+            e.insert("answered_after_fin".into(), json!(true));
         }
         if let Some(info) = info {
             e.insert(ev::HOSTS.into(), json!(info.hosts()));

@@ -71,6 +71,9 @@ pub struct ScanOptions {
     pub source: Option<Source>,
     /// The bind PDU sent on each open port.
     pub bind: Vec<u8>,
+    /// How long a listener that said nothing to the bind may still answer after our FIN
+    /// (see `rpc::exchange`); zero closes at once.
+    pub after_silence: Duration,
 }
 
 /// The result of one probe.
@@ -164,7 +167,7 @@ where
             progress.clone(),
             tx.clone(),
         );
-        let (source, timeout) = (opts.source.clone(), opts.timeout);
+        let (source, timeout, after) = (opts.source.clone(), opts.timeout, opts.after_silence);
         set.spawn(async move {
             loop {
                 let n = u128::from(next.fetch_add(1, Ordering::Relaxed));
@@ -173,7 +176,7 @@ where
                 let result = match connect(addr, source.as_ref(), timeout).await {
                     Ok(c) => {
                         progress.open.fetch_add(1, Ordering::Relaxed);
-                        ProbeResult::Open(exchange(c, timeout, &bind).await)
+                        ProbeResult::Open(exchange(c, timeout, &bind, after).await)
                     }
                     Err(e) => ProbeResult::NotOpen(e),
                 };
@@ -265,6 +268,7 @@ mod tests {
             timeout: Duration::from_millis(300),
             source: None,
             bind: b"\x05\x00".to_vec(),
+            after_silence: Duration::ZERO,
         };
         let progress = Arc::new(Progress::default());
         let mut got = Vec::new();
@@ -303,6 +307,7 @@ mod tests {
             timeout: Duration::from_millis(300),
             source: None,
             bind: Vec::new(),
+            after_silence: Duration::ZERO,
         };
         let started = std::time::Instant::now();
         let mut n = 0;
