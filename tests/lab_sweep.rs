@@ -107,7 +107,7 @@ fn build() -> Topo {
     }
 }
 
-fn at<'a>(rep: &'a Value, host: u8) -> &'a Value {
+fn at(rep: &Value, host: u8) -> &Value {
     let target = format!("{NET}.{host}:1688");
     let found: Vec<&Value> = rep["results"]
         .as_array()

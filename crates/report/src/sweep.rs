@@ -106,8 +106,8 @@ pub fn render_table(report: &Report) -> String {
     let rows = ports(report);
     let _ = writeln!(
         out,
-        "\n  {:<5}  {:<22}  {:<11}  {:<13}  {:<9}  {:<28}  {}",
-        "", "ADDRESS:PORT", "SERVICE", "PUBLISHED", "RTT", "PTR", "DETAIL"
+        "\n  {:<5}  {:<22}  {:<11}  {:<13}  {:<9}  {:<28}  DETAIL",
+        "", "ADDRESS:PORT", "SERVICE", "PUBLISHED", "RTT", "PTR"
     );
     for r in &rows {
         // The address is in its own column.

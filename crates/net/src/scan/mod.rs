@@ -113,6 +113,8 @@ const FD_RESERVE: u64 = 64;
 
 /// Raises the soft limit on open files towards the hard limit (unprivileged) so that
 /// `concurrency` sockets fit, and returns the concurrency that does fit.
+// rlim_t is u64 on Linux but not everywhere.
+#[allow(clippy::unnecessary_cast)]
 pub fn fit_concurrency(concurrency: usize) -> usize {
     let want = concurrency as u64 + FD_RESERVE;
     let mut lim = libc::rlimit {
