@@ -80,6 +80,19 @@ fn json(o: &Output) -> Value {
     })
 }
 
+/// The report validates against schema/report.v1.schema.json, like `check`'s.
+fn assert_schema_valid(rep: &Value) {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.v1.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v = jsonschema::draft202012::new(&schema).expect("report schema compiles");
+    let errors: Vec<String> = v
+        .iter_errors(rep)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
 fn port_results(rep: &Value) -> Vec<&Value> {
     rep["results"]
         .as_array()
@@ -148,6 +161,7 @@ fn loopback_sweep_classifies_every_listener() {
     );
     let rep = json(&o);
     assert_eq!(rep["schema"], "kms-preflight/report/v1");
+    assert_schema_valid(&rep);
     let expect = [
         (10, "kms", "pass", "accepted"),
         (11, "not-rpc", "pass", "not-rpc"),

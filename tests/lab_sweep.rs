@@ -168,6 +168,19 @@ fn sweep_finds_classifies_and_compares_every_listener() {
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.v1.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let errors: Vec<String> = jsonschema::draft202012::new(&schema)
+        .unwrap()
+        .iter_errors(&rep)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     // Forbidden, a published endpoint that is not KMS and one that is dead: fails.
     assert_eq!(out.status.code(), Some(1), "{rep:#}");
     // 256 addresses at 2000/s, most of them timing out once (1 s), all in parallel.
@@ -259,6 +272,8 @@ fn sweep_finds_classifies_and_compares_every_listener() {
     assert_eq!(n["rogue"], 1);
     assert_eq!(n["forbidden"], 1);
     assert_eq!(n["allowed"], 1);
+    assert_eq!(n["published"], 1);
+    assert_eq!(n["published-not-kms"], 1);
     assert_eq!(n["published-missing"], 1);
     // .1/.2 (no listener) and .20: RST. The rest of the /24 does not exist, and .18 is
     // dropped: no answer within the timeout (or no ARP answer).
@@ -286,6 +301,8 @@ fn sweep_finds_classifies_and_compares_every_listener() {
     args.push("--no-color");
     let out = lab.kms_preflight(c, &args);
     let text = String::from_utf8_lossy(&out.stdout);
+    // Shown with --nocapture (docs/sweep.md quotes it).
+    println!("{text}");
     for (h, words) in [
         (10, ["kms", "published"]),
         (11, ["kms", "rogue"]),
@@ -304,6 +321,7 @@ fn sweep_finds_classifies_and_compares_every_listener() {
     let mut args = base.to_vec();
     args.extend(["--format", "markdown"]);
     let md = String::from_utf8_lossy(&lab.kms_preflight(c, &args).stdout).into_owned();
+    println!("{md}");
     assert!(
         md.contains("4 KMS host(s) found: 1 published, 1 rogue, 1 forbidden, 1 allowed"),
         "{md}"

@@ -32,7 +32,17 @@ pub async fn sweep(args: SweepArgs) -> i32 {
     colored::control::set_override(color_wanted(args.no_color));
     let targets = req.targets();
     let progress = Arc::new(Progress::default());
-    let bar = progress_bar(format, targets.len() as u64);
+    let unit = if req.ports.len() == 1 {
+        "addresses"
+    } else {
+        "probes"
+    };
+    let bar = progress_bar(
+        format,
+        targets.len() as u64,
+        unit,
+        color_wanted(args.no_color),
+    );
     let ticker = bar.clone().map(|bar| {
         let progress = progress.clone();
         tokio::spawn(async move {
@@ -76,14 +86,19 @@ pub async fn sweep(args: SweepArgs) -> i32 {
 }
 
 /// A progress bar on a terminal (stderr), none otherwise and never with `--format json`.
-fn progress_bar(format: Format, total: u64) -> Option<ProgressBar> {
+fn progress_bar(format: Format, total: u64, unit: &str, color: bool) -> Option<ProgressBar> {
     if format == Format::Json || !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template(
-        "sweep {bar:32.cyan/blue} {pos}/{len} probes, {msg} ({elapsed}, ETA {eta})",
-    )
+    let bar_spec = if color {
+        "{bar:32.cyan/blue}"
+    } else {
+        "{bar:32}"
+    };
+    let style = ProgressStyle::with_template(&format!(
+        "sweep {bar_spec} {{pos}}/{{len}} {unit}, {{msg}} ({{elapsed}}, ETA {{eta}})"
+    ))
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ");
     bar.set_style(style);

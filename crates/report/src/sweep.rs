@@ -165,7 +165,12 @@ pub fn render_table(report: &Report) -> String {
         }
     }
     if let Some(s) = sum {
-        let _ = writeln!(out, "\n{}  {}", badge(s.status), s.message);
+        // The run's own line: a badge only when the run itself went wrong (interrupted).
+        if s.status == Status::Pass {
+            let _ = writeln!(out, "\n{}", s.message);
+        } else {
+            let _ = writeln!(out, "\n{}  {}", badge(s.status), s.message);
+        }
     }
     let s = &report.summary;
     let _ = writeln!(
@@ -237,7 +242,12 @@ pub fn render_markdown(report: &Report) -> String {
     if let Some(s) = sum {
         let e = &s.evidence;
         let num = |k: &str| e.get(k).map(|v| v.to_string()).unwrap_or_default();
-        let _ = writeln!(out, "| Ports | {} |", cell(&num("ports")));
+        let ports: Vec<String> = e
+            .get("ports")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|p| p.to_string()).collect())
+            .unwrap_or_default();
+        let _ = writeln!(out, "| Ports | {} |", ports.join(", "));
         let _ = writeln!(
             out,
             "| Addresses | {} ({} of {} probes done) |",

@@ -305,6 +305,7 @@ pub async fn run<S: Future<Output = ()>>(
     let mut results = Vec::new();
     let mut report_targets = Vec::new();
     let mut pub_counts: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut published_not_kms = 0u64;
     let outcome = |target: Option<String>, address: Option<String>, status: Status| Outcome {
         id: ev::PORT_ID.into(),
         kind: ev::KIND.into(),
@@ -324,8 +325,12 @@ pub async fn run<S: Future<Output = ()>>(
         let publication = compared.then(|| directory.publication(ip, l.service == Service::Kms));
         let endpoint = directory.published_endpoint(ip, port);
         let status = open_status(l.service, publication, endpoint);
-        if let Some(p) = publication {
-            *pub_counts.entry(p.as_str()).or_default() += 1;
+        // Publication counts are about KMS listeners; a published endpoint where something
+        // else answers is counted apart.
+        match publication {
+            Some(p) if l.service == Service::Kms => *pub_counts.entry(p.as_str()).or_default() += 1,
+            Some(Publication::Published) if endpoint => published_not_kms += 1,
+            _ => {}
         }
         let info = directory.get(ip);
         let t = text::listener(
@@ -477,13 +482,13 @@ pub async fn run<S: Future<Output = ()>>(
         Publication::Rogue,
         Publication::Forbidden,
         Publication::Allowed,
-        Publication::NotPublished,
     ] {
         count_map.insert(
             p.as_str().into(),
             json!(pub_counts.get(p.as_str()).copied().unwrap_or(0)),
         );
     }
+    count_map.insert("published-not-kms".into(), json!(published_not_kms));
     count_map.insert("published-missing".into(), json!(missing));
     let summary = text::summary(&text::SummaryInput {
         addresses: targets.addresses.len(),

@@ -291,11 +291,12 @@ pub fn summary(s: &SummaryInput<'_>) -> (Status, String) {
     );
     if s.compared {
         msg.push_str(&format!(
-            "; KMS listeners: {} published, {} rogue, {} forbidden, {} allowed; {} published endpoint(s) did not answer",
-            n("published") .min(n("kms")),
+            "; KMS listeners: {} published, {} rogue, {} forbidden, {} allowed; published endpoints: {} answering as another service, {} not answering",
+            n("published"),
             n("rogue"),
             n("forbidden"),
             n("allowed"),
+            n("published-not-kms"),
             n("published-missing")
         ));
     } else {
