@@ -329,7 +329,7 @@ pub fn render_markdown(report: &Report) -> String {
     );
     table(&mut out, "Other listeners on the KMS port", &others);
     if let Some(s) = sum {
-        let _ = writeln!(out, "\n## Not listening\n\n{}", cell(&s.message));
+        let _ = writeln!(out, "\n## Counts\n\n{}", cell(&s.message));
     }
     let published: Vec<&Outcome> = report
         .results
@@ -366,7 +366,7 @@ pub fn render_markdown(report: &Report) -> String {
         );
         if let Some(fix) = &r.remediation {
             for l in fix.lines() {
-                let _ = writeln!(out, "  - {}", l.replace('|', "\\|"));
+                let _ = writeln!(out, "  - {}", l.trim());
             }
         }
     }
