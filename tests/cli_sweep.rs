@@ -176,7 +176,17 @@ fn loopback_sweep_classifies_every_listener() {
         assert_eq!(res["address"], format!("{net}.{host}"));
         assert_eq!(res["evidence"]["service"], service, "{res:#}");
         assert_eq!(res["status"], status, "{res:#}");
-        assert_eq!(res["evidence"]["rpc_result"], rpc, "{res:#}");
+        // A reset can come before connect() returns (the handshake itself is reported reset)
+        // or in answer to the bind: the same service either way.
+        if rpc == "reset" {
+            assert!(
+                ["reset", "reset-after-connect"]
+                    .contains(&res["evidence"]["rpc_result"].as_str().unwrap()),
+                "{res:#}"
+            );
+        } else {
+            assert_eq!(res["evidence"]["rpc_result"], rpc, "{res:#}");
+        }
         // No DNS: no comparison, no PTR.
         assert!(res["evidence"]["published"].is_null(), "{res:#}");
         assert!(res["evidence"].get("ptr").is_none(), "{res:#}");
