@@ -17,7 +17,7 @@ mod text;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
@@ -184,23 +184,31 @@ pub async fn run<S: Future<Output = ()>>(
         .as_ref()
         .map(|d| d.servers.clone())
         .unwrap_or_default();
+    // What DNS publishes, as soon as it is known (the scan may be faster or slower).
+    let known: Arc<OnceLock<Directory>> = Arc::new(OnceLock::new());
     let lookup = req
         .dns
         .as_ref()
         .filter(|d| !d.servers.is_empty() && (!d.domains.is_empty() || !d.inventory.is_empty()))
         .map(|d| {
             let (d, timeout, source) = (d.clone(), req.timeout, req.source.clone());
+            let cell = known.clone();
             tokio::spawn(async move {
-                lookup::directory(
+                let (dir, findings) = lookup::directory(
                     &d.servers,
                     &d.domains,
                     &d.inventory,
                     timeout,
                     source.as_ref(),
                 )
-                .await
+                .await;
+                // The scan keeps only the closed ports it must list once this is known.
+                let _ = cell.set(dir.clone());
+                (dir, findings)
             })
         });
+    let has_lookup = lookup.is_some();
+    let mut pruned = false;
     let mut ptrs: JoinSet<(SocketAddr, Option<Vec<String>>)> = JoinSet::new();
     let mut listeners: Vec<Listener> = Vec::new();
     let mut not_open: Vec<(SocketAddr, PortState)> = Vec::new();
@@ -230,7 +238,23 @@ pub async fn run<S: Future<Output = ()>>(
                         if state == PortState::Error && counts.first_error.is_none() {
                             counts.first_error = Some(format!("{}: {f:?}", p.addr));
                         }
-                        not_open.push((p.addr, state));
+                        // Memory must not grow with the range: a port that did not accept
+                        // is kept only to be listed (--all, or a published endpoint); before
+                        // DNS has answered, until it has.
+                        let keep = req.list_all
+                            || match known.get() {
+                                Some(d) => d.published_endpoint(p.addr.ip(), p.addr.port()),
+                                None => has_lookup,
+                            };
+                        if keep {
+                            not_open.push((p.addr, state));
+                        }
+                        if !pruned && !req.list_all {
+                            if let Some(d) = known.get() {
+                                not_open.retain(|(a, _)| d.published_endpoint(a.ip(), a.port()));
+                                pruned = true;
+                            }
+                        }
                         return;
                     }
                     None => Listener {
