@@ -754,6 +754,38 @@ mod tests {
     }
 
     #[test]
+    fn sweep_evidence_compares_service_publication_and_ptr_not_rtt() {
+        let b = report(
+            json!([res(
+                "sweep.port",
+                "198.18.2.11:1688",
+                Some("198.18.2.11"),
+                "warn",
+                json!({"service": "kms", "published": "rogue", "ptr": ["pc1.corp.test"], "rtt_ms": 0.4})
+            )]),
+            json!([{"target": "198.18.2.11:1688"}]),
+        );
+        let a = report(
+            json!([res(
+                "sweep.port",
+                "198.18.2.11:1688",
+                Some("198.18.2.11"),
+                "warn",
+                json!({"service": "silent", "published": "not-published", "ptr": ["pc2.corp.test"], "rtt_ms": 9.0})
+            )]),
+            json!([{"target": "198.18.2.11:1688"}]),
+        );
+        let d = diff("b", &b, "a", &a);
+        let fields: Vec<&str> = d
+            .evidence_changes
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect();
+        assert_eq!(fields, ["ptr", "published", "service"], "{d:#?}");
+        assert_eq!(d.evidence_changes[0].added, ["pc2.corp.test"]);
+    }
+
+    #[test]
     fn identical_reports_have_no_differences() {
         let r = report(
             json!([res(

@@ -372,3 +372,126 @@ pub fn render_markdown(report: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Map};
+
+    fn port(target: &str, status: Status, service: &str, published: Value, ptr: Value) -> Outcome {
+        let mut e = Map::new();
+        e.insert(ev::SERVICE.into(), json!(service));
+        e.insert(ev::PUBLISHED.into(), published);
+        if !ptr.is_null() {
+            e.insert(ev::PTR.into(), ptr);
+        }
+        e.insert(ev::RTT_MS.into(), json!(0.5));
+        Outcome {
+            id: ev::PORT_ID.into(),
+            kind: ev::KIND.into(),
+            title: "t".into(),
+            target: Some(target.into()),
+            address: target.split(':').next().map(str::to_string),
+            source: None,
+            status,
+            message: format!("KMS host at {target} accepted the bind | pipe"),
+            remediation: (status != Status::Pass).then(|| "slmgr /upk\nslmgr /cpky".to_string()),
+            error_codes: Vec::new(),
+            evidence: e,
+            duration_ms: 1,
+        }
+    }
+
+    fn report() -> Report {
+        let mut summary = port("x", Status::Pass, "", Value::Null, Value::Null);
+        summary.id = ev::SUMMARY_ID.into();
+        summary.target = Some("198.18.2.0/24".into());
+        summary.message = "swept 256 addresses on port 1688: 3 open, 253 closed".into();
+        summary.evidence = json!({"ports": [1688], "addresses": 256, "probed": 256, "probes": 256,
+            "rate_per_s": 200, "concurrency": 256, "timeout_ms": 1000, "interrupted": false})
+        .as_object()
+        .unwrap()
+        .clone();
+        let results = vec![
+            port(
+                "198.18.2.10:1688",
+                Status::Pass,
+                ev::KMS,
+                json!(ev::IS_PUBLISHED),
+                json!(["kms1.corp.test"]),
+            ),
+            port(
+                "198.18.2.11:1688",
+                Status::Warn,
+                ev::KMS,
+                json!(ev::ROGUE),
+                json!([]),
+            ),
+            port(
+                "198.18.2.14:1688",
+                Status::Pass,
+                ev::NOT_RPC,
+                json!(ev::NOT_PUBLISHED),
+                Value::Null,
+            ),
+            summary,
+        ];
+        Report {
+            domains: vec!["corp.test".into()],
+            dns_servers: vec!["198.18.2.2:53".into()],
+            summary: crate::Summary::of(&results),
+            results,
+            ..Report::empty()
+        }
+    }
+
+    #[test]
+    fn table_has_one_line_per_open_port_and_the_counts() {
+        colored::control::set_override(false);
+        let r = report();
+        assert!(is_sweep(&r));
+        let t = render_table(&r);
+        let rows: Vec<&str> = t.lines().filter(|l| l.contains(":1688 ")).collect();
+        assert_eq!(rows.len(), 3, "{t}");
+        assert!(
+            rows[0].contains("kms")
+                && rows[0].contains("published")
+                && rows[0].contains("kms1.corp.test")
+        );
+        assert!(
+            rows[1].contains("rogue") && rows[1].contains("(none)"),
+            "{t}"
+        );
+        // The address is in its own column, not repeated in the detail.
+        assert!(rows[0].contains("KMS host accepted the bind"), "{t}");
+        assert!(t.contains("What to do") && t.contains("slmgr /cpky"), "{t}");
+        assert!(t.contains("253 closed"), "{t}");
+        assert!(t.contains("CHECK the warnings"), "{t}");
+    }
+
+    #[test]
+    fn markdown_is_a_ticket_with_escaped_cells() {
+        let md = render_markdown(&report());
+        assert!(
+            md.starts_with("# KMS listener sweep: 198.18.2.0/24\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("**Review required** — 2 KMS host(s) found: 1 published, 1 rogue"),
+            "{md}"
+        );
+        assert!(md.contains("| Ports | 1688 |"), "{md}");
+        assert!(
+            md.contains("| WARN | 198.18.2.11:1688 | kms | rogue | (none) |"),
+            "{md}"
+        );
+        assert!(md.contains("accepted the bind \\| pipe"), "{md}");
+        assert!(md.contains("## Other listeners on the KMS port"), "{md}");
+        assert!(
+            md.contains("| PASS | 198.18.2.14:1688 | not-rpc | not-published | - |"),
+            "{md}"
+        );
+        assert!(md.contains("- [ ] WARN `198.18.2.11:1688`"), "{md}");
+        assert!(md.contains("  - slmgr /cpky"), "{md}");
+    }
+}
