@@ -7,8 +7,10 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use kms_preflight_checks::pack::profiles;
+use kms_preflight_checks::sweep;
 use kms_preflight_engine::rules::parse_duration;
 use kms_preflight_engine::Target;
+use kms_preflight_net::scan::range::AddrRange;
 
 /// Pre-flight checks for KMS volume activation: would Windows/Office activation work from
 /// this machine, and if not, exactly what must be fixed?
@@ -36,6 +38,11 @@ pub enum Command {
     /// Compare two JSON reports (before and after a change): regressions, fixes, hosts added
     /// or removed, changed evidence. Exit 1 when anything regressed.
     Diff(DiffArgs),
+    /// Find every KMS listener in address ranges: TCP connect, then on each open port the
+    /// read-only DCE/RPC bind (never an activation request), each listener classified (kms,
+    /// rpc-other, not-rpc, silent, reset) and compared with what DNS publishes (published,
+    /// rogue, forbidden). Ctrl-C stops it and prints what was found (exit 130).
+    Sweep(SweepArgs),
     /// Print a shell completion script, e.g. `kms-preflight completions bash > /etc/bash_completion.d/kms-preflight`.
     Completions {
         #[arg(value_enum)]
@@ -190,6 +197,58 @@ pub struct CheckArgs {
     pub only: Option<Vec<String>>,
 }
 
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// What to sweep (repeatable): CIDR (10.1.2.0/24, fd00::/120), a range FIRST-LAST
+    /// (10.1.2.5-10.1.2.50, or 10.1.2.5-50) or one address. Overlaps are probed once.
+    #[arg(value_name = "CIDR|ADDR-RANGE", required = true, value_parser = parse_range)]
+    pub ranges: Vec<AddrRange>,
+    /// TCP port to probe on every address (repeatable). Default: 1688.
+    #[arg(long = "port", value_name = "PORT", value_parser = parse_port)]
+    pub ports: Vec<u16>,
+    /// New TCP connections per second at most (N or N/s, 1-100000). The default is gentle
+    /// on a production LAN; a /24 still takes about 1.3 s.
+    #[arg(long, value_name = "N/s", default_value_t = sweep::DEFAULT_RATE, value_parser = parse_rate)]
+    pub rate: u32,
+    /// Refuse (exit 2) a sweep of more addresses than this.
+    #[arg(long, value_name = "N", default_value_t = sweep::DEFAULT_MAX_ADDRESSES, value_parser = parse_max_addresses)]
+    pub max_addresses: u128,
+    /// Connects (and RPC binds) in flight at most (1-16384; capped by the open-file limit).
+    #[arg(long, value_name = "N", default_value_t = sweep::DEFAULT_CONCURRENCY, value_parser = parse_sweep_concurrency)]
+    pub concurrency: usize,
+    /// Timeout of each connect and of each RPC bind exchange (e.g. 500ms, 2s).
+    #[arg(long, value_name = "DURATION", default_value = "1s",
+          value_parser = |s: &str| parse_duration(s).map_err(|e| format!("--timeout: {e}")))]
+    pub timeout: Duration,
+    /// Probe from this local address, ADDR or ADDR%INTERFACE. Default: the OS chooses.
+    #[arg(long = "source", value_name = "ADDR[%IFACE]")]
+    pub source: Option<String>,
+    /// Compare with the _vlmcs._tcp SRV records of this domain (repeatable). Default: the
+    /// domain and search list of the system resolver configuration.
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    pub domains: Vec<String>,
+    /// DNS server for the comparison and the PTR lookups, IP or IP:PORT (repeatable).
+    /// Default: the system's.
+    #[arg(long = "dns", value_name = "IP[:PORT]", value_parser = parse_dns_server)]
+    pub dns: Vec<SocketAddr>,
+    /// No DNS at all: no comparison with published records, no PTR lookups (like nmap -n).
+    #[arg(long, conflicts_with_all = ["domains", "dns"])]
+    pub no_dns: bool,
+    /// Rule files: the srv-inventory rule's expect.hosts is the allow-list (KMS hosts that may
+    /// answer unpublished) and expect.forbidden_hosts the forbidden list.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Also list closed, filtered and unreachable ports one by one (default: counted only).
+    #[arg(long)]
+    pub all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// No colour (also: NO_COLOR set, or output not a terminal).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List every loaded check: id, kind, scope, title.
@@ -294,5 +353,48 @@ fn parse_concurrency(s: &str) -> Result<usize, String> {
         Ok(0) => Err("--concurrency must be at least 1".into()),
         Ok(n) => Ok(n),
         Err(e) => Err(format!("{s:?}: {e}")),
+    }
+}
+
+/// A sweep range: CIDR, FIRST-LAST, A.B.C.D-E or one address.
+pub fn parse_range(s: &str) -> Result<AddrRange, String> {
+    AddrRange::parse(s)
+}
+
+/// A TCP port, 1-65535.
+pub fn parse_port(s: &str) -> Result<u16, String> {
+    s.trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| format!("{s:?}: not a TCP port number (1-65535)"))
+}
+
+/// `N` or `N/s`, 1 to the highest rate accepted.
+pub fn parse_rate(s: &str) -> Result<u32, String> {
+    let n = s.trim().trim_end_matches("/s");
+    match n.parse::<u32>() {
+        Ok(r) if (1..=sweep::MAX_RATE).contains(&r) => Ok(r),
+        _ => Err(format!(
+            "{s:?}: new connections per second, 1-{} (e.g. 200 or 200/s)",
+            sweep::MAX_RATE
+        )),
+    }
+}
+
+fn parse_max_addresses(s: &str) -> Result<u128, String> {
+    match s.trim().parse::<u128>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?}: a number of addresses, at least 1")),
+    }
+}
+
+fn parse_sweep_concurrency(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=sweep::MAX_CONCURRENCY).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?}: connects in flight, 1-{}",
+            sweep::MAX_CONCURRENCY
+        )),
     }
 }

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod docs;
 pub mod explain;
 pub mod rules;
+pub mod sweep;
 
 use std::io::IsTerminal;
 
@@ -19,6 +20,8 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAIL: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_INTERNAL: i32 = 3;
+/// A sweep stopped by Ctrl-C (SIGINT), after printing its partial report.
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// A user error (bad argument or rules) with the message to print; exit code 2.
 #[derive(Debug)]
@@ -68,6 +71,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Explain(a) => explain::explain(a),
         Command::Diagnose(a) => diagnose::diagnose(a).await,
         Command::Diff(a) => diff::diff(a),
+        Command::Sweep(a) => sweep::sweep(a).await,
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { out_dir } => docs::man(out_dir.as_deref()),
     }

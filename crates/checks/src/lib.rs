@@ -30,6 +30,7 @@ pub mod srv_inventory;
 pub mod srv_membership;
 pub mod srv_stale;
 pub mod srv_weights;
+pub mod sweep;
 pub mod tcp;
 
 macro_rules! register_kinds {

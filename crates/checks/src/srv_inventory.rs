@@ -19,7 +19,7 @@ use serde_saphyr::Spanned;
 
 use crate::common::srv::SrvRecord;
 use crate::common::srv_audit::{self as common, describe, norm_host};
-use kms_preflight_engine::rules::Scope;
+use kms_preflight_engine::rules::{Scope, Vars};
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
@@ -46,10 +46,10 @@ pub struct InventoryExpect {
     pub forbidden_hosts: Vec<Spanned<String>>,
 }
 
-fn render_list(list: &[Spanned<String>], ctx: &CheckContext<'_>) -> Result<Vec<String>, Finding> {
+fn render_list(list: &[Spanned<String>], vars: &Vars) -> Result<Vec<String>, Finding> {
     let mut out = Vec::new();
     for item in list {
-        let text = render_param(item, ctx.vars)?;
+        let text = render_param(item, vars)?;
         for part in text.split(|c: char| c == ',' || c.is_whitespace()) {
             let h = norm_host(part);
             if !h.is_empty() && !out.contains(&h) {
@@ -58,6 +58,16 @@ fn render_list(list: &[Spanned<String>], ctx: &CheckContext<'_>) -> Result<Vec<S
         }
     }
     Ok(out)
+}
+
+impl SrvInventoryCheck {
+    /// The rendered lists (`expect.hosts`, `expect.forbidden_hosts`), normalised like the
+    /// check compares them. The sweep uses them as its allow and forbidden lists.
+    pub fn host_lists(&self, vars: &Vars) -> Result<(Vec<String>, Vec<String>), String> {
+        let expected = render_list(&self.expect.hosts, vars).map_err(|f| f.message)?;
+        let forbidden = render_list(&self.expect.forbidden_hosts, vars).map_err(|f| f.message)?;
+        Ok((expected, forbidden))
+    }
 }
 
 impl Check for SrvInventoryCheck {
@@ -91,11 +101,11 @@ impl Check for SrvInventoryCheck {
                 Ok(n) => n,
                 Err(f) => return CheckOutput::one(f),
             };
-            let expected = match render_list(&self.expect.hosts, ctx) {
+            let expected = match render_list(&self.expect.hosts, ctx.vars) {
                 Ok(l) => l,
                 Err(f) => return CheckOutput::one(f),
             };
-            let forbidden = match render_list(&self.expect.forbidden_hosts, ctx) {
+            let forbidden = match render_list(&self.expect.forbidden_hosts, ctx.vars) {
                 Ok(l) => l,
                 Err(f) => return CheckOutput::one(f),
             };

@@ -128,7 +128,9 @@ impl CheckOutput {
 }
 
 /// A check kind's behaviour. Small on purpose: the engine knows nothing else about kinds.
-pub trait Check: Send + Sync + std::fmt::Debug {
+/// `Any` lets a caller that knows a kind read its parameters (`&dyn Check` upcasts to
+/// `&dyn Any`): the sweep reads the `srv-inventory` lists that way.
+pub trait Check: std::any::Any + Send + Sync + std::fmt::Debug {
     fn default_scope(&self) -> Scope;
     fn default_timeout(&self) -> Duration {
         Duration::from_secs(3)

@@ -1,5 +1,5 @@
 //! Network I/O: sockets with optional source binding, DNS queries to one server at a time,
-//! TCP connects, clock readings (SNTP, SMB2 NEGOTIATE, HTTP Date). Every operation has a
+//! TCP connects, the sweep's scanner, clock readings (SNTP, SMB2 NEGOTIATE, HTTP Date). Every operation has a
 //! timeout and classifies its failure precisely.
 
 pub mod bound;
@@ -10,6 +10,7 @@ pub mod icmp;
 pub mod memo;
 pub mod route;
 pub mod rpc;
+pub mod scan;
 pub mod smb2;
 pub mod sntp;
 pub mod source;

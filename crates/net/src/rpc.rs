@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::tcp::{connect_as_client, ConnectFailure, Tried};
+use super::tcp::{connect_as_client, ConnectFailure, Connected, Tried};
 use crate::memo::RunMemo;
 use crate::source::Source;
 use kms_preflight_wire::dcerpc::{peek_frag_length, FRAG_LENGTH_PREFIX_LEN};
@@ -53,6 +53,9 @@ pub struct BindExchange {
     /// Binds sent, each on its own connection: 2 when the first went unanswered and the
     /// budget left room for another, like a client that retries.
     pub bind_attempts: u32,
+    /// The peer said nothing to the bind, and answered only after our FIN (see
+    /// [`exchange`]'s `after_silence`): a line-based server waiting for the end of a line.
+    pub answered_after_fin: bool,
 }
 
 fn is_reset(e: &io::Error) -> bool {
@@ -185,6 +188,23 @@ async fn exchange_once(
         (Ok(c), _) => c,
         (Err(e), tried) => return Err((e, tried)),
     };
+    Ok(exchange(connected, timeout, bind, Duration::ZERO).await)
+}
+
+/// The bind exchange on a connection that is already established (the sweep connects first
+/// and verifies only the ports that turned out open): send `bind`, read at most one PDU under
+/// `timeout`, close. `connect_rtt` and `local` come from `connected`.
+///
+/// With a non-zero `after_silence`, a peer that said nothing within `timeout` gets the FIN
+/// that ends every probe right away, and `after_silence` more to answer: a server that
+/// answers only at the end of its input (an HTTP server waiting for the end of a request
+/// line) is then seen for what it is instead of as silent. Nothing else is sent either way.
+pub async fn exchange(
+    connected: Connected,
+    timeout: Duration,
+    bind: &[u8],
+    after_silence: Duration,
+) -> BindExchange {
     let mut stream = connected.stream;
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + timeout;
@@ -197,10 +217,25 @@ async fn exchange_once(
         Ok(Err(e)) => (ReadEnd::Error(e.to_string()), true),
         Ok(Ok(())) => (read_one_pdu(&mut stream, deadline, &mut bytes).await, false),
     };
+    let mut answered_after_fin = false;
+    let end = if end == ReadEnd::Timeout && bytes.is_empty() && !after_silence.is_zero() {
+        let _ = tokio::time::timeout(Duration::from_millis(100), stream.shutdown()).await;
+        let late = tokio::time::Instant::now() + after_silence;
+        match read_one_pdu(&mut stream, late, &mut bytes).await {
+            // Still nothing: silent to the bind, whatever it does at our FIN.
+            _ if bytes.is_empty() => ReadEnd::Timeout,
+            e => {
+                answered_after_fin = true;
+                e
+            }
+        }
+    } else {
+        end
+    };
     let bind_rtt = started.elapsed();
     // Graceful close; nothing else is ever sent.
     let _ = tokio::time::timeout(Duration::from_millis(100), stream.shutdown()).await;
-    Ok(BindExchange {
+    BindExchange {
         connect_rtt: connected.rtt,
         local: connected.local,
         bind_rtt,
@@ -209,7 +244,8 @@ async fn exchange_once(
         write_failed,
         connect_attempts: connected.attempts,
         bind_attempts: 1,
-    })
+        answered_after_fin,
+    }
 }
 
 /// Reads one PDU: the first 10 bytes give frag_length (≤ 65535 by its type), then the rest.

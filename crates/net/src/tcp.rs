@@ -104,6 +104,10 @@ pub fn bound_socket(
     } else {
         Domain::IPV6
     };
+    // Non-blocking from the start where the OS allows it: two fcntl calls less per socket
+    // (a sweep opens one per address).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let ty = ty.nonblocking();
     let sock = Socket::new(domain, ty, Some(protocol))
         .map_err(|e| ConnectFailure::Other(format!("socket: {e}")))?;
     if let Some(src) = source {
@@ -130,6 +134,7 @@ pub fn bound_socket(
             })?;
         }
     }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
     sock.set_nonblocking(true)
         .map_err(|e| ConnectFailure::Other(format!("socket: {e}")))?;
     Ok(sock)

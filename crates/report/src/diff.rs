@@ -6,7 +6,8 @@
 //! pass < warn = skip < fail = error: a rise in rank is a regression, a fall is a fix, and a
 //! result that only exists after the change counts as a regression when it is a problem.
 //! Evidence is compared only for keys that mean something to an operator (addresses, SRV
-//! sets, connect results, DNS answer classes, clock offsets), never timings.
+//! sets, connect results, DNS answer classes, clock offsets, a sweep's service, publication
+//! and PTR names), never timings.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
@@ -14,7 +15,7 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use kms_preflight_engine::evidence;
+use kms_preflight_engine::evidence::{self, sweep};
 
 use super::markdown::cell;
 
@@ -201,12 +202,17 @@ enum Compare {
 
 fn compare_kind(key: &str) -> Option<Compare> {
     match key {
-        evidence::ADDRESSES | evidence::REACHABLE | evidence::RECORDS | evidence::TARGETS => {
-            Some(Compare::Set)
-        }
-        evidence::RESULT | evidence::RCODE | evidence::PORT | evidence::EXPECTED_PORT => {
-            Some(Compare::Value)
-        }
+        evidence::ADDRESSES
+        | evidence::REACHABLE
+        | evidence::RECORDS
+        | evidence::TARGETS
+        | sweep::PTR => Some(Compare::Set),
+        evidence::RESULT
+        | evidence::RCODE
+        | evidence::PORT
+        | evidence::EXPECTED_PORT
+        | sweep::SERVICE
+        | sweep::PUBLISHED => Some(Compare::Value),
         k if k.contains("offset") => Some(Compare::Offset),
         _ => None,
     }
@@ -750,6 +756,38 @@ mod tests {
             d.removed_results.is_empty() && d.new_results.is_empty(),
             "{d:#?}"
         );
+    }
+
+    #[test]
+    fn sweep_evidence_compares_service_publication_and_ptr_not_rtt() {
+        let b = report(
+            json!([res(
+                "sweep.port",
+                "198.18.2.11:1688",
+                Some("198.18.2.11"),
+                "warn",
+                json!({"service": "kms", "published": "rogue", "ptr": ["pc1.corp.test"], "rtt_ms": 0.4})
+            )]),
+            json!([{"target": "198.18.2.11:1688"}]),
+        );
+        let a = report(
+            json!([res(
+                "sweep.port",
+                "198.18.2.11:1688",
+                Some("198.18.2.11"),
+                "warn",
+                json!({"service": "silent", "published": "not-published", "ptr": ["pc2.corp.test"], "rtt_ms": 9.0})
+            )]),
+            json!([{"target": "198.18.2.11:1688"}]),
+        );
+        let d = diff("b", &b, "a", &a);
+        let fields: Vec<&str> = d
+            .evidence_changes
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect();
+        assert_eq!(fields, ["ptr", "published", "service"], "{d:#?}");
+        assert_eq!(d.evidence_changes[0].added, ["pc2.corp.test"]);
     }
 
     #[test]

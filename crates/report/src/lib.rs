@@ -8,6 +8,7 @@ pub mod junit;
 pub mod markdown;
 pub mod matrix;
 pub mod prometheus;
+pub mod sweep;
 pub mod table;
 pub mod verdict;
 pub mod verdict_block;

@@ -2,6 +2,7 @@
 //! of the SRV audits (ask every server, classify each answer). No kind imports another kind.
 
 pub mod address;
+pub mod rpc;
 pub mod srv;
 pub mod srv_audit;
 pub mod srv_sanity;
