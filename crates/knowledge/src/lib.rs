@@ -1,4 +1,6 @@
-//! Windows/Office activation error-code catalog.
+//! Windows/Office activation error-code catalog, and the KMS product catalog ([`products`]:
+//! products, KMS counted ids, host keys (CSVLKs) and ePID decoding tables, from
+//! `knowledge/kms-products.yaml`; provenance in `knowledge/kms-products.PROVENANCE.md`).
 //!
 //! The catalog is data: `knowledge/codes.yaml` at the top of the repository, compiled into the
 //! binary with `include_str!` and parsed once on first use. This module only loads and queries
@@ -14,6 +16,8 @@
 //! Commands in the catalog use `<name>` placeholders declared in the file's `placeholders:`
 //! map, and `cscript ospp.vbs …` stands for the `ospp.vbs` found in one of
 //! [`Catalog::office_paths`].
+
+pub mod products;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
