@@ -7,13 +7,14 @@
 //! above this one; the loader reaches them only through [`rules::KindRegistry`].
 
 pub mod check;
+pub mod evidence;
 pub mod outcome;
 mod retry;
 pub mod rules;
 pub mod runner;
 
 pub use check::{
-    render_param, render_port, validate_choice, validate_port, BoxFuture, Check, CheckContext,
+    render_param, render_port, ActivationSettings, validate_choice, validate_port, BoxFuture, Check, CheckContext,
     CheckOutput, Finding, RunSettings, Source, Target,
 };
 pub use outcome::{Outcome, Report, ReportTarget, Status, Summary, SCHEMA};
