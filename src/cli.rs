@@ -179,9 +179,48 @@ pub struct CheckArgs {
     /// The KMS host being replaced (post-change): must be gone from DNS and silent.
     #[arg(long, value_name = "NAME[:PORT]", value_parser = parse_host)]
     pub old_host: Option<HostArg>,
+    /// Opt-in: also ask each KMS host whether it would activate the --product(s), with a REAL
+    /// activation request (check kms.activation, after a passing kms.rpc-bind). Each probe adds
+    /// this machine to the host's client count for 30 days (one stable CMID per machine, kept in
+    /// the state directory) and is logged by the host with this machine's name (event 12290).
+    /// Without this flag no activation request is ever sent.
+    #[arg(
+        long,
+        help_heading = "Activation probe (opt-in; each probe is a real activation request)"
+    )]
+    pub activation_probe: bool,
+    /// Client machine id to send instead of this machine's stored one (its value is in the
+    /// evidence). The host counts every distinct CMID as one client for 30 days.
+    #[arg(long, value_name = "UUID", requires = "activation_probe", value_parser = parse_cmid,
+          help_heading = "Activation probe (opt-in; each probe is a real activation request)")]
+    pub cmid: Option<String>,
+    /// Product to request (repeatable; each is its own result). Default: one Windows client and
+    /// one Office product (windows-10-enterprise and office-ltsc-2021-proplus).
+    #[arg(long = "product", value_name = "NAME", requires = "activation_probe",
+          value_parser = product_parser(),
+          help_heading = "Activation probe (opt-in; each probe is a real activation request)")]
+    pub products: Vec<String>,
     /// Run only these check ids (set by `diagnose`).
     #[arg(skip)]
     pub only: Option<Vec<String>>,
+}
+
+/// `--product` values: every product of the catalog (so shell completion lists them), each
+/// with its full name as help.
+fn product_parser() -> clap::builder::PossibleValuesParser {
+    let cat = kms_preflight_knowledge::products::catalog();
+    clap::builder::PossibleValuesParser::new(
+        cat.products()
+            .iter()
+            .map(|p| clap::builder::PossibleValue::new(p.slug()).help(p.name())),
+    )
+}
+
+/// A CMID: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (braces allowed), kept in lower case.
+pub fn parse_cmid(s: &str) -> Result<String, String> {
+    kms_preflight_wire::dcerpc::Uuid::parse(s)
+        .map(|u| u.to_string())
+        .map_err(|_| format!("{s:?}: not a UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"))
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,7 +28,8 @@ use serde::{Deserialize, Deserializer};
 /// The embedded catalog source.
 pub const CODES_YAML: &str = include_str!("../../../knowledge/codes.yaml");
 
-/// Check ids that catalog entries may name in `checks`; the default rule pack defines them.
+/// Check ids that catalog entries may name in `checks`; the built-in rules define them (the
+/// default pack, and `kms.activation` in the opt-in `rules/activation.yaml`).
 pub const CHECK_IDS: &[&str] = &[
     "srv.present",
     "srv.agreement",
@@ -41,7 +42,11 @@ pub const CHECK_IDS: &[&str] = &[
     "route.path",
     "proxy.env",
     "icmp.echo",
+    "kms.activation",
 ];
+
+/// Catalog check ids that run only when the user opts in, with the option that enables them.
+pub const OPT_IN_CHECKS: &[(&str, &str)] = &[("kms.activation", "--activation-probe")];
 
 /// Which part of the system an error points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]

@@ -166,8 +166,7 @@ impl ProtocolVersion {
 impl TryFrom<u16> for ProtocolVersion {
     type Error = KmsError;
     fn try_from(major: u16) -> Result<Self, KmsError> {
-        ProtocolVersion::from_major(major)
-            .ok_or(KmsError::UnsupportedVersion { minor: 0, major })
+        ProtocolVersion::from_major(major).ok_or(KmsError::UnsupportedVersion { minor: 0, major })
     }
 }
 
@@ -305,7 +304,10 @@ pub enum RequestCheck {
     /// v5/v6: the decrypted request does not end in valid PKCS#7 padding `04 04 04 04`.
     PaddingInvalid,
     /// v5/v6: the clear version differs from the encrypted one. Pairs are (minor, major).
-    VersionMismatch { outer: (u16, u16), inner: (u16, u16) },
+    VersionMismatch {
+        outer: (u16, u16),
+        inner: (u16, u16),
+    },
 }
 
 impl fmt::Display for RequestCheck {
@@ -1336,7 +1338,7 @@ fn epid_size(b: &[u8]) -> Result<usize, KmsError> {
     r.take(4, "response version")?;
     let size = r.u32("ePID size")?;
     let p = size as usize;
-    if size % 2 != 0 || p < 2 || p > MAX_EPID_BYTES {
+    if size % 2 != 0 || !(2..=MAX_EPID_BYTES).contains(&p) {
         return Err(ResponseCheck::EpidSizeInvalid { size }.into());
     }
     Ok(p)
@@ -2023,9 +2025,9 @@ impl EmulatorSign {
             EmulatorSign::PyKmsAssocGroup => {
                 "bind_ack assoc_group_id 0x1063BF3F is py-kms's constant".to_string()
             }
-            EmulatorSign::BindAckConcMpxNotRequested { flags } => format!(
-                "bind_ack flags 0x{flags:02x} set PFC_CONC_MPX the bind did not ask for"
-            ),
+            EmulatorSign::BindAckConcMpxNotRequested { flags } => {
+                format!("bind_ack flags 0x{flags:02x} set PFC_CONC_MPX the bind did not ask for")
+            }
         }
     }
 }

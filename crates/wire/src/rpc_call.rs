@@ -185,7 +185,10 @@ pub fn encode_request_pdu(req: &RequestPdu) -> Vec<u8> {
         Some(_) => req.header.flags | PFC_OBJECT_UUID,
         None => req.header.flags & !PFC_OBJECT_UUID,
     };
-    let header = PduHeader { flags, ..req.header };
+    let header = PduHeader {
+        flags,
+        ..req.header
+    };
     let room = MAX_STUB_LEN - if req.object.is_some() { 16 } else { 0 };
     let stub = req.stub.get(..room).unwrap_or(&req.stub);
     let mut out = Vec::with_capacity(REQUEST_HEADER_LEN + 16 + stub.len());
@@ -206,15 +209,14 @@ pub fn decode_request_pdu(bytes: &[u8]) -> Result<RequestPdu, WireError> {
     let (header, pdu) = open_call_pdu(bytes, "request", PTYPE_REQUEST, REQUEST_HEADER_LEN)?;
     let mut at = REQUEST_HEADER_LEN;
     let object = if header.flags & PFC_OBJECT_UUID != 0 {
-        let raw: [u8; 16] = pdu
-            .get(at..at + 16)
-            .and_then(|s| s.try_into().ok())
-            .ok_or(WireError::FragLengthInconsistent {
+        let raw: [u8; 16] = pdu.get(at..at + 16).and_then(|s| s.try_into().ok()).ok_or(
+            WireError::FragLengthInconsistent {
                 what: "object UUID",
                 offset: at,
                 needed: 16,
                 frag_length: header.frag_length,
-            })?;
+            },
+        )?;
         at += 16;
         Some(Uuid::from_wire(raw))
     } else {
@@ -601,11 +603,7 @@ mod tests {
                             ..again
                         };
                         assert_eq!(encode_request_pdu(&again), *bytes, "{name}: request");
-                        assert_eq!(
-                            request_pdu_len(req.stub.len()),
-                            bytes.len(),
-                            "{name}: size"
-                        );
+                        assert_eq!(request_pdu_len(req.stub.len()), bytes.len(), "{name}: size");
                     }
                     ("s2c", PTYPE_RESPONSE) => {
                         saw.1 = true;
@@ -781,8 +779,8 @@ mod tests {
                 available: 3
             }
         );
-        let e = decode_response_stub(Ndr::Ndr32, &hex("04000000 00000200 04000000 aabb"))
-            .unwrap_err();
+        let e =
+            decode_response_stub(Ndr::Ndr32, &hex("04000000 00000200 04000000 aabb")).unwrap_err();
         assert_eq!(
             e.to_string(),
             "stub truncated: response bytes at stub offset 12 needs 4 bytes, stub has 14"
