@@ -24,6 +24,9 @@ pub struct Diagnosis {
     pub other_problems: Vec<String>,
     /// Deciding checks this build or rule set does not have.
     pub unavailable: Vec<String>,
+    /// Deciding checks that are opt-in and were not enabled, with the option that enables
+    /// them (`kms.activation` needs `--activation-probe`).
+    pub opt_in: Vec<String>,
     /// Results that could not decide (error or skip).
     pub undecided: Vec<String>,
     /// Causes that remain when the network checks pass.
@@ -46,11 +49,23 @@ fn line(r: &Outcome) -> String {
 
 pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
     let code = e.code_str();
+    let is_opt_in = |id: &str| knowledge::OPT_IN_CHECKS.iter().any(|(c, _)| *c == id);
     let unavailable: Vec<String> = report
         .results
         .iter()
-        .filter(|r| r.kind == "unavailable")
+        .filter(|r| r.kind == "unavailable" && !is_opt_in(&r.id))
         .map(|r| r.id.clone())
+        .collect();
+    let opt_in: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| r.kind == "unavailable")
+        .filter_map(|r| {
+            knowledge::OPT_IN_CHECKS
+                .iter()
+                .find(|(c, _)| *c == r.id)
+                .map(|(c, flag)| format!("{c} ({flag})"))
+        })
         .collect();
     let ran: Vec<&Outcome> = report
         .results
@@ -117,6 +132,9 @@ pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
         if !unavailable.is_empty() {
             caveats.push(format!("{} not available", unavailable.len()));
         }
+        if !opt_in.is_empty() {
+            caveats.push(format!("{} opt-in not enabled", opt_in.len()));
+        }
         (
             "not-reproduced",
             format!(
@@ -137,6 +155,7 @@ pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
         explaining,
         other_problems,
         unavailable,
+        opt_in,
         undecided,
         remaining_causes: if matches!(verdict, "not-reproduced" | "undecided" | "not-network") {
             e.causes.clone()
@@ -171,6 +190,12 @@ pub fn diagnosis_text(d: &Diagnosis) -> String {
             d.unavailable.join(", ")
         ));
     }
+    if !d.opt_in.is_empty() {
+        out.push_str(&format!(
+            "  not enabled (opt-in; those causes were NOT checked): {}\n    the activation probe asks the KMS host itself; it is a real activation request that adds this machine to the host's count for 30 days\n",
+            d.opt_in.join(", ")
+        ));
+    }
     list(&mut out, "causes that remain", &d.remaining_causes);
     out.push_str(&format!(
         "  fix commands: kms-preflight explain {}\n",
@@ -202,6 +227,16 @@ pub fn diagnosis_markdown(d: &Diagnosis) -> String {
         out.push_str(&format!(
             "\nNot available in this build (those causes were **not** checked): {}\n",
             d.unavailable
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !d.opt_in.is_empty() {
+        out.push_str(&format!(
+            "\nNot enabled (opt-in; those causes were **not** checked): {}\n",
+            d.opt_in
                 .iter()
                 .map(|u| format!("`{u}`"))
                 .collect::<Vec<_>>()

@@ -490,7 +490,9 @@ pub fn cross_reference_clock(results: &mut [Outcome]) {
         })
         .collect();
     for r in results.iter_mut() {
-        if r.kind != "kms-activation" || !r.error_codes.iter().any(|c| c == "0xC004F06C") {
+        let time_rejected =
+            r.evidence.get(ev::HRESULT).and_then(Value::as_str) == Some("0xC004F06C");
+        if r.kind != "kms-activation" || !time_rejected {
             continue;
         }
         let same: Vec<_> = clocks
