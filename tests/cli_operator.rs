@@ -266,7 +266,10 @@ fn every_check_id_in_the_catalog_is_a_builtin_check() {
     // The built-in rules: the default pack plus the opt-in activation file.
     let default_pack = pack::load(&pack::embedded::sources(), &LoadOptions::default()).unwrap();
     assert!(
-        !default_pack.checks.iter().any(|c| c.kind == "kms-activation"),
+        !default_pack
+            .checks
+            .iter()
+            .any(|c| c.kind == "kms-activation"),
         "the default pack must never send an activation request"
     );
     let mut sources = pack::embedded::sources();

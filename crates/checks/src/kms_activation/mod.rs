@@ -517,3 +517,6 @@ pub fn cross_reference_clock(results: &mut [Outcome]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
