@@ -16,6 +16,9 @@ const ZONE: &str = "$TTL 300
 @            NS  ns
 ns           A    198.18.2.2
 _vlmcs._tcp  SRV 0 100 1688 kms
+_vlmcs._tcp  SRV 10 0 1688 low
+_vlmcs._tcp  SRV 20 0 1688 nooffice
+_vlmcs._tcp  SRV 30 0 1688 emu
 kms          A    198.18.2.10
 low          A    198.18.2.11
 nooffice     A    198.18.2.12
@@ -193,7 +196,7 @@ fn every_activation_verdict_from_a_lab_kms_host() {
         .as_str()
         .unwrap()
         .contains("Windows Server 2019"));
-    assert!(msg(r).contains("count 40 of 25 needed"), "{r}");
+    assert!(msg(r).contains("count 40, threshold 25"), "{r}");
     let r = activation(&rep, "kms", O);
     // A genuine host caps the count at 2·N of the request.
     assert_eq!(r["evidence"]["current_count"], 10);
@@ -423,4 +426,37 @@ fn the_cmid_is_stable_across_runs_and_counted_once() {
         "{err}"
     );
     assert_eq!(t.total_requests(), before);
+}
+
+/// The README's example: `check --domain lab.test --activation-probe` (the hosts published in
+/// the lab's SRV records) as a table; the resolver configuration of the client namespace points
+/// at the lab's DNS server. Run with `-- --ignored --nocapture demo`.
+#[test]
+#[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
+fn demo_output_for_readme() {
+    if !require_root("demo_output_for_readme") {
+        return;
+    }
+    let t = build();
+    let state = t.lab.dir.join("state");
+    let state_s = state.to_string_lossy().into_owned();
+    let out = t.lab.kms_preflight_env(
+        &t.client,
+        &[
+            "check",
+            "--domain",
+            "lab.test",
+            "--dns",
+            "198.18.2.2",
+            "--activation-probe",
+            "--timeout",
+            "1s",
+        ],
+        &[("STATE_DIRECTORY", &state_s)],
+    );
+    println!("{}", String::from_utf8_lossy(&out.stdout));
+    println!("exit code: {:?}", out.status.code());
+    // Every published host was probed for both default products.
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("kms.activation").count(), 8, "{text}");
 }

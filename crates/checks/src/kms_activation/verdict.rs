@@ -192,7 +192,7 @@ pub fn finding(probe: &Probe<'_>, end: &ProbeEnd, installed_key: Option<&str>) -
             let count = response.base.current_count;
             let head = Finding::new(Status::Pass, String::new());
             let (mut f, facts) = decoded_facts(head, response, cat);
-            let count_text = format!("count {count} of {n} needed");
+            let count_text = format!("count {count}, threshold {n}");
             if count < n {
                 let more = n - count;
                 f.status = Status::Fail;
