@@ -13,7 +13,7 @@ use kms_preflight_engine::Target;
 /// Pre-flight checks for KMS volume activation: would Windows/Office activation work from
 /// this machine, and if not, exactly what must be fixed?
 #[derive(Debug, Parser)]
-#[command(name = "kms-preflight", version, about, long_about = None)]
+#[command(name = "kms-preflight", version, about, long_about = None, after_long_help = ACTIVATION_NOTE)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -24,6 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the checks: discover KMS hosts through DNS SRV records and probe each one.
+    #[command(after_long_help = ACTIVATION_NOTE)]
     Check(CheckArgs),
     /// List or validate rule files.
     #[command(subcommand)]
@@ -32,6 +33,7 @@ pub enum Command {
     /// decide between them, and fix commands.
     Explain(ExplainArgs),
     /// Run only the checks that decide an error code and give the verdict in its terms.
+    #[command(after_long_help = ACTIVATION_NOTE)]
     Diagnose(DiagnoseArgs),
     /// Compare two JSON reports (before and after a change): regressions, fixes, hosts added
     /// or removed, changed evidence. Exit 1 when anything regressed.
@@ -48,6 +50,20 @@ pub enum Command {
         out_dir: Option<PathBuf>,
     },
 }
+
+/// The plain statement `check --help`, `diagnose --help` and the man pages end with.
+pub const ACTIVATION_NOTE: &str = "\
+Read-only by default: without --activation-probe no KMS activation request is ever sent.
+
+ACTIVATION PROBE (--activation-probe): each probe is a REAL activation request. The KMS host \
+adds this machine to its client count for 30 days (one client per machine: the probe always \
+sends this machine's one stable client machine id (CMID), generated once and kept in \
+$STATE_DIRECTORY/cmid, else $XDG_STATE_HOME/kms-preflight/cmid, else /var/lib/kms-preflight/cmid \
+as root, else ~/.local/state/kms-preflight/cmid; --cmid overrides it), and logs it with this \
+machine's host name as the workstation name (event 12290). The request says license status \
+'unlicensed' with 0 minutes of grace: the probing machine does not run the product. One \
+request per host address and --product (default: windows-10-enterprise and \
+office-ltsc-2021-proplus). See docs/activation.md.";
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
