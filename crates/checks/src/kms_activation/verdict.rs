@@ -145,9 +145,17 @@ fn decoded_facts(
             }
             match d.host_key {
                 Some(hk) => {
+                    let groups: Vec<String> = hk
+                        .activated_group_keys()
+                        .iter()
+                        .map(|k| {
+                            cat.kms_group(k)
+                                .map_or_else(|| k.clone(), |g| g.name().to_string())
+                        })
+                        .collect();
                     f = f
                         .evidence(ev::HOST_KEY, hk.name())
-                        .evidence(ev::HOST_KEY_ACTIVATES, hk.activated_group_keys().to_vec());
+                        .evidence(ev::HOST_KEY_ACTIVATES, groups);
                     parts.push(format!("host key {}", hk.name()));
                 }
                 None => parts.push(format!(
