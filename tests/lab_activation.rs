@@ -276,10 +276,46 @@ fn every_activation_verdict_from_a_lab_kms_host() {
     assert_eq!(r["evidence"]["language"], "ja-JP");
     assert!(msg(r).contains("emulator signs:"), "{r}");
 
+    // diagnose 0xC004F038 with the probe against a host whose count is sufficient: not
+    // reproduced, and the host's own answer is what rules the count out.
+    let out = t.lab.kms_preflight(
+        &t.client,
+        &[
+            "diagnose",
+            "0xC004F038",
+            "--activation-probe",
+            "--cmid",
+            CMID,
+            "--product",
+            W,
+            "--dns",
+            "198.18.2.2",
+            "--host",
+            "kms.lab.test",
+            "--format",
+            "json",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &v["diagnosis"];
+    assert_eq!(d["verdict"], "not-reproduced", "{d}");
+    assert!(
+        d["summary"]
+            .as_str()
+            .unwrap()
+            .contains("the KMS host itself would activate (kms.lab.test:1688 windows-10-enterprise: count 40 of 25)"),
+        "{d}"
+    );
+    assert_eq!(t.requests("kms").len(), 3);
+
     // One request per product and host, all with the given CMID and this machine's name.
     for host in ["kms", "low", "nooffice", "skew", "notact", "emu"] {
         let lines = t.requests(host);
-        assert_eq!(lines.len(), 2, "{host}: {lines:?}");
+        assert_eq!(
+            lines.len(),
+            if host == "kms" { 3 } else { 2 },
+            "{host}: {lines:?}"
+        );
         assert!(lines.iter().all(|l| l.starts_with(CMID)), "{lines:?}");
     }
 }

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use kms_preflight_engine::evidence::activation as ev;
 use kms_preflight_engine::{Outcome, Report, Status};
 use kms_preflight_knowledge::{self as knowledge, CodeEntry};
 
@@ -135,10 +136,33 @@ pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
         if !opt_in.is_empty() {
             caveats.push(format!("{} opt-in not enabled", opt_in.len()));
         }
+        // The activation probe asked the host itself: say what it ruled out.
+        let probed: Vec<String> = ran
+            .iter()
+            .filter(|r| r.kind == "kms-activation" && r.status == Status::Pass)
+            .filter_map(|r| {
+                let e = &r.evidence;
+                Some(format!(
+                    "{} {}: count {} of {}",
+                    r.target.as_deref().unwrap_or("?"),
+                    e.get(ev::PRODUCT)?.as_str()?,
+                    e.get(ev::CURRENT_COUNT)?,
+                    e.get(ev::THRESHOLD)?
+                ))
+            })
+            .collect();
+        let asked = if probed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the KMS host itself would activate ({}), so a count below the threshold, an uncovered product and the host's time check are ruled out for those products",
+                probed.join(", ")
+            )
+        };
         (
             "not-reproduced",
             format!(
-                "every deciding check that ran passed from this machine{}: the cause of {code} is not on the network path seen from here",
+                "every deciding check that ran passed from this machine{}: the cause of {code} is not on the network path seen from here{asked}",
                 if caveats.is_empty() {
                     String::new()
                 } else {
