@@ -11,21 +11,45 @@
 
 use kms_preflight_wire::dcerpc::Uuid;
 use kms_preflight_wire::kms::{
-    self, crypto, crypto::Cipher, ActivationResponse, BaseRequest, ProtocolVersion,
-    RequestContext, SignInputs,
+    self, crypto, crypto::Cipher, ActivationResponse, BaseRequest, ProtocolVersion, RequestContext,
+    SignInputs,
 };
 use kms_preflight_wire::rpc_call::{self, Ndr};
 use libfuzzer_sys::fuzz_target;
 
-const VERSIONS: [ProtocolVersion; 3] = [ProtocolVersion::V4, ProtocolVersion::V5, ProtocolVersion::V6];
+const VERSIONS: [ProtocolVersion; 3] = [
+    ProtocolVersion::V4,
+    ProtocolVersion::V5,
+    ProtocolVersion::V6,
+];
 
 fn request(version: ProtocolVersion) -> BaseRequest {
     BaseRequest::new(
         version,
-        Uuid::from_fields(0x55c9_2734, 0xd682, 0x4d71, [0x98, 0x3e, 0xd6, 0xec, 0x3f, 0x16, 0x05, 0x9f]),
-        Uuid::from_fields(0x7311_1121, 0x5638, 0x40f6, [0xbc, 0x11, 0xf1, 0xd7, 0xb0, 0xd6, 0x43, 0x00]),
-        Uuid::from_fields(0x58e2_134f, 0x8e11, 0x4d17, [0x9c, 0xb2, 0x91, 0x06, 0x9c, 0x15, 0x11, 0x48]),
-        Uuid::from_fields(0x0011_2233, 0x4455, 0x4677, [0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff]),
+        Uuid::from_fields(
+            0x55c9_2734,
+            0xd682,
+            0x4d71,
+            [0x98, 0x3e, 0xd6, 0xec, 0x3f, 0x16, 0x05, 0x9f],
+        ),
+        Uuid::from_fields(
+            0x7311_1121,
+            0x5638,
+            0x40f6,
+            [0xbc, 0x11, 0xf1, 0xd7, 0xb0, 0xd6, 0x43, 0x00],
+        ),
+        Uuid::from_fields(
+            0x58e2_134f,
+            0x8e11,
+            0x4d17,
+            [0x9c, 0xb2, 0x91, 0x06, 0x9c, 0x15, 0x11, 0x48],
+        ),
+        Uuid::from_fields(
+            0x0011_2233,
+            0x4455,
+            0x4677,
+            [0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff],
+        ),
         25,
         0x01DB_0000_0000_0000,
         "FUZZ",
@@ -52,11 +76,19 @@ fn check_reencode(a: &ActivationResponse, ctx: &RequestContext, blob: &[u8]) {
         &a.response_random(),
     )
     .expect("a validated response re-encodes");
-    assert_eq!(again, blob, "validated response must re-encode byte for byte");
+    assert_eq!(
+        again, blob,
+        "validated response must re-encode byte for byte"
+    );
     let req = request(a.version);
     let _ = kms::emulator_signs(
         a,
-        &SignInputs { request: &req, threshold: 25, previous_epid: Some("x"), bind: None },
+        &SignInputs {
+            request: &req,
+            threshold: 25,
+            previous_epid: Some("x"),
+            bind: None,
+        },
     );
 }
 
