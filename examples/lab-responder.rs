@@ -354,11 +354,8 @@ fn serve(stream: TcpStream, mode: Mode, act: &Activation) -> io::Result<()> {
             // that a read-only probe sends nothing after the bind; answer activation requests
             // (kms modes only), each one counted in --requests-file.
             let peer = stream.peer_addr()?;
-            let after = if matches!(mode, Mode::RpcOther) {
-                drain_count(&mut stream)?
-            } else {
-                serve_calls(&mut stream, &accepted, act)?
-            };
+            // (rpc-other accepted no context: a request gets the fault for an unknown context.)
+            let after = serve_calls(&mut stream, &accepted, act)?;
             eprintln!(
                 "{mode:?}: bind of {} bytes ({} contexts) from {peer} answered; then {after} more bytes before the client closed",
                 pdu.len(),
@@ -641,26 +638,6 @@ fn record_request(act: &Activation, d: &kms::DecodedRequest) {
             .and_then(|mut f| f.write_all(line.as_bytes()));
         if let Err(e) = written {
             eprintln!("lab-responder: cannot write {}: {e}", path.display());
-        }
-    }
-}
-
-/// Like [`hold`], returning how many bytes arrived before the peer closed.
-fn drain_count(stream: &mut TcpStream) -> io::Result<u64> {
-    let mut buf = [0u8; 4096];
-    let mut total = 0u64;
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => return Ok(total),
-            Ok(n) => total += n as u64,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) => {}
-            Err(e) => return Err(e),
         }
     }
 }

@@ -70,24 +70,10 @@ pub async fn bind_exchange(
     timeout: Duration,
     bind: &[u8],
 ) -> Result<BindExchange, ConnectFailure> {
-    let connected = connect(addr, source, timeout).await?;
-    let mut stream = connected.stream;
-    let started = Instant::now();
-    let deadline = tokio::time::Instant::now() + timeout;
-    let mut bytes = Vec::new();
-
-    let (end, write_failed) = send_and_read(&mut stream, deadline, bind, &mut bytes).await;
-    let bind_rtt = started.elapsed();
-    // Graceful close; nothing else is ever sent.
-    let _ = tokio::time::timeout(Duration::from_millis(100), stream.shutdown()).await;
-    Ok(BindExchange {
-        connect_rtt: connected.rtt,
-        local: connected.local,
-        bind_rtt,
-        bytes,
-        end,
-        write_failed,
-    })
+    // The same exchange with no request: nothing but the bind is ever written.
+    Ok(call_exchange(addr, source, timeout, bind, |_| None)
+        .await?
+        .bind)
 }
 
 /// Writes `pdu`, then reads one reply PDU into `bytes`; returns how reading ended and whether

@@ -30,7 +30,7 @@ use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
-use crate::common::address::{addresses_for, connect_failure_finding, port_for};
+use crate::common::address::{addresses_from_fact, connect_failure_finding, port_for};
 use kms_preflight_engine::evidence::activation as ev;
 use kms_preflight_engine::rules::{Over, Scope};
 use kms_preflight_engine::{
@@ -341,23 +341,12 @@ async fn probe_address(
 
 /// Addresses to probe: those whose bind `kms.rpc-bind` accepted, else every address.
 async fn probe_addresses(ctx: &CheckContext<'_>) -> Result<Vec<IpAddr>, Finding> {
-    match ctx.prior.get("rpc_ok_addresses") {
-        Some(Value::Array(list)) => {
-            let addrs: Vec<IpAddr> = list
-                .iter()
-                .filter_map(|v| v.as_str()?.parse().ok())
-                .collect();
-            if addrs.is_empty() {
-                Err(Finding::new(
-                    Status::Skip,
-                    "skipped: no address of this host accepted the RPC bind",
-                ))
-            } else {
-                Ok(addrs)
-            }
-        }
-        _ => addresses_for(ctx).await,
-    }
+    addresses_from_fact(
+        ctx,
+        "rpc_ok_addresses",
+        "skipped: no address of this host accepted the RPC bind",
+    )
+    .await
 }
 
 impl Check for KmsActivationCheck {

@@ -222,7 +222,7 @@ impl ProductCatalog {
 
     /// Parses an ePID and looks up its host key, build and language.
     pub fn decode_epid(&self, text: &str) -> Option<DecodedEpid<'_>> {
-        let epid = Epid::parse(text)?;
+        let epid = parse_epid(text.trim()).ok()?;
         Some(DecodedEpid {
             epid,
             host_key: self.host_key_for_epid(epid.group_id, epid.key_id),
