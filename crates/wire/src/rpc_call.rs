@@ -109,43 +109,19 @@ pub enum CallReply {
 }
 
 /// Check the common header and that the whole PDU is there; return it cut to frag_length.
-/// The same rules as the bind decoders (protocol notes §1.10): single fragment, no auth.
+/// The same rules as the bind decoders (protocol notes §1.10): single fragment, no auth —
+/// the same code, `dcerpc`'s own PDU opener.
 fn open_call_pdu<'a>(
     bytes: &'a [u8],
     expected: &'static str,
     ptype: u8,
     minimum: usize,
 ) -> Result<(PduHeader, &'a [u8]), WireError> {
-    let header = decode_pdu_header(bytes)?;
-    if header.ptype != ptype {
-        return Err(WireError::UnexpectedPtype {
-            expected,
-            got: header.ptype,
-        });
-    }
-    let frag = usize::from(header.frag_length);
-    let pdu = bytes.get(..frag).ok_or(WireError::Truncated {
-        what: "PDU (per frag_length)",
-        offset: 0,
-        needed: frag,
-        available: bytes.len(),
-    })?;
-    if frag < minimum {
-        return Err(WireError::FragLengthTooSmall {
-            frag_length: header.frag_length,
-            minimum,
-        });
-    }
-    if !header.is_single_fragment() {
-        return Err(WireError::Fragmented {
-            flags: header.flags,
-        });
-    }
-    if header.auth_length != 0 {
-        return Err(WireError::AuthPresent {
-            auth_length: header.auth_length,
-        });
-    }
+    let (header, _) = crate::dcerpc::open_pdu(bytes, expected, &[ptype], minimum)?;
+    // open_pdu checked that frag_length bytes are there.
+    let pdu = bytes
+        .get(..usize::from(header.frag_length))
+        .unwrap_or(bytes);
     Ok((header, pdu))
 }
 

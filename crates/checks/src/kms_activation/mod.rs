@@ -23,7 +23,7 @@
 
 pub mod verdict;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -339,16 +339,6 @@ async fn probe_address(
     findings
 }
 
-/// Addresses to probe: those whose bind `kms.rpc-bind` accepted, else every address.
-async fn probe_addresses(ctx: &CheckContext<'_>) -> Result<Vec<IpAddr>, Finding> {
-    addresses_from_fact(
-        ctx,
-        "rpc_ok_addresses",
-        "skipped: no address of this host accepted the RPC bind",
-    )
-    .await
-}
-
 impl Check for KmsActivationCheck {
     fn default_scope(&self) -> Scope {
         Scope {
@@ -422,7 +412,14 @@ impl Check for KmsActivationCheck {
                     Err(f) => return CheckOutput::one(f),
                 },
             };
-            let addrs = match probe_addresses(ctx).await {
+            // The addresses whose bind kms.rpc-bind accepted, else every address.
+            let addrs = match addresses_from_fact(
+                ctx,
+                "rpc_ok_addresses",
+                "skipped: no address of this host accepted the RPC bind",
+            )
+            .await
+            {
                 Ok(a) => a,
                 Err(f) => return CheckOutput::one(f),
             };
