@@ -242,6 +242,16 @@ pub struct Vector {
 }
 
 impl Vector {
+    /// The first chunk in `dir` (`c2s` or `s2c`).
+    pub fn first(&self, dir: &str) -> &[u8] {
+        &self
+            .chunks
+            .iter()
+            .find(|(d, _)| d == dir)
+            .unwrap_or_else(|| panic!("{}: no {dir} chunk", self.name))
+            .1
+    }
+
     /// The first chunk in `dir` whose PTYPE is `ptype`.
     pub fn pdu(&self, dir: &str, ptype: u8) -> &[u8] {
         &self
