@@ -15,7 +15,7 @@ use kms_preflight_net::scan::range::AddrRange;
 /// Pre-flight checks for KMS volume activation: would Windows/Office activation work from
 /// this machine, and if not, exactly what must be fixed?
 #[derive(Debug, Parser)]
-#[command(name = "kms-preflight", version, about, long_about = None)]
+#[command(name = "kms-preflight", version, about, long_about = None, after_long_help = ACTIVATION_NOTE)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -26,6 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the checks: discover KMS hosts through DNS SRV records and probe each one.
+    #[command(after_long_help = ACTIVATION_NOTE)]
     Check(CheckArgs),
     /// List or validate rule files.
     #[command(subcommand)]
@@ -34,6 +35,7 @@ pub enum Command {
     /// decide between them, and fix commands.
     Explain(ExplainArgs),
     /// Run only the checks that decide an error code and give the verdict in its terms.
+    #[command(after_long_help = ACTIVATION_NOTE)]
     Diagnose(DiagnoseArgs),
     /// Compare two JSON reports (before and after a change): regressions, fixes, hosts added
     /// or removed, changed evidence. Exit 1 when anything regressed.
@@ -55,6 +57,20 @@ pub enum Command {
         out_dir: Option<PathBuf>,
     },
 }
+
+/// The plain statement `check --help`, `diagnose --help` and the man pages end with.
+pub const ACTIVATION_NOTE: &str = "\
+Read-only by default: without --activation-probe no KMS activation request is ever sent.
+
+ACTIVATION PROBE (--activation-probe): each probe is a REAL activation request. The KMS host \
+adds this machine to its client count for 30 days (one client per machine: the probe always \
+sends this machine's one stable client machine id (CMID), generated once and kept in \
+$STATE_DIRECTORY/cmid, else $XDG_STATE_HOME/kms-preflight/cmid, else /var/lib/kms-preflight/cmid \
+as root, else ~/.local/state/kms-preflight/cmid; --cmid overrides it), and logs it with this \
+machine's host name as the workstation name (event 12290). The request says license status \
+'unlicensed' with 0 minutes of grace: the probing machine does not run the product. One \
+request per host address and --product (default: windows-10-enterprise and \
+office-ltsc-2021-proplus). See docs/activation.md.";
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -192,6 +208,27 @@ pub struct CheckArgs {
     /// The KMS host being replaced (post-change): must be gone from DNS and silent.
     #[arg(long, value_name = "NAME[:PORT]", value_parser = parse_host)]
     pub old_host: Option<HostArg>,
+    /// Opt-in: also ask each KMS host whether it would activate the --product(s), with a REAL
+    /// activation request (check kms.activation, after a passing kms.rpc-bind). Each probe adds
+    /// this machine to the host's client count for 30 days (one stable CMID per machine, kept in
+    /// the state directory) and is logged by the host with this machine's name (event 12290).
+    /// Without this flag no activation request is ever sent.
+    #[arg(
+        long,
+        help_heading = "Activation probe (opt-in; each probe is a real activation request)"
+    )]
+    pub activation_probe: bool,
+    /// Client machine id to send instead of this machine's stored one (its value is in the
+    /// evidence). The host counts every distinct CMID as one client for 30 days.
+    #[arg(long, value_name = "UUID", requires = "activation_probe", value_parser = parse_cmid,
+          help_heading = "Activation probe (opt-in; each probe is a real activation request)")]
+    pub cmid: Option<String>,
+    /// Product to request (repeatable; each is its own result). Default: one Windows client and
+    /// one Office product (windows-10-enterprise and office-ltsc-2021-proplus).
+    #[arg(long = "product", value_name = "NAME", requires = "activation_probe",
+          value_parser = product_parser(),
+          help_heading = "Activation probe (opt-in; each probe is a real activation request)")]
+    pub products: Vec<String>,
     /// Run only these check ids (set by `diagnose`).
     #[arg(skip)]
     pub only: Option<Vec<String>>,
@@ -247,6 +284,24 @@ pub struct SweepArgs {
     /// No colour (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
     pub no_color: bool,
+}
+
+/// `--product` values: every product of the catalog (so shell completion lists them), each
+/// with its full name as help.
+fn product_parser() -> clap::builder::PossibleValuesParser {
+    let cat = kms_preflight_knowledge::products::catalog();
+    clap::builder::PossibleValuesParser::new(
+        cat.products()
+            .iter()
+            .map(|p| clap::builder::PossibleValue::new(p.slug()).help(p.name())),
+    )
+}
+
+/// A CMID: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (braces allowed), kept in lower case.
+pub fn parse_cmid(s: &str) -> Result<String, String> {
+    kms_preflight_wire::dcerpc::Uuid::parse(s)
+        .map(|u| u.to_string())
+        .map_err(|_| format!("{s:?}: not a UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"))
 }
 
 #[derive(Debug, Subcommand)]

@@ -320,3 +320,71 @@ fn default_table_is_concise_and_verbose_lists_every_result() {
     );
     drop(listener);
 }
+
+/// The opt-in activation probe says what it does wherever it is offered, and its options are
+/// typed: products come from the catalog (completion lists them), a CMID must be a UUID, and
+/// both need --activation-probe.
+#[test]
+fn activation_probe_is_documented_and_typed() {
+    for args in [
+        &["check", "--help"][..],
+        &["diagnose", "--help"],
+        &["--help"],
+    ] {
+        let text = stdout(&kp(args));
+        assert!(
+            text.contains("REAL activation request")
+                && text.contains("client count for 30 days")
+                && text.contains("Without this flag no activation request is ever sent")
+                    | text.contains(
+                        "without --activation-probe no KMS activation request is ever sent"
+                    ),
+            "{args:?}:\n{text}"
+        );
+    }
+    let man = stdout(&kp(&["man"]));
+    assert!(man.contains("REAL activation request"), "{man}");
+    let bash = stdout(&kp(&["completions", "bash"]));
+    for slug in [
+        "windows-11-enterprise",
+        "windows-server-2022-standard",
+        "office-ltsc-2021-proplus",
+    ] {
+        assert!(bash.contains(slug), "completion lacks {slug}");
+    }
+    let o = kp(&[
+        "check",
+        "--host",
+        "127.0.0.1",
+        "--activation-probe",
+        "--product",
+        "windows-95",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("windows-95"), "{}", stderr(&o));
+    let o = kp(&[
+        "check",
+        "--host",
+        "127.0.0.1",
+        "--activation-probe",
+        "--cmid",
+        "not-a-uuid",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a UUID"), "{}", stderr(&o));
+    let o = kp(&[
+        "check",
+        "--host",
+        "127.0.0.1",
+        "--cmid",
+        "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--activation-probe"), "{}", stderr(&o));
+    // explain names the opt-in probe among the deciding checks.
+    let text = stdout(&kp(&["explain", "0xC004F042"]));
+    assert!(
+        text.contains("kms.activation") && text.contains("[opt-in: --activation-probe]"),
+        "{text}"
+    );
+}

@@ -263,7 +263,18 @@ fn diff_of_recorded_reports() {
 fn every_check_id_in_the_catalog_is_a_builtin_check() {
     use kms_preflight_checks::pack;
     use kms_preflight_engine::rules::LoadOptions;
-    let set = pack::load(&pack::embedded::sources(), &LoadOptions::default()).unwrap();
+    // The built-in rules: the default pack plus the opt-in activation file.
+    let default_pack = pack::load(&pack::embedded::sources(), &LoadOptions::default()).unwrap();
+    assert!(
+        !default_pack
+            .checks
+            .iter()
+            .any(|c| c.kind == "kms-activation"),
+        "the default pack must never send an activation request"
+    );
+    let mut sources = pack::embedded::sources();
+    sources.push(pack::embedded::activation_source());
+    let set = pack::load(&sources, &LoadOptions::default()).unwrap();
     let ids: Vec<&str> = set.checks.iter().map(|c| c.id.as_str()).collect();
     for id in kms_preflight_knowledge::CHECK_IDS {
         assert!(

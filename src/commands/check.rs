@@ -67,6 +67,10 @@ pub fn load_for_check(args: &CheckArgs) -> Result<(RuleSet, ProfileRun), UsageEr
         sources.extend(embedded::sources());
         sources.push(profile_src);
     }
+    // The activation probe's rule exists in a run only when the user opted in.
+    if args.activation_probe {
+        sources.push(embedded::activation_source());
+    }
     for p in &args.rules.rules {
         sources.extend(RuleSource::from_path(p).map_err(|e| UsageError(e.to_string()))?);
     }
@@ -108,6 +112,17 @@ pub fn profile_targets(args: &CheckArgs, default_port: u16) -> Vec<Target> {
 
 /// The result that stands for a check that was asked for but is not loaded.
 pub fn unavailable(id: &str) -> Outcome {
+    let message = match kms_preflight_knowledge::OPT_IN_CHECKS
+        .iter()
+        .find(|(c, _)| *c == id)
+    {
+        Some((_, flag)) => format!(
+            "not checked: '{id}' is opt-in and was not enabled; add {flag} to ask the KMS host itself (a real activation request: the host counts this machine for 30 days)"
+        ),
+        None => format!(
+            "not checked: no rule with id '{id}' is loaded (its check kind is not part of this build, or the rule set leaves it out)"
+        ),
+    };
     Outcome {
         id: id.to_string(),
         kind: "unavailable".into(),
@@ -116,9 +131,7 @@ pub fn unavailable(id: &str) -> Outcome {
         address: None,
         source: None,
         status: Status::Skip,
-        message: format!(
-            "not checked: no rule with id '{id}' is loaded (its check kind is not part of this build, or the rule set leaves it out)"
-        ),
+        message,
         remediation: None,
         error_codes: Vec::new(),
         evidence: Map::new(),
@@ -154,6 +167,7 @@ pub async fn check(args: CheckArgs) -> i32 {
 /// Plans and runs `check` (also used by `diagnose`); the report is not printed.
 pub async fn run_check(args: CheckArgs) -> Result<Report, UsageError> {
     let (rules, profile) = load_for_check(&args)?;
+    let activation = super::activation::settings(&args)?;
     let default_port: u16 = rules
         .vars
         .get("port")
@@ -221,8 +235,10 @@ pub async fn run_check(args: CheckArgs) -> Result<Report, UsageError> {
             search_domains: domains.clone(),
             search_origin: search_origin.to_string(),
             memo: Default::default(),
+            activation,
         },
     };
-    let report = kms_preflight_engine::run(&rules, opts).await;
+    let mut report = kms_preflight_engine::run(&rules, opts).await;
+    kms_preflight_checks::kms_activation::cross_reference_clock(&mut report.results);
     Ok(finish(report, &profile))
 }

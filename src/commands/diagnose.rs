@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use kms_preflight_engine::evidence::activation as ev;
 use kms_preflight_engine::{Outcome, Report, Status};
 use kms_preflight_knowledge::{self as knowledge, CodeEntry};
 
@@ -24,6 +25,9 @@ pub struct Diagnosis {
     pub other_problems: Vec<String>,
     /// Deciding checks this build or rule set does not have.
     pub unavailable: Vec<String>,
+    /// Deciding checks that are opt-in and were not enabled, with the option that enables
+    /// them (`kms.activation` needs `--activation-probe`).
+    pub opt_in: Vec<String>,
     /// Results that could not decide (error or skip).
     pub undecided: Vec<String>,
     /// Causes that remain when the network checks pass.
@@ -46,11 +50,23 @@ fn line(r: &Outcome) -> String {
 
 pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
     let code = e.code_str();
+    let is_opt_in = |id: &str| knowledge::OPT_IN_CHECKS.iter().any(|(c, _)| *c == id);
     let unavailable: Vec<String> = report
         .results
         .iter()
-        .filter(|r| r.kind == "unavailable")
+        .filter(|r| r.kind == "unavailable" && !is_opt_in(&r.id))
         .map(|r| r.id.clone())
+        .collect();
+    let opt_in: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| r.kind == "unavailable")
+        .filter_map(|r| {
+            knowledge::OPT_IN_CHECKS
+                .iter()
+                .find(|(c, _)| *c == r.id)
+                .map(|(c, flag)| format!("{c} ({flag})"))
+        })
         .collect();
     let ran: Vec<&Outcome> = report
         .results
@@ -117,10 +133,36 @@ pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
         if !unavailable.is_empty() {
             caveats.push(format!("{} not available", unavailable.len()));
         }
+        if !opt_in.is_empty() {
+            caveats.push(format!("{} opt-in not enabled", opt_in.len()));
+        }
+        // The activation probe asked the host itself: say what it ruled out.
+        let probed: Vec<String> = ran
+            .iter()
+            .filter(|r| r.kind == "kms-activation" && r.status == Status::Pass)
+            .filter_map(|r| {
+                let e = &r.evidence;
+                Some(format!(
+                    "{} {}: count {} of {}",
+                    r.target.as_deref().unwrap_or("?"),
+                    e.get(ev::PRODUCT)?.as_str()?,
+                    e.get(ev::CURRENT_COUNT)?,
+                    e.get(ev::THRESHOLD)?
+                ))
+            })
+            .collect();
+        let asked = if probed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the KMS host itself would activate ({}), so a count below the threshold, an uncovered product and the host's time check are ruled out for those products",
+                probed.join(", ")
+            )
+        };
         (
             "not-reproduced",
             format!(
-                "every deciding check that ran passed from this machine{}: the cause of {code} is not on the network path seen from here",
+                "every deciding check that ran passed from this machine{}: the cause of {code} is not on the network path seen from here{asked}",
                 if caveats.is_empty() {
                     String::new()
                 } else {
@@ -137,6 +179,7 @@ pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
         explaining,
         other_problems,
         unavailable,
+        opt_in,
         undecided,
         remaining_causes: if matches!(verdict, "not-reproduced" | "undecided" | "not-network") {
             e.causes.clone()
@@ -171,6 +214,12 @@ pub fn diagnosis_text(d: &Diagnosis) -> String {
             d.unavailable.join(", ")
         ));
     }
+    if !d.opt_in.is_empty() {
+        out.push_str(&format!(
+            "  not enabled (opt-in; those causes were NOT checked): {}\n    the activation probe asks the KMS host itself; it is a real activation request that adds this machine to the host's count for 30 days\n",
+            d.opt_in.join(", ")
+        ));
+    }
     list(&mut out, "causes that remain", &d.remaining_causes);
     out.push_str(&format!(
         "  fix commands: kms-preflight explain {}\n",
@@ -202,6 +251,16 @@ pub fn diagnosis_markdown(d: &Diagnosis) -> String {
         out.push_str(&format!(
             "\nNot available in this build (those causes were **not** checked): {}\n",
             d.unavailable
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !d.opt_in.is_empty() {
+        out.push_str(&format!(
+            "\nNot enabled (opt-in; those causes were **not** checked): {}\n",
+            d.opt_in
                 .iter()
                 .map(|u| format!("`{u}`"))
                 .collect::<Vec<_>>()

@@ -12,6 +12,8 @@ use crate::cli::{ExplainArgs, ExplainFormat};
 /// The built-in rules (with every profile's own checks), to say which deciding checks exist.
 fn builtin_rules() -> RuleSet {
     let mut sources = embedded::sources();
+    // Listed so explain can name the opt-in probe; explain itself never runs anything.
+    sources.push(embedded::activation_source());
     let mut vars = Vars::new();
     vars.insert("new_host".into(), "new-host".into());
     vars.insert("old_host".into(), "old-host".into());
@@ -104,8 +106,13 @@ pub fn explain_text(e: &CodeEntry, rules: &RuleSet) -> String {
         ));
         let w = e.checks.iter().map(|c| c.len()).max().unwrap_or(0);
         for id in &e.checks {
+            let opt_in = knowledge::OPT_IN_CHECKS
+                .iter()
+                .find(|(c, _)| c == id)
+                .map(|(_, flag)| format!(" [opt-in: {flag}]"))
+                .unwrap_or_default();
             match rules.checks.iter().find(|c| &c.id == id) {
-                Some(c) => out.push_str(&format!("  {id:<w$}  {}\n", c.title)),
+                Some(c) => out.push_str(&format!("  {id:<w$}  {}{opt_in}\n", c.title)),
                 None => out.push_str(&format!("  {id:<w$}  (not available in this build)\n")),
             }
         }

@@ -1,6 +1,7 @@
 //! The commands: one module each. This module holds what they share: the exit-code contract,
 //! the usage error, output-format dispatch and the dispatcher itself.
 
+pub mod activation;
 pub mod check;
 pub mod diagnose;
 pub mod diff;

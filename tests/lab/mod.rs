@@ -381,12 +381,19 @@ impl Lab {
 
     /// Starts the project's test responder (examples/lab-responder) and waits for "ready".
     pub fn responder(&mut self, ns: &str, mode: &str, listen: &[&str]) {
+        self.responder_args(ns, mode, listen, &[]);
+    }
+
+    /// Like [`Lab::responder`], with more responder options (the activation answers:
+    /// `--count`, `--epid`, `--hresult`, `--requests-file` …).
+    pub fn responder_args(&mut self, ns: &str, mode: &str, listen: &[&str], extra: &[&str]) {
         let bin = example_bin("lab-responder");
         let mut args = vec!["--mode", mode];
         for l in listen {
             args.push("--listen");
             args.push(l);
         }
+        args.extend_from_slice(extra);
         let label = format!("responder-{mode}-{}", self.children.len());
         let child = self.spawn(ns, &label, &bin, &args);
         let stdout = child.stdout.take().expect("piped stdout");
@@ -493,10 +500,20 @@ impl Lab {
 
     /// Runs kms-preflight with --format json and parses the report.
     pub fn report(&self, ns: &str, args: &[&str]) -> (i32, serde_json::Value) {
+        self.report_env(ns, args, &[])
+    }
+
+    /// Like [`Lab::report`], with environment variables for kms-preflight.
+    pub fn report_env(
+        &self,
+        ns: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> (i32, serde_json::Value) {
         let mut full: Vec<&str> = vec!["check"];
         full.extend_from_slice(args);
         full.extend_from_slice(&["--format", "json"]);
-        let out = self.kms_preflight(ns, &full);
+        let out = self.kms_preflight_env(ns, &full, env);
         let text = String::from_utf8_lossy(&out.stdout);
         let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
             panic!(

@@ -18,7 +18,7 @@ use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
-use crate::common::address::{addresses_for, connect_failure_finding, port_for};
+use crate::common::address::{addresses_from_fact, connect_failure_finding, port_for};
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
@@ -273,23 +273,12 @@ pub fn verdict_finding(
 
 /// Addresses to probe: those the `tcp` prerequisite reached, else every address of the host.
 async fn probe_addresses(ctx: &CheckContext<'_>) -> Result<Vec<IpAddr>, Finding> {
-    match ctx.prior.get("reachable") {
-        Some(Value::Array(list)) => {
-            let addrs: Vec<IpAddr> = list
-                .iter()
-                .filter_map(|v| v.as_str()?.parse().ok())
-                .collect();
-            if addrs.is_empty() {
-                Err(Finding::new(
-                    Status::Skip,
-                    "skipped: no address of this host accepted a TCP connection",
-                ))
-            } else {
-                Ok(addrs)
-            }
-        }
-        _ => addresses_for(ctx).await,
-    }
+    addresses_from_fact(
+        ctx,
+        "reachable",
+        "skipped: no address of this host accepted a TCP connection",
+    )
+    .await
 }
 
 impl Check for KmsRpcCheck {

@@ -16,6 +16,7 @@ pub mod pack;
 pub mod clock;
 pub mod icmp;
 pub mod interception;
+pub mod kms_activation;
 pub mod kms_rpc;
 pub mod proxy;
 pub mod ptr;
@@ -83,4 +84,5 @@ register_kinds! {
     "clock" => clock::ClockRule,
     "kms-rpc" => kms_rpc::KmsRpcRule,
     "icmp" => icmp::IcmpRule,
+    "kms-activation" => kms_activation::KmsActivationRule,
 }

@@ -14,8 +14,8 @@ pub mod rules;
 pub mod runner;
 
 pub use check::{
-    render_param, render_port, validate_choice, validate_port, BoxFuture, Check, CheckContext,
-    CheckOutput, Finding, RunSettings, Source, Target,
+    render_param, render_port, validate_choice, validate_port, ActivationSettings, BoxFuture,
+    Check, CheckContext, CheckOutput, Finding, RunSettings, Source, Target,
 };
 pub use outcome::{Outcome, Report, ReportTarget, Status, Summary, SCHEMA};
 pub use runner::{run, RunOptions};

@@ -1,4 +1,6 @@
-//! Windows/Office activation error-code catalog.
+//! Windows/Office activation error-code catalog, and the KMS product catalog ([`products`]:
+//! products, KMS counted ids, host keys (CSVLKs) and ePID decoding tables, from
+//! `knowledge/kms-products.yaml`; provenance in `knowledge/kms-products.PROVENANCE.md`).
 //!
 //! The catalog is data: `knowledge/codes.yaml` at the top of the repository, compiled into the
 //! binary with `include_str!` and parsed once on first use. This module only loads and queries
@@ -15,6 +17,7 @@
 //! map, and `cscript ospp.vbs …` stands for the `ospp.vbs` found in one of
 //! [`Catalog::office_paths`].
 
+pub mod products;
 pub mod srv_order;
 
 use std::collections::{BTreeMap, HashMap};
@@ -26,7 +29,8 @@ use serde::{Deserialize, Deserializer};
 /// The embedded catalog source.
 pub const CODES_YAML: &str = include_str!("../../../knowledge/codes.yaml");
 
-/// Check ids that catalog entries may name in `checks`; the default rule pack defines them.
+/// Check ids that catalog entries may name in `checks`; the built-in rules define them (the
+/// default pack, and `kms.activation` in the opt-in `rules/activation.yaml`).
 pub const CHECK_IDS: &[&str] = &[
     "srv.present",
     "srv.agreement",
@@ -39,7 +43,11 @@ pub const CHECK_IDS: &[&str] = &[
     "route.path",
     "proxy.env",
     "icmp.echo",
+    "kms.activation",
 ];
+
+/// Catalog check ids that run only when the user opts in, with the option that enables them.
+pub const OPT_IN_CHECKS: &[(&str, &str)] = &[("kms.activation", "--activation-probe")];
 
 /// Which part of the system an error points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]

@@ -1,9 +1,13 @@
-//! The I/O half of the KMS RPC probe: connect, send one bind, read at most one PDU, close.
-//! What the bytes mean is decided by the pure code in `wire::dcerpc` and `checks::kms_rpc`.
+//! The I/O half of the KMS RPC probes. What the bytes mean is decided by the pure code in
+//! `wire::dcerpc`, `wire::rpc_call`, `wire::kms` and the check kinds.
 //!
-//! Read-only by construction: the only bytes ever written are the bind PDU given by the
-//! caller. No request PDU (which would carry an activation request and add this machine to
-//! the host's client count) exists in this module.
+//! * [`bind_exchange_as_client`] (the read-only `kms-rpc` kind) and [`exchange`] (the sweep,
+//!   on a connection it already has): send one bind, read at most one PDU, close. The only
+//!   bytes they write are the bind PDU given by the caller.
+//! * [`call_exchange`] (only the opt-in `kms-activation` kind, `--activation-probe`): the same
+//!   bind on a fresh connection, then one request PDU built by the caller from the bind_ack,
+//!   and its reply. That request is a real activation request: the host adds the CMID it
+//!   carries to its client count for 30 days.
 
 use std::io;
 use std::net::SocketAddr;
@@ -246,6 +250,108 @@ pub async fn exchange(
         bind_attempts: 1,
         answered_after_fin,
     }
+}
+
+/// Writes `pdu`, then reads one reply PDU into `bytes`; returns how reading ended and whether
+/// the write failed.
+async fn send_and_read(
+    stream: &mut tokio::net::TcpStream,
+    deadline: tokio::time::Instant,
+    pdu: &[u8],
+    bytes: &mut Vec<u8>,
+) -> (ReadEnd, bool) {
+    match tokio::time::timeout_at(deadline, stream.write_all(pdu)).await {
+        Err(_) => (ReadEnd::Timeout, true),
+        Ok(Err(e)) if is_reset(&e) => (ReadEnd::Reset, true),
+        Ok(Err(e)) => (ReadEnd::Error(e.to_string()), true),
+        Ok(Ok(())) => (read_one_pdu(stream, deadline, bytes).await, false),
+    }
+}
+
+/// The request leg of a [`call_exchange`].
+#[derive(Debug, Clone)]
+pub struct CallLeg {
+    /// Bytes of the request PDU sent.
+    pub request_len: usize,
+    /// From writing the request to the end of reading its reply.
+    pub rtt: Duration,
+    /// The reply (at most one PDU, or at most [`GARBAGE_CAP`] bytes of anything else).
+    pub bytes: Vec<u8>,
+    pub end: ReadEnd,
+    /// Writing the request failed; `end` says how.
+    pub write_failed: bool,
+}
+
+/// What one bind + call exchange produced, before interpretation.
+#[derive(Debug, Clone)]
+pub struct CallExchange {
+    /// The bind leg, exactly as [`bind_exchange`] reports it.
+    pub bind: BindExchange,
+    /// The request leg; `None` when the caller sent no request (the bind was not accepted).
+    pub call: Option<CallLeg>,
+}
+
+/// Connects to `addr`, exchanges `bind` for one reply PDU, then — if the bind reply is a
+/// whole PDU and `request_for` builds a request from it — sends that request and reads one
+/// reply PDU. Each leg gets `timeout` (connect, bind, call). The connection is closed (FIN)
+/// on return.
+///
+/// Used only by the opt-in activation probe: the request it sends is a real activation
+/// request.
+pub async fn call_exchange(
+    addr: SocketAddr,
+    source: Option<&Source>,
+    timeout: Duration,
+    bind: &[u8],
+    memo: Option<&RunMemo>,
+    request_for: impl FnOnce(&[u8]) -> Option<Vec<u8>>,
+) -> Result<CallExchange, (ConnectFailure, Tried)> {
+    // Connect retries like a client; the request itself is sent once, on this connection.
+    let connected = match connect_as_client(addr, source, timeout, memo).await {
+        (Ok(c), _) => c,
+        (Err(e), tried) => return Err((e, tried)),
+    };
+    let mut stream = connected.stream;
+    let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut bytes = Vec::new();
+    let (end, write_failed) = send_and_read(&mut stream, deadline, bind, &mut bytes).await;
+    let bind_rtt = started.elapsed();
+    let request = match end {
+        ReadEnd::Complete => request_for(&bytes),
+        _ => None,
+    };
+    let call = match request {
+        None => None,
+        Some(req) => {
+            let started = Instant::now();
+            let deadline = tokio::time::Instant::now() + timeout;
+            let mut reply = Vec::new();
+            let (end, write_failed) = send_and_read(&mut stream, deadline, &req, &mut reply).await;
+            Some(CallLeg {
+                request_len: req.len(),
+                rtt: started.elapsed(),
+                bytes: reply,
+                end,
+                write_failed,
+            })
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_millis(100), stream.shutdown()).await;
+    Ok(CallExchange {
+        bind: BindExchange {
+            connect_rtt: connected.rtt,
+            local: connected.local,
+            bind_rtt,
+            bytes,
+            end,
+            write_failed,
+            connect_attempts: connected.attempts,
+            bind_attempts: 1,
+            answered_after_fin: false,
+        },
+        call,
+    })
 }
 
 /// Reads one PDU: the first 10 bytes give frag_length (≤ 65535 by its type), then the rest.

@@ -12,7 +12,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use kms_preflight_engine::evidence;
+use kms_preflight_engine::evidence::{self, activation as ev};
 
 use super::{Report, Status};
 
@@ -181,6 +181,7 @@ pub fn render(report: &Report) -> String {
             }
         }
     }
+    activation_series(&mut out, report);
     let s = &report.summary;
     header(
         &mut out,
@@ -249,4 +250,96 @@ pub fn render(report: &Report) -> String {
         ])
     );
     out
+}
+
+/// The activation probe's count and threshold, one series per (result, product): what the
+/// host counts against what the product needs (alert when count < threshold).
+fn activation_series(out: &mut String, report: &Report) {
+    let rows: Vec<(String, f64, f64)> = report
+        .results
+        .iter()
+        .filter(|r| r.kind == "kms-activation")
+        .filter_map(|r| {
+            let count = number(r.evidence.get(ev::CURRENT_COUNT))?;
+            let threshold = number(r.evidence.get(ev::THRESHOLD))?;
+            let product = r.evidence.get(ev::PRODUCT)?.as_str()?.to_string();
+            let l = labels(&[
+                ("check", r.id.as_str()),
+                ("target", r.target.as_deref().unwrap_or("")),
+                ("address", r.address.as_deref().unwrap_or("")),
+                ("source", r.source.as_deref().unwrap_or("")),
+                ("product", product.as_str()),
+            ]);
+            Some((l, count, threshold))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    header(
+        out,
+        "kms_preflight_activation_current_count",
+        "Client count the KMS host reported to the activation probe, per product.",
+    );
+    for (l, count, _) in &rows {
+        let _ = writeln!(out, "kms_preflight_activation_current_count{l} {count}");
+    }
+    header(
+        out,
+        "kms_preflight_activation_threshold",
+        "Client count the product needs before the KMS host activates it (N: 25 or 5).",
+    );
+    for (l, _, threshold) in &rows {
+        let _ = writeln!(out, "kms_preflight_activation_threshold{l} {threshold}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Outcome, Summary, SCHEMA};
+
+    #[test]
+    fn activation_count_and_threshold_per_product() {
+        let o = |product: &str, count: u32, n: u32| {
+            let mut evidence = serde_json::Map::new();
+            evidence.insert(ev::PRODUCT.into(), product.into());
+            evidence.insert(ev::CURRENT_COUNT.into(), count.into());
+            evidence.insert(ev::THRESHOLD.into(), n.into());
+            Outcome {
+                id: "kms.activation".into(),
+                kind: "kms-activation".into(),
+                title: "t".into(),
+                target: Some("kms.corp.test:1688".into()),
+                address: Some("198.18.1.10".into()),
+                source: None,
+                status: Status::Fail,
+                message: "m".into(),
+                remediation: None,
+                error_codes: vec![],
+                evidence,
+                duration_ms: 0,
+            }
+        };
+        let results = vec![
+            o("windows-10-enterprise", 3, 25),
+            o("office-ltsc-2021-proplus", 10, 5),
+        ];
+        let r = Report {
+            summary: Summary::of(&results),
+            results,
+            schema: SCHEMA,
+            ..Report::empty()
+        };
+        let text = render(&r);
+        assert!(text.contains(
+            "kms_preflight_activation_current_count{check=\"kms.activation\",target=\"kms.corp.test:1688\",address=\"198.18.1.10\",source=\"\",product=\"windows-10-enterprise\"} 3\n"
+        ), "{text}");
+        assert!(
+            text.contains("product=\"office-ltsc-2021-proplus\"} 5\n"),
+            "{text}"
+        );
+        // No activation results: no activation series.
+        assert!(!render(&Report::empty()).contains("activation"));
+    }
 }

@@ -175,3 +175,27 @@ pub fn connect_failure_finding(
         .evidence("result", failure.class())
         .evidence("timeout_ms", timeout.as_millis() as u64)
 }
+
+/// The addresses a prerequisite published under `fact` (e.g. `reachable` from `tcp`,
+/// `rpc_ok_addresses` from `kms-rpc`): `skip` with `none_left` when it published an empty
+/// list, and every address of the host when it published none (no such prerequisite).
+pub async fn addresses_from_fact(
+    ctx: &CheckContext<'_>,
+    fact: &str,
+    none_left: &str,
+) -> Result<Vec<IpAddr>, Finding> {
+    match ctx.prior.get(fact) {
+        Some(Value::Array(list)) => {
+            let addrs: Vec<IpAddr> = list
+                .iter()
+                .filter_map(|v| v.as_str()?.parse().ok())
+                .collect();
+            if addrs.is_empty() {
+                Err(Finding::new(Status::Skip, none_left))
+            } else {
+                Ok(addrs)
+            }
+        }
+        _ => addresses_for(ctx).await,
+    }
+}

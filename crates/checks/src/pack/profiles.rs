@@ -125,8 +125,11 @@ pub fn apply(profile: &Profile, set: &RuleSet) -> (RuleSet, Vec<String>) {
     let (mut out, missing) = match &profile.include {
         None => (set.clone(), Vec::new()),
         Some(ids) => select(set, ids, |c| {
-            // The profile's own checks and user rule files are always kept.
-            c.file.contains("/rules/profiles/") || !c.file.starts_with("<built-in>")
+            // The profile's own checks, user rule files and the opt-in activation rule (loaded
+            // only with --activation-probe) are always kept.
+            c.file.contains("/rules/profiles/")
+                || !c.file.starts_with("<built-in>")
+                || c.file == crate::pack::embedded::ACTIVATION_NAME
         }),
     };
     if profile.per_source {

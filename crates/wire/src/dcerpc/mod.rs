@@ -22,6 +22,7 @@ mod verdict;
 pub use bind::*;
 pub use diagnostics::*;
 pub use error::*;
+pub(crate) use framing::open_pdu;
 pub use framing::{decode_pdu_header, peek_frag_length, PduHeader};
 pub use ids::*;
 pub use names::*;

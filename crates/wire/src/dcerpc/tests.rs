@@ -2,70 +2,7 @@
 
 use super::framing::*;
 use super::*;
-use std::path::PathBuf;
-
-fn hex(s: &str) -> Vec<u8> {
-    let digits: Vec<u8> = s
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .map(|b| (b as char).to_digit(16).expect("hex digit") as u8)
-        .collect();
-    assert!(digits.len().is_multiple_of(2), "odd number of hex digits");
-    digits.chunks(2).map(|p| (p[0] << 4) | p[1]).collect()
-}
-
-struct Vector {
-    name: String,
-    chunks: Vec<(String, Vec<u8>)>,
-}
-
-impl Vector {
-    fn first(&self, dir: &str) -> &[u8] {
-        &self
-            .chunks
-            .iter()
-            .find(|(d, _)| d == dir)
-            .unwrap_or_else(|| panic!("{}: no {dir} chunk", self.name))
-            .1
-    }
-}
-
-fn vectors() -> Vec<Vector> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/kms");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    assert!(
-        paths.len() >= 7,
-        "expected the KMS test vectors in {}",
-        dir.display()
-    );
-    paths
-        .iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(p).expect("read vector");
-            let v: serde_json::Value = serde_json::from_str(&text).expect("vector JSON");
-            let chunks = v["chunks"]
-                .as_array()
-                .expect("chunks array")
-                .iter()
-                .map(|c| {
-                    (
-                        c["dir"].as_str().expect("dir").to_string(),
-                        hex(c["hex"].as_str().expect("hex")),
-                    )
-                })
-                .collect();
-            Vector {
-                name: p.file_name().unwrap().to_string_lossy().into_owned(),
-                chunks,
-            }
-        })
-        .collect()
-}
+use crate::testjson::{hex, vectors};
 
 #[test]
 fn uuid_wire_layout_matches_notes() {
