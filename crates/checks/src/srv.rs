@@ -13,7 +13,7 @@ use serde_saphyr::{Location, Spanned};
 
 use crate::common::srv::{srv_records, SrvRecord};
 use kms_preflight_engine::rules::{Over, Scope};
-use kms_preflight_engine::Status;
+use kms_preflight_engine::{evidence, Status};
 use kms_preflight_engine::{
     render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding,
     RunSettings, Target,
@@ -137,7 +137,7 @@ impl Check for SrvCheck {
                 .evidence("rcode", reply.class.label())
                 .evidence("authoritative", reply.authoritative)
                 .evidence("tcp_fallback", reply.tcp_fallback)
-                .evidence("rtt_ms", ms(reply.rtt))
+                .evidence(evidence::RTT_MS, ms(reply.rtt))
                 .evidence("attempts", dns::attempts_json(&attempts));
             if let Some(p) = expected_port {
                 f = f.evidence("expected_port", p);

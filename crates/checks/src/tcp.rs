@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 
 use crate::common::address::{addresses_for, connect_failure_finding, port_for};
 use kms_preflight_engine::rules::{Over, Scope};
-use kms_preflight_engine::Status;
+use kms_preflight_engine::{evidence, Status};
 use kms_preflight_engine::{
     validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
 };
@@ -225,7 +225,7 @@ impl Check for TcpCheck {
                             .address(addr.ip().to_string())
                             .evidence("port", port)
                             .evidence("result", after.class())
-                            .evidence("rtt_ms", ms(c.rtt));
+                            .evidence(evidence::RTT_MS, ms(c.rtt));
                         if !hold.is_zero() {
                             f = f.evidence("hold_ms", hold.as_millis() as u64);
                         }

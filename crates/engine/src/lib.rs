@@ -7,6 +7,7 @@
 //! above this one; the loader reaches them only through [`rules::KindRegistry`].
 
 pub mod check;
+pub mod evidence;
 pub mod outcome;
 mod retry;
 pub mod rules;

@@ -2,6 +2,7 @@
 //! probing; they only read [`Report`].
 
 pub mod diff;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;

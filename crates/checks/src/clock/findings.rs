@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use kms_preflight_engine::Finding;
+use kms_preflight_engine::{evidence, Finding};
 use kms_preflight_engine::Status;
 use kms_preflight_net::clock::{Detail, Reading};
 
@@ -224,7 +224,7 @@ pub(super) fn finding_for(
         .evidence("method", run.method.name())
         .evidence("server", addr.to_string())
         .evidence("port", run.port)
-        .evidence("offset_ms", ms_f(r.offset_ns))
+        .evidence(evidence::OFFSET_MS, ms_f(r.offset_ns))
         .evidence("offset", human_offset(r.offset_ns))
         .evidence("uncertainty_ms", ms_f(r.uncertainty_ns))
         .evidence("delay_ms", ms_f(r.delay_ns))

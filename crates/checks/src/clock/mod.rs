@@ -326,7 +326,7 @@ impl Check for ClockCheck {
             for (_, ip, runs) in results {
                 let f = finding_for(&subject, ip, &runs, warn, fail);
                 if let (Some(off), false) = (
-                    f.evidence.get("offset_ms"),
+                    f.evidence.get(kms_preflight_engine::evidence::OFFSET_MS),
                     facts.contains_key("clock_offset_ms"),
                 ) {
                     facts.insert("clock_offset_ms".into(), off.clone());
