@@ -38,10 +38,7 @@ pre{background:#f7f7f7;padding:.5em;white-space:pre-wrap}\
 
 fn status_cell(s: Option<Status>) -> String {
     match s {
-        Some(s) => format!(
-            "<span class=\"status {0}\">{0}</span>",
-            escape(s.as_str())
-        ),
+        Some(s) => format!("<span class=\"status {0}\">{0}</span>", escape(s.as_str())),
         None => "<span class=\"status skip\">not checked</span>".into(),
     }
 }
@@ -51,7 +48,8 @@ fn unix_to_rfc3339(t: f64) -> String {
     humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + d).to_string()
 }
 
-/// The worst status of the results for one target, and the addresses they probed.
+/// The worst status of the results for one target (skips count only when nothing else
+/// ran), the addresses they probed and the number of problems.
 fn group<'a>(report: &'a Report, target: &str) -> (Option<Status>, Vec<&'a str>, usize) {
     let mut worst: Option<Status> = None;
     let mut addrs: Vec<&str> = Vec::new();
@@ -61,7 +59,13 @@ fn group<'a>(report: &'a Report, target: &str) -> (Option<Status>, Vec<&'a str>,
         .iter()
         .filter(|r| r.target.as_deref() == Some(target))
     {
-        worst = Some(worst.map_or(r.status, |w| w.max(r.status)));
+        // A skipped check says nothing about the host: it only shows when nothing else ran.
+        worst = Some(match worst {
+            None => r.status,
+            Some(Status::Skip) => r.status,
+            Some(w) if r.status == Status::Skip => w,
+            Some(w) => w.max(r.status),
+        });
         if let Some(a) = r.address.as_deref() {
             if !addrs.contains(&a) {
                 addrs.push(a);
@@ -297,6 +301,7 @@ mod tests {
         let mut r = Report::empty();
         r.results = vec![
             o("kms1.corp.test:1688", Status::Pass, "connected", None),
+            o("kms1.corp.test:1688", Status::Skip, "not asked", None),
             o(
                 "kms2.corp.test:1688",
                 Status::Fail,
@@ -329,8 +334,12 @@ mod tests {
         assert!(html.contains("no answer &lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("Open TCP 1688 &amp; retry &quot;now&quot;"));
         assert!(html.contains("site=&lt;osaka&gt;"));
-        assert!(html.contains("<code>kms1.corp.test:1688</code></td><td><span class=\"status pass\">pass</span>"));
-        assert!(html.contains("<code>kms2.corp.test:1688</code></td><td><span class=\"status fail\">fail</span>"));
+        assert!(html.contains(
+            "<code>kms1.corp.test:1688</code></td><td><span class=\"status pass\">pass</span>"
+        ));
+        assert!(html.contains(
+            "<code>kms2.corp.test:1688</code></td><td><span class=\"status fail\">fail</span>"
+        ));
         assert!(html.contains("2026-11-22T04:00:00Z"));
         assert!(html.contains("Verdict: NOT READY"));
     }

@@ -561,9 +561,12 @@ mod tests {
                 "site labels first on every series: {line}"
             );
         }
-        assert!(text.contains("kms_preflight_audit_success{site=\"osaka \\\"east\\\"\",env=\"prod\"} 0\n"));
+        assert!(text
+            .contains("kms_preflight_audit_success{site=\"osaka \\\"east\\\"\",env=\"prod\"} 0\n"));
         assert!(text.contains("kms_preflight_last_audit_timestamp_seconds{site=\"osaka \\\"east\\\"\",env=\"prod\"} 1795320000\n"));
-        assert!(text.contains("kms_preflight_audit_duration_seconds{site=\"osaka \\\"east\\\"\",env=\"prod\"} 1.5\n"));
+        assert!(text.contains(
+            "kms_preflight_audit_duration_seconds{site=\"osaka \\\"east\\\"\",env=\"prod\"} 1.5\n"
+        ));
         assert!(!text.contains("kms_preflight_run_duration_seconds"));
         assert!(!text.contains("kms_preflight_last_run_timestamp_seconds"));
         assert!(text.contains("kms_preflight_clock_offset_seconds{site=\"osaka \\\"east\\\"\",env=\"prod\",check=\"clock.kms-host\",kind=\"clock\",target=\"kms1.corp.test:1688\",address=\"198.18.0.10\",source=\"\"} 2.5\n"));
