@@ -121,7 +121,7 @@ fn check_labels(labels: &[(String, String)]) -> Result<(), UsageError> {
 
 /// How one audit ended.
 enum AuditEnd {
-    Done(Report),
+    Done(Box<Report>),
     Failed(String),
 }
 
@@ -138,7 +138,7 @@ async fn audit_once(plan: &Arc<Plan>) -> AuditEnd {
                     humantime::format_duration(deadline)
                 ))
             } else {
-                AuditEnd::Done(report)
+                AuditEnd::Done(Box::new(report))
             }
         }
         Ok(Err(e)) => AuditEnd::Failed(format!("stopped: {e}")),
@@ -174,7 +174,7 @@ async fn audit_loop(plan: Arc<Plan>, shared: Arc<Shared>, mut state: State) {
                     if report.exit_code() == 0 { "READY" } else { "NOT READY" },
                     s.total, s.pass, s.warn, s.fail, s.skip, s.error
                 );
-                state.report = report;
+                state.report = *report;
                 state.audit.success = true;
                 state.audit.last_success_unix = Some(unix_now());
                 state.last_success = Some(Instant::now());
