@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 cargo build --release --examples
 cargo bench --bench lab_concurrency
 cargo bench --bench rpc_latency   # loopback only; numbers in docs/rpc.md
+scripts/bench-serve.sh            # serve under wrk load; numbers in README.md

@@ -454,7 +454,7 @@ fn audit_series(out: &mut String, ls: &LabelSet, a: &AuditStatus) {
         out,
         "kms_preflight_last_audit_timestamp_seconds{} {}",
         ls.of(&none),
-        a.last_success_unix.unwrap_or(0.0)
+        millis(a.last_success_unix.unwrap_or(0.0))
     );
     header(
         out,
@@ -465,8 +465,13 @@ fn audit_series(out: &mut String, ls: &LabelSet, a: &AuditStatus) {
         out,
         "kms_preflight_audit_duration_seconds{} {}",
         ls.of(&none),
-        a.duration_seconds
+        millis(a.duration_seconds)
     );
+}
+
+/// Rounded to the millisecond: no false precision in the exposition.
+fn millis(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]
