@@ -349,7 +349,7 @@ fn no_request_makes_serve_contact_a_host_outside_its_configuration() {
             "--interval",
             "2s",
             "--deadline",
-            "1500ms",
+            "10s",
         ],
     );
     wait_healthy(&t, "serve");
@@ -587,11 +587,11 @@ fn failed_audit_keeps_the_previous_report_and_signals_stop_serve_within_a_second
             "--dns",
             "198.18.0.2",
             "--timeout",
-            "3s",
+            "4s",
             "--deadline",
-            "2s",
+            "2500ms",
             "--interval",
-            "2s",
+            "3s",
             "--label",
             "site=lab",
         ],
@@ -606,7 +606,7 @@ fn failed_audit_keeps_the_previous_report_and_signals_stop_serve_within_a_second
             .any(|r| r["id"] == "tcp.port" && r["status"] == "pass")
     };
     assert!(pass(&before), "{before}");
-    // kms1 goes silent: the next audits wait out their 3 s timeouts, past the 2 s deadline.
+    // kms1 goes silent: the next audits wait out their 4 s timeouts, past the 2.5 s deadline.
     t.lab.nft(
         &t.server,
         "table inet silence {
@@ -638,7 +638,7 @@ fn failed_audit_keeps_the_previous_report_and_signals_stop_serve_within_a_second
     let log = t.lab.log("serve");
     assert!(
         log.lines().any(|l| l.contains("FAILED after")
-            && l.contains("ran out of --deadline 2s")
+            && l.contains("ran out of --deadline 2s 500ms")
             && l.contains("serving the report of audit")),
         "{log}"
     );
