@@ -125,12 +125,22 @@ enum AuditEnd {
     Failed(String),
 }
 
-/// Runs the plan once, bounded by its deadline plus [`AUDIT_GRACE`].
+/// A task that is aborted when its handle is dropped: the audit stops with the exporter.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Runs the plan once (on its own task, so a panic is contained), bounded by its deadline
+/// plus [`AUDIT_GRACE`].
 async fn audit_once(plan: &Arc<Plan>) -> AuditEnd {
     let deadline = plan.deadline();
     let p = plan.clone();
-    let mut task = tokio::spawn(async move { p.run().await });
-    match tokio::time::timeout(deadline + AUDIT_GRACE, &mut task).await {
+    let mut task = AbortOnDrop(tokio::spawn(async move { p.run().await }));
+    match tokio::time::timeout(deadline + AUDIT_GRACE, &mut task.0).await {
         Ok(Ok(report)) => {
             if u128::from(report.duration_ms) >= deadline.as_millis() {
                 AuditEnd::Failed(format!(
@@ -143,7 +153,7 @@ async fn audit_once(plan: &Arc<Plan>) -> AuditEnd {
         }
         Ok(Err(e)) => AuditEnd::Failed(format!("stopped: {e}")),
         Err(_) => {
-            task.abort();
+            task.0.abort();
             AuditEnd::Failed(format!(
                 "did not return within --deadline {} + {} s",
                 humantime::format_duration(deadline),
