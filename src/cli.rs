@@ -26,7 +26,8 @@ pub enum Command {
     /// Run the checks: discover KMS hosts through DNS SRV records and probe each one.
     Check(CheckArgs),
     /// Run as a Prometheus exporter: audit at start and every --interval, and serve the
-    /// latest report over HTTP (/metrics, /healthz, /report.json, /).
+    /// latest report over HTTP (/metrics, /healthz, /report.json, /). No request can choose
+    /// what is probed.
     #[command(long_about = SERVE_ABOUT, after_long_help = SERVE_AFTER)]
     Serve(ServeArgs),
     /// List or validate rule files.
