@@ -40,22 +40,26 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 log=$(mktemp)
+copylog=$(mktemp)
 copy=$(mktemp -d)
-trap 'rm -rf "$log" "$copy"' EXIT
+trap 'rm -rf "$log" "$copylog" "$copy"' EXIT
 status=0
 set +e
 # Lab tests are #[ignore]d (a plain `cargo test` as a user shows them as ignored); here they run.
 # `cargo test` builds the examples too (the lab's test responder lives in examples/).
-cargo test --workspace --locked -- --include-ignored 2>&1 | tee "$log"
+cargo test --workspace --locked --no-fail-fast -- --include-ignored 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # The same suite without the lab, from a copy of the tracked files with nothing beside it, so
 # a test that reads outside the repository (../shared) fails here.
 git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$copy"
 echo "== unit and CLI tests from a bare copy of the checkout in $copy"
-(cd "$copy" && CARGO_TARGET_DIR="$here/target" cargo test --workspace --locked) 2>&1 | tee -a "$log"
+(cd "$copy" && CARGO_TARGET_DIR="$here/target" cargo test --workspace --locked --no-fail-fast) 2>&1 | tee "$copylog"
 copy_status=${PIPESTATUS[0]}
 set -e
 [ "$copy_status" -eq 0 ] || status=$copy_status
-# One closing line for the whole suite (cargo prints one per test binary).
-awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "suite: %d passed, %d failed, %d skipped\n", p, f, i }' "$log"
+# Closing lines (cargo prints one per test binary): the bare copy (lab tests ignored there, they ran
+# above), then the whole suite, lab included.
+count='/^test result:/ { p += $4; f += $6; i += $8 } END { printf "%s: %d passed, %d failed, %d skipped\n", name, p, f, i }'
+awk -v name=copy "$count" "$copylog"
+awk -v name=suite "$count" "$log"
 exit "$status"

@@ -36,10 +36,12 @@ impl Recorder {
                 if let Ok(p) = c.peer_addr() {
                     s.lock().unwrap().push(p);
                 }
-                // Held briefly, then closed: enough for a TCP check to pass.
+                // Held open until the peer closes (at most 5 s), as a service would.
                 std::thread::spawn(move || {
-                    std::thread::sleep(Duration::from_millis(200));
-                    drop(c);
+                    let mut c = c;
+                    let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
+                    let mut buf = [0u8; 512];
+                    while matches!(c.read(&mut buf), Ok(n) if n > 0) {}
                 });
             }
         });

@@ -12,7 +12,7 @@ use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
 use crate::common::address::addresses_for;
-use kms_preflight_engine::rules::{parse_duration, Over, Scope};
+use kms_preflight_engine::rules::{parse_duration, Scope};
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
 use kms_preflight_net::icmp::{echo, EchoStats, IcmpUnavailable};
@@ -143,10 +143,7 @@ pub fn echo_finding(
 
 impl Check for IcmpCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Host,
-            per_source: false,
-        }
+        Scope::EACH_HOST
     }
 
     fn default_timeout(&self) -> Duration {

@@ -31,7 +31,7 @@ use serde_json::{json, Value};
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
@@ -328,10 +328,7 @@ impl InterceptionCheck {
 
 impl Check for InterceptionCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Host,
-            per_source: true,
-        }
+        Scope::EACH_HOST_AND_SOURCE
     }
 
     fn default_timeout(&self) -> Duration {

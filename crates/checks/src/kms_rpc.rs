@@ -19,7 +19,7 @@ use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
 use crate::common::address::{addresses_for, connect_failure_finding, port_for};
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
@@ -404,10 +404,7 @@ async fn probe_addresses(ctx: &CheckContext<'_>) -> Result<Vec<IpAddr>, Finding>
 
 impl Check for KmsRpcCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Host,
-            per_source: false,
-        }
+        Scope::EACH_HOST
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding};
 
@@ -78,10 +78,7 @@ fn winhttp() -> Result<Option<String>, String> {
 
 impl Check for ProxyCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Once,
-            per_source: false,
-        }
+        Scope::ONCE
     }
 
     fn evidence_vars(&self) -> &'static [&'static str] {

@@ -11,7 +11,7 @@ use hickory_resolver::proto::rr::{Name, RData, RecordType};
 use serde_json::Value;
 
 use crate::common::address::addresses_for;
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
 use kms_preflight_net::dns::{self, AnswerClass};
@@ -39,10 +39,7 @@ fn reverse_zone_and_label(ip: IpAddr, full: &str) -> (String, String) {
 
 impl Check for PtrCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Host,
-            per_source: false,
-        }
+        Scope::EACH_HOST
     }
 
     fn default_timeout(&self) -> Duration {

@@ -5,8 +5,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::common::address::lookup;
-use kms_preflight_engine::rules::{Over, Scope};
-use kms_preflight_engine::Status;
+use kms_preflight_engine::rules::Scope;
+use kms_preflight_engine::{evidence, Status};
 use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
 use kms_preflight_net::dns::{self, AnswerClass, DnsReply};
 use kms_preflight_net::ms;
@@ -31,10 +31,7 @@ fn reply_json(r: &Option<DnsReply>) -> Value {
 
 impl Check for ResolveCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Host,
-            per_source: false,
-        }
+        Scope::EACH_HOST
     }
 
     fn default_timeout(&self) -> Duration {
@@ -64,20 +61,15 @@ impl Check for ResolveCheck {
                 Err(f) => return CheckOutput::one(f),
             };
             let mut facts = serde_json::Map::new();
-            let addr_json = Value::Array(
-                res.addresses
-                    .iter()
-                    .map(|a| Value::String(a.to_string()))
-                    .collect(),
-            );
+            let addr_json = evidence::addresses_value(&res.addresses);
             if res.v4.is_none() && res.v6.is_none() && !res.addresses.is_empty() {
-                facts.insert("addresses".into(), addr_json.clone());
+                facts.insert(evidence::ADDRESSES.into(), addr_json.clone());
                 return CheckOutput {
                     findings: vec![Finding::new(
                         Status::Pass,
                         format!("{host} is an address literal; nothing to resolve"),
                     )
-                    .evidence("addresses", addr_json)],
+                    .evidence(evidence::ADDRESSES, addr_json)],
                     facts,
                     discovered: Vec::new(),
                 };
@@ -96,13 +88,13 @@ impl Check for ResolveCheck {
                     .or(res.v6.as_ref())
                     .map(|r| r.server.to_string())
                     .unwrap_or_default();
-                facts.insert("addresses".into(), addr_json.clone());
+                facts.insert(evidence::ADDRESSES.into(), addr_json.clone());
                 return CheckOutput {
                     findings: vec![evidence(Finding::new(
                         Status::Pass,
                         format!("{host} resolves to {} (from {server})", list.join(", ")),
                     ))
-                    .evidence("addresses", addr_json)],
+                    .evidence(evidence::ADDRESSES, addr_json)],
                     facts,
                     discovered: Vec::new(),
                 };

@@ -11,7 +11,8 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;
 
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::evidence;
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding,
@@ -33,10 +34,7 @@ kms_preflight_engine::check_rule! {
 
 impl Check for RetiredHostCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Once,
-            per_source: false,
-        }
+        Scope::ONCE
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
@@ -146,7 +144,7 @@ impl Check for RetiredHostCheck {
                         )
                         .codes(&["0xC004F074"])
                         .evidence("result", "connected")
-                        .evidence("rtt_ms", ms(c.rtt)),
+                        .evidence(evidence::RTT_MS, ms(c.rtt)),
                         Err(e) => match e {
                             kms_preflight_net::tcp::ConnectFailure::SourceUnusable(m)
                             | kms_preflight_net::tcp::ConnectFailure::Other(m) => Finding::new(

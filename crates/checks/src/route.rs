@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_saphyr::{Location, Spanned};
 
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding};
 use kms_preflight_net::route::{egress, EgressFailure, IfaceKind};
@@ -51,10 +51,7 @@ pub fn split_tunnel_remediation(ip: &str, port: u16, iface: &str) -> String {
 
 impl Check for RouteCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Host,
-            per_source: true,
-        }
+        Scope::EACH_HOST_AND_SOURCE
     }
 
     fn default_timeout(&self) -> Duration {

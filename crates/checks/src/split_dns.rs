@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 
 use crate::common::srv_audit::{ask_each, describe, ServerAnswer};
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
@@ -147,10 +147,7 @@ async fn addresses(
 
 impl Check for SplitDnsCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Domain,
-            per_source: true,
-        }
+        Scope::EACH_DOMAIN_AND_SOURCE
     }
 
     fn default_timeout(&self) -> Duration {

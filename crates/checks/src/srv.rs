@@ -12,8 +12,9 @@ use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 
 use crate::common::srv::{srv_records, SrvRecord};
-use kms_preflight_engine::rules::{Over, Scope};
-use kms_preflight_engine::{evidence, Status};
+use kms_preflight_engine::evidence;
+use kms_preflight_engine::rules::Scope;
+use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding,
     RunSettings, Target,
@@ -44,10 +45,7 @@ const DEFAULT_NAME: &str = "_vlmcs._tcp.{{domain}}";
 
 impl Check for SrvCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Domain,
-            per_source: false,
-        }
+        Scope::EACH_DOMAIN
     }
 
     fn default_timeout(&self) -> Duration {
@@ -68,12 +66,7 @@ impl Check for SrvCheck {
     }
 
     fn validate(&self) -> Vec<(Location, String)> {
-        self.expect
-            .port
-            .as_ref()
-            .and_then(validate_port)
-            .into_iter()
-            .collect()
+        self.expect.port.iter().filter_map(validate_port).collect()
     }
 
     fn evidence_vars(&self) -> &'static [&'static str] {

@@ -27,7 +27,7 @@ use serde_saphyr::Spanned;
 
 use crate::common::srv::SrvRecord;
 use crate::common::srv_audit::{self as common, describe, key, SrvKey};
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
 use kms_preflight_net::dns::{AnswerClass, DnsFailure};
@@ -99,10 +99,7 @@ fn list(records: &[SrvRecord]) -> String {
 
 impl Check for SrvAgreementCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Domain,
-            per_source: false,
-        }
+        Scope::EACH_DOMAIN
     }
 
     fn default_timeout(&self) -> Duration {
@@ -124,21 +121,10 @@ impl Check for SrvAgreementCheck {
 
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
-            let (name, shown) = match common::query_name(&self.name, ctx) {
-                Ok(n) => n,
+            let (name, shown, answers) = match common::open_audit(&self.name, ctx).await {
+                Ok(o) => o,
                 Err(f) => return CheckOutput::one(f),
             };
-            if ctx.settings.dns_servers.is_empty() {
-                return CheckOutput::one(common::no_servers());
-            }
-            let answers = common::ask_each(
-                ctx.settings,
-                &name,
-                RecordType::SRV,
-                ctx.timeout,
-                ctx.source,
-            )
-            .await;
             let system = if self.system_resolver.unwrap_or(true) {
                 Some(system_lookup(&name, ctx.timeout).await)
             } else {

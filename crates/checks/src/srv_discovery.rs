@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 
 use crate::common::srv::srv_records;
 use crate::common::srv_audit as common;
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
@@ -49,10 +49,7 @@ struct SuffixResult {
 
 impl Check for SrvDiscoveryCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Once,
-            per_source: false,
-        }
+        Scope::ONCE
     }
 
     fn default_timeout(&self) -> Duration {

@@ -14,13 +14,12 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::RecordType;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use crate::common::srv::SrvRecord;
 use crate::common::srv_audit::{self as common, describe, norm_host};
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
@@ -63,18 +62,15 @@ fn render_list(list: &[Spanned<String>], ctx: &CheckContext<'_>) -> Result<Vec<S
 
 impl Check for SrvInventoryCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Domain,
-            per_source: false,
-        }
+        Scope::EACH_DOMAIN
     }
 
     fn default_timeout(&self) -> Duration {
-        Duration::from_secs(2)
+        common::AUDIT_TIMEOUT
     }
 
     fn budget(&self, timeout: Duration, _settings: &RunSettings) -> Duration {
-        timeout * 2 + Duration::from_secs(2)
+        common::audit_budget(timeout)
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {
@@ -115,17 +111,10 @@ impl Check for SrvInventoryCheck {
                     .evidence("name", shown),
                 );
             }
-            if ctx.settings.dns_servers.is_empty() {
-                return CheckOutput::one(common::no_servers());
-            }
-            let answers = common::ask_each(
-                ctx.settings,
-                &name,
-                RecordType::SRV,
-                ctx.timeout,
-                ctx.source,
-            )
-            .await;
+            let answers = match common::srv_answers(&name, ctx).await {
+                Ok(a) => a,
+                Err(f) => return CheckOutput::one(f),
+            };
             // Published = union over the servers that answered; remember who publishes what.
             let mut published: BTreeMap<String, (Vec<SrvRecord>, Vec<SocketAddr>)> =
                 BTreeMap::new();

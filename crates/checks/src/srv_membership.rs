@@ -10,13 +10,13 @@
 
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::RecordType;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use crate::common::srv::{srv_records, SrvRecord};
 use crate::common::srv_audit as common;
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::evidence;
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
@@ -53,19 +53,15 @@ fn norm(host: &str) -> String {
 
 impl Check for SrvMembershipCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Domain,
-            per_source: false,
-        }
+        Scope::EACH_DOMAIN
     }
 
     fn default_timeout(&self) -> Duration {
-        Duration::from_secs(2)
+        common::AUDIT_TIMEOUT
     }
 
     fn budget(&self, timeout: Duration, _settings: &RunSettings) -> Duration {
-        // Servers are asked in parallel: UDP, then TCP after truncation.
-        timeout * 2 + Duration::from_secs(2)
+        common::audit_budget(timeout)
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {
@@ -127,17 +123,10 @@ impl Check for SrvMembershipCheck {
                 Err(e) => return CheckOutput::one(Finding::new(Status::Error, e)),
             };
             let shown = dns::display_name(&name);
-            if ctx.settings.dns_servers.is_empty() {
-                return CheckOutput::one(common::no_servers());
-            }
-            let answers = common::ask_each(
-                ctx.settings,
-                &name,
-                RecordType::SRV,
-                ctx.timeout,
-                ctx.source,
-            )
-            .await;
+            let answers = match common::srv_answers(&name, ctx).await {
+                Ok(a) => a,
+                Err(f) => return CheckOutput::one(f),
+            };
             let findings = answers
                 .into_iter()
                 .map(|a| judge(&shown, a.server, a.result, &present, &absent))
@@ -204,7 +193,7 @@ fn judge(
     let f = base(Status::Pass, String::new())
         .evidence("rcode", reply.class.label())
         .evidence("authoritative", reply.authoritative)
-        .evidence("rtt_ms", ms(reply.rtt))
+        .evidence(evidence::RTT_MS, ms(reply.rtt))
         .evidence(
             "records",
             Value::Array(records.iter().map(SrvRecord::to_json).collect()),

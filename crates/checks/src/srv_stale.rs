@@ -12,14 +12,13 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::RecordType;
 use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;
 
 use crate::common::srv::SrvRecord;
 use crate::common::srv_audit::{self as common, describe};
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings, Target,
@@ -50,10 +49,7 @@ enum Fate {
 
 impl Check for SrvStaleCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Domain,
-            per_source: false,
-        }
+        Scope::EACH_DOMAIN
     }
 
     fn default_timeout(&self) -> Duration {
@@ -79,21 +75,10 @@ impl Check for SrvStaleCheck {
 
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
-            let (name, shown) = match common::query_name(&self.name, ctx) {
-                Ok(n) => n,
+            let (_name, shown, answers) = match common::open_audit(&self.name, ctx).await {
+                Ok(o) => o,
                 Err(f) => return CheckOutput::one(f),
             };
-            if ctx.settings.dns_servers.is_empty() {
-                return CheckOutput::one(common::no_servers());
-            }
-            let answers = common::ask_each(
-                ctx.settings,
-                &name,
-                RecordType::SRV,
-                ctx.timeout,
-                ctx.source,
-            )
-            .await;
             let mut published: BTreeMap<(String, u16), (Vec<SrvRecord>, Vec<SocketAddr>)> =
                 BTreeMap::new();
             let mut answered = 0;

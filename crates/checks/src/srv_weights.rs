@@ -21,7 +21,7 @@ use serde_saphyr::{Location, Spanned};
 
 use crate::common::srv::{srv_records, SrvRecord};
 use crate::common::srv_audit::{self as common, describe};
-use kms_preflight_engine::rules::{Over, Scope};
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
@@ -92,10 +92,7 @@ fn pct(x: f64) -> String {
 
 impl Check for SrvWeightsCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Domain,
-            per_source: false,
-        }
+        Scope::EACH_DOMAIN
     }
 
     fn default_timeout(&self) -> Duration {
@@ -113,12 +110,7 @@ impl Check for SrvWeightsCheck {
     }
 
     fn validate(&self) -> Vec<(Location, String)> {
-        self.expect
-            .port
-            .as_ref()
-            .and_then(validate_port)
-            .into_iter()
-            .collect()
+        self.expect.port.iter().filter_map(validate_port).collect()
     }
 
     fn evidence_vars(&self) -> &'static [&'static str] {

@@ -9,8 +9,9 @@ use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
 use crate::common::address::{addresses_for, connect_failure_finding, port_for};
-use kms_preflight_engine::rules::{Over, Scope};
-use kms_preflight_engine::{evidence, Status};
+use kms_preflight_engine::evidence;
+use kms_preflight_engine::rules::Scope;
+use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
 };
@@ -129,10 +130,7 @@ fn after_connect_finding(
 
 impl Check for TcpCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Host,
-            per_source: false,
-        }
+        Scope::EACH_HOST
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {

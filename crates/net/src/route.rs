@@ -410,17 +410,6 @@ pub fn subnet_of(local: IpAddr) -> Option<String> {
     }
 }
 
-/// True when the interface exists on this machine.
-pub fn interface_exists(name: &str) -> bool {
-    #[cfg(target_os = "linux")]
-    if std::path::Path::new("/sys/class/net").join(name).exists() {
-        return true;
-    }
-    if_addrs::get_if_addrs()
-        .map(|l| l.iter().any(|i| i.name == name))
-        .unwrap_or(false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

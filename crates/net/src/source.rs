@@ -94,7 +94,7 @@ pub fn check_interface(name: &str) -> Result<(), String> {
     }
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
-        if !crate::route::interface_exists(name) {
+        if !interface_exists(name) {
             return Err(format!(
                 "no interface named {name} on this machine; list them with: ip -brief link"
             ));
@@ -109,6 +109,17 @@ pub fn check_interface(name: &str) -> Result<(), String> {
             }
         })
     }
+}
+
+/// True when this machine has a network interface called `name`.
+pub fn interface_exists(name: &str) -> bool {
+    #[cfg(target_os = "linux")]
+    if std::path::Path::new("/sys/class/net").join(name).exists() {
+        return true;
+    }
+    if_addrs::get_if_addrs()
+        .map(|l| l.iter().any(|i| i.name == name))
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use kms_preflight_engine::evidence;
+
 use super::markdown::cell;
 
 pub const DIFF_SCHEMA: &str = "kms-preflight/diff/v1";
@@ -199,8 +201,12 @@ enum Compare {
 
 fn compare_kind(key: &str) -> Option<Compare> {
     match key {
-        "addresses" | "reachable" | "records" | "targets" => Some(Compare::Set),
-        "result" | "rcode" | "port" | "expected_port" => Some(Compare::Value),
+        evidence::ADDRESSES | evidence::REACHABLE | evidence::RECORDS | evidence::TARGETS => {
+            Some(Compare::Set)
+        }
+        evidence::RESULT | evidence::RCODE | evidence::PORT | evidence::EXPECTED_PORT => {
+            Some(Compare::Value)
+        }
         k if k.contains("offset") => Some(Compare::Offset),
         _ => None,
     }

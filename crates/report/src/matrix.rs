@@ -7,6 +7,8 @@ use std::fmt::Write;
 
 use colored::Colorize;
 
+use kms_preflight_engine::evidence;
+
 use super::{Outcome, Report, Status};
 
 /// One cell: the status, the deciding check ids, and the egress interfaces seen.
@@ -93,7 +95,7 @@ fn cell_of(rs: &[&Outcome]) -> Option<Cell> {
     }
     let mut via: Vec<String> = Vec::new();
     for r in rs.iter().filter(|r| r.kind == "route") {
-        if let Some(i) = r.evidence.get("interface").and_then(|v| v.as_str()) {
+        if let Some(i) = r.evidence.get(evidence::INTERFACE).and_then(|v| v.as_str()) {
             let kind = r
                 .evidence
                 .get("interface_kind")

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use kms_preflight_engine::evidence;
+use kms_preflight_engine::Finding;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{evidence, Finding};
 use kms_preflight_net::clock::{Detail, Reading};
 
 use super::model::*;

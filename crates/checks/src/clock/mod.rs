@@ -19,7 +19,7 @@ use serde_json::Map;
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
-use kms_preflight_engine::rules::{parse_duration, Over, Scope};
+use kms_preflight_engine::rules::{parse_duration, Scope};
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
     render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding,
@@ -93,10 +93,7 @@ impl ClockCheck {
 
 impl Check for ClockCheck {
     fn default_scope(&self) -> Scope {
-        Scope {
-            over: Over::Host,
-            per_source: false,
-        }
+        Scope::EACH_HOST
     }
 
     fn default_timeout(&self) -> Duration {
@@ -326,7 +323,7 @@ impl Check for ClockCheck {
             for (_, ip, runs) in results {
                 let f = finding_for(&subject, ip, &runs, warn, fail);
                 if let (Some(off), false) = (
-                    f.evidence.get(kms_preflight_engine::evidence::OFFSET_MS),
+                    f.evidence.get("offset_ms"),
                     facts.contains_key("clock_offset_ms"),
                 ) {
                     facts.insert("clock_offset_ms".into(), off.clone());

@@ -4,10 +4,9 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use kms_preflight_engine::{render_port, CheckContext, Finding, Status};
+use kms_preflight_engine::{evidence, render_port, CheckContext, Finding, Status};
 use kms_preflight_net::dns::{self, Resolution};
 use kms_preflight_net::tcp::ConnectFailure;
 
@@ -20,14 +19,9 @@ pub async fn lookup(ctx: &CheckContext<'_>, host: &str) -> Result<Resolution, Fi
 
 /// The addresses a host-scoped check should probe: from a prerequisite's facts, or resolved now.
 pub async fn addresses_for(ctx: &CheckContext<'_>) -> Result<Vec<IpAddr>, Finding> {
-    if let Some(Value::Array(list)) = ctx.prior.get("addresses") {
-        let addrs: Vec<IpAddr> = list
-            .iter()
-            .filter_map(|v| v.as_str()?.parse().ok())
-            .collect();
-        if !addrs.is_empty() {
-            return Ok(addrs);
-        }
+    let addrs = evidence::addresses_fact(ctx.prior);
+    if !addrs.is_empty() {
+        return Ok(addrs);
     }
     let Some(target) = ctx.target else {
         return Err(Finding::new(

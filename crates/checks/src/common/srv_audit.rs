@@ -23,6 +23,15 @@ use kms_preflight_net::ms;
 
 pub const DEFAULT_NAME: &str = "_vlmcs._tcp.{{domain}}";
 
+/// Per-query timeout of the SRV audits unless a rule says otherwise.
+pub const AUDIT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Job budget of an audit that asks every server once in parallel (UDP, then TCP after
+/// truncation).
+pub fn audit_budget(timeout: Duration) -> Duration {
+    timeout * 2 + Duration::from_secs(2)
+}
+
 /// The SRV name to ask, fully qualified, and how it is shown.
 pub fn query_name(
     name: &Option<Spanned<String>>,
@@ -123,6 +132,29 @@ pub async fn ask_each(
     }
     out.sort_by_key(|r| r.0);
     out.into_iter().map(|r| r.1).collect()
+}
+
+/// The opening every SRV audit shares: the SRV answers of `name` from each configured server,
+/// asked directly and concurrently; an error finding when no server is configured.
+pub async fn srv_answers(
+    name: &Name,
+    ctx: &CheckContext<'_>,
+) -> Result<Vec<ServerAnswer>, Finding> {
+    if ctx.settings.dns_servers.is_empty() {
+        return Err(no_servers());
+    }
+    Ok(ask_each(ctx.settings, name, RecordType::SRV, ctx.timeout, ctx.source).await)
+}
+
+/// [`query_name`] then [`srv_answers`]: the SRV name to audit, as shown, and every server's
+/// answer for it.
+pub async fn open_audit(
+    name: &Option<Spanned<String>>,
+    ctx: &CheckContext<'_>,
+) -> Result<(Name, String, Vec<ServerAnswer>), Finding> {
+    let (name, shown) = query_name(name, ctx)?;
+    let answers = srv_answers(&name, ctx).await?;
+    Ok((name, shown, answers))
 }
 
 /// Identity of an SRV record for comparisons (TTL is compared separately).

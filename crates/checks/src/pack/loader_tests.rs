@@ -204,7 +204,7 @@ fn durations() {
 #[test]
 fn mutated_rule_files_never_panic() {
     let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules/valid/custom.yaml"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/rules/valid/custom.yaml"),
     )
     .unwrap();
     let bytes = base.as_bytes();

@@ -11,6 +11,7 @@ use serde_saphyr::Spanned;
 
 use super::error::{at, yaml_error, RuleError, RuleErrors};
 use super::model::{LoadOptions, RawCommon, RuleSet, RuleSource, RUNTIME_VARS};
+use super::parsed::{ParsedFile, Scalar};
 use super::template::Vars;
 use super::validate::{check_dependencies, validate_check};
 use crate::check::Check;
@@ -27,46 +28,6 @@ pub trait KindRegistry {
         kind: &str,
         d: D,
     ) -> Result<(RawCommon, Arc<dyn Check>), D::Error>;
-}
-
-/// A YAML scalar read as text, so `port: 1688` and `port: "1688"` are the same variable.
-#[derive(Debug, Clone)]
-pub struct Scalar(pub String);
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Scalar;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string, number or boolean")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-pub(super) struct ParsedFile {
-    pub(super) name: String,
-    pub(super) builtin: bool,
-    pub(super) text: String,
-    pub(super) vars: Vec<(String, Spanned<Scalar>)>,
-    pub(super) checks: Vec<(RawCommon, Arc<dyn Check>)>,
 }
 
 /// Loads and validates rule files. Later files replace earlier checks with the same id only

@@ -11,13 +11,15 @@ mod error;
 mod load;
 mod macros;
 mod model;
+mod parsed;
 mod scope;
 pub mod template;
 mod validate;
 
 pub use duration::{parse_duration, DEFAULT_RETRY_DELAY, MAX_RETRIES};
 pub use error::{RuleError, RuleErrors};
-pub use load::{load, KindRegistry, Scalar};
+pub use load::{load, KindRegistry};
 pub use model::{CheckRule, LoadOptions, RawCommon, RuleSet, RuleSource, Severity, RUNTIME_VARS};
+pub use parsed::Scalar;
 pub use scope::{Over, Scope};
 pub use template::Vars;

@@ -15,6 +15,17 @@ pub enum Over {
 }
 
 impl Scope {
+    pub const ONCE: Scope = Scope::new(Over::Once, false);
+    pub const EACH_SOURCE: Scope = Scope::new(Over::Once, true);
+    pub const EACH_DOMAIN: Scope = Scope::new(Over::Domain, false);
+    pub const EACH_DOMAIN_AND_SOURCE: Scope = Scope::new(Over::Domain, true);
+    pub const EACH_HOST: Scope = Scope::new(Over::Host, false);
+    pub const EACH_HOST_AND_SOURCE: Scope = Scope::new(Over::Host, true);
+
+    pub const fn new(over: Over, per_source: bool) -> Scope {
+        Scope { over, per_source }
+    }
+
     pub const NAMES: &'static [&'static str] = &[
         "once",
         "each-source",

@@ -9,8 +9,8 @@ use serde_saphyr::Spanned;
 
 use super::duration::{parse_duration, DEFAULT_RETRY_DELAY, MAX_RETRIES};
 use super::error::{at, at_location, RuleError};
-use super::load::ParsedFile;
 use super::model::{CheckRule, RawCommon, Severity};
+use super::parsed::ParsedFile;
 use super::scope::Scope;
 use super::template;
 use crate::check::Check;
