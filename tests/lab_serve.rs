@@ -188,6 +188,39 @@ fn sample(v: &Value) -> &str {
     v["value"][1].as_str().unwrap_or("")
 }
 
+/// The shipped Prometheus configuration with 1 s intervals and the example targets replaced
+/// by the lab's exporter (site `lab`); panics when the file no longer has what is replaced.
+fn shipped_config_for_lab(shipped: &str) -> String {
+    let mut text = shipped.to_string();
+    for (from, to) in [
+        ("scrape_interval: 1m", "scrape_interval: 1s"),
+        ("scrape_timeout: 10s", "scrape_timeout: 1s"),
+        ("evaluation_interval: 1m", "evaluation_interval: 1s"),
+    ] {
+        assert!(
+            text.contains(from),
+            "deploy/prometheus/prometheus.yml has no {from:?}"
+        );
+        text = text.replacen(from, to, 1);
+    }
+    // The example sites' targets are names of another network: only the lab's stays.
+    let start = text
+        .find("    static_configs:\n")
+        .expect("deploy/prometheus/prometheus.yml: no static_configs");
+    let end = text[start..]
+        .find("\n    #")
+        .map(|i| start + i + 1)
+        .unwrap_or(text.len());
+    text.replace_range(
+        start..end,
+        &format!("    static_configs:\n      - targets: ['{LISTEN}']\n        labels:\n          site: lab\n"),
+    );
+    assert!(text.contains("job_name: kms-preflight") && text.contains("honor_labels: true"));
+    assert!(text.contains("- alerts.yml"));
+    assert!(!text.contains("corp.example:9688"), "{text}");
+    text
+}
+
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn real_prometheus_scrapes_serve_and_sees_the_dropped_and_the_healthy_host() {
@@ -213,19 +246,17 @@ fn real_prometheus_scrapes_serve_and_sees_the_dropped_and_the_healthy_host() {
             "site=lab",
         ],
     );
-    // Prometheus from Debian, with its own storage, on the client namespace's loopback; the
-    // scrape job is the shipped one (job kms-preflight, honor_labels, a site target label)
-    // and it evaluates the shipped alerting rules.
+    // Prometheus from Debian, with its own storage, on the client namespace's loopback, run on
+    // the shipped deploy/prometheus/prometheus.yml and alerts.yml: only the intervals are
+    // shortened and the example sites replaced by this lab's exporter.
     let pdir = t.lab.dir.join("prometheus");
     std::fs::create_dir_all(pdir.join("data")).unwrap();
-    let alerts = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/prometheus/alerts.yml");
-    std::fs::copy(&alerts, pdir.join("alerts.yml")).expect("copy deploy/prometheus/alerts.yml");
-    let config = format!(
-        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
-         rule_files:\n  - {}\n\
-         scrape_configs:\n  - job_name: kms-preflight\n    metrics_path: /metrics\n    honor_labels: true\n    \
-         static_configs:\n      - targets: ['{LISTEN}']\n        labels:\n          site: lab\n",
-        pdir.join("alerts.yml").display()
+    let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/prometheus");
+    std::fs::copy(deploy.join("alerts.yml"), pdir.join("alerts.yml"))
+        .expect("copy deploy/prometheus/alerts.yml");
+    let config = shipped_config_for_lab(
+        &std::fs::read_to_string(deploy.join("prometheus.yml"))
+            .expect("deploy/prometheus/prometheus.yml"),
     );
     let config_path = pdir.join("prometheus.yml");
     std::fs::write(&config_path, config).unwrap();
