@@ -131,6 +131,11 @@ pub struct CheckArgs {
     /// No colour (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
     pub no_color: bool,
+    /// Table: list every result with its full evidence, predicted codes and remediation
+    /// (the default table shows the verdict, one line per result that is not a pass and
+    /// each fix once). Markdown and JSON always hold everything.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 /// What to audit and how: every option of `check` that plans the run (shared by `check`,

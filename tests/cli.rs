@@ -226,6 +226,8 @@ fn table_is_plain_when_not_a_terminal() {
             "--no-builtin",
             "--rules",
             "tests/fixtures/hosts-only.yaml",
+            // The assertion below is about the full listing of every result.
+            "--verbose",
         ])
         .env_remove("NO_COLOR")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -240,4 +242,81 @@ fn table_is_plain_when_not_a_terminal() {
     assert!(text.contains(&format!("127.0.0.1:{port}")));
     assert!(text.contains("PASS   tcp.port"), "{text}");
     assert!(text.contains("READY"));
+}
+
+#[test]
+fn default_table_is_concise_and_verbose_lists_every_result() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let run = |extra: &[&str]| {
+        let open = format!("127.0.0.1:{port}");
+        let shut = format!("127.0.0.1:{closed}");
+        let mut args = vec![
+            "check",
+            "--host",
+            open.as_str(),
+            "--host",
+            shut.as_str(),
+            "--no-builtin",
+            "--rules",
+            "tests/fixtures/hosts-only.yaml",
+        ];
+        args.extend_from_slice(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_kms-preflight"))
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "100")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        (o.status.code(), stdout(&o))
+    };
+    let (code, text) = run(&[]);
+    assert_eq!(code, Some(1), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    // The verdict first: one host answers, the other refuses; clients fail over.
+    assert!(
+        lines[2].starts_with("WORKS WITH RISK — 50 % of first attempts reach 127.0.0.1"),
+        "{text}"
+    );
+    assert!(text.contains("fixes, by clients unblocked:"), "{text}");
+    // One line for the one result that is not a pass, passes summarized, no evidence lines.
+    assert!(
+        text.contains(&format!("FAIL   tcp.port  127.0.0.1:{closed}")),
+        "{text}"
+    );
+    assert!(!text.contains("PASS   tcp.port"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "3 passed: 127.0.0.1:{port} 2; 127.0.0.1:{closed} 1"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("predicts:"), "{text}");
+    for l in &lines {
+        assert!(
+            l.chars().count() <= 100,
+            "{} chars: {l}\n{text}",
+            l.chars().count()
+        );
+    }
+    assert!(
+        text.contains("READY — with risk (see the verdict)"),
+        "{text}"
+    );
+    assert!(!text.contains("NOT READY"), "{text}");
+    // --verbose: every result with its codes and remediation.
+    let (_, full) = run(&["--verbose"]);
+    assert!(full.contains("PASS   tcp.port"), "{full}");
+    assert!(full.contains("FAIL   tcp.port"), "{full}");
+    assert!(full.contains("predicts: 0xC004F074, 0x800706BA"), "{full}");
+    assert!(
+        full.starts_with(&lines[..3].join("\n")),
+        "same verdict block: {full}"
+    );
+    drop(listener);
 }

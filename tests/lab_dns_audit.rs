@@ -422,6 +422,8 @@ fn diverging_servers_inventory_and_stale_records() {
             &rules,
             "--timeout",
             "1s",
+            // The assertions below are about the full messages of the listing.
+            "--verbose",
         ],
     );
     let text = String::from_utf8_lossy(&out.stdout);

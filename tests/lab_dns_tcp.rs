@@ -535,6 +535,19 @@ fn demo_output_for_readme() {
     );
     println!("{}", String::from_utf8_lossy(&out.stdout));
     println!("exit code: {:?}", out.status.code());
+    // The full listing of the same run, for docs/examples.md.
+    let out = t.lab.kms_preflight(
+        &t.client,
+        &[
+            "check",
+            "--domain",
+            "corp.test",
+            "--timeout",
+            "1s",
+            "--verbose",
+        ],
+    );
+    println!("{}", String::from_utf8_lossy(&out.stdout));
     let out = t.lab.kms_preflight(
         &t.client,
         &["check", "--domain", "empty.test", "--format", "json"],

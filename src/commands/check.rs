@@ -144,7 +144,7 @@ pub fn finish(mut report: Report, profile: &ProfileRun) -> Report {
 
 /// `check`: run and print the report; the exit code says whether anything failed.
 pub async fn check(args: CheckArgs) -> i32 {
-    let format = args.format;
+    let (format, verbose) = (args.format, args.verbose);
     let plan = match Plan::new(&args.audit) {
         Ok(p) => p,
         Err(e) => {
@@ -154,7 +154,7 @@ pub async fn check(args: CheckArgs) -> i32 {
     };
     colored::control::set_override(color_wanted(args.no_color));
     let report = plan.run().await;
-    print!("{}", render(&report, format));
+    print!("{}", render(&report, format, verbose));
     report.exit_code()
 }
 

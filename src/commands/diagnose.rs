@@ -245,7 +245,7 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
     }
     let mut audit = args.check.audit;
     audit.only = Some(entry.checks.clone());
-    let format = args.check.format;
+    let (format, verbose) = (args.check.format, args.check.verbose);
     colored::control::set_override(color_wanted(args.check.no_color));
     let report = match run_check(&audit).await {
         Ok(r) => r,
@@ -257,20 +257,20 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
     let d = diagnose_report(entry, &report);
     match format {
         Format::Json => {
-            let mut v = serde_json::to_value(&report).expect("plain data");
+            let mut v = kms_preflight_report::json::to_value(&report);
             v["diagnosis"] = serde_json::to_value(&d).expect("plain data");
             println!("{}", serde_json::to_string_pretty(&v).expect("plain data"));
         }
         Format::Markdown => {
-            print!("{}", render(&report, format));
+            print!("{}", render(&report, format, verbose));
             print!("{}", diagnosis_markdown(&d));
         }
         Format::Table => {
-            print!("{}", render(&report, format));
+            print!("{}", render(&report, format, verbose));
             print!("{}", diagnosis_text(&d));
         }
         Format::Junit | Format::Prometheus => {
-            print!("{}", render(&report, format));
+            print!("{}", render(&report, format, verbose));
             eprint!("{}", diagnosis_text(&d));
         }
     }

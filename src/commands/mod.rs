@@ -39,10 +39,20 @@ pub fn color_wanted(no_color: bool) -> bool {
         && std::io::stdout().is_terminal()
 }
 
-/// Renders a report in the chosen format.
-pub fn render(report: &Report, format: Format) -> String {
+/// The terminal width for the concise table: `COLUMNS` when set, else a common default.
+fn width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(report::table::DEFAULT_WIDTH)
+}
+
+/// Renders a report in the chosen format; `verbose` selects the full table.
+pub fn render(report: &Report, format: Format, verbose: bool) -> String {
     match format {
-        Format::Table => report::table::render(report),
+        Format::Table if verbose => report::table::render_width(report, width()),
+        Format::Table => report::concise::render(report, width()),
         Format::Json => report::json::render(report),
         Format::Junit => report::junit::render(report),
         Format::Markdown => report::markdown::render(report),

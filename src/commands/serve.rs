@@ -181,7 +181,7 @@ async fn audit_loop(plan: Arc<Plan>, shared: Arc<Shared>, mut state: State) {
                 let s = &report.summary;
                 eprintln!(
                     "kms-preflight serve: audit {n} done in {took:.2} s: {}, {} results: {} pass, {} warn, {} fail, {} skip, {} error",
-                    if report.exit_code() == 0 { "READY" } else { "NOT READY" },
+                    report::markdown::verdict(&report),
                     s.total, s.pass, s.warn, s.fail, s.skip, s.error
                 );
                 state.report = *report;

@@ -179,7 +179,7 @@ fn classify(
                 .map(|r| format!("{}:{} (priority {}, weight {})", r.target, r.port, r.priority, r.weight))
                 .collect();
             let base = Finding::new(Status::Pass, "")
-                .evidence("records", Value::Array(records.iter().map(SrvRecord::to_json).collect()));
+                .evidence(kms_preflight_engine::evidence::RECORDS, Value::Array(records.iter().map(SrvRecord::to_json).collect()));
             if (usable.len() as u32) < min_records {
                 let msg = if usable.is_empty() {
                     format!("{shown} has only target '.' (service explicitly not offered) from {server}")

@@ -23,6 +23,7 @@ use tokio::task::JoinSet;
 
 use crate::common::srv::srv_records;
 use crate::common::srv_audit as common;
+use kms_preflight_engine::evidence as ev;
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
@@ -166,10 +167,13 @@ impl Check for SrvDiscoveryCheck {
                 results
                     .iter()
                     .map(|r| {
-                        json!({
-                            "suffix": r.suffix, "name": r.name, "result": r.result,
-                            "server": r.server, "hosts": r.hosts,
-                        })
+                        let mut m = serde_json::Map::new();
+                        m.insert(ev::SUFFIX.into(), json!(r.suffix));
+                        m.insert("name".into(), json!(r.name));
+                        m.insert("result".into(), json!(r.result));
+                        m.insert("server".into(), json!(r.server));
+                        m.insert(ev::SUFFIX_HOSTS.into(), json!(r.hosts));
+                        Value::Object(m)
                     })
                     .collect(),
             );
@@ -193,7 +197,7 @@ impl Check for SrvDiscoveryCheck {
                         first.suffix
                     ),
                 )
-                .evidence("first_suffix", first.suffix.clone()),
+                .evidence(ev::FIRST_SUFFIX, first.suffix.clone()),
                 None => {
                     // The code the client logs follows what DNS said: NXDOMAIN, NODATA, or (no
                     // definitive answer at all) only the generic "no KMS could be contacted".
@@ -237,8 +241,8 @@ impl Check for SrvDiscoveryCheck {
                 }
             };
             CheckOutput::one(
-                f.evidence("suffix_origin", origin)
-                    .evidence("suffixes", per_suffix),
+                f.evidence(ev::SUFFIX_ORIGIN, origin)
+                    .evidence(ev::SUFFIXES, per_suffix),
             )
         })
     }

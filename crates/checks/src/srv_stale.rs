@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 
 use crate::common::srv::SrvRecord;
 use crate::common::srv_audit::{self as common, describe};
+use kms_preflight_engine::evidence as ev;
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{
@@ -218,8 +219,8 @@ impl Check for SrvStaleCheck {
                 let entry = |state: &str, detail: Value| json!({"target": host, "port": port, "state": state, "detail": detail, "published_on": on.iter().map(|s| s.to_string()).collect::<Vec<_>>()});
                 let base = |f: Finding| {
                     f.evidence("name", shown.clone())
-                        .evidence("target", host.clone())
-                        .evidence("record", records_text.clone())
+                        .evidence(ev::TARGET, host.clone())
+                        .evidence(ev::RECORD, records_text.clone())
                         .evidence(
                             "published_on",
                             Value::Array(on.iter().map(|s| Value::String(s.to_string())).collect()),
@@ -248,7 +249,7 @@ impl Check for SrvStaleCheck {
                                 ),
                             ))
                             .codes(&["0xC004F074", "0x8007232B"])
-                            .evidence("issue", "no-address")
+                            .evidence(ev::ISSUE, ev::ISSUE_NO_ADDRESS)
                             .remediation(removal),
                         );
                     }
@@ -271,7 +272,7 @@ impl Check for SrvStaleCheck {
                                 format!("stale record: {records_text} (published on {on_text}): port {port} of {host} no longer answers: {detail}; {why}"),
                             ))
                             .codes(&["0xC004F074", "0x800706BA"])
-                            .evidence("issue", "port-dead")
+                            .evidence(ev::ISSUE, ev::ISSUE_PORT_DEAD)
                             .evidence("connects", Value::Array(fails.iter().map(|(a, f)| json!({"address": a.to_string(), "result": f.class()})).collect()))
                             .remediation(format!(
                                 "If {host} still is a KMS host, start it / open TCP {port} (Get-Service sppsvc; Enable-NetFirewallRule -Name SPPSVC-In-TCP). \

@@ -546,7 +546,7 @@ async fn wait_prerequisites(
                 Status::Skip,
                 format!("skipped: prerequisite '{id}' did not pass ({why})"),
             )
-            .evidence("prerequisite", id));
+            .evidence(crate::evidence::PREREQUISITE, id));
         }
     }
     Ok(facts)

@@ -15,6 +15,8 @@
 //! map, and `cscript ospp.vbs …` stands for the `ospp.vbs` found in one of
 //! [`Catalog::office_paths`].
 
+pub mod srv_order;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::OnceLock;

@@ -1,6 +1,7 @@
 //! The result model shared by the engine and the renderers. Renderers know nothing about
 //! probing; they only read [`Report`].
 
+pub mod concise;
 pub mod diff;
 pub mod html;
 pub mod json;
@@ -9,5 +10,8 @@ pub mod markdown;
 pub mod matrix;
 pub mod prometheus;
 pub mod table;
+pub mod verdict;
+pub mod verdict_block;
+pub mod verdict_model;
 
 pub use kms_preflight_engine::outcome::{Outcome, Report, ReportTarget, Status, Summary, SCHEMA};

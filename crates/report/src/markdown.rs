@@ -1,9 +1,11 @@
-//! `--format markdown`: a report to paste into a change ticket. Summary, a matrix of targets ×
-//! checks, the findings (fail, warn, error) with their remediation, then every result.
+//! `--format markdown`: a report to paste into a change ticket. Summary, the verdict block, a
+//! matrix of targets × checks, the findings (fail, warn, error) with their remediation, then every result.
 //! GitHub/GitLab-flavoured Markdown; table cells are escaped so messages cannot break a table.
 
 use std::fmt::Write;
 
+use super::verdict::{pct, readiness, Readiness, Verdict};
+use super::verdict_block::{activation_line, attempt_text, discovery_line, fix_benefit};
 use super::{Outcome, Report, Status};
 
 /// Escapes text for one table cell: `|` and newlines would end the cell or the row.
@@ -24,17 +26,15 @@ fn word(s: Status) -> &'static str {
     }
 }
 
-/// The one-line verdict shared with the table renderer's wording.
+/// The one-line readiness word shared with the table renderer's wording, reconciled with the
+/// client's-eye verdict ([`super::verdict::readiness`]).
 pub fn verdict(report: &Report) -> &'static str {
-    let s = &report.summary;
-    if s.fail > 0 || s.error > 0 {
-        "NOT READY"
-    } else if s.warn > 0 {
-        "READY with warnings"
-    } else if s.pass > 0 {
-        "READY"
-    } else {
-        "UNKNOWN (nothing was checked)"
+    match readiness(report, &super::verdict::verdict(report)) {
+        Readiness::NotReady => "NOT READY",
+        Readiness::ReadyWithRisk => "READY with risk",
+        Readiness::ReadyWithWarnings => "READY with warnings",
+        Readiness::Ready => "READY",
+        Readiness::Unknown => "UNKNOWN (nothing was checked)",
     }
 }
 
@@ -71,6 +71,7 @@ pub fn render(report: &Report) -> String {
         s.skip,
         s.error
     );
+    out.push_str(&verdict_section(&super::verdict::verdict(report)));
     let none = |v: &[String]| {
         if v.is_empty() {
             "(none)".to_string()
@@ -239,6 +240,65 @@ pub fn render(report: &Report) -> String {
                 cell(&r.message)
             );
         }
+    }
+    out
+}
+
+/// The verdict block of the Markdown report.
+fn verdict_section(v: &Verdict) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## Would clients activate? {}\n", v.answer.label());
+    let _ = writeln!(out, "{}\n", v.reason);
+    for c in &v.clients {
+        if v.clients.len() > 1 {
+            let _ = writeln!(
+                out,
+                "### From {}: {}\n\n{}\n",
+                c.source.as_deref().unwrap_or("(OS choice)"),
+                c.answer.label(),
+                c.reason
+            );
+        }
+        let _ = writeln!(out, "- {}", discovery_line(c));
+        if !c.hosts.is_empty() {
+            if c.answer != super::verdict::Answer::Unknown {
+                let _ = writeln!(out, "- {}", activation_line(c));
+            }
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "| First try, caching off | First try, caching on | Host | Priority | Weight | An attempt there |"
+            );
+            let _ = writeln!(out, "|---|---|---|---|---|---|");
+            for h in &c.hosts {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    pct(h.first_attempt.caching_off),
+                    pct(h.first_attempt.caching_on),
+                    cell(&h.target),
+                    h.priority,
+                    h.weight,
+                    cell(&attempt_text(h))
+                );
+            }
+        }
+        let _ = writeln!(out);
+    }
+    if !v.fixes.is_empty() {
+        let _ = writeln!(out, "**Fixes, by clients unblocked**\n");
+        for f in &v.fixes {
+            let _ = writeln!(
+                out,
+                "{}. {} (`{}`; {}) — {}",
+                f.rank,
+                f.title,
+                f.check,
+                f.applies_to.join(", "),
+                fix_benefit(f)
+            );
+        }
+        let _ = writeln!(out);
     }
     out
 }

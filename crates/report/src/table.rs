@@ -1,13 +1,16 @@
-//! `--format table`: results grouped by target, coloured by status, remediation under each
-//! problem, a summary line. Colour is decided by the caller (`colored::control`).
+//! `--format table`: the verdict block first, then either the concise listing (the default,
+//! the `concise` module) or, with `--verbose` ([`render`]), every result grouped by target,
+//! coloured by status, with the remediation under each problem; a summary line last. Colour is
+//! decided by the caller (`colored::control`).
 
 use std::fmt::Write;
 
 use colored::Colorize;
 
-use super::{Outcome, Report, Status};
+use super::verdict::{readiness, verdict, Answer, Readiness, Verdict};
+use super::{verdict_block, Outcome, Report, Status};
 
-fn badge(s: Status) -> String {
+pub(crate) fn badge(s: Status) -> String {
     let text = format!("{:<5}", s.as_str().to_uppercase());
     match s {
         Status::Pass => text.green().bold().to_string(),
@@ -25,7 +28,11 @@ fn indent(text: &str, prefix: &str) -> String {
         .join("\n")
 }
 
-pub fn render(report: &Report) -> String {
+/// Width when the caller knows none (not a terminal, no `COLUMNS`).
+pub const DEFAULT_WIDTH: usize = 120;
+
+/// The first line: version, domains, DNS servers and sources.
+pub(crate) fn header(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -48,7 +55,13 @@ pub fn render(report: &Report) -> String {
             format!(" — sources: {}", report.sources.join(", "))
         },
     );
+    out
+}
 
+/// Every result grouped by target, with evidence-bearing messages, predicted codes and the
+/// full remediation under each problem: the `--verbose` listing.
+fn listing(report: &Report) -> String {
+    let mut out = String::new();
     // Groups in order of first appearance: general, domains, then hosts.
     let mut groups: Vec<(Option<String>, Vec<&Outcome>)> = Vec::new();
     for r in &report.results {
@@ -115,23 +128,31 @@ pub fn render(report: &Report) -> String {
             }
         }
     }
-    out.push_str(&super::matrix::render(report));
+    out
+}
+
+/// The closing line: counts, duration and the readiness word, reconciled with the verdict.
+pub fn summary_line(report: &Report, v: &Verdict) -> String {
     let s = &report.summary;
-    let verdict = if s.fail > 0 || s.error > 0 {
-        format!(
+    let word = match readiness(report, v) {
+        Readiness::NotReady if v.answer == Answer::Fails && s.error == 0 => format!(
+            "{} — clients cannot activate{}",
+            "NOT READY".red().bold(),
+            v.code.as_ref().map_or(String::new(), |c| format!(" ({c})"))
+        ),
+        Readiness::NotReady => format!(
             "{} — fix the FAIL/ERROR results above",
             "NOT READY".red().bold()
-        )
-    } else if s.warn > 0 {
-        format!("{} — with warnings", "READY".yellow().bold())
-    } else if s.pass > 0 {
-        format!("{}", "READY".green().bold())
-    } else {
-        format!("{} — nothing was checked", "UNKNOWN".yellow().bold())
+        ),
+        Readiness::ReadyWithRisk => {
+            format!("{} — with risk (see the verdict)", "READY".yellow().bold())
+        }
+        Readiness::ReadyWithWarnings => format!("{} — with warnings", "READY".yellow().bold()),
+        Readiness::Ready => format!("{}", "READY".green().bold()),
+        Readiness::Unknown => format!("{} — nothing was checked", "UNKNOWN".yellow().bold()),
     };
-    let _ = writeln!(
-        out,
-        "\n{} results: {} pass, {} warn, {} fail, {} skip, {} error in {:.2} s — {}",
+    format!(
+        "{} results: {} pass, {} warn, {} fail, {} skip, {} error in {:.2} s — {}",
         s.total,
         s.pass,
         s.warn,
@@ -139,7 +160,24 @@ pub fn render(report: &Report) -> String {
         s.skip,
         s.error,
         report.duration_ms as f64 / 1000.0,
-        verdict
-    );
+        word
+    )
+}
+
+/// `--verbose`: the verdict block, then every result with its evidence and full remediation.
+pub fn render(report: &Report) -> String {
+    render_width(report, DEFAULT_WIDTH)
+}
+
+/// [`render`] with the verdict block wrapped to `width`; the listing itself is never cut.
+pub fn render_width(report: &Report, width: usize) -> String {
+    let v = verdict(report);
+    let mut out = header(report);
+    out.push('\n');
+    out.push_str(&verdict_block::text(&v, width));
+    out.push_str(&listing(report));
+    out.push_str(&super::matrix::render(report));
+    out.push('\n');
+    out.push_str(&verdict_block::wrap(&summary_line(report, &v), width));
     out
 }

@@ -17,7 +17,14 @@ pub struct SrvRecord {
 
 impl SrvRecord {
     pub fn to_json(&self) -> Value {
-        json!({"priority": self.priority, "weight": self.weight, "port": self.port, "target": self.target, "ttl": self.ttl})
+        use kms_preflight_engine::evidence as ev;
+        let mut m = serde_json::Map::new();
+        m.insert(ev::RECORD_PRIORITY.into(), json!(self.priority));
+        m.insert(ev::RECORD_WEIGHT.into(), json!(self.weight));
+        m.insert(ev::RECORD_PORT.into(), json!(self.port));
+        m.insert(ev::RECORD_TARGET.into(), json!(self.target));
+        m.insert("ttl".into(), json!(self.ttl));
+        Value::Object(m)
     }
 }
 

@@ -1,0 +1,697 @@
+//! The client's-eye verdict: would a Windows client activate from here, and if not, what must
+//! be fixed first? A pure function of a [`Report`]'s results (statuses, codes and evidence);
+//! it probes nothing. The model and what it assumes where Microsoft is silent: docs/verdict.md.
+//!
+//! Per client (one per `--source`, or one for the run), with the run's suffix list:
+//! 1. Discovery: the domain the client finds KMS through (`srv-discovery`'s first suffix with
+//!    records, else the first `--domain` whose `srv` result lists records), and its records.
+//!    Without SRV hosts, the `--host` targets stand for a client given its host by hand.
+//! 2. Per host, what one activation attempt there does, from that host's results:
+//!    - no response (the client moves on to another host, as the Office 2010 volume
+//!      activation FAQ says): a stale record (`srv-stale`), or a failing `resolve`, `tcp` or
+//!      `kms-rpc` result;
+//!    - rejected (the host answers with an error; the client logs it and stops this
+//!      attempt): a failing `clock` result (0xC004F06C);
+//!    - works; or unknown when a deciding check ended in `error`.
+//! 3. The order of attempts as probabilities under both host-caching settings: RFC 2782
+//!    (caching off, `slmgr /ckhc`: lowest priority group first, weighted inside it, shares
+//!    from [`kms_preflight_knowledge::srv_order::rfc2782_shares`]) and a uniform random
+//!    choice over all hosts (caching on). From them: the share of first attempts each host
+//!    gets, where attempts end after failover, and the share of clients that activate.
+//! 4. The answer (WORKS / WORKS WITH RISK / FAILS with the code) and the fixes, ranked by
+//!    the share of clients each would unblock.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use kms_preflight_engine::evidence::{self as ev, kinds};
+use kms_preflight_knowledge::srv_order::rfc2782_shares;
+
+pub use super::verdict_model::{
+    few, first_clause, pct, Answer, Attempt, Both, ClientVerdict, Fix, HostVerdict, Verdict,
+};
+use super::verdict_model::{fix_title, fixes_title, human_ms, judge};
+use super::{Outcome, Report, Status};
+
+// ---------- reading the report ----------
+
+fn matches_source(r: &Outcome, source: Option<&str>) -> bool {
+    r.source.is_none() || r.source.as_deref() == source
+}
+
+fn str_of<'a>(r: &'a Outcome, key: &str) -> Option<&'a str> {
+    r.evidence.get(key).and_then(Value::as_str)
+}
+
+/// One published (or given) host a client may try.
+#[derive(Debug, Clone)]
+struct Cand {
+    host: String,
+    port: u16,
+    priority: u16,
+    weight: u16,
+}
+
+fn records_of(r: &Outcome) -> Vec<Cand> {
+    let Some(Value::Array(recs)) = r.evidence.get(ev::RECORDS) else {
+        return Vec::new();
+    };
+    recs.iter()
+        .filter_map(|v| {
+            let n = |k: &str| v.get(k).and_then(Value::as_u64).map(|x| x as u16);
+            let host = v.get(ev::RECORD_TARGET)?.as_str()?.to_string();
+            (host != ".").then(|| Cand {
+                host,
+                port: n(ev::RECORD_PORT).unwrap_or(1688),
+                priority: n(ev::RECORD_PRIORITY).unwrap_or(0),
+                weight: n(ev::RECORD_WEIGHT).unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+fn split_host_port(s: &str) -> Option<(String, u16)> {
+    let (h, p) = s.rsplit_once(':')?;
+    Some((h.trim_matches(['[', ']']).to_string(), p.parse().ok()?))
+}
+
+/// The ports of the records a `srv-stale` finding is about ("SRV 0 0 1689 host; …"), if
+/// its record text says.
+fn stale_ports(r: &Outcome) -> Option<Vec<u16>> {
+    let text = str_of(r, ev::RECORD)?;
+    let ports: Vec<u16> = text
+        .split(';')
+        .filter_map(|rec| rec.split_whitespace().nth(3)?.parse().ok())
+        .collect();
+    (!ports.is_empty()).then_some(ports)
+}
+
+/// Why a host's attempt is unknown when this run has no connection result for it.
+const NOT_PROBED: &str = "not probed: this run tried no connection to it";
+
+struct Classified<'a> {
+    attempt: Attempt,
+    code: Option<String>,
+    because: Option<String>,
+    results: Vec<String>,
+    notes: Vec<String>,
+    /// The result whose remediation fixes the attempt, and whether fixing it removes the
+    /// host from the list (a stale record) instead of healing it.
+    fix: Option<(&'a Outcome, bool)>,
+}
+
+fn classify<'a>(
+    report: &'a Report,
+    source: Option<&str>,
+    cand: &Cand,
+    domain: Option<&str>,
+) -> Classified<'a> {
+    let target = format!("{}:{}", cand.host, cand.port);
+    let own: Vec<&Outcome> = report
+        .results
+        .iter()
+        .filter(|r| r.target.as_deref() == Some(target.as_str()) && matches_source(r, source))
+        .collect();
+    let stale = report.results.iter().find(|r| {
+        r.kind == kinds::SRV_STALE
+            && r.status == Status::Fail
+            && domain.is_none_or(|d| r.target.as_deref() == Some(d))
+            && str_of(r, ev::TARGET) == Some(cand.host.as_str())
+            && stale_ports(r).is_none_or(|ports| ports.contains(&cand.port))
+    });
+    let mut c = Classified {
+        attempt: Attempt::Works,
+        code: None,
+        because: None,
+        results: Vec::new(),
+        notes: Vec::new(),
+        fix: None,
+    };
+    let deciding = |kind: &str| -> Option<&&Outcome> {
+        own.iter()
+            .find(|r| r.kind == kind && matches!(r.status, Status::Fail | Status::Error))
+    };
+    let no_response = [kinds::RESOLVE, kinds::TCP, kinds::KMS_RPC]
+        .iter()
+        .find_map(|k| deciding(k));
+    if let Some(s) = stale {
+        c.attempt = Attempt::NoResponse;
+        c.because = Some(match str_of(s, ev::ISSUE) {
+            Some(ev::ISSUE_NO_ADDRESS) => "stale record: no longer resolves".to_string(),
+            Some(ev::ISSUE_PORT_DEAD) => {
+                format!("stale record: port {} dead", cand.port)
+            }
+            _ => first_clause(&s.message).to_string(),
+        });
+        c.results.push(s.id.clone());
+        c.code = no_response
+            .and_then(|r| r.error_codes.first())
+            .or(s.error_codes.first())
+            .cloned();
+        if let Some(r) = no_response {
+            c.results.push(r.id.clone());
+        }
+        c.fix = Some((s, true));
+    } else if let Some(r) = no_response {
+        c.attempt = if r.status == Status::Error {
+            Attempt::Unknown
+        } else {
+            Attempt::NoResponse
+        };
+        c.because = Some(first_clause(&r.message).to_string());
+        c.code = r.error_codes.first().cloned();
+        c.results.push(r.id.clone());
+        c.fix = Some((r, false));
+    } else if let Some(r) = deciding(kinds::CLOCK) {
+        if r.status == Status::Error {
+            c.attempt = Attempt::Unknown;
+            c.because = Some(format!("{} could not be decided", r.id));
+        } else {
+            c.attempt = Attempt::Rejected;
+            let off = r.evidence.get(ev::OFFSET_MS).and_then(Value::as_f64);
+            c.because = Some(match off {
+                Some(ms) => format!(
+                    "clock is {} {}",
+                    human_ms(ms),
+                    if ms >= 0.0 { "ahead" } else { "behind" }
+                ),
+                None => first_clause(&r.message).to_string(),
+            });
+        }
+        c.code = r.error_codes.first().cloned();
+        c.results.push(r.id.clone());
+        c.fix = Some((r, false));
+    }
+    // Nothing proves an attempt there would get through when no connection was tried (a
+    // run of DNS checks only, e.g. `diagnose` of a DNS code).
+    let probed = own
+        .iter()
+        .any(|r| r.kind == kinds::TCP || r.kind == kinds::KMS_RPC);
+    if c.attempt == Attempt::Works && !probed {
+        c.attempt = Attempt::Unknown;
+        c.because = Some(NOT_PROBED.into());
+    }
+    for r in &own {
+        if c.results.contains(&r.id) {
+            continue;
+        }
+        if matches!(r.status, Status::Warn | Status::Fail | Status::Error) {
+            c.notes.push(format!(
+                "{} {}: {}",
+                r.id,
+                r.status.as_str(),
+                first_clause(&r.message)
+            ));
+        }
+    }
+    c
+}
+
+/// Probabilities of one client's list: (first attempt, decides) per host, each under both
+/// settings.
+fn probabilities(cands: &[Cand], states: &[Attempt]) -> (Vec<Both>, Vec<Both>) {
+    let n = cands.len();
+    let mut first = vec![Both::default(); n];
+    let mut decides = vec![Both::default(); n];
+    if n == 0 {
+        return (first, decides);
+    }
+    let mut prios: Vec<u16> = cands.iter().map(|c| c.priority).collect();
+    prios.sort_unstable();
+    prios.dedup();
+    // Caching off: RFC 2782.
+    let shares_of = |idx: &[usize]| -> Vec<f64> {
+        rfc2782_shares(
+            &idx.iter()
+                .map(|&i| (cands[i].priority, cands[i].weight))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let group = |p: u16| -> Vec<usize> { (0..n).filter(|&i| cands[i].priority == p).collect() };
+    let g0 = group(prios[0]);
+    for (i, s) in g0.iter().zip(shares_of(&g0)) {
+        first[*i].caching_off = s;
+    }
+    for p in &prios {
+        let answering: Vec<usize> = group(*p)
+            .into_iter()
+            .filter(|&i| states[i].answers())
+            .collect();
+        if answering.is_empty() {
+            continue;
+        }
+        for (i, s) in answering.iter().zip(shares_of(&answering)) {
+            decides[*i].caching_off = s;
+        }
+        break;
+    }
+    // Caching on: uniform over every host.
+    let answering = states.iter().filter(|s| s.answers()).count();
+    for i in 0..n {
+        first[i].caching_on = 1.0 / n as f64;
+        if states[i].answers() {
+            decides[i].caching_on = 1.0 / answering as f64;
+        }
+    }
+    (first, decides)
+}
+
+fn sum_where(v: &[Both], states: &[Attempt], keep: impl Fn(Attempt) -> bool) -> Both {
+    let mut out = Both::default();
+    for (b, s) in v.iter().zip(states) {
+        if keep(*s) {
+            out.caching_off += b.caching_off;
+            out.caching_on += b.caching_on;
+        }
+    }
+    out
+}
+
+/// A fix candidate of one client: the key merges it across clients.
+struct FixCand<'a> {
+    key: (String, String),
+    title: String,
+    outcome: &'a Outcome,
+    applies_to: Vec<String>,
+    code: Option<String>,
+    unblocks: f64,
+    spares: f64,
+}
+
+fn client_verdict<'a>(
+    report: &'a Report,
+    source: Option<&str>,
+    fixes: &mut Vec<FixCand<'a>>,
+) -> ClientVerdict {
+    let disc = report
+        .results
+        .iter()
+        .find(|r| r.kind == kinds::SRV_DISCOVERY && matches_source(r, source));
+    let srv_of = |d: &str| {
+        report.results.iter().find(|r| {
+            r.kind == kinds::SRV
+                && r.target.as_deref() == Some(d)
+                && matches_source(r, source)
+                && !records_of(r).is_empty()
+        })
+    };
+    let mut suffixes: Vec<String> = report.domains.clone();
+    let mut suffix_origin = None;
+    let mut domain: Option<String> = None;
+    if let Some(d) = disc {
+        if let Some(Value::Array(list)) = d.evidence.get(ev::SUFFIXES) {
+            suffixes = list
+                .iter()
+                .filter_map(|s| s.get(ev::SUFFIX).and_then(Value::as_str))
+                .map(str::to_string)
+                .collect();
+        }
+        suffix_origin = str_of(d, ev::SUFFIX_ORIGIN).map(str::to_string);
+        domain = str_of(d, ev::FIRST_SUFFIX).map(str::to_string);
+    }
+    let mut base = ClientVerdict {
+        source: source.map(str::to_string),
+        suffixes: suffixes.clone(),
+        suffix_origin,
+        domain: None,
+        discovery: String::new(),
+        answer: Answer::Unknown,
+        reason: String::new(),
+        risks: Vec::new(),
+        code: None,
+        activates: Both::default(),
+        failover: Both::default(),
+        hosts: Vec::new(),
+    };
+    if let Some(d) = disc.filter(|d| d.status == Status::Fail) {
+        base.answer = Answer::Fails;
+        base.code = d.error_codes.first().cloned();
+        base.discovery = "no suffix of the client's list finds a KMS SRV record".into();
+        base.reason = format!(
+            "no suffix of the client's list ({}) finds a KMS SRV record{}",
+            suffixes.join(", "),
+            base.code
+                .as_ref()
+                .map_or(String::new(), |c| format!(" → {c}"))
+        );
+        fixes.push(FixCand {
+            key: (d.id.clone(), "discovery".into()),
+            title: fix_title(d, "", 0, None, true),
+            outcome: d,
+            applies_to: vec![suffixes.join(", ")],
+            code: base.code.clone(),
+            unblocks: 1.0,
+            spares: 0.0,
+        });
+        return base;
+    }
+    if domain.is_none() {
+        let found_in = |d: &str| {
+            let origin = format!("SRV _vlmcs._tcp.{d}");
+            report.targets.iter().any(|t| t.origins.contains(&origin))
+        };
+        domain = report
+            .domains
+            .iter()
+            .find(|d| srv_of(d).is_some())
+            .or_else(|| report.domains.iter().find(|d| found_in(d)))
+            .cloned();
+    }
+    // The hosts: the domain's records, else the hosts found in it, else hosts given by hand.
+    let mut cands: Vec<Cand> = Vec::new();
+    if let Some(d) = &domain {
+        let weights = report.results.iter().find(|r| {
+            r.kind == kinds::SRV_WEIGHTS
+                && r.target.as_deref() == Some(d.as_str())
+                && matches_source(r, source)
+                && !records_of(r).is_empty()
+        });
+        if let Some(r) = srv_of(d).or(weights) {
+            cands = records_of(r);
+        } else {
+            let origin = format!("SRV _vlmcs._tcp.{d}");
+            cands = report
+                .targets
+                .iter()
+                .filter(|t| t.origins.iter().any(|o| o == &origin))
+                .map(|t| Cand {
+                    host: t.host.clone(),
+                    port: t.port,
+                    priority: 0,
+                    weight: 0,
+                })
+                .collect();
+            if cands.is_empty() {
+                if let Some(Value::Array(list)) = disc.and_then(|r| r.evidence.get(ev::SUFFIXES)) {
+                    for s in list
+                        .iter()
+                        .filter(|s| s.get(ev::SUFFIX).and_then(Value::as_str) == Some(d))
+                    {
+                        for h in s
+                            .get(ev::SUFFIX_HOSTS)
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                        {
+                            if let Some((host, port)) = h.as_str().and_then(split_host_port) {
+                                cands.push(Cand {
+                                    host,
+                                    port,
+                                    priority: 0,
+                                    weight: 0,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        base.discovery = format!("SRV _vlmcs._tcp.{d}");
+    }
+    if cands.is_empty() {
+        domain = None;
+        cands = report
+            .targets
+            .iter()
+            .filter(|t| t.origins.iter().any(|o| !o.starts_with("SRV ")))
+            .map(|t| Cand {
+                host: t.host.clone(),
+                port: t.port,
+                priority: 0,
+                weight: 0,
+            })
+            .collect();
+        base.discovery = "hosts given on the command line (as if set with slmgr /skms)".into();
+    }
+    base.domain = domain.clone();
+    if cands.is_empty() {
+        // Nothing to try: a failing SRV lookup says why, else there is nothing to judge.
+        let failing = report.results.iter().find(|r| {
+            r.kind == kinds::SRV && r.status == Status::Fail && matches_source(r, source)
+        });
+        match failing {
+            Some(f) => {
+                base.answer = Answer::Fails;
+                base.code = f.error_codes.first().cloned();
+                base.discovery = "no KMS SRV record found".into();
+                base.reason = format!(
+                    "{}{}",
+                    first_clause(&f.message),
+                    base.code
+                        .as_ref()
+                        .map_or(String::new(), |c| format!(" → {c}"))
+                );
+                fixes.push(FixCand {
+                    key: (f.id.clone(), f.target.clone().unwrap_or_default()),
+                    title: format!(
+                        "publish _vlmcs._tcp in {}",
+                        f.target.as_deref().unwrap_or("the client's domain")
+                    ),
+                    outcome: f,
+                    applies_to: f.target.clone().into_iter().collect(),
+                    code: base.code.clone(),
+                    unblocks: 1.0,
+                    spares: 0.0,
+                });
+            }
+            None => {
+                base.discovery = "none".into();
+                base.reason =
+                    "no KMS host to judge: no SRV record was found and no --host given".into();
+            }
+        }
+        return base;
+    }
+
+    // Hosts by name, or by host:port when names repeat (several ports of one address).
+    let repeated = |c: &Cand| cands.iter().filter(|x| x.host == c.host).count() > 1;
+    let name = |c: &Cand| {
+        if repeated(c) {
+            format!("{}:{}", c.host, c.port)
+        } else {
+            c.host.clone()
+        }
+    };
+    let classes: Vec<Classified> = cands
+        .iter()
+        .map(|c| classify(report, source, c, domain.as_deref()))
+        .collect();
+    let states: Vec<Attempt> = classes.iter().map(|c| c.attempt).collect();
+    let (first, decides) = probabilities(&cands, &states);
+    let activates = sum_where(&decides, &states, Attempt::activates);
+    let failover = sum_where(&first, &states, |s| s == Attempt::NoResponse);
+    base.activates = activates.round();
+    base.failover = failover.round();
+
+    // Fixes: each host that does not work, with what fixing it changes. The same outcome on
+    // several hosts (the same check, the same reason with host and address masked; every
+    // stale record) is one fix, applied to all of them at once.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, cl) in classes.iter().enumerate() {
+        let Some((o, removes)) = cl.fix else { continue };
+        if cl.attempt == Attempt::Works || cl.attempt == Attempt::Unknown {
+            continue;
+        }
+        let mut because = cl.because.clone().unwrap_or_default();
+        if let Some(a) = &o.address {
+            because = because.replace(a.as_str(), "<address>");
+        }
+        because = because.replace(&cands[i].host, "<host>");
+        let key = if removes {
+            o.id.clone()
+        } else {
+            format!("{}|{because}", o.id)
+        };
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    for (key, members) in groups {
+        let (o, removes) = classes[members[0]].fix.expect("grouped fixes have one");
+        let (after_cands, after_states): (Vec<Cand>, Vec<Attempt>) = if removes {
+            cands
+                .iter()
+                .cloned()
+                .zip(states.iter().copied())
+                .enumerate()
+                .filter(|(j, _)| !members.contains(j))
+                .map(|(_, x)| x)
+                .unzip()
+        } else {
+            let mut s = states.clone();
+            for &i in &members {
+                s[i] = Attempt::Works;
+            }
+            (cands.clone(), s)
+        };
+        let (f2, d2) = probabilities(&after_cands, &after_states);
+        let a2 = sum_where(&d2, &after_states, Attempt::activates);
+        let fo2 = sum_where(&f2, &after_states, |s| s == Attempt::NoResponse);
+        let c = &cands[members[0]];
+        let names: Vec<String> = members.iter().map(|&i| name(&cands[i])).collect();
+        let title = if members.len() == 1 {
+            fix_title(
+                o,
+                &names[0],
+                c.port,
+                classes[members[0]].because.as_deref(),
+                domain.is_some(),
+            )
+        } else {
+            fixes_title(o, &names, c.port, domain.is_some())
+        };
+        fixes.push(FixCand {
+            key: (o.id.clone(), key),
+            title,
+            outcome: o,
+            applies_to: members
+                .iter()
+                .map(|&i| format!("{}:{}", cands[i].host, cands[i].port))
+                .collect(),
+            code: classes[members[0]].code.clone(),
+            unblocks: (a2.mean() - activates.mean()).max(0.0),
+            spares: (failover.mean() - fo2.mean()).max(0.0),
+        });
+    }
+
+    base.hosts = cands
+        .iter()
+        .zip(classes)
+        .enumerate()
+        .map(|(i, (c, cl))| HostVerdict {
+            target: format!("{}:{}", c.host, c.port),
+            host: name(c),
+            port: c.port,
+            priority: c.priority,
+            weight: c.weight,
+            first_attempt: first[i].round(),
+            decides: decides[i].round(),
+            attempt: cl.attempt,
+            code: cl.code,
+            because: cl.because,
+            results: cl.results,
+            notes: cl.notes,
+        })
+        .collect();
+    judge(&mut base);
+    base
+}
+
+/// The verdict of a report: one client per source (one for the run without sources).
+pub fn verdict(report: &Report) -> Verdict {
+    let sources: Vec<Option<&str>> = if report.sources.is_empty() {
+        vec![None]
+    } else {
+        report.sources.iter().map(|s| Some(s.as_str())).collect()
+    };
+    let mut cands = Vec::new();
+    let clients: Vec<ClientVerdict> = sources
+        .iter()
+        .map(|s| client_verdict(report, *s, &mut cands))
+        .collect();
+    let worst = clients
+        .iter()
+        .max_by_key(|c| c.answer)
+        .expect("at least one client");
+    let answer = worst.answer;
+    let reason = match (&worst.source, clients.len()) {
+        (Some(s), n) if n > 1 => format!("from {s}: {}", worst.reason),
+        _ => worst.reason.clone(),
+    };
+    let code = worst.code.clone();
+
+    // Merge the fix candidates of all clients; a client without a candidate gains nothing.
+    let n = clients.len() as f64;
+    let mut merged: BTreeMap<(String, String), Fix> = BTreeMap::new();
+    let mut order: Vec<(String, String)> = Vec::new();
+    for f in cands {
+        let e = merged.entry(f.key.clone()).or_insert_with(|| {
+            order.push(f.key.clone());
+            Fix {
+                rank: 0,
+                title: f.title.clone(),
+                check: f.outcome.id.clone(),
+                applies_to: Vec::new(),
+                unblocks: 0.0,
+                spares: 0.0,
+                code: f.code.clone(),
+                remediation: f.outcome.remediation.clone(),
+            }
+        });
+        for a in &f.applies_to {
+            if !e.applies_to.contains(a) {
+                e.applies_to.push(a.clone());
+            }
+        }
+        e.unblocks += f.unblocks / n;
+        e.spares += f.spares / n;
+    }
+    let mut fixes: Vec<Fix> = order
+        .into_iter()
+        .filter_map(|k| merged.remove(&k))
+        .collect();
+    fixes.sort_by(|a, b| {
+        b.unblocks
+            .total_cmp(&a.unblocks)
+            .then(b.spares.total_cmp(&a.spares))
+    });
+    for (i, f) in fixes.iter_mut().enumerate() {
+        f.rank = i + 1;
+        f.unblocks = (f.unblocks * 10000.0).round() / 10000.0;
+        f.spares = (f.spares * 10000.0).round() / 10000.0;
+    }
+    Verdict {
+        answer,
+        label: answer.label(),
+        reason,
+        code,
+        clients,
+        fixes,
+    }
+}
+
+// ---------- readiness (the summary line) ----------
+
+/// The summary line's word, reconciled with the verdict for the activation audit
+/// (branch-office): READY when clients activate, even if some hosts fail; NOT READY when
+/// they cannot. An `error` result (the tool could not decide) still makes it NOT READY, and
+/// the other profiles answer their own question (every check of the change must pass).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    ReadyWithWarnings,
+    ReadyWithRisk,
+    NotReady,
+    Unknown,
+}
+
+pub fn readiness(report: &Report, v: &Verdict) -> Readiness {
+    let s = &report.summary;
+    let activation_audit = report
+        .profile
+        .as_deref()
+        .is_none_or(|p| p == "branch-office");
+    if activation_audit && s.error == 0 {
+        match v.answer {
+            Answer::Fails => return Readiness::NotReady,
+            Answer::WorksWithRisk => return Readiness::ReadyWithRisk,
+            Answer::Works if s.fail > 0 => return Readiness::ReadyWithRisk,
+            _ => {}
+        }
+    }
+    if s.fail > 0 || s.error > 0 {
+        Readiness::NotReady
+    } else if s.warn > 0 {
+        Readiness::ReadyWithWarnings
+    } else if s.pass > 0 {
+        Readiness::Ready
+    } else {
+        Readiness::Unknown
+    }
+}
+
+#[cfg(test)]
+#[path = "verdict_tests.rs"]
+mod tests;
