@@ -56,7 +56,7 @@ const IO_TIMEOUT: Duration = Duration::from_secs(10);
 const HTTP_REPLY: &[u8] =
     b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 const USAGE: &str =
-    "usage: lab-responder --mode accept|kms|kms-ndr64|rpc-other|nak|http|silent|close|reset \
+    "usage: lab-responder --mode accept|kms|kms-ndr64|rpc-other|nak|http|silent|close|reset|record \
                      --listen ADDR:PORT [--listen ADDR:PORT ...] [--count N|track] [--epid TEXT] \
                      [--office-epid TEXT] [--lcid N] [--build N] [--hwid HEX] [--hresult CODE] \
                      [--covers UUID ...] [--max-skew SECS] [--clock-offset SECS] [--requests-file PATH]";
@@ -136,6 +136,9 @@ enum Mode {
     Silent,
     Close,
     Reset,
+    /// Like `accept`, and logs every connection (`record: connection from PEER to LOCAL`) on
+    /// stderr: tests assert from it that nothing connected.
+    Record,
 }
 
 impl Mode {
@@ -150,6 +153,7 @@ impl Mode {
             "silent" => Mode::Silent,
             "close" => Mode::Close,
             "reset" => Mode::Reset,
+            "record" => Mode::Record,
             _ => return None,
         })
     }
@@ -268,6 +272,17 @@ fn accept_loop(listener: TcpListener, mode: Mode, act: Activation) {
     for conn in listener.incoming() {
         match conn {
             Ok(stream) => {
+                if let Mode::Record = mode {
+                    let peer = stream
+                        .peer_addr()
+                        .map(|a| a.to_string())
+                        .unwrap_or_default();
+                    let local = stream
+                        .local_addr()
+                        .map(|a| a.to_string())
+                        .unwrap_or_default();
+                    eprintln!("lab-responder: record: connection from {peer} to {local}");
+                }
                 let act = act.clone();
                 thread::spawn(move || {
                     if let Err(e) = serve(stream, mode, &act) {
@@ -293,7 +308,7 @@ fn serve(stream: TcpStream, mode: Mode, act: &Activation) -> io::Result<()> {
     stream.set_write_timeout(Some(IO_TIMEOUT))?;
     let mut stream = stream;
     match mode {
-        Mode::Accept | Mode::Silent => hold(&mut stream),
+        Mode::Accept | Mode::Silent | Mode::Record => hold(&mut stream),
         Mode::Close => close_gracefully(&mut stream),
         Mode::Http => {
             // Answer after the first read whatever it brought (data, EOF or timeout).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, lab included, after installing what it needs.
-# The lab (network namespaces, nftables, BIND, chrony, Samba, Prometheus, wrk, nmap, Chromium and
+# The lab (network namespaces, nftables, BIND, chrony, Samba, Prometheus, curl, wrk, nmap, Chromium and
 # python3 http.server under libfaketime) needs root.
 # Usage: sudo scripts/test-all.sh        (CI runs exactly this through .ci/run)
 set -euo pipefail
@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Debian packages the lab uses. Installed only when missing, so a second run is offline.
-PKGS="bind9 bind9-dnsutils chrony samba faketime nftables iproute2 procps python3 prometheus nmap wrk chromium"
+PKGS="bind9 bind9-dnsutils chrony samba faketime nftables iproute2 procps python3 prometheus nmap wrk chromium curl"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -28,6 +28,11 @@ pub enum Command {
     /// Run the checks: discover KMS hosts through DNS SRV records and probe each one.
     #[command(after_long_help = ACTIVATION_NOTE)]
     Check(CheckArgs),
+    /// Run as a Prometheus exporter: audit at start and every --interval, and serve the
+    /// latest report over HTTP (/metrics, /healthz, /report.json, /). No request can choose
+    /// what is probed.
+    #[command(long_about = SERVE_ABOUT, after_long_help = SERVE_AFTER)]
+    Serve(ServeArgs),
     /// List or validate rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -141,6 +146,25 @@ pub struct RuleArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub audit: AuditArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// No colour (also: NO_COLOR set, or output not a terminal).
+    #[arg(long)]
+    pub no_color: bool,
+    /// Table: list every result with its full evidence, predicted codes and remediation
+    /// (the default table shows the verdict, one line per result that is not a pass and
+    /// each fix once). Markdown and JSON always hold everything.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+/// What to audit and how: every option of `check` that plans the run (shared by `check`,
+/// `diagnose` and `serve`).
+#[derive(Debug, Args)]
+pub struct AuditArgs {
     /// DNS domain to search for _vlmcs._tcp SRV records (repeatable).
     /// Default: the domain and search list of the system resolver configuration.
     #[arg(long = "domain", value_name = "DOMAIN")]
@@ -172,9 +196,6 @@ pub struct CheckArgs {
     pub ntp: Option<HostArg>,
     #[command(flatten)]
     pub rules: RuleArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
     /// Timeout of each network operation, overriding every check's own (e.g. 500ms, 3s).
     #[arg(long, value_name = "DURATION",
           value_parser = |s: &str| parse_duration(s).map_err(|e| format!("--timeout: {e}")))]
@@ -187,14 +208,6 @@ pub struct CheckArgs {
     /// open-file limit (RLIMIT_NOFILE) is low; `--help` says what it is here.
     #[arg(long, value_name = "N", value_parser = parse_concurrency)]
     pub concurrency: Option<usize>,
-    /// No colour (also: NO_COLOR set, or output not a terminal).
-    #[arg(long)]
-    pub no_color: bool,
-    /// Table: list every result with its full evidence, predicted codes and remediation
-    /// (the default table shows the verdict, one line per result that is not a pass and
-    /// each fix once). Markdown and JSON always hold everything.
-    #[arg(short = 'v', long)]
-    pub verbose: bool,
     /// What to check: branch-office (full client-side audit), pre-migration (a new host not
     /// yet in DNS; needs --new-host), post-change (after replacing a host; needs --old-host
     /// and --new-host).
@@ -302,6 +315,49 @@ pub fn parse_cmid(s: &str) -> Result<String, String> {
     kms_preflight_wire::dcerpc::Uuid::parse(s)
         .map(|u| u.to_string())
         .map_err(|_| format!("{s:?}: not a UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"))
+}
+
+const SERVE_ABOUT: &str = "Run as a Prometheus exporter for one site: run the configured audit at \
+start and then every --interval, and serve the latest finished report over HTTP. A request \
+never starts an audit, so any number of scrapers cost what one does.
+
+Security property: no endpoint takes a target, host or DNS server from the request. What is \
+probed is fixed by the command line and the rule files alone; query strings are ignored and \
+every other path (such as blackbox_exporter's /probe?target=...) answers 404, so the exporter \
+cannot be used as a proxy to reach other hosts.";
+
+const SERVE_AFTER: &str =
+    "Endpoints (GET or HEAD; a short timeout and a size limit on every request; \
+requests with a body are refused):
+  /metrics      Prometheus text exposition of the latest report, with --label on every series
+  /healthz      200 when the last audit finished within 2 x --interval, else 503
+  /report.json  the latest report, schema kms-preflight/report/v1
+  /             HTML status page: verdict per host, failures with their fix (no JavaScript)
+  anything else 404
+
+A failed audit (it ran out of --deadline, or stopped) keeps the previous report and sets \
+kms_preflight_audit_success to 0. One log line per audit goes to stderr. SIGTERM or SIGINT \
+stops the exporter within a second. Example files for Prometheus (scrape job, alerting rules \
+and their tests) and systemd are in the deploy/ directory of the source; see docs/serve.md.";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on for HTTP. The default is loopback only; for a central
+    /// Prometheus use e.g. 0.0.0.0:9688 behind a host firewall, or a reverse proxy.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9688",
+          value_parser = parse_listen)]
+    pub listen: SocketAddr,
+    /// Time between the starts of two audits (e.g. 30s, 5m); at least 1s. Keep --deadline
+    /// below it.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_interval)]
+    pub interval: Duration,
+    /// Label added to every series, KEY=VALUE (repeatable), e.g. --label site=osaka. KEY is a
+    /// Prometheus label name, not one the exporter or Prometheus sets itself (check, kind,
+    /// target, address, source, status, product, version, schema, profile, job, instance).
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+    #[command(flatten)]
+    pub audit: AuditArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -452,4 +508,28 @@ fn parse_sweep_concurrency(s: &str) -> Result<usize, String> {
             sweep::MAX_CONCURRENCY
         )),
     }
+}
+
+/// `ADDR:PORT` or `[IPv6]:PORT` to listen on.
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    s.trim().parse::<SocketAddr>().map_err(|_| {
+        format!("{s:?}: expected ADDR:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9688 or 0.0.0.0:9688")
+    })
+}
+
+fn parse_interval(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s).map_err(|e| format!("--interval: {e}"))?;
+    if d < Duration::from_secs(1) {
+        return Err(format!("--interval {s}: must be at least 1s"));
+    }
+    Ok(d)
+}
+
+/// `KEY=VALUE` for a constant Prometheus label, checked as the exposition requires.
+pub fn parse_label(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected KEY=VALUE, e.g. site=osaka"))?;
+    kms_preflight_report::prometheus::validate_label(k, v)?;
+    Ok((k.to_string(), v.to_string()))
 }

@@ -19,7 +19,7 @@ use kms_preflight_knowledge::products;
 use kms_preflight_wire::dcerpc::Uuid;
 
 use super::UsageError;
-use crate::cli::CheckArgs;
+use crate::cli::AuditArgs;
 
 /// Name of the CMID file inside the state directory.
 pub const CMID_FILE: &str = "cmid";
@@ -147,7 +147,7 @@ pub fn host_name() -> String {
 }
 
 /// The run's activation settings: `None` without `--activation-probe`.
-pub fn settings(args: &CheckArgs) -> Result<Option<ActivationSettings>, UsageError> {
+pub fn settings(args: &AuditArgs) -> Result<Option<ActivationSettings>, UsageError> {
     if !args.activation_probe {
         return Ok(None);
     }

@@ -1,4 +1,8 @@
 //! `check`: plan the run from the command line (profile, rules, targets, DNS, sources) and run it.
+//!
+//! Planning ([`Plan::new`]) reads the rule files, the profile and the system resolver
+//! configuration once; [`Plan::run`] runs the audit and may be called again (`serve` runs the
+//! same plan every interval without parsing anything again).
 
 use std::net::IpAddr;
 
@@ -6,11 +10,13 @@ use serde_json::Map;
 
 use kms_preflight_checks::pack::{self, embedded, profiles};
 use kms_preflight_engine::rules::{LoadOptions, RuleSet, RuleSource, Vars};
+use std::time::Duration;
+
 use kms_preflight_engine::{Outcome, Report, RunOptions, RunSettings, Status, Summary, Target};
 use kms_preflight_net::{dns, source};
 
 use super::{color_wanted, render, UsageError, EXIT_USAGE};
-use crate::cli::CheckArgs;
+use crate::cli::{AuditArgs, CheckArgs};
 
 /// What the profile step decided, for the report.
 #[derive(Debug, Clone)]
@@ -22,7 +28,7 @@ pub struct ProfileRun {
 
 /// Loads the built-in pack, the profile's file and the user's rule files, then selects what
 /// the profile (and `diagnose`) asks for.
-pub fn load_for_check(args: &CheckArgs) -> Result<(RuleSet, ProfileRun), UsageError> {
+pub fn load_for_check(args: &AuditArgs) -> Result<(RuleSet, ProfileRun), UsageError> {
     let (profile, profile_src) = profiles::get(&args.profile)
         .ok_or_else(|| UsageError(format!("unknown profile '{}'", args.profile)))?;
     for need in &profile.needs {
@@ -103,7 +109,7 @@ pub fn load_for_check(args: &CheckArgs) -> Result<(RuleSet, ProfileRun), UsageEr
 }
 
 /// `--new-host` is checked like a `--host`, with its own origin so reports show its role.
-pub fn profile_targets(args: &CheckArgs, default_port: u16) -> Vec<Target> {
+pub fn profile_targets(args: &AuditArgs, default_port: u16) -> Vec<Target> {
     args.new_host
         .iter()
         .map(|h| h.target(default_port, "--new-host"))
@@ -152,22 +158,59 @@ pub fn finish(mut report: Report, profile: &ProfileRun) -> Report {
 /// `check`: run and print the report; the exit code says whether anything failed.
 pub async fn check(args: CheckArgs) -> i32 {
     let (format, verbose) = (args.format, args.verbose);
-    match run_check(args).await {
-        Ok(report) => {
-            print!("{}", render(&report, format, verbose));
-            report.exit_code()
-        }
+    let plan = match Plan::new(&args.audit) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("kms-preflight: {e}");
-            EXIT_USAGE
+            return EXIT_USAGE;
         }
+    };
+    colored::control::set_override(color_wanted(args.no_color));
+    let report = plan.run().await;
+    print!("{}", render(&report, format, verbose));
+    report.exit_code()
+}
+
+/// Plans and runs once (used by `diagnose`); the report is not printed.
+pub async fn run_check(args: &AuditArgs) -> Result<Report, UsageError> {
+    Ok(Plan::new(args)?.run().await)
+}
+
+/// A planned audit: the selected rules and everything the engine needs, decided once.
+pub struct Plan {
+    rules: RuleSet,
+    profile: ProfileRun,
+    opts: RunOptions,
+}
+
+impl Plan {
+    /// Loads the rules and resolves domains, targets, DNS servers and sources from the command
+    /// line (and, where it leaves them out, the system resolver configuration).
+    pub fn new(args: &AuditArgs) -> Result<Plan, UsageError> {
+        let (rules, profile) = load_for_check(args)?;
+        let opts = run_options(args, &rules)?;
+        Ok(Plan {
+            rules,
+            profile,
+            opts,
+        })
+    }
+
+    /// Runs the audit; every call probes afresh (the engine gives every run a fresh memory).
+    pub async fn run(&self) -> Report {
+        let mut report = kms_preflight_engine::run(&self.rules, self.opts.clone()).await;
+        kms_preflight_checks::kms_activation::cross_reference_clock(&mut report.results);
+        finish(report, &self.profile)
+    }
+
+    /// The run's `--deadline`.
+    pub fn deadline(&self) -> Duration {
+        self.opts.deadline
     }
 }
 
-/// Plans and runs `check` (also used by `diagnose`); the report is not printed.
-pub async fn run_check(args: CheckArgs) -> Result<Report, UsageError> {
-    let (rules, profile) = load_for_check(&args)?;
-    let activation = super::activation::settings(&args)?;
+fn run_options(args: &AuditArgs, rules: &RuleSet) -> Result<RunOptions, UsageError> {
+    let activation = super::activation::settings(args)?;
     let default_port: u16 = rules
         .vars
         .get("port")
@@ -178,7 +221,7 @@ pub async fn run_check(args: CheckArgs) -> Result<Report, UsageError> {
         .iter()
         .map(|h| h.target(default_port, "--host"))
         .collect();
-    targets.extend(profile_targets(&args, default_port));
+    targets.extend(profile_targets(args, default_port));
     let (sys_servers, sys_domains) =
         if args.dns.is_empty() || (args.domains.is_empty() && args.suffixes.is_empty()) {
             dns::system_dns()
@@ -219,8 +262,7 @@ pub async fn run_check(args: CheckArgs) -> Result<Report, UsageError> {
         ));
     }
     let sources = source::parse_sources(&args.sources, &args.interfaces).map_err(UsageError)?;
-    colored::control::set_override(color_wanted(args.no_color));
-    let opts = RunOptions {
+    Ok(RunOptions {
         domains: domains.clone(),
         targets,
         sources,
@@ -237,8 +279,5 @@ pub async fn run_check(args: CheckArgs) -> Result<Report, UsageError> {
             memo: Default::default(),
             activation,
         },
-    };
-    let mut report = kms_preflight_engine::run(&rules, opts).await;
-    kms_preflight_checks::kms_activation::cross_reference_clock(&mut report.results);
-    Ok(finish(report, &profile))
+    })
 }

@@ -8,7 +8,7 @@ use kms_preflight_knowledge::{self as knowledge, CodeEntry};
 
 use super::check::run_check;
 use super::explain::{known_codes, lookup};
-use super::{render, EXIT_OK, EXIT_USAGE};
+use super::{color_wanted, render, EXIT_OK, EXIT_USAGE};
 use crate::cli::{DiagnoseArgs, Format};
 
 /// The verdict of a diagnose run, in the terms of the code.
@@ -302,10 +302,11 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
         }
         return EXIT_OK;
     }
-    let mut check = args.check;
-    check.only = Some(entry.checks.clone());
-    let (format, verbose) = (check.format, check.verbose);
-    let report = match run_check(check).await {
+    let mut audit = args.check.audit;
+    audit.only = Some(entry.checks.clone());
+    let (format, verbose) = (args.check.format, args.check.verbose);
+    colored::control::set_override(color_wanted(args.check.no_color));
+    let report = match run_check(&audit).await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("kms-preflight: {e}");

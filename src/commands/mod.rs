@@ -8,6 +8,7 @@ pub mod diff;
 pub mod docs;
 pub mod explain;
 pub mod rules;
+pub mod serve;
 pub mod sweep;
 
 use std::io::IsTerminal;
@@ -67,6 +68,7 @@ pub fn render(report: &Report, format: Format, verbose: bool) -> String {
 pub async fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(args) => check::check(args).await,
+        Command::Serve(a) => serve::serve(a).await,
         Command::Rules(RulesCommand::List { rules }) => rules::list(&rules),
         Command::Rules(RulesCommand::Validate { paths }) => rules::validate(&paths),
         Command::Explain(a) => explain::explain(a),

@@ -736,3 +736,92 @@ pub fn slowest(report: &serde_json::Value, n: usize) -> String {
         .collect::<Vec<_>>()
         .join(" | ")
 }
+
+/// Runs a command in its own process group, waiting at most `limit`; on timeout the whole
+/// group (a browser's helpers too) is killed and the test fails with what it printed.
+pub fn output_within(mut cmd: Command, limit: Duration, what: &str) -> Output {
+    let mut child = cmd
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    // Drain both pipes on threads, so a chatty child cannot block on a full pipe.
+    let mut out_pipe = child.stdout.take().unwrap();
+    let mut err_pipe = child.stderr.take().unwrap();
+    let out_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out_pipe, &mut v);
+        v
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut err_pipe, &mut v);
+        v
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break Some(st);
+        }
+        if started.elapsed() > limit {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // The group may outlive its leader (helpers); stop it in every case.
+    let _ = run("kill", &["-KILL", "--", &format!("-{}", child.id())]);
+    let status = match status {
+        Some(s) => s,
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = err_t.join().unwrap_or_default();
+            panic!(
+                "{what} did not finish within {limit:?}; stderr:\n{}",
+                String::from_utf8_lossy(&err)
+            );
+        }
+    };
+    Output {
+        status,
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+    }
+}
+
+/// An HTTP request made with curl from inside `ns` (bounded: 5 s); `extra` are more curl
+/// arguments (method, data, headers). Returns the status code (0 when no answer) and body.
+pub fn curl_in(ns: &str, url: &str, extra: &[&str]) -> (u16, String) {
+    let mut cmd = Command::new("ip");
+    cmd.args(["netns", "exec", ns, "curl", "-s", "--max-time", "5"])
+        .args(extra)
+        .args(["-o", "-", "-w", "\n%{http_code}", url]);
+    let out = output_within(cmd, Duration::from_secs(10), "curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", text.as_str()));
+    (code.trim().parse().unwrap_or(0), body.to_string())
+}
+
+/// Polls `probe` every 250 ms until it returns `Some`, for at most `limit`; panics with
+/// `what` and the last state otherwise.
+pub fn wait_for<T>(limit: Duration, what: &str, mut probe: impl FnMut() -> Result<T, String>) -> T {
+    let started = Instant::now();
+    loop {
+        match probe() {
+            Ok(v) => return v,
+            Err(last) if started.elapsed() > limit => {
+                panic!("{what}: not within {limit:?}; last: {last}")
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(250)),
+        }
+    }
+}
+
+impl Lab {
+    /// The stderr log of a process started with [`Lab::spawn`].
+    pub fn log(&self, label: &str) -> String {
+        std::fs::read_to_string(self.dir.join(format!("{label}.log"))).unwrap_or_default()
+    }
+}

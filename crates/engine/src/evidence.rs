@@ -29,6 +29,17 @@ pub const RECORDS: &str = "records";
 /// SRV targets.
 pub const TARGETS: &str = "targets";
 
+/// Activation probe (results of [`ACTIVATION_KIND`]): the KMS host's current count of
+/// distinct clients.
+pub const CURRENT_COUNT: &str = activation::CURRENT_COUNT;
+/// Activation probe: the count the KMS host needs before it activates clients.
+pub const THRESHOLD: &str = activation::THRESHOLD;
+/// Activation probe: the product requested, a catalog slug such as `windows-10-enterprise`
+/// (a keyword: it becomes a Prometheus label, so no free text).
+pub const PRODUCT: &str = activation::PRODUCT;
+/// The kind whose results carry [`CURRENT_COUNT`], [`THRESHOLD`] and [`PRODUCT`].
+pub const ACTIVATION_KIND: &str = "kms-activation";
+
 /// Kind names the verdict reads results of (the names registered in the checks crate).
 pub mod kinds {
     pub const SRV: &str = "srv";

@@ -1,18 +1,27 @@
-//! `--format prometheus`: Prometheus text exposition (format 0.0.4) for node_exporter's
-//! textfile collector: write to a `*.prom` file atomically (write a temp file, then rename).
+//! Prometheus text exposition (format 0.0.4), for two consumers:
+//!
+//! - `check --format prometheus` ([`render`]): one run, for node_exporter's textfile collector
+//!   (write to a `*.prom` file atomically: a temp file, then rename);
+//! - `serve` ([`render_with`]): the latest audit of a long-running exporter, with its site
+//!   labels on every series and the audit's own health (`kms_preflight_audit_success`,
+//!   `kms_preflight_last_audit_timestamp_seconds`, `kms_preflight_audit_duration_seconds`).
 //!
 //! Names follow Prometheus conventions: `kms_preflight_` prefix, base units (seconds), a
 //! status enum as one series per state (`kms_preflight_check_status{status=…}` 1 or 0), no
 //! timestamps on samples (the textfile collector rejects them). A result key that occurs
 //! twice (a check that reported two findings for the same address) keeps its worst status,
-//! so every series is unique. Label values are escaped as the format requires.
+//! so every series is unique. Label values are escaped as the format requires, and labels
+//! stay bounded: ids, kinds, targets, addresses, sources and statuses, never messages.
+//!
+//! Evidence is read through the keys in [`kms_preflight_engine::evidence`], the constants the
+//! producing kinds write with.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde_json::Value;
 
-use kms_preflight_engine::evidence::{self, activation as ev};
+use kms_preflight_engine::evidence;
 
 use super::{Report, Status};
 
@@ -24,6 +33,84 @@ const STATUSES: [Status; 5] = [
     Status::Error,
 ];
 
+/// Label names the exporter sets itself, or Prometheus sets on every scraped series: a
+/// `--label` may not use them.
+pub const RESERVED_LABELS: [&str; 12] = [
+    "check", "kind", "target", "address", "source", "status", "product", "version", "schema",
+    "profile", "job", "instance",
+];
+
+/// Longest value a constant label may have.
+pub const MAX_LABEL_VALUE: usize = 128;
+
+/// Checks a constant label (`--label KEY=VALUE`): the name follows the Prometheus data model
+/// (`[a-zA-Z_][a-zA-Z0-9_]*`), does not start with `__` (reserved for Prometheus' internal
+/// use) and is none of [`RESERVED_LABELS`]; the value is non-empty (Prometheus treats an
+/// empty label as absent), at most [`MAX_LABEL_VALUE`] characters and has no control
+/// characters.
+pub fn validate_label(name: &str, value: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let valid = match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {
+            chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }
+        _ => false,
+    };
+    if !valid {
+        return Err(format!(
+            "label name {name:?} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)"
+        ));
+    }
+    if name.starts_with("__") {
+        return Err(format!(
+            "label name {name:?} starts with \"__\", which Prometheus reserves for internal use"
+        ));
+    }
+    if RESERVED_LABELS.contains(&name) {
+        return Err(format!(
+            "label name {name:?} is reserved: the exporter or Prometheus sets it ({})",
+            RESERVED_LABELS.join(", ")
+        ));
+    }
+    if value.is_empty() {
+        return Err(format!(
+            "label {name}: empty value (Prometheus treats an empty label as absent)"
+        ));
+    }
+    if value.chars().count() > MAX_LABEL_VALUE {
+        return Err(format!(
+            "label {name}: value longer than {MAX_LABEL_VALUE} characters"
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(format!("label {name}: control character in the value"));
+    }
+    Ok(())
+}
+
+/// How a long-running exporter's last audit went.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AuditStatus {
+    /// The last audit finished and produced the report being served.
+    pub success: bool,
+    /// Unix time (seconds) at which the last successful audit finished (the served report);
+    /// `None` before the first one.
+    pub last_success_unix: Option<f64>,
+    /// Wall-clock time of the last audit, successful or not, in seconds.
+    pub duration_seconds: f64,
+}
+
+/// What [`render_with`] adds to the report itself.
+#[derive(Debug, Clone, Default)]
+pub struct Exposition {
+    /// Constant labels (`--label site=osaka`), first on every series, in this order. Callers
+    /// check them with [`validate_label`].
+    pub labels: Vec<(String, String)>,
+    /// `Some` for `serve`: the audit series replace the single run's
+    /// `kms_preflight_run_duration_seconds` and `kms_preflight_last_run_timestamp_seconds`.
+    pub audit: Option<AuditStatus>,
+}
+
 /// Escapes a label value: backslash, double quote and newline.
 pub fn escape(v: &str) -> String {
     v.replace('\\', "\\\\")
@@ -31,12 +118,38 @@ pub fn escape(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
-fn labels(pairs: &[(&str, &str)]) -> String {
-    let inner: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
-        .collect();
-    format!("{{{}}}", inner.join(","))
+/// Writes label sets with the constant labels in front.
+struct LabelSet {
+    prefix: String,
+}
+
+impl LabelSet {
+    fn new(constant: &[(String, String)]) -> LabelSet {
+        let prefix = constant
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+            .collect::<Vec<_>>()
+            .join(",");
+        LabelSet { prefix }
+    }
+
+    /// `{const…,k="v",…}`, or nothing when there is no label at all.
+    fn of<K: AsRef<str>, V: AsRef<str>>(&self, pairs: &[(K, V)]) -> String {
+        let mut inner: Vec<String> = Vec::with_capacity(pairs.len() + 1);
+        if !self.prefix.is_empty() {
+            inner.push(self.prefix.clone());
+        }
+        inner.extend(
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{}=\"{}\"", k.as_ref(), escape(v.as_ref()))),
+        );
+        if inner.is_empty() {
+            String::new()
+        } else {
+            format!("{{{}}}", inner.join(","))
+        }
+    }
 }
 
 fn header(out: &mut String, name: &str, help: &str) {
@@ -54,13 +167,38 @@ struct Row {
     offset_s: Option<f64>,
 }
 
+/// What an activation result reported for one product.
+struct Activation {
+    current: Option<f64>,
+    threshold: Option<f64>,
+}
+
 fn number(v: Option<&Value>) -> Option<f64> {
     v.and_then(Value::as_f64).filter(|f| f.is_finite())
 }
 
+/// A product keyword as a label value: short and without free text.
+fn product_label(v: Option<&Value>) -> Option<String> {
+    let p = v?.as_str()?;
+    let ok = !p.is_empty()
+        && p.len() <= 64
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    ok.then(|| p.to_string())
+}
+
+/// `check --format prometheus`: one run, no constant labels.
 pub fn render(report: &Report) -> String {
+    render_with(report, &Exposition::default())
+}
+
+/// The exposition of a report with constant labels and, for `serve`, the audit's health.
+pub fn render_with(report: &Report, expo: &Exposition) -> String {
+    let ls = LabelSet::new(&expo.labels);
     let mut rows: BTreeMap<Key, Row> = BTreeMap::new();
     let mut order: Vec<Key> = Vec::new();
+    let mut activations: BTreeMap<(Key, String), Activation> = BTreeMap::new();
+    let mut activation_order: Vec<(Key, String)> = Vec::new();
     for r in &report.results {
         let key: Key = (
             r.id.clone(),
@@ -72,6 +210,23 @@ pub fn render(report: &Report) -> String {
         let rtt = number(r.evidence.get(evidence::RTT_MS)).map(|ms| ms / 1000.0);
         let offset = number(r.evidence.get(evidence::OFFSET_MS)).map(|ms| ms / 1000.0);
         let duration = r.duration_ms as f64 / 1000.0;
+        if r.kind == evidence::ACTIVATION_KIND {
+            if let Some(product) = product_label(r.evidence.get(evidence::PRODUCT)) {
+                let current = number(r.evidence.get(evidence::CURRENT_COUNT));
+                let threshold = number(r.evidence.get(evidence::THRESHOLD));
+                let akey = (key.clone(), product);
+                match activations.get_mut(&akey) {
+                    Some(a) => {
+                        a.current = a.current.or(current);
+                        a.threshold = a.threshold.or(threshold);
+                    }
+                    None => {
+                        activation_order.push(akey.clone());
+                        activations.insert(akey, Activation { current, threshold });
+                    }
+                }
+            }
+        }
         match rows.get_mut(&key) {
             Some(row) => {
                 row.status = row.status.max(r.status);
@@ -102,10 +257,6 @@ pub fn render(report: &Report) -> String {
             ("source", k.4.clone()),
         ]
     };
-    let fmt_labels = |pairs: &[(&str, String)]| {
-        let v: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        labels(&v)
-    };
 
     let mut out = String::new();
     header(
@@ -121,7 +272,7 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "kms_preflight_check_status{} {}",
-                fmt_labels(&l),
+                ls.of(&l),
                 u8::from(row.status == s)
             );
         }
@@ -136,7 +287,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "kms_preflight_check_success{} {}",
-            fmt_labels(&base(k)),
+            ls.of(&base(k)),
             u8::from(ok)
         );
     }
@@ -149,7 +300,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "kms_preflight_check_duration_seconds{} {}",
-            fmt_labels(&base(k)),
+            ls.of(&base(k)),
             rows[k].duration_s
         );
     }
@@ -161,7 +312,7 @@ pub fn render(report: &Report) -> String {
         );
         for k in &order {
             if let Some(v) = rows[k].rtt_s {
-                let _ = writeln!(out, "kms_preflight_rtt_seconds{} {v}", fmt_labels(&base(k)));
+                let _ = writeln!(out, "kms_preflight_rtt_seconds{} {v}", ls.of(&base(k)));
             }
         }
     }
@@ -176,12 +327,34 @@ pub fn render(report: &Report) -> String {
                 let _ = writeln!(
                     out,
                     "kms_preflight_clock_offset_seconds{} {v}",
-                    fmt_labels(&base(k))
+                    ls.of(&base(k))
                 );
             }
         }
     }
-    activation_series(&mut out, report);
+    for (name, help, pick) in [
+        (
+            "kms_preflight_activation_current_count",
+            "Current count of distinct clients a KMS host reported to the activation probe, per product.",
+            (|a: &Activation| a.current) as fn(&Activation) -> Option<f64>,
+        ),
+        (
+            "kms_preflight_activation_threshold",
+            "Count a KMS host needs before it activates clients of the product (activation probe).",
+            |a: &Activation| a.threshold,
+        ),
+    ] {
+        if activation_order.iter().any(|k| pick(&activations[k]).is_some()) {
+            header(&mut out, name, help);
+            for ak in &activation_order {
+                if let Some(v) = pick(&activations[ak]) {
+                    let mut l = base(&ak.0);
+                    l.push(("product", ak.1.clone()));
+                    let _ = writeln!(out, "{name}{} {v}", ls.of(&l));
+                }
+            }
+        }
+    }
     let s = &report.summary;
     header(
         &mut out,
@@ -195,24 +368,45 @@ pub fn render(report: &Report) -> String {
         ("skip", s.skip),
         ("error", s.error),
     ] {
-        let _ = writeln!(
-            out,
-            "kms_preflight_results{} {n}",
-            labels(&[("status", st)])
-        );
+        let _ = writeln!(out, "kms_preflight_results{} {n}", ls.of(&[("status", st)]));
     }
     header(
         &mut out,
         "kms_preflight_ready",
         "1 when the last run had no fail and no error result (exit code 0), else 0.",
     );
+    let no_labels: [(&str, &str); 0] = [];
     let _ = writeln!(
         out,
-        "kms_preflight_ready {}",
+        "kms_preflight_ready{} {}",
+        ls.of(&no_labels),
         u8::from(report.exit_code() == 0)
     );
+    match &expo.audit {
+        None => run_series(&mut out, report),
+        Some(a) => audit_series(&mut out, &ls, a),
+    }
     header(
         &mut out,
+        "kms_preflight_build_info",
+        "Always 1; labels give the kms-preflight version, report schema and profile.",
+    );
+    let _ = writeln!(
+        out,
+        "kms_preflight_build_info{} 1",
+        ls.of(&[
+            ("version", report.version),
+            ("schema", report.schema),
+            ("profile", report.profile.as_deref().unwrap_or("")),
+        ])
+    );
+    out
+}
+
+/// One run (`check`): its duration and start time.
+fn run_series(out: &mut String, report: &Report) {
+    header(
+        out,
         "kms_preflight_run_duration_seconds",
         "Wall-clock time of the last run, in seconds.",
     );
@@ -224,7 +418,7 @@ pub fn render(report: &Report) -> String {
     if let Ok(t) = humantime::parse_rfc3339(&report.started_at) {
         if let Ok(d) = t.duration_since(std::time::UNIX_EPOCH) {
             header(
-                &mut out,
+                out,
                 "kms_preflight_last_run_timestamp_seconds",
                 "Unix time at which the last run started; alert when it is too old.",
             );
@@ -235,77 +429,201 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+}
+
+/// A long-running exporter (`serve`): how its audits go.
+fn audit_series(out: &mut String, ls: &LabelSet, a: &AuditStatus) {
+    let none: [(&str, &str); 0] = [];
     header(
-        &mut out,
-        "kms_preflight_build_info",
-        "Always 1; labels give the kms-preflight version, report schema and profile.",
+        out,
+        "kms_preflight_audit_success",
+        "1 when the last audit finished; 0 when it failed (ran out of its deadline or stopped), and the previous report is served.",
     );
     let _ = writeln!(
         out,
-        "kms_preflight_build_info{} 1",
-        labels(&[
-            ("version", report.version),
-            ("schema", report.schema),
-            ("profile", report.profile.as_deref().unwrap_or("")),
-        ])
+        "kms_preflight_audit_success{} {}",
+        ls.of(&none),
+        u8::from(a.success)
     );
-    out
+    header(
+        out,
+        "kms_preflight_last_audit_timestamp_seconds",
+        "Unix time at which the last successful audit (the served report) finished; 0 before the first.",
+    );
+    let _ = writeln!(
+        out,
+        "kms_preflight_last_audit_timestamp_seconds{} {}",
+        ls.of(&none),
+        millis(a.last_success_unix.unwrap_or(0.0))
+    );
+    header(
+        out,
+        "kms_preflight_audit_duration_seconds",
+        "Wall-clock time of the last audit, successful or not, in seconds.",
+    );
+    let _ = writeln!(
+        out,
+        "kms_preflight_audit_duration_seconds{} {}",
+        ls.of(&none),
+        millis(a.duration_seconds)
+    );
 }
 
-/// The activation probe's count and threshold, one series per (result, product): what the
-/// host counts against what the product needs (alert when count < threshold).
-fn activation_series(out: &mut String, report: &Report) {
-    let rows: Vec<(String, f64, f64)> = report
-        .results
-        .iter()
-        .filter(|r| r.kind == "kms-activation")
-        .filter_map(|r| {
-            let count = number(r.evidence.get(ev::CURRENT_COUNT))?;
-            let threshold = number(r.evidence.get(ev::THRESHOLD))?;
-            let product = r.evidence.get(ev::PRODUCT)?.as_str()?.to_string();
-            let l = labels(&[
-                ("check", r.id.as_str()),
-                ("target", r.target.as_deref().unwrap_or("")),
-                ("address", r.address.as_deref().unwrap_or("")),
-                ("source", r.source.as_deref().unwrap_or("")),
-                ("product", product.as_str()),
-            ]);
-            Some((l, count, threshold))
-        })
-        .collect();
-    if rows.is_empty() {
-        return;
-    }
-    header(
-        out,
-        "kms_preflight_activation_current_count",
-        "Client count the KMS host reported to the activation probe, per product.",
-    );
-    for (l, count, _) in &rows {
-        let _ = writeln!(out, "kms_preflight_activation_current_count{l} {count}");
-    }
-    header(
-        out,
-        "kms_preflight_activation_threshold",
-        "Client count the product needs before the KMS host activates it (N: 25 or 5).",
-    );
-    for (l, _, threshold) in &rows {
-        let _ = writeln!(out, "kms_preflight_activation_threshold{l} {threshold}");
-    }
+/// Rounded to the millisecond: no false precision in the exposition.
+fn millis(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Outcome, Summary, SCHEMA};
+    use crate::{Outcome, Summary};
+    use serde_json::{json, Map};
+
+    fn outcome(id: &str, kind: &str, status: Status, evidence: Value) -> Outcome {
+        Outcome {
+            id: id.into(),
+            kind: kind.into(),
+            title: id.into(),
+            target: Some("kms1.corp.test:1688".into()),
+            address: Some("198.18.0.10".into()),
+            source: None,
+            status,
+            message: "free text \"never\" a label".into(),
+            remediation: None,
+            error_codes: vec![],
+            evidence: match evidence {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            },
+            duration_ms: 5,
+        }
+    }
+
+    fn report(results: Vec<Outcome>) -> Report {
+        let mut r = Report::empty();
+        r.summary = Summary::of(&results);
+        r.results = results;
+        r.profile = Some("default".into());
+        r
+    }
+
+    #[test]
+    fn label_names_follow_prometheus_rules() {
+        assert!(validate_label("site", "osaka").is_ok());
+        assert!(validate_label("_region2", "eu west").is_ok());
+        for bad in ["", "2site", "si-te", "sité", "__name__", "__meta_x"] {
+            assert!(validate_label(bad, "x").is_err(), "{bad:?}");
+        }
+        for reserved in RESERVED_LABELS {
+            let e = validate_label(reserved, "x").unwrap_err();
+            assert!(e.contains("reserved"), "{e}");
+        }
+        assert!(validate_label("site", "").is_err());
+        assert!(validate_label("site", "a\nb").is_err());
+        assert!(validate_label("site", &"x".repeat(MAX_LABEL_VALUE + 1)).is_err());
+    }
+
+    #[test]
+    fn serve_exposition_has_site_labels_everywhere_and_audit_series() {
+        let r = report(vec![
+            outcome(
+                "clock.kms-host",
+                "clock",
+                Status::Pass,
+                json!({ evidence::OFFSET_MS: 2500.0 }),
+            ),
+            outcome(
+                "kms.activation",
+                evidence::ACTIVATION_KIND,
+                Status::Warn,
+                json!({ evidence::CURRENT_COUNT: 20, evidence::THRESHOLD: 25, evidence::PRODUCT: "windows-client" }),
+            ),
+            outcome(
+                "kms.activation",
+                evidence::ACTIVATION_KIND,
+                Status::Pass,
+                json!({ evidence::CURRENT_COUNT: 10, evidence::THRESHOLD: 5, evidence::PRODUCT: "office" }),
+            ),
+        ]);
+        let text = render_with(
+            &r,
+            &Exposition {
+                labels: vec![
+                    ("site".into(), "osaka \"east\"".into()),
+                    ("env".into(), "prod".into()),
+                ],
+                audit: Some(AuditStatus {
+                    success: false,
+                    last_success_unix: Some(1_795_320_000.0),
+                    duration_seconds: 1.5,
+                }),
+            },
+        );
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            assert!(
+                line.contains("{site=\"osaka \\\"east\\\"\",env=\"prod\""),
+                "site labels first on every series: {line}"
+            );
+        }
+        assert!(text
+            .contains("kms_preflight_audit_success{site=\"osaka \\\"east\\\"\",env=\"prod\"} 0\n"));
+        assert!(text.contains("kms_preflight_last_audit_timestamp_seconds{site=\"osaka \\\"east\\\"\",env=\"prod\"} 1795320000\n"));
+        assert!(text.contains(
+            "kms_preflight_audit_duration_seconds{site=\"osaka \\\"east\\\"\",env=\"prod\"} 1.5\n"
+        ));
+        assert!(!text.contains("kms_preflight_run_duration_seconds"));
+        assert!(!text.contains("kms_preflight_last_run_timestamp_seconds"));
+        assert!(text.contains("kms_preflight_clock_offset_seconds{site=\"osaka \\\"east\\\"\",env=\"prod\",check=\"clock.kms-host\",kind=\"clock\",target=\"kms1.corp.test:1688\",address=\"198.18.0.10\",source=\"\"} 2.5\n"));
+        assert!(text.contains("kms_preflight_activation_current_count{site=\"osaka \\\"east\\\"\",env=\"prod\",check=\"kms.activation\",kind=\"kms-activation\",target=\"kms1.corp.test:1688\",address=\"198.18.0.10\",source=\"\",product=\"windows-client\"} 20\n"));
+        assert!(text.contains("kms_preflight_activation_threshold{site=\"osaka \\\"east\\\"\",env=\"prod\",check=\"kms.activation\",kind=\"kms-activation\",target=\"kms1.corp.test:1688\",address=\"198.18.0.10\",source=\"\",product=\"office\"} 5\n"));
+        assert!(!text.contains("free text"), "messages never become labels");
+    }
+
+    #[test]
+    fn no_audit_yet_reports_timestamp_zero() {
+        let text = render_with(
+            &Report::empty(),
+            &Exposition {
+                labels: vec![],
+                audit: Some(AuditStatus {
+                    success: false,
+                    last_success_unix: None,
+                    duration_seconds: 0.0,
+                }),
+            },
+        );
+        assert!(text.contains("\nkms_preflight_last_audit_timestamp_seconds 0\n"));
+        assert!(text.contains("\nkms_preflight_audit_success 0\n"));
+    }
+
+    #[test]
+    fn activation_series_only_from_activation_results_with_a_keyword_product() {
+        let r = report(vec![
+            outcome(
+                "tcp.port",
+                "tcp",
+                Status::Pass,
+                json!({ evidence::CURRENT_COUNT: 3, evidence::PRODUCT: "x" }),
+            ),
+            outcome(
+                "kms.activation",
+                evidence::ACTIVATION_KIND,
+                Status::Pass,
+                json!({ evidence::CURRENT_COUNT: 3, evidence::PRODUCT: "free text, with spaces" }),
+            ),
+        ]);
+        let text = render(&r);
+        assert!(!text.contains("kms_preflight_activation"), "{text}");
+    }
 
     #[test]
     fn activation_count_and_threshold_per_product() {
         let o = |product: &str, count: u32, n: u32| {
             let mut evidence = serde_json::Map::new();
-            evidence.insert(ev::PRODUCT.into(), product.into());
-            evidence.insert(ev::CURRENT_COUNT.into(), count.into());
-            evidence.insert(ev::THRESHOLD.into(), n.into());
+            evidence.insert(evidence::activation::PRODUCT.into(), product.into());
+            evidence.insert(evidence::activation::CURRENT_COUNT.into(), count.into());
+            evidence.insert(evidence::activation::THRESHOLD.into(), n.into());
             Outcome {
                 id: "kms.activation".into(),
                 kind: "kms-activation".into(),
@@ -328,12 +646,12 @@ mod tests {
         let r = Report {
             summary: Summary::of(&results),
             results,
-            schema: SCHEMA,
+            schema: crate::SCHEMA,
             ..Report::empty()
         };
         let text = render(&r);
         assert!(text.contains(
-            "kms_preflight_activation_current_count{check=\"kms.activation\",target=\"kms.corp.test:1688\",address=\"198.18.1.10\",source=\"\",product=\"windows-10-enterprise\"} 3\n"
+            "kms_preflight_activation_current_count{check=\"kms.activation\",kind=\"kms-activation\",target=\"kms.corp.test:1688\",address=\"198.18.1.10\",source=\"\",product=\"windows-10-enterprise\"} 3\n"
         ), "{text}");
         assert!(
             text.contains("product=\"office-ltsc-2021-proplus\"} 5\n"),

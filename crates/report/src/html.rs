@@ -1,0 +1,363 @@
+//! The status page of `serve` (`GET /`): one server-rendered HTML document, readable with no
+//! JavaScript and no external resource (inline CSS only). It shows the verdict, a table of
+//! hosts (and domains) with their worst status, and every problem with its message and fix.
+//!
+//! Every piece of text (report data and labels alike) goes through [`escape`].
+
+use std::fmt::Write;
+
+use super::markdown::verdict;
+use super::prometheus::Exposition;
+use super::{Outcome, Report, Status};
+
+/// Escapes text for HTML element content and double-quoted attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}\
+table{border-collapse:collapse;margin:.5em 0 1.5em}\
+th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}\
+th{background:#f3f3f3}\
+.pass{color:#176f2c}.warn{color:#8a6100}.fail,.error{color:#b00020}.skip{color:#666}\
+.status{font-weight:bold;text-transform:uppercase}\
+.banner{border:2px solid #b00020;padding:.5em;margin:.5em 0}\
+pre{background:#f7f7f7;padding:.5em;white-space:pre-wrap}\
+.problem{border-top:1px solid #ccc;padding-top:.5em}";
+
+fn status_cell(s: Option<Status>) -> String {
+    match s {
+        Some(s) => format!("<span class=\"status {0}\">{0}</span>", escape(s.as_str())),
+        None => "<span class=\"status skip\">not checked</span>".into(),
+    }
+}
+
+fn unix_to_rfc3339(t: f64) -> String {
+    let d = std::time::Duration::from_secs_f64(t.max(0.0));
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + d).to_string()
+}
+
+/// The worst status of the results for one target (skips count only when nothing else
+/// ran), the addresses they probed and the number of problems.
+fn group<'a>(report: &'a Report, target: &str) -> (Option<Status>, Vec<&'a str>, usize) {
+    let mut worst: Option<Status> = None;
+    let mut addrs: Vec<&str> = Vec::new();
+    let mut problems = 0;
+    for r in report
+        .results
+        .iter()
+        .filter(|r| r.target.as_deref() == Some(target))
+    {
+        // A skipped check says nothing about the host: it only shows when nothing else ran.
+        worst = Some(match worst {
+            None => r.status,
+            Some(Status::Skip) => r.status,
+            Some(w) if r.status == Status::Skip => w,
+            Some(w) => w.max(r.status),
+        });
+        if let Some(a) = r.address.as_deref() {
+            if !addrs.contains(&a) {
+                addrs.push(a);
+            }
+        }
+        if matches!(r.status, Status::Fail | Status::Error | Status::Warn) {
+            problems += 1;
+        }
+    }
+    (worst, addrs, problems)
+}
+
+fn problem(out: &mut String, r: &Outcome) {
+    let _ = write!(
+        out,
+        "<div class=\"problem\"><h3>{} <code>{}</code>",
+        status_cell(Some(r.status)),
+        escape(&r.id)
+    );
+    if let Some(t) = &r.target {
+        let _ = write!(out, " for <code>{}</code>", escape(t));
+    }
+    if let Some(a) = &r.address {
+        let _ = write!(out, " at <code>{}</code>", escape(a));
+    }
+    if let Some(s) = &r.source {
+        let _ = write!(out, " from <code>{}</code>", escape(s));
+    }
+    let _ = write!(
+        out,
+        "</h3><p>{}: {}</p>",
+        escape(&r.title),
+        escape(&r.message)
+    );
+    if !r.error_codes.is_empty() {
+        let codes: Vec<String> = r
+            .error_codes
+            .iter()
+            .map(|c| format!("<code>{}</code>", escape(c)))
+            .collect();
+        let _ = write!(out, "<p>Error codes: {}</p>", codes.join(", "));
+    }
+    if let Some(fix) = &r.remediation {
+        let _ = write!(out, "<p>Fix:</p><pre class=\"fix\">{}</pre>", escape(fix));
+    }
+    out.push_str("</div>\n");
+}
+
+/// The page for the latest report; `expo` gives the site labels and the audit's health.
+pub fn render(report: &Report, expo: &Exposition) -> String {
+    let site: Vec<String> = expo
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let site = site.join(", ");
+    let finished = expo
+        .audit
+        .as_ref()
+        .and_then(|a| a.last_success_unix)
+        .is_some()
+        || expo.audit.is_none();
+    let verdict = if finished {
+        verdict(report)
+    } else {
+        "NO AUDIT YET"
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>kms-preflight{}{}: {}</title><style>{STYLE}</style></head><body>\n",
+        if site.is_empty() { "" } else { " " },
+        escape(&site),
+        escape(verdict)
+    );
+    let _ = writeln!(
+        out,
+        "<h1>kms-preflight{}</h1>",
+        if site.is_empty() {
+            String::new()
+        } else {
+            format!(" <small>{}</small>", escape(&site))
+        }
+    );
+    if let Some(a) = &expo.audit {
+        match a.last_success_unix {
+            Some(t) => {
+                let _ = writeln!(
+                    out,
+                    "<p id=\"audit\">Report of the audit that finished at <time>{}</time>.</p>",
+                    escape(&unix_to_rfc3339(t))
+                );
+            }
+            None => out.push_str(
+                "<p id=\"audit\">No audit has finished yet: the first one is running.</p>\n",
+            ),
+        }
+        if !a.success && a.last_success_unix.is_some() {
+            let _ = writeln!(
+                out,
+                "<p class=\"banner\">The last audit failed after {:.1} s; this page shows the previous report.</p>",
+                a.duration_seconds
+            );
+        }
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "<p id=\"verdict\"><strong>Verdict: {}</strong> &mdash; {} results: {} pass, {} warn, {} fail, {} skip, {} error.</p>",
+        escape(verdict),
+        s.total,
+        s.pass,
+        s.warn,
+        s.fail,
+        s.skip,
+        s.error
+    );
+    let _ = writeln!(
+        out,
+        "<p>Domains: {} &mdash; DNS servers: {}{}</p>",
+        escape(&if report.domains.is_empty() {
+            "(none)".to_string()
+        } else {
+            report.domains.join(", ")
+        }),
+        escape(&if report.dns_servers.is_empty() {
+            "(none)".to_string()
+        } else {
+            report.dns_servers.join(", ")
+        }),
+        if report.sources.is_empty() {
+            String::new()
+        } else {
+            format!(" &mdash; sources: {}", escape(&report.sources.join(", ")))
+        }
+    );
+
+    out.push_str("<h2>Hosts</h2>\n");
+    if report.targets.is_empty() {
+        out.push_str("<p>No KMS host was found or given.</p>\n");
+    } else {
+        out.push_str(
+            "<table id=\"hosts\"><tr><th>Host</th><th>Verdict</th><th>Addresses</th><th>Problems</th><th>Found through</th></tr>\n",
+        );
+        for t in &report.targets {
+            let (worst, addrs, problems) = group(report, &t.target);
+            let _ = writeln!(
+                out,
+                "<tr class=\"host\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&t.target),
+                status_cell(worst),
+                escape(&addrs.join(", ")),
+                problems,
+                escape(&t.origins.join(", "))
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    if !report.domains.is_empty() {
+        out.push_str(
+            "<h2>Domains</h2>\n<table id=\"domains\"><tr><th>Domain</th><th>Verdict</th><th>Problems</th></tr>\n",
+        );
+        for d in &report.domains {
+            let (worst, _, problems) = group(report, d);
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                escape(d),
+                status_cell(worst),
+                problems
+            );
+        }
+        out.push_str("</table>\n");
+    }
+
+    let mut problems: Vec<&Outcome> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Error | Status::Warn))
+        .collect();
+    // Worst first, then in report order.
+    problems.sort_by_key(|r| std::cmp::Reverse(r.status));
+    out.push_str("<h2>Problems and fixes</h2>\n");
+    if problems.is_empty() {
+        out.push_str("<p>None.</p>\n");
+    } else {
+        out.push_str("<section id=\"problems\">\n");
+        for r in problems {
+            problem(&mut out, r);
+        }
+        out.push_str("</section>\n");
+    }
+    let _ = writeln!(
+        out,
+        "<p><small>kms-preflight {} &mdash; schema {} &mdash; profile {} &mdash; \
+         <a href=\"/metrics\">/metrics</a> &middot; <a href=\"/report.json\">/report.json</a> &middot; \
+         <a href=\"/healthz\">/healthz</a></small></p>\n</body></html>",
+        escape(report.version),
+        escape(report.schema),
+        escape(report.profile.as_deref().unwrap_or("default"))
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prometheus::AuditStatus;
+    use crate::{ReportTarget, Summary};
+    use serde_json::Map;
+
+    fn o(target: &str, status: Status, msg: &str, fix: Option<&str>) -> Outcome {
+        Outcome {
+            id: "tcp.port".into(),
+            kind: "tcp".into(),
+            title: "TCP <port>".into(),
+            target: Some(target.into()),
+            address: Some("198.18.0.12".into()),
+            source: None,
+            status,
+            message: msg.into(),
+            remediation: fix.map(Into::into),
+            error_codes: vec!["0xC004F074".into()],
+            evidence: Map::new(),
+            duration_ms: 1,
+        }
+    }
+
+    #[test]
+    fn page_lists_hosts_escapes_text_and_shows_fixes() {
+        let mut r = Report::empty();
+        r.results = vec![
+            o("kms1.corp.test:1688", Status::Pass, "connected", None),
+            o("kms1.corp.test:1688", Status::Skip, "not asked", None),
+            o(
+                "kms2.corp.test:1688",
+                Status::Fail,
+                "no answer <script>alert(1)</script>",
+                Some("Open TCP 1688 & retry \"now\""),
+            ),
+        ];
+        r.summary = Summary::of(&r.results);
+        r.targets = ["kms1", "kms2"]
+            .iter()
+            .map(|h| ReportTarget {
+                target: format!("{h}.corp.test:1688"),
+                host: format!("{h}.corp.test"),
+                port: 1688,
+                origins: vec!["SRV _vlmcs._tcp.corp.test".into()],
+            })
+            .collect();
+        let html = render(
+            &r,
+            &Exposition {
+                labels: vec![("site".into(), "<osaka>".into())],
+                audit: Some(AuditStatus {
+                    success: true,
+                    last_success_unix: Some(1_795_320_000.0),
+                    duration_seconds: 0.5,
+                }),
+            },
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("no answer &lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("Open TCP 1688 &amp; retry &quot;now&quot;"));
+        assert!(html.contains("site=&lt;osaka&gt;"));
+        assert!(html.contains(
+            "<code>kms1.corp.test:1688</code></td><td><span class=\"status pass\">pass</span>"
+        ));
+        assert!(html.contains(
+            "<code>kms2.corp.test:1688</code></td><td><span class=\"status fail\">fail</span>"
+        ));
+        assert!(html.contains("2026-11-22T04:00:00Z"));
+        assert!(html.contains("Verdict: NOT READY"));
+    }
+
+    #[test]
+    fn before_the_first_audit_the_page_says_so() {
+        let html = render(
+            &Report::empty(),
+            &Exposition {
+                labels: vec![],
+                audit: Some(AuditStatus {
+                    success: false,
+                    last_success_unix: None,
+                    duration_seconds: 0.0,
+                }),
+            },
+        );
+        assert!(html.contains("No audit has finished yet"));
+        assert!(html.contains("NO AUDIT YET"));
+    }
+}

@@ -1,0 +1,448 @@
+//! `serve` on loopback, no root needed: the endpoints and their limits as an HTTP client sees
+//! them, `promtool check metrics` on the served exposition, label validation, the security
+//! property (a recording listener that no configuration names is never contacted, whatever a
+//! request asks), one log line per audit, and SIGTERM. Every probe of the audit goes to
+//! loopback: the KMS host is a listener of this test and the DNS server a closed port.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn kp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kms-preflight"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run kms-preflight")
+}
+
+/// A loopback listener that records the peer of every connection it accepts.
+struct Recorder {
+    port: u16,
+    seen: Arc<Mutex<Vec<SocketAddr>>>,
+}
+
+impl Recorder {
+    fn start() -> Recorder {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        std::thread::spawn(move || {
+            for c in l.incoming().flatten() {
+                if let Ok(p) = c.peer_addr() {
+                    s.lock().unwrap().push(p);
+                }
+                // Held open until the peer closes (at most 5 s), as a service would.
+                std::thread::spawn(move || {
+                    let mut c = c;
+                    let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
+                    let mut buf = [0u8; 512];
+                    while matches!(c.read(&mut buf), Ok(n) if n > 0) {}
+                });
+            }
+        });
+        Recorder { port, seen }
+    }
+
+    fn connections(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+}
+
+/// A running `serve`, killed on drop; its stderr lines are collected.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    lines: mpsc::Receiver<String>,
+    log: Vec<String>,
+}
+
+impl Server {
+    fn start(extra: &[&str], kms: &Recorder) -> Server {
+        // A closed UDP port for DNS: the queries are refused on loopback at once.
+        let dns = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let dns_addr = dns.local_addr().unwrap().to_string();
+        drop(dns);
+        let host = format!("127.0.0.1:{}", kms.port);
+        let mut args = vec![
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--host",
+            &host,
+            "--dns",
+            &dns_addr,
+            "--domain",
+            "serve.invalid",
+            "--timeout",
+            "300ms",
+            "--deadline",
+            "8s",
+            "--interval",
+            "10s",
+        ];
+        args.extend_from_slice(extra);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kms-preflight"))
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start serve");
+        let (tx, rx) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for l in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(l);
+            }
+        });
+        let mut log = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let addr = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("serve did not start: {log:?}"));
+            log.push(line.clone());
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let a = rest.split_whitespace().next().unwrap();
+                break a.parse::<SocketAddr>().unwrap();
+            }
+        };
+        Server {
+            child,
+            addr,
+            lines: rx,
+            log,
+        }
+    }
+
+    fn drain(&mut self) -> &[String] {
+        while let Ok(l) = self.lines.try_recv() {
+            self.log.push(l);
+        }
+        &self.log
+    }
+
+    /// Waits (bounded) until an audit has finished: /healthz answers 200.
+    fn wait_healthy(&mut self) {
+        let started = Instant::now();
+        loop {
+            let r = http(self.addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            if r.status == 200 {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no healthy audit: {} {}; log {:?}",
+                r.status,
+                r.body,
+                self.drain()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Resp {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+/// One request on its own connection (`Connection: close` is added); bounded by 5 s.
+fn http(addr: SocketAddr, request: &str) -> Resp {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let req = request.replacen("\r\n", "\r\nConnection: close\r\n", 1);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text.as_str(), ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Resp {
+        status,
+        head: head.to_ascii_lowercase(),
+        body: body.to_string(),
+    }
+}
+
+fn get(addr: SocketAddr, path: &str) -> Resp {
+    http(addr, &format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n"))
+}
+
+fn promtool() -> Option<&'static str> {
+    ["/usr/bin/promtool", "/usr/local/bin/promtool"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+}
+
+#[test]
+fn serve_answers_its_endpoints_and_nothing_else_and_stops_on_sigterm() {
+    let kms = Recorder::start();
+    let forbidden = Recorder::start();
+    let mut srv = Server::start(&["--label", "site=loopback", "--label", "env=test"], &kms);
+    srv.wait_healthy();
+    let a = srv.addr;
+
+    let m = get(a, "/metrics");
+    assert_eq!(m.status, 200);
+    assert!(
+        m.head.contains("content-type: text/plain; version=0.0.4"),
+        "{}",
+        m.head
+    );
+    assert!(m
+        .body
+        .contains("kms_preflight_audit_success{site=\"loopback\",env=\"test\"} 1\n"));
+    let tcp_pass = format!(
+        "kms_preflight_check_status{{site=\"loopback\",env=\"test\",check=\"tcp.port\",kind=\"tcp\",target=\"127.0.0.1:{}\",address=\"127.0.0.1\",source=\"\",status=\"pass\"}} 1\n",
+        kms.port
+    );
+    assert!(m.body.contains(&tcp_pass), "{}", m.body);
+    for line in m.body.lines().filter(|l| !l.starts_with('#')) {
+        assert!(line.contains("{site=\"loopback\",env=\"test\""), "{line}");
+    }
+    match promtool() {
+        Some(tool) => {
+            let mut child = Command::new(tool)
+                .args(["check", "metrics"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(m.body.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "promtool check metrics:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("promtool is missing: scripts/test-all.sh installs Debian's prometheus")
+        }
+        None => eprintln!("SKIPPED promtool check metrics: install Debian's prometheus package"),
+    }
+
+    let j = get(a, "/report.json");
+    assert_eq!(j.status, 200);
+    assert!(j.head.contains("content-type: application/json"));
+    let rep: serde_json::Value = serde_json::from_str(&j.body).expect("JSON report");
+    assert_eq!(rep["schema"], "kms-preflight/report/v1");
+    assert!(!rep["results"].as_array().unwrap().is_empty());
+
+    let page = get(a, "/");
+    assert_eq!(page.status, 200);
+    assert!(page.head.contains("content-type: text/html"));
+    assert!(page
+        .head
+        .contains("content-security-policy: default-src 'none'"));
+    assert!(page
+        .body
+        .contains(&format!("<code>127.0.0.1:{}</code>", kms.port)));
+
+    let head = http(a, "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+
+    // Whatever names the forbidden listener gets a fixed answer; it is never contacted.
+    let f = format!("127.0.0.1:{}", forbidden.port);
+    for (req, want) in [
+        (
+            format!("GET /probe?target={f}&module=tcp_connect HTTP/1.1\r\nHost: x\r\n\r\n"),
+            404,
+        ),
+        (
+            format!("GET /probe?target={f} HTTP/1.1\r\nHost: {f}\r\n\r\n"),
+            404,
+        ),
+        ("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n".to_string(), 404),
+        ("GET /metrics/ HTTP/1.1\r\nHost: x\r\n\r\n".to_string(), 404),
+        (
+            format!("GET /metrics?target={f} HTTP/1.1\r\nHost: x\r\n\r\n"),
+            200,
+        ),
+        (
+            format!("GET http://{f}/metrics HTTP/1.1\r\nHost: {f}\r\n\r\n"),
+            200,
+        ),
+        (format!("CONNECT {f} HTTP/1.1\r\nHost: {f}\r\n\r\n"), 404),
+        (
+            format!(
+                "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\ntarget={f}",
+                f.len() + 7
+            ),
+            405,
+        ),
+        (
+            format!(
+                "GET /report.json HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\ntarget={f}",
+                f.len() + 7
+            ),
+            413,
+        ),
+        (
+            format!(
+                "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+                "a".repeat(20_000)
+            ),
+            431,
+        ),
+    ] {
+        let r = http(a, &req);
+        assert_eq!(r.status, want, "{}", req.lines().next().unwrap());
+        if want == 405 {
+            assert!(r.head.contains("allow: get, head"), "{}", r.head);
+        }
+        if want == 200 {
+            assert!(!r.body.contains(&f), "the answer names {f}");
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        forbidden.connections(),
+        0,
+        "a request made serve contact {f}"
+    );
+    assert!(kms.connections() > 0, "the configured host was probed");
+
+    // SIGTERM: gone within a second, exit 0; one log line per audit, with its summary.
+    let started = Instant::now();
+    let pid = srv.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = loop {
+        if let Some(s) = srv.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "still running");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(1), "SIGTERM took {took:?}");
+    assert_eq!(status.code(), Some(0));
+    std::thread::sleep(Duration::from_millis(100));
+    let log = srv.drain().to_vec();
+    let audits: Vec<&String> = log.iter().filter(|l| l.contains(": audit ")).collect();
+    assert_eq!(audits.len(), 1, "{log:?}");
+    assert!(
+        audits[0].contains("audit 1 done in") && audits[0].contains(" results: "),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|l| l.ends_with("SIGTERM: stopped")),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn serve_closes_a_connection_whose_headers_never_finish() {
+    let kms = Recorder::start();
+    let srv = Server::start(&[], &kms);
+    let mut s = TcpStream::connect(srv.addr).unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(9),
+        "a slow client held the connection for {took:?}"
+    );
+    assert!(took >= Duration::from_secs(4), "closed after {took:?}");
+}
+
+#[test]
+fn serve_rejects_bad_labels() {
+    for (label, why) in [
+        ("__name__=x", "reserves for internal use"),
+        ("job=x", "reserved"),
+        ("instance=x", "reserved"),
+        ("status=x", "reserved"),
+        ("1site=x", "not a Prometheus label name"),
+        ("si-te=x", "not a Prometheus label name"),
+        ("site=", "empty value"),
+        ("site", "expected KEY=VALUE"),
+    ] {
+        let o = kp(&["serve", "--label", label, "--host", "127.0.0.1"]);
+        assert_eq!(o.status.code(), Some(2), "{label}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(why), "{label}: {err}");
+    }
+    let o = kp(&[
+        "serve",
+        "--label",
+        "site=a",
+        "--label",
+        "site=b",
+        "--host",
+        "127.0.0.1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--label site: given more than once"));
+    let o = kp(&["serve", "--interval", "500ms", "--host", "127.0.0.1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("at least 1s"));
+}
+
+#[test]
+fn serve_help_and_man_state_the_security_property() {
+    let o = kp(&["serve", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    // Wrapped to the terminal width: compare with the line breaks folded.
+    let help = String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for want in [
+        "Security property: no endpoint takes a target, host or DNS server from the request",
+        "/probe?target=",
+        "--listen <ADDR:PORT>",
+        "[default: 127.0.0.1:9688]",
+        "--interval <DURATION>",
+        "--label <KEY=VALUE>",
+        "--domain <DOMAIN>",
+        "--deadline <DURATION>",
+        "/healthz",
+        "deploy/",
+    ] {
+        assert!(
+            help.contains(want),
+            "{want:?} missing from serve --help:\n{help}"
+        );
+    }
+    assert!(!help.contains("--format"), "serve has no --format");
+    let man = kp(&["man"]);
+    let man = String::from_utf8_lossy(&man.stdout);
+    assert!(man.contains("serve"), "the man page lists serve");
+}
