@@ -11,7 +11,9 @@
 //!      activation FAQ says): a stale record (`srv-stale`), or a failing `resolve`, `tcp` or
 //!      `kms-rpc` result;
 //!    - rejected (the host answers with an error; the client logs it and stops this
-//!      attempt): a failing `clock` result (0xC004F06C);
+//!      attempt): a failing `clock` result (0xC004F06C), or, when the opt-in activation probe
+//!      ran, the host's own refusal (a failing `kms-activation` result: 0xC004F038 count
+//!      below the threshold, 0xC004F042 product not covered, …) for the product named;
 //!    - works; or unknown when a deciding check ended in `error`.
 //! 3. The order of attempts as probabilities under both host-caching settings: RFC 2782
 //!    (caching off, `slmgr /ckhc`: lowest priority group first, weighted inside it, shares
@@ -179,6 +181,25 @@ fn classify<'a>(
                 None => first_clause(&r.message).to_string(),
             });
         }
+        c.code = r.error_codes.first().cloned();
+        c.results.push(r.id.clone());
+        c.fix = Some((r, false));
+    } else if let Some(r) = own
+        .iter()
+        .find(|r| r.kind == ev::ACTIVATION_KIND && r.status == Status::Fail)
+    {
+        // The host's own answer to a real activation request: clients of that product get
+        // the same refusal (a warn, e.g. an emulator sign, stays a note).
+        c.attempt = Attempt::Rejected;
+        let product = str_of(r, ev::PRODUCT).unwrap_or("the product");
+        let num = |k: &str| r.evidence.get(k).and_then(Value::as_f64);
+        // Phrased to follow "…, whose" in the verdict's reason.
+        c.because = Some(match (num(ev::CURRENT_COUNT), num(ev::THRESHOLD)) {
+            (Some(n), Some(t)) if n < t => {
+                format!("client count is {n} of the {t} that {product} needs")
+            }
+            _ => format!("answer to {product} is a refusal"),
+        });
         c.code = r.error_codes.first().cloned();
         c.results.push(r.id.clone());
         c.fix = Some((r, false));

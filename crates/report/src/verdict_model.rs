@@ -232,6 +232,10 @@ pub(crate) fn fix_title(
         kinds::TCP => format!("open TCP {port} to {host}{or_remove}"),
         kinds::KMS_RPC => format!("make {host} answer as a KMS host{or_remove}"),
         kinds::SRV_DISCOVERY => "publish _vlmcs._tcp where the client's suffix list looks".into(),
+        k if k == kms_preflight_engine::evidence::ACTIVATION_KIND => match because {
+            Some(b) => format!("make {host} activate (its {b})"),
+            None => format!("make {host} activate the product"),
+        },
         _ => format!("fix {} for {host}", o.id),
     }
 }

@@ -499,3 +499,48 @@ fn hosts_never_probed_leave_the_answer_unknown() {
     // The summary line then keeps its own logic: everything passed.
     assert_eq!(readiness(&rep, &v), Readiness::Ready);
 }
+
+#[test]
+fn the_hosts_own_refusal_from_the_activation_probe_is_a_rejection() {
+    let mut rs = srv(
+        "corp.test",
+        &[("kms1.corp.test", 0, 0), ("kms2.corp.test", 0, 0)],
+    );
+    rs.extend(healthy("kms1.corp.test"));
+    rs.extend(healthy("kms2.corp.test"));
+    // kms2 answers the bind and its clock is fine, but its count is below the threshold.
+    rs.push(o(
+        "kms.activation",
+        ev::ACTIVATION_KIND,
+        Some("kms2.corp.test:1688"),
+        Status::Fail,
+        &["0xC004F038"],
+        json!({"product": "windows-10-enterprise", "current_count": 3, "threshold": 25}),
+    ));
+    // An emulator sign on kms1 is a warning, not a refusal.
+    rs.push(o(
+        "kms.activation",
+        ev::ACTIVATION_KIND,
+        Some("kms1.corp.test:1688"),
+        Status::Warn,
+        &[],
+        json!({"product": "office-ltsc-2021-proplus"}),
+    ));
+    let rep = report(rs);
+    let v = verdict(&rep);
+    assert_eq!(v.answer, Answer::WorksWithRisk, "{v:#?}");
+    assert_eq!(v.code.as_deref(), Some("0xC004F038"));
+    assert_eq!(
+        v.reason,
+        "50 % of first attempts reach kms2.corp.test, whose client count is 3 of the 25 that \
+         windows-10-enterprise needs → 0xC004F038"
+    );
+    let c = &v.clients[0];
+    let k2 = host(c, "kms2.corp.test");
+    assert_eq!(k2.attempt, Attempt::Rejected);
+    assert_eq!(k2.code.as_deref(), Some("0xC004F038"));
+    assert_eq!(k2.results, ["kms.activation"]);
+    assert_eq!(host(c, "kms1.corp.test").attempt, Attempt::Works);
+    assert_eq!(v.fixes[0].check, "kms.activation");
+    assert!(close(v.fixes[0].unblocks, 0.5), "{:?}", v.fixes[0]);
+}
