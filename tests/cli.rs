@@ -388,3 +388,53 @@ fn activation_probe_is_documented_and_typed() {
         "{text}"
     );
 }
+
+/// No DNS server answers at all (nothing listens on the loopback port given): discovery fails
+/// for want of DNS, and neither the check nor the verdict tells the engineer to publish a
+/// record.
+#[test]
+fn discovery_without_any_dns_answer_blames_dns_not_the_records() {
+    let closed = {
+        let l = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dns = format!("127.0.0.1:{closed}");
+    let o = kp(&[
+        "check",
+        "--domain",
+        "corp.test",
+        "--dns",
+        &dns,
+        "--timeout",
+        "500ms",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let disc = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "srv.discovery")
+        .expect("srv.discovery");
+    assert_eq!(disc["status"], "fail", "{disc:#}");
+    assert_eq!(disc["evidence"]["dns_answered"], false, "{disc:#}");
+    let msg = disc["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("no DNS server answered for any suffix"),
+        "{msg}"
+    );
+    let fix = disc["remediation"].as_str().unwrap();
+    assert!(fix.contains(&dns), "{fix}");
+    assert!(!fix.contains("DnsDomainPublishList"), "{fix}");
+    let verdict = serde_json::to_string(&v["verdict"]).unwrap();
+    assert!(
+        verdict.contains("no DNS server answers the client's SRV queries"),
+        "{verdict}"
+    );
+    assert!(
+        verdict.contains("make the client's DNS servers answer it"),
+        "{verdict}"
+    );
+}

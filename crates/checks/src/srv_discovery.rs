@@ -46,6 +46,8 @@ struct SuffixResult {
     result: String,
     server: Option<String>,
     hosts: Vec<String>,
+    /// A server gave an answer (any rcode), as opposed to none answering at all.
+    answered: bool,
 }
 
 impl Check for SrvDiscoveryCheck {
@@ -132,6 +134,7 @@ impl Check for SrvDiscoveryCheck {
                             result: format!("no answer ({})", dns::no_answer_message(&attempts)),
                             server: None,
                             hosts: Vec::new(),
+                            answered: false,
                         },
                         Some(rep) => {
                             let hosts: Vec<String> = srv_records(&rep)
@@ -151,6 +154,7 @@ impl Check for SrvDiscoveryCheck {
                                 result,
                                 server: Some(rep.server.to_string()),
                                 hosts,
+                                answered: true,
                             }
                         }
                     };
@@ -200,6 +204,30 @@ impl Check for SrvDiscoveryCheck {
                     ),
                 )
                 .evidence(ev::FIRST_SUFFIX, first.suffix.clone()),
+                None if !results.iter().any(|r| r.answered) => {
+                    // Not one answer from any server for any suffix: the client cannot discover
+                    // KMS here, but for want of DNS, not of a record; publishing would not help.
+                    let servers = common::servers_text(&ctx.settings.dns_servers);
+                    Finding::new(
+                        Status::Fail,
+                        format!(
+                            "no DNS server answered for any suffix of the list ({origin}: {list}): {}. \
+                             A Windows client here cannot discover KMS (it logs 0xC004F074) until its DNS \
+                             servers answer",
+                            lines.join("; ")
+                        ),
+                    )
+                    .codes(&["0xC004F074"])
+                    .evidence(ev::DNS_ANSWERED, false)
+                    .remediation(format!(
+                        "Make the DNS servers this client uses ({servers}) answer it: check they run, and that UDP and TCP 53 \
+                         are open from this subnet (host firewalls, ACLs, VPN split tunnel). From a client:\n\
+                         \x20 Resolve-DnsName -Type SRV _vlmcs._tcp.{first} -Server <dns-server>\n\
+                         \x20 nslookup -type=SRV _vlmcs._tcp.{first} <dns-server>\n\
+                         Then on clients: ipconfig /flushdns ; slmgr /ckms",
+                        first = suffixes[0],
+                    ))
+                }
                 None => {
                     // The code the client logs follows what DNS said: NXDOMAIN, NODATA, or (no
                     // definitive answer at all) only the generic "no KMS could be contacted".

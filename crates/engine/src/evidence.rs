@@ -67,6 +67,9 @@ pub const SUFFIXES: &str = "suffixes";
 /// Keys of one entry in [`SUFFIXES`].
 pub const SUFFIX: &str = "suffix";
 pub const SUFFIX_HOSTS: &str = "hosts";
+/// `srv-discovery`: false when no DNS server gave any answer for any suffix (timeouts,
+/// unreachable servers): discovery failed for want of DNS, not for want of a record.
+pub const DNS_ANSWERED: &str = "dns_answered";
 /// `srv-discovery`: where the suffix list came from (`--suffix`, `--domain`, the system's).
 pub const SUFFIX_ORIGIN: &str = "suffix_origin";
 

@@ -348,9 +348,15 @@ fn client_verdict<'a>(
     if let Some(d) = disc.filter(|d| d.status == Status::Fail) {
         base.answer = Answer::Fails;
         base.code = d.error_codes.first().cloned();
-        base.discovery = "no suffix of the client's list finds a KMS SRV record".into();
+        let no_dns = d.evidence.get(ev::DNS_ANSWERED) == Some(&Value::Bool(false));
+        let what = if no_dns {
+            "no DNS server answers the client's SRV queries"
+        } else {
+            "no suffix of the client's list finds a KMS SRV record"
+        };
+        base.discovery = what.into();
         base.reason = format!(
-            "no suffix of the client's list ({}) finds a KMS SRV record{}",
+            "{what} ({}){}",
             suffixes.join(", "),
             base.code
                 .as_ref()
