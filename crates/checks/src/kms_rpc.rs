@@ -287,11 +287,8 @@ impl Check for KmsRpcCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        // Resolution when no prerequisite gave addresses, then connect + bind per address
-        // (addresses in parallel).
-        kms_preflight_net::dns::lookup_budget(timeout, &settings.dns_servers)
-            + timeout * 2
-            + Duration::from_secs(1)
+        // Connect + bind per address, retried like a client within two timeouts.
+        crate::common::address::per_address_budget(timeout, settings, 2)
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {
@@ -299,12 +296,7 @@ impl Check for KmsRpcCheck {
     }
 
     fn validate(&self) -> Vec<(Location, String)> {
-        let mut out: Vec<_> = self
-            .port
-            .as_ref()
-            .and_then(validate_port)
-            .into_iter()
-            .collect();
+        let mut out: Vec<_> = self.port.iter().filter_map(validate_port).collect();
         out.extend(
             self.bind.as_ref().and_then(|b| {
                 kms_preflight_engine::validate_choice(b, "bind", &["ndr32", "windows"])

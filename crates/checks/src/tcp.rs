@@ -173,10 +173,8 @@ impl Check for TcpCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        // Resolution (when no prerequisite gave addresses) plus parallel connects and the hold after each.
-        kms_preflight_net::dns::lookup_budget(timeout, &settings.dns_servers)
-            + timeout * 2
-            + Duration::from_secs(1)
+        // Parallel connects (retried like a client within two timeouts) and the hold after each.
+        crate::common::address::per_address_budget(timeout, settings, 2)
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {
@@ -184,12 +182,7 @@ impl Check for TcpCheck {
     }
 
     fn validate(&self) -> Vec<(Location, String)> {
-        let mut out: Vec<_> = self
-            .port
-            .as_ref()
-            .and_then(validate_port)
-            .into_iter()
-            .collect();
+        let mut out: Vec<_> = self.port.iter().filter_map(validate_port).collect();
         if let Some(h) = &self.hold {
             if let Err(e) = parse_hold(&h.value) {
                 out.push((h.referenced, e));

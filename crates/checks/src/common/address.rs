@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use kms_preflight_engine::{evidence, render_port, CheckContext, Finding, Status};
+use kms_preflight_engine::{evidence, render_port, CheckContext, Finding, RunSettings, Status};
 use kms_preflight_net::dns::{self, Resolution};
 use kms_preflight_net::memo::RunMemo;
 use kms_preflight_net::tcp::{ConnectFailure, Tried};
@@ -23,6 +23,12 @@ pub async fn lookup(ctx: &CheckContext<'_>, host: &str) -> Result<Resolution, Fi
     )
     .await
     .map_err(|e| Finding::new(Status::Error, e))
+}
+
+/// Budget of a job that probes every address of a host in parallel: resolution (when no
+/// prerequisite gave the addresses), then `legs` timeouts per address, and a second of slack.
+pub fn per_address_budget(timeout: Duration, settings: &RunSettings, legs: u32) -> Duration {
+    dns::lookup_budget(timeout, &settings.dns_servers) + timeout * legs + Duration::from_secs(1)
 }
 
 /// The addresses a host-scoped check should probe: from a prerequisite's facts, or resolved now.

@@ -367,9 +367,7 @@ impl Check for KmsActivationCheck {
             .map_or(1, |a| a.products.len().max(1)) as u32;
         // Resolution when no prerequisite gave addresses; then per product up to three
         // protocol versions of connect + bind + call (addresses in parallel).
-        kms_preflight_net::dns::lookup_budget(timeout, &settings.dns_servers)
-            + timeout * 3 * 3 * products
-            + Duration::from_secs(1)
+        crate::common::address::per_address_budget(timeout, settings, 3 * 3 * products)
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {
@@ -377,12 +375,7 @@ impl Check for KmsActivationCheck {
     }
 
     fn validate(&self) -> Vec<(Location, String)> {
-        let mut out: Vec<_> = self
-            .port
-            .as_ref()
-            .and_then(validate_port)
-            .into_iter()
-            .collect();
+        let mut out: Vec<_> = self.port.iter().filter_map(validate_port).collect();
         out.extend(
             self.protocol
                 .as_ref()
