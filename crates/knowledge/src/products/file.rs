@@ -99,14 +99,24 @@ pub(super) fn parse_guid(
     })
 }
 
+/// The checks every entry shares: its key (`key_field`, e.g. `slug`) is kebab-case, it has a
+/// name, declared sources, and no empty note.
 pub(super) fn check_common(
     section: &'static str,
+    key_field: &str,
     entry: &str,
     name: &str,
     sources: &[String],
     note: Option<&str>,
     known_sources: &BTreeMap<String, String>,
 ) -> Result<(), ProductCatalogError> {
+    if !is_kebab_case(entry) {
+        return Err(entry_error(
+            section,
+            entry,
+            format!("{key_field} must be kebab-case"),
+        ));
+    }
     if name.trim().is_empty() {
         return Err(entry_error(section, entry, "name is empty".into()));
     }
@@ -218,10 +228,15 @@ pub(super) fn build_catalog(file: FileDoc) -> Result<ProductCatalog, ProductCata
     let mut kms_groups: Vec<KmsGroup> = Vec::with_capacity(raw_groups.len());
     for g in raw_groups {
         const S: &str = "kms_groups";
-        if !is_kebab_case(&g.key) {
-            return Err(entry_error(S, &g.key, "key must be kebab-case".into()));
-        }
-        check_common(S, &g.key, &g.name, &g.sources, g.note.as_deref(), &sources)?;
+        check_common(
+            S,
+            "key",
+            &g.key,
+            &g.name,
+            &g.sources,
+            g.note.as_deref(),
+            &sources,
+        )?;
         let id = parse_guid(S, &g.key, "id", &g.id)?;
         if kms_groups.iter().any(|k| k.key == g.key) {
             return Err(entry_error(S, &g.key, "key is used twice".into()));
@@ -264,10 +279,15 @@ pub(super) fn build_catalog(file: FileDoc) -> Result<ProductCatalog, ProductCata
     let mut by_slug = HashMap::with_capacity(raw_products.len());
     for p in raw_products {
         const S: &str = "products";
-        if !is_kebab_case(&p.slug) {
-            return Err(entry_error(S, &p.slug, "slug must be kebab-case".into()));
-        }
-        check_common(S, &p.slug, &p.name, &p.sources, p.note.as_deref(), &sources)?;
+        check_common(
+            S,
+            "slug",
+            &p.slug,
+            &p.name,
+            &p.sources,
+            p.note.as_deref(),
+            &sources,
+        )?;
         let sku_id = parse_guid(S, &p.slug, "sku_id", &p.sku_id)?;
         let group = kms_groups
             .iter()
@@ -339,10 +359,15 @@ pub(super) fn build_catalog(file: FileDoc) -> Result<ProductCatalog, ProductCata
     let mut host_keys: Vec<HostKey> = Vec::with_capacity(raw_keys.len());
     for h in raw_keys {
         const S: &str = "host_keys";
-        if !is_kebab_case(&h.key) {
-            return Err(entry_error(S, &h.key, "key must be kebab-case".into()));
-        }
-        check_common(S, &h.key, &h.name, &h.sources, h.note.as_deref(), &sources)?;
+        check_common(
+            S,
+            "key",
+            &h.key,
+            &h.name,
+            &h.sources,
+            h.note.as_deref(),
+            &sources,
+        )?;
         let activation_id = parse_guid(S, &h.key, "activation_id", &h.activation_id)?;
         if host_keys.iter().any(|k| k.key == h.key) {
             return Err(entry_error(S, &h.key, "key is used twice".into()));
