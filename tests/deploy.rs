@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use kms_preflight_engine::evidence;
+use kms_preflight_checks::evidence;
 use kms_preflight_report::prometheus::{render_with, AuditStatus, Exposition};
 use kms_preflight_report::{Outcome, Report, Status, Summary};
 use serde_json::{json, Map, Value};
@@ -54,13 +54,14 @@ fn outcome(id: &str, kind: &str, target: &str, evidence: Value) -> Outcome {
         address: Some("10.0.0.1".into()),
         source: None,
         status: Status::Pass,
-        message: String::new(),
+        message: String::new().into(),
         remediation: None,
         error_codes: vec![],
         evidence: match evidence {
-            Value::Object(m) => m,
-            _ => Map::new(),
+            Value::Object(m) => m.into(),
+            _ => Map::new().into(),
         },
+        run: Default::default(),
         duration_ms: 1,
     }
 }

@@ -29,15 +29,22 @@ fn outcome(
         source: None,
         status,
         message: message.into(),
-        remediation: problem.then(|| format!("Fix {id}:\n  step | one\n  step \"two\" <&>")),
+        remediation: problem.then(|| format!("Fix {id}:\n  step | one\n  step \"two\" <&>").into()),
         error_codes: if matches!(status, Status::Fail | Status::Warn) {
             vec!["0xC004F074".into()]
         } else {
             vec![]
         },
+        // The engine's own keys (attempts, flaky) live apart from the kind's evidence.
+        run: serde_json::from_value(evidence.clone()).expect("run evidence"),
         evidence: match evidence {
-            Value::Object(m) => m,
-            _ => Map::new(),
+            Value::Object(mut m) => {
+                for k in kms_preflight_engine::RUN_KEYS {
+                    m.remove(*k);
+                }
+                m.into()
+            }
+            _ => Map::new().into(),
         },
         duration_ms: 12,
     }
@@ -104,7 +111,7 @@ fn fixture() -> Report {
     let summary = Summary::of(&results);
     Report {
         schema: report::SCHEMA,
-        version: "0.1.0",
+        version: "0.1.0".into(),
         started_at: "2026-11-22T04:00:00Z".into(),
         duration_ms: 1234,
         profile: Some("branch-office".into()),
@@ -184,7 +191,7 @@ fn attr<'a>(attrs: &'a [(String, String)], k: &str) -> Option<&'a str> {
 #[test]
 fn junit_golden_and_valid_xml() {
     let r = fixture();
-    let xml = report::junit::render(&r);
+    let xml = report::junit::render(&r, report::Lang::En);
     golden("report.junit.xml", &xml);
     let elems = parse_xml(&xml);
     let root = &elems[0];
@@ -226,7 +233,7 @@ fn junit_golden_and_valid_xml() {
 
 #[test]
 fn markdown_golden() {
-    let md = report::markdown::render(&fixture());
+    let md = report::markdown::render(&fixture(), report::Lang::En);
     golden("report.md", &md);
     assert!(md.contains("**Verdict: NOT READY**"));
     // The pipe in the message is escaped, so the table keeps 6 columns.

@@ -14,7 +14,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use kms_preflight_engine::ActivationSettings;
+use kms_preflight_checks::ActivationSettings;
 use kms_preflight_knowledge::products;
 use kms_preflight_wire::dcerpc::Uuid;
 

@@ -6,13 +6,12 @@
 
 use std::net::IpAddr;
 
-use serde_json::Map;
-
 use kms_preflight_checks::pack::{self, embedded, profiles};
-use kms_preflight_engine::rules::{LoadOptions, RuleSet, RuleSource, Vars};
+use kms_preflight_checks::{Outcome, Report, RuleSet, RunOptions, RunSettings};
+use kms_preflight_engine::rules::{LoadOptions, RuleSource, Vars};
 use std::time::Duration;
 
-use kms_preflight_engine::{Outcome, Report, RunOptions, RunSettings, Status, Summary, Target};
+use kms_preflight_engine::{Message, Status, Summary, Target};
 use kms_preflight_net::{dns, source};
 
 use super::{color_wanted, render, UsageError, EXIT_USAGE};
@@ -137,10 +136,11 @@ pub fn unavailable(id: &str) -> Outcome {
         address: None,
         source: None,
         status: Status::Skip,
-        message,
+        message: Message::from(message),
         remediation: None,
         error_codes: Vec::new(),
-        evidence: Map::new(),
+        evidence: Default::default(),
+        run: Default::default(),
         duration_ms: 0,
     }
 }
@@ -199,6 +199,13 @@ impl Plan {
     /// Runs the audit; every call probes afresh (the engine gives every run a fresh memory).
     pub async fn run(&self) -> Report {
         let mut report = kms_preflight_engine::run(&self.rules, self.opts.clone()).await;
+        report.dns_servers = self
+            .opts
+            .settings
+            .dns_servers
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         kms_preflight_checks::kms_activation::cross_reference_clock(&mut report.results);
         finish(report, &self.profile)
     }

@@ -2,8 +2,9 @@
 
 use serde_json::json;
 
-use kms_preflight_engine::evidence::activation as ev;
-use kms_preflight_engine::{Outcome, Report, Status};
+use kms_preflight_checks::evidence::activation as ev;
+use kms_preflight_checks::{Outcome, Report};
+use kms_preflight_engine::Status;
 use kms_preflight_knowledge::{self as knowledge, CodeEntry};
 
 use super::check::run_check;
@@ -45,7 +46,10 @@ fn line(r: &Outcome) -> String {
     if let Some(src) = &r.source {
         s.push_str(&format!(" from {src}"));
     }
-    format!("{s}: {}", r.message)
+    format!(
+        "{s}: {}",
+        kms_preflight_report::Catalog::get(super::lang()).text(&r.message)
+    )
 }
 
 pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
@@ -316,7 +320,7 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
     let d = diagnose_report(entry, &report);
     match format {
         Format::Json => {
-            let mut v = kms_preflight_report::json::to_value(&report);
+            let mut v = kms_preflight_report::json::to_value(&report, super::lang());
             v["diagnosis"] = serde_json::to_value(&d).expect("plain data");
             println!("{}", serde_json::to_string_pretty(&v).expect("plain data"));
         }
@@ -354,17 +358,18 @@ mod tests {
             address: None,
             source: None,
             status,
-            message: format!("{id} says {}", status.as_str()),
+            message: format!("{id} says {}", status.as_str()).into(),
             remediation: None,
             error_codes: codes.iter().map(|c| c.to_string()).collect(),
-            evidence: Map::new(),
+            evidence: Map::new().into(),
+            run: Default::default(),
             duration_ms: 1,
         }
     }
 
     fn report(results: Vec<Outcome>) -> Report {
         Report {
-            version: "0",
+            version: "0".into(),
             summary: Summary::of(&results),
             results,
             ..Report::empty()

@@ -3,7 +3,8 @@
 use serde_json::{json, Map, Value};
 
 use kms_preflight_checks::pack::{self, embedded, profiles};
-use kms_preflight_engine::rules::{LoadOptions, RuleSet, Vars};
+use kms_preflight_checks::RuleSet;
+use kms_preflight_engine::rules::{LoadOptions, Vars};
 use kms_preflight_knowledge::{self as knowledge, CodeEntry};
 
 use super::{UsageError, EXIT_FAIL, EXIT_OK, EXIT_USAGE};

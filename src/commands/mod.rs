@@ -52,14 +52,19 @@ fn width() -> usize {
         .unwrap_or(report::table::DEFAULT_WIDTH)
 }
 
+/// The output language (English until `--lang` exists).
+pub fn lang() -> report::Lang {
+    report::Lang::En
+}
+
 /// Renders a report in the chosen format; `verbose` selects the full table.
 pub fn render(report: &Report, format: Format, verbose: bool) -> String {
     match format {
-        Format::Table if verbose => report::table::render_width(report, width()),
-        Format::Table => report::concise::render(report, width()),
-        Format::Json => report::json::render(report),
-        Format::Junit => report::junit::render(report),
-        Format::Markdown => report::markdown::render(report),
+        Format::Table if verbose => report::table::render_width(report, width(), lang()),
+        Format::Table => report::concise::render(report, width(), lang()),
+        Format::Json => report::json::render(report, lang()),
+        Format::Junit => report::junit::render(report, lang()),
+        Format::Markdown => report::markdown::render(report, lang()),
         Format::Prometheus => report::prometheus::render(report),
     }
 }

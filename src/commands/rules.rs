@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use kms_preflight_checks::pack::{self, embedded};
-use kms_preflight_engine::rules::{LoadOptions, RuleSet, RuleSource, Vars};
+use kms_preflight_checks::RuleSet;
+use kms_preflight_engine::rules::{LoadOptions, RuleSource, Vars};
 
 use super::{UsageError, EXIT_OK, EXIT_USAGE};
 use crate::cli::RuleArgs;

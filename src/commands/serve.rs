@@ -95,8 +95,8 @@ impl State {
         };
         Snapshot {
             metrics: report::prometheus::render_with(&self.report, &expo).into(),
-            report_json: report::json::render(&self.report).into(),
-            page: report::html::render(&self.report, &expo).into(),
+            report_json: report::json::render(&self.report, super::lang()).into(),
+            page: report::html::render(&self.report, &expo, super::lang()).into(),
             last_success: self.last_success,
         }
     }

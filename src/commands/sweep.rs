@@ -67,14 +67,14 @@ pub async fn sweep(args: SweepArgs) -> i32 {
         bar.finish_and_clear();
     }
     let out = match format {
-        Format::Table => report::sweep::render_table(&rep),
-        Format::Markdown => report::sweep::render_markdown(&rep),
+        Format::Table => report::sweep::render_table(&rep, super::lang()),
+        Format::Markdown => report::sweep::render_markdown(&rep, super::lang()),
         other => render(&rep, other, false),
     };
     print!("{out}");
     let interrupted = rep.results.iter().any(|r| {
         r.evidence
-            .get(kms_preflight_engine::evidence::sweep::INTERRUPTED)
+            .get(kms_preflight_checks::evidence::sweep::INTERRUPTED)
             == Some(&serde_json::Value::Bool(true))
     });
     if interrupted {

@@ -5,6 +5,7 @@
 //! tell "host down / no route" from "port filtered". Without the privilege for ICMP
 //! sockets the result is `skip`, with what is missing, never `fail`.
 
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use tokio::task::JoinSet;
 use crate::common::address::addresses_for;
 use kms_preflight_engine::rules::{parse_duration, Scope};
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
+use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::icmp::{echo, EchoStats, IcmpUnavailable};
 use kms_preflight_net::ms;
 
@@ -141,7 +142,7 @@ pub fn echo_finding(
     f.address(ip.to_string())
 }
 
-impl Check for IcmpCheck {
+impl Check<Kms> for IcmpCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_HOST
     }
@@ -220,6 +221,7 @@ impl Check for IcmpCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::en;
 
     fn stats(sent: u32, rtts_ms: &[u64]) -> EchoStats {
         EchoStats {
@@ -242,7 +244,7 @@ mod tests {
         assert_eq!(f.evidence["loss_percent"], 50.0);
         let f = echo_finding(ip, t, Ok(stats(4, &[])));
         assert_eq!(f.status, Status::Fail);
-        assert!(f.message.contains("does not mean KMS fails"));
+        assert!(en(&f.message).contains("does not mean KMS fails"));
         let f = echo_finding(
             ip,
             t,
@@ -251,6 +253,6 @@ mod tests {
             )),
         );
         assert_eq!(f.status, Status::Skip);
-        assert!(f.message.contains("CAP_NET_RAW"));
+        assert!(en(&f.message).contains("CAP_NET_RAW"));
     }
 }

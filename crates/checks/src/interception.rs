@@ -23,6 +23,7 @@
 //!
 //! Traffic sent: a few SYNs (and closes) per address and port, and a few ICMP echoes.
 
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings, Source};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
@@ -33,10 +34,7 @@ use tokio::task::JoinSet;
 
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
-    Source,
-};
+use kms_preflight_engine::{render_port, validate_port, BoxFuture, Check};
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::{connect, ConnectFailure};
 
@@ -340,7 +338,7 @@ impl InterceptionCheck {
     }
 }
 
-impl Check for InterceptionCheck {
+impl Check<Kms> for InterceptionCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_HOST_AND_SOURCE
     }
@@ -455,6 +453,7 @@ impl Check for InterceptionCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::en;
 
     fn obs(
         closed: Vec<(u16, Result<Duration, ConnectFailure>)>,
@@ -521,10 +520,9 @@ mod tests {
         let f = judge(&o, 1688);
         assert_eq!(f.status, Status::Fail);
         assert!(
-            f.message
-                .contains("port 1, which should be closed, accepted"),
+            en(&f.message).contains("port 1, which should be closed, accepted"),
             "{}",
-            f.message
+            en(&f.message)
         );
     }
 
@@ -538,9 +536,9 @@ mod tests {
         let f = judge(&fast, 1688);
         assert_eq!(f.status, Status::Fail);
         assert!(
-            f.message.contains("something nearer than the host"),
+            en(&f.message).contains("something nearer than the host"),
             "{}",
-            f.message
+            en(&f.message)
         );
 
         let normal = obs(
@@ -549,8 +547,12 @@ mod tests {
             Echo::Rtts(vec![rtt(260)]),
         );
         let f = judge(&normal, 1688);
-        assert_eq!(f.status, Status::Pass, "{}", f.message);
-        assert!(f.message.contains("port 1 refused"), "{}", f.message);
+        assert_eq!(f.status, Status::Pass, "{}", en(&f.message));
+        assert!(
+            en(&f.message).contains("port 1 refused"),
+            "{}",
+            en(&f.message)
+        );
     }
 
     #[test]
@@ -560,10 +562,9 @@ mod tests {
         let f = judge(&o, 1688);
         assert_eq!(f.status, Status::Skip);
         assert!(
-            f.message
-                .contains("port 1 timeout; port 1688 timeout; no ICMP echo reply"),
+            en(&f.message).contains("port 1 timeout; port 1688 timeout; no ICMP echo reply"),
             "{}",
-            f.message
+            en(&f.message)
         );
     }
 

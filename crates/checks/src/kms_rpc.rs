@@ -11,19 +11,17 @@
 //! (an activation request, which would add this machine to the host's client count) is ever
 //! sent; see `net::rpc`.
 
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
 use crate::common::address::{addresses_from_fact, connect_failure_finding, port_for};
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
-};
+use kms_preflight_engine::{validate_port, BoxFuture, Check};
 use kms_preflight_net::ms;
 use kms_preflight_net::rpc::{bind_exchange_as_client, BindExchange};
 use kms_preflight_wire::dcerpc::{
@@ -275,13 +273,13 @@ pub fn verdict_finding(
 async fn probe_addresses(ctx: &CheckContext<'_>) -> Result<Vec<IpAddr>, Finding> {
     addresses_from_fact(
         ctx,
-        "reachable",
+        |f| &f.reachable,
         "skipped: no address of this host accepted a TCP connection",
     )
     .await
 }
 
-impl Check for KmsRpcCheck {
+impl Check<Kms> for KmsRpcCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_HOST
     }
@@ -358,7 +356,7 @@ impl Check for KmsRpcCheck {
                     Ok(ex) => {
                         let verdict = classify(&bind, &ex.bytes, &ex.end);
                         if matches!(verdict, RpcVerdict::Accepted { .. }) {
-                            ok.push(Value::String(addr.ip().to_string()));
+                            ok.push(addr.ip());
                         }
                         let mut f = verdict_finding(addr, ctx.timeout, &ex, &verdict)
                             .evidence("connect_attempts", ex.connect_attempts)
@@ -378,9 +376,11 @@ impl Check for KmsRpcCheck {
                     )),
                 }
             }
-            let mut facts = serde_json::Map::new();
-            facts.insert("rpc_ok_addresses".into(), Value::Array(ok));
-            facts.insert("port".into(), Value::from(port));
+            let facts = crate::Facts {
+                rpc_ok_addresses: Some(ok),
+                port: Some(port),
+                ..Default::default()
+            };
             CheckOutput {
                 findings,
                 facts,
@@ -393,6 +393,7 @@ impl Check for KmsRpcCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::en;
     use kms_preflight_net::rpc::ReadEnd;
     use kms_preflight_wire::dcerpc::{decode_bind, BindAck, PTYPE_BIND_ACK, PTYPE_RESPONSE};
 
@@ -416,7 +417,8 @@ mod tests {
         paths
             .iter()
             .map(|p| {
-                let v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+                let v: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
                 let chunks = v["chunks"]
                     .as_array()
                     .unwrap()
@@ -592,11 +594,11 @@ mod tests {
             &v,
         );
         assert_eq!(f.status, Status::Fail);
-        assert!(f.message.contains("not KMS"), "{}", f.message);
+        assert!(en(&f.message).contains("not KMS"), "{}", en(&f.message));
         assert!(
-            f.message.contains("TcpTestSucceeded: True"),
+            en(&f.message).contains("TcpTestSucceeded: True"),
             "{}",
-            f.message
+            en(&f.message)
         );
         assert_eq!(f.error_codes, ["0xC004F074", "0xC004F039"]);
         assert_eq!(f.evidence["result"], "rejected");

@@ -5,12 +5,20 @@
 //! place that lists them: a new kind is one file plus one line there. Kinds share helpers
 //! through [`common`] only; no kind imports another.
 
+// A check that cannot go on returns its finding as the error (`Result<_, Finding>`): that is
+// the cold path, and a finding carries its message, remediation and evidence by value.
+#![allow(clippy::result_large_err)]
+
 use std::sync::Arc;
 
 use kms_preflight_engine::rules::{KindRegistry, RawCommon};
 use kms_preflight_engine::Check;
 
+mod model;
+pub use model::*;
+
 pub mod common;
+pub mod evidence;
 pub mod pack;
 
 pub mod clock;
@@ -44,6 +52,8 @@ macro_rules! register_kinds {
         pub struct Kinds;
 
         impl KindRegistry for Kinds {
+            type Model = Kms;
+
             fn names(&self) -> &'static [&'static str] {
                 KIND_NAMES
             }
@@ -52,11 +62,11 @@ macro_rules! register_kinds {
                 &self,
                 kind: &str,
                 d: D,
-            ) -> Result<(RawCommon, Arc<dyn Check>), D::Error> {
+            ) -> Result<(RawCommon, Arc<dyn Check<Kms>>), D::Error> {
                 match kind {
                     $( $name => {
                         let (common, params) = <$yaml as serde::Deserialize>::deserialize(d)?.split();
-                        Ok((common, Arc::new(params) as Arc<dyn Check>))
+                        Ok((common, Arc::new(params) as Arc<dyn Check<Kms>>))
                     } )*
                     other => Err(serde::de::Error::custom(format!("unknown check kind '{other}'"))),
                 }
@@ -85,4 +95,12 @@ register_kinds! {
     "kms-rpc" => kms_rpc::KmsRpcRule,
     "icmp" => icmp::IcmpRule,
     "kms-activation" => kms_activation::KmsActivationRule,
+}
+
+/// Test helpers: a message in English, as the catalog renders it.
+#[cfg(test)]
+pub(crate) mod testing {
+    pub fn en(m: &kms_preflight_engine::Message) -> String {
+        kms_preflight_catalog::Catalog::get(kms_preflight_catalog::Lang::En).text(m)
+    }
 }

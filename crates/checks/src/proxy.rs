@@ -4,11 +4,12 @@
 //! proxy is a hint that direct egress may be closed; if the proxy is the only way out,
 //! activation fails whatever the proxy allows. Reads settings only; sends nothing.
 
+use crate::{CheckContext, CheckOutput, Finding, Kms};
 use serde_json::{Map, Value};
 
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding};
+use kms_preflight_engine::{BoxFuture, Check};
 
 kms_preflight_engine::check_rule! {
     /// Parameters of a `proxy` check (none beyond the common keys).
@@ -76,7 +77,7 @@ fn winhttp() -> Result<Option<String>, String> {
         .map(|(_, v)| v.trim().to_string()))
 }
 
-impl Check for ProxyCheck {
+impl Check<Kms> for ProxyCheck {
     fn default_scope(&self) -> Scope {
         Scope::ONCE
     }

@@ -4,6 +4,7 @@
 //! replacement, or an SRV target pointing at the wrong machine. Addresses come from the
 //! `resolve` check it requires (or are resolved here).
 
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use serde_json::Value;
 use crate::common::address::addresses_for;
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
+use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 
 kms_preflight_engine::check_rule! {
@@ -37,7 +38,7 @@ fn reverse_zone_and_label(ip: IpAddr, full: &str) -> (String, String) {
     }
 }
 
-impl Check for PtrCheck {
+impl Check<Kms> for PtrCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_HOST
     }

@@ -1,13 +1,14 @@
 //! `resolve`: the A and AAAA records of each KMS host, asked like the srv check asks.
 
+use crate::{evidence, CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::common::address::lookup;
 use kms_preflight_engine::rules::Scope;
-use kms_preflight_engine::{evidence, Status};
-use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
+use kms_preflight_engine::Status;
+use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass, DnsReply};
 use kms_preflight_net::ms;
 
@@ -29,7 +30,7 @@ fn reply_json(r: &Option<DnsReply>) -> Value {
     }
 }
 
-impl Check for ResolveCheck {
+impl Check<Kms> for ResolveCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_HOST
     }
@@ -60,10 +61,15 @@ impl Check for ResolveCheck {
                 Ok(r) => r,
                 Err(f) => return CheckOutput::one(f),
             };
-            let mut facts = serde_json::Map::new();
-            let addr_json = evidence::addresses_value(&res.addresses);
+            let mut facts = crate::Facts::default();
+            let addr_json = serde_json::Value::from(
+                res.addresses
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>(),
+            );
             if res.v4.is_none() && res.v6.is_none() && !res.addresses.is_empty() {
-                facts.insert(evidence::ADDRESSES.into(), addr_json.clone());
+                facts.addresses = Some(res.addresses.clone());
                 return CheckOutput {
                     findings: vec![Finding::new(
                         Status::Pass,
@@ -88,7 +94,7 @@ impl Check for ResolveCheck {
                     .or(res.v6.as_ref())
                     .map(|r| r.server.to_string())
                     .unwrap_or_default();
-                facts.insert(evidence::ADDRESSES.into(), addr_json.clone());
+                facts.addresses = Some(res.addresses.clone());
                 return CheckOutput {
                     findings: vec![evidence(Finding::new(
                         Status::Pass,

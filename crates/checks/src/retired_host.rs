@@ -4,6 +4,7 @@
 //! pinned to it, and a KMS host that still runs may re-register its SRV record within 24 h).
 //! A DNS failure is an error: "gone" is never concluded from a question nobody answered.
 
+use crate::{evidence, CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -11,13 +12,9 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;
 
-use kms_preflight_engine::evidence;
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding,
-    RunSettings,
-};
+use kms_preflight_engine::{render_param, render_port, validate_port, BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::connect;
@@ -32,7 +29,7 @@ kms_preflight_engine::check_rule! {
     }
 }
 
-impl Check for RetiredHostCheck {
+impl Check<Kms> for RetiredHostCheck {
     fn default_scope(&self) -> Scope {
         Scope::ONCE
     }

@@ -3,13 +3,14 @@
 //! is asked of the kernel, nothing is sent. `via` states what is expected:
 //! `direct` (not through a VPN — split tunnel exempts KMS), `vpn`, or `any` (report only).
 
+use crate::{CheckContext, CheckOutput, Finding, Kms};
 use std::time::Duration;
 
 use serde_saphyr::{Location, Spanned};
 
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding};
+use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::route::{egress, EgressFailure, IfaceKind};
 
 kms_preflight_engine::check_rule! {
@@ -49,7 +50,7 @@ pub fn split_tunnel_remediation(ip: &str, port: u16, iface: &str) -> String {
     )
 }
 
-impl Check for RouteCheck {
+impl Check<Kms> for RouteCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_HOST_AND_SOURCE
     }

@@ -9,6 +9,7 @@
 //! disagree while all reached through one interface are `srv.agreement`'s finding, so here
 //! that is a skip that points there.
 
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -19,9 +20,7 @@ use serde_saphyr::Spanned;
 use crate::common::srv_audit::{ask_each, describe, ServerAnswer};
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
-};
+use kms_preflight_engine::{render_param, BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::route::{egress, IfaceKind};
 
@@ -147,7 +146,7 @@ async fn addresses(
     out.into_iter().collect()
 }
 
-impl Check for SplitDnsCheck {
+impl Check<Kms> for SplitDnsCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_DOMAIN_AND_SOURCE
     }

@@ -6,6 +6,7 @@
 //! but odd are told too (`common::srv_sanity`): an IP-literal target warns; a port other than
 //! the expected one warns when the host answers on it and fails when it does not.
 
+use crate::{evidence, CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::time::Duration;
 
 use hickory_resolver::proto::rr::RecordType;
@@ -15,13 +16,10 @@ use serde_saphyr::{Location, Spanned};
 
 use crate::common::srv::{srv_records, SrvRecord};
 use crate::common::srv_sanity;
-use kms_preflight_engine::evidence;
+
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding,
-    RunSettings, Target,
-};
+use kms_preflight_engine::{render_param, render_port, validate_port, BoxFuture, Check, Target};
 use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::ms;
 
@@ -46,7 +44,7 @@ pub struct SrvExpect {
 
 const DEFAULT_NAME: &str = "_vlmcs._tcp.{{domain}}";
 
-impl Check for SrvCheck {
+impl Check<Kms> for SrvCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_DOMAIN
     }
@@ -172,14 +170,9 @@ impl Check for SrvCheck {
                     origins: vec![format!("SRV {shown}")],
                 })
                 .collect();
-            let mut facts = serde_json::Map::new();
-            facts.insert(
-                "srv_records".into(),
-                Value::Array(records.iter().map(SrvRecord::to_json).collect()),
-            );
             CheckOutput {
                 findings: vec![f],
-                facts,
+                facts: Default::default(),
                 discovered,
             }
         })
@@ -200,7 +193,7 @@ fn classify(reply: &dns::DnsReply, shown: &str, min_records: u32) -> Finding {
                 .map(|r| format!("{}:{} (priority {}, weight {})", r.target, r.port, r.priority, r.weight))
                 .collect();
             let base = Finding::new(Status::Pass, "")
-                .evidence(kms_preflight_engine::evidence::RECORDS, Value::Array(records.iter().map(SrvRecord::to_json).collect()));
+                .evidence(crate::evidence::RECORDS, Value::Array(records.iter().map(SrvRecord::to_json).collect()));
             if (usable.len() as u32) < min_records {
                 let msg = if usable.is_empty() {
                     format!("{shown} has only target '.' (service explicitly not offered) from {server}")
@@ -211,7 +204,7 @@ fn classify(reply: &dns::DnsReply, shown: &str, min_records: u32) -> Finding {
                         list.join(", ")
                     )
                 };
-                return Finding { status: Status::Fail, message: msg, ..base }
+                return Finding { status: Status::Fail, message: msg.into(), ..base }
                     .codes(&["0xC004F074"])
                     .remediation(add_record_remediation(&zone));
             }
@@ -221,7 +214,7 @@ fn classify(reply: &dns::DnsReply, shown: &str, min_records: u32) -> Finding {
                     usable.len(),
                     list.join(", "),
                     if reply.authoritative { ", authoritative" } else { "" }
-                ),
+                ).into(),
                 ..base
             }
         }

@@ -14,6 +14,7 @@
 //! such and only compared, never used as the truth. It does not bind to a `--source`
 //! address: it shows what the system would answer, not what a given source would see.
 
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -29,7 +30,7 @@ use crate::common::srv::SrvRecord;
 use crate::common::srv_audit::{self as common, describe, key, SrvKey};
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings};
+use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::dns::{AnswerClass, DnsFailure};
 
 kms_preflight_engine::check_rule! {
@@ -97,7 +98,7 @@ fn list(records: &[SrvRecord]) -> String {
         .join(", ")
 }
 
-impl Check for SrvAgreementCheck {
+impl Check<Kms> for SrvAgreementCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_DOMAIN
     }

@@ -14,6 +14,7 @@
 //! records" — our reading of Microsoft's description (membership zone, then the suffix
 //! search list); the per-domain `srv.present` results show every suffix in detail.
 
+use crate::{evidence as ev, CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::time::Duration;
 
 use hickory_resolver::proto::rr::RecordType;
@@ -23,12 +24,10 @@ use tokio::task::JoinSet;
 
 use crate::common::srv::srv_records;
 use crate::common::srv_audit as common;
-use kms_preflight_engine::evidence as ev;
+
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
-};
+use kms_preflight_engine::{render_param, BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 
 kms_preflight_engine::check_rule! {
@@ -50,7 +49,7 @@ struct SuffixResult {
     answered: bool,
 }
 
-impl Check for SrvDiscoveryCheck {
+impl Check<Kms> for SrvDiscoveryCheck {
     fn default_scope(&self) -> Scope {
         Scope::ONCE
     }

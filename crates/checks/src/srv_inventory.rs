@@ -10,6 +10,7 @@
 //! List entries are host names (trailing dot and case ignored) and may use `{{var}}`; a
 //! rendered value holding commas or spaces is split, so `--var kms_hosts=a,b` works.
 
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -21,9 +22,7 @@ use crate::common::srv::SrvRecord;
 use crate::common::srv_audit::{self as common, describe, norm_host};
 use kms_preflight_engine::rules::{Scope, Vars};
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
-};
+use kms_preflight_engine::{render_param, BoxFuture, Check};
 
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-inventory` check.
@@ -60,17 +59,34 @@ fn render_list(list: &[Spanned<String>], vars: &Vars) -> Result<Vec<String>, Fin
     Ok(out)
 }
 
-impl SrvInventoryCheck {
-    /// The rendered lists (`expect.hosts`, `expect.forbidden_hosts`), normalised like the
-    /// check compares them. The sweep uses them as its allow and forbidden lists.
-    pub fn host_lists(&self, vars: &Vars) -> Result<(Vec<String>, Vec<String>), String> {
-        let expected = render_list(&self.expect.hosts, vars).map_err(|f| f.message)?;
-        let forbidden = render_list(&self.expect.forbidden_hosts, vars).map_err(|f| f.message)?;
+/// An inventory rule's lists as written (`expect.hosts`, `expect.forbidden_hosts`).
+#[derive(Debug, Clone)]
+pub struct InventoryLists {
+    hosts: Vec<Spanned<String>>,
+    forbidden: Vec<Spanned<String>>,
+}
+
+impl InventoryLists {
+    /// The rendered lists, normalised like the check compares them. The sweep uses them as
+    /// its allow and forbidden lists.
+    pub fn render(
+        &self,
+        vars: &Vars,
+    ) -> Result<(Vec<String>, Vec<String>), kms_preflight_engine::Message> {
+        let expected = render_list(&self.hosts, vars).map_err(|f| f.message)?;
+        let forbidden = render_list(&self.forbidden, vars).map_err(|f| f.message)?;
         Ok((expected, forbidden))
     }
 }
 
-impl Check for SrvInventoryCheck {
+impl Check<Kms> for SrvInventoryCheck {
+    fn declaration(&self) -> crate::Declaration {
+        crate::Declaration::Inventory(InventoryLists {
+            hosts: self.expect.hosts.clone(),
+            forbidden: self.expect.forbidden_hosts.clone(),
+        })
+    }
+
     fn default_scope(&self) -> Scope {
         Scope::EACH_DOMAIN
     }

@@ -8,6 +8,7 @@
 //! one result per DNS server and only asks "at least these" / "none of these", so it reads
 //! as a change verdict and `diff` can follow each server across runs.
 
+use crate::{evidence, CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -15,12 +16,10 @@ use serde_saphyr::Spanned;
 
 use crate::common::srv::{srv_records, SrvRecord};
 use crate::common::srv_audit as common;
-use kms_preflight_engine::evidence;
+
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    render_param, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
-};
+use kms_preflight_engine::{render_param, BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::ms;
 
@@ -51,7 +50,7 @@ fn norm(host: &str) -> String {
     }
 }
 
-impl Check for SrvMembershipCheck {
+impl Check<Kms> for SrvMembershipCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_DOMAIN
     }
@@ -228,7 +227,7 @@ fn judge(
             parts.push(format!("does not list {}", absent.join(", ")));
         }
         Finding {
-            message: format!("{} for {shown} (answer: {listed})", parts.join(" and ")),
+            message: format!("{} for {shown} (answer: {listed})", parts.join(" and ")).into(),
             ..f
         }
     } else {
@@ -236,7 +235,7 @@ fn judge(
         // so the rule's `explains` says it.
         Finding {
             status: Status::Fail,
-            message: format!("{} for {shown} (answer: {listed})", problems.join("; ")),
+            message: format!("{} for {shown} (answer: {listed})", problems.join("; ")).into(),
             ..f
         }
     }

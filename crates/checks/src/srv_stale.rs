@@ -8,6 +8,7 @@
 //! asked directly and the union audited, so a record lingering on one server is found too.
 //! The per-host `resolve`/`tcp` checks still report each host in detail.
 
+use crate::{evidence as ev, CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -18,12 +19,10 @@ use tokio::task::JoinSet;
 
 use crate::common::srv::SrvRecord;
 use crate::common::srv_audit::{self as common, describe};
-use kms_preflight_engine::evidence as ev;
+
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings, Target,
-};
+use kms_preflight_engine::{BoxFuture, Check, Target};
 use kms_preflight_net::dns::AnswerClass;
 use kms_preflight_net::tcp::{connect_as_client, ConnectFailure};
 
@@ -48,7 +47,7 @@ enum Fate {
     PortDead(Vec<(SocketAddr, ConnectFailure)>),
 }
 
-impl Check for SrvStaleCheck {
+impl Check<Kms> for SrvStaleCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_DOMAIN
     }
@@ -132,7 +131,7 @@ impl Check for SrvStaleCheck {
                             port,
                             origins: Vec::new(),
                         };
-                        let prior = serde_json::Map::new();
+                        let prior = crate::Facts::default();
                         let c = CheckContext {
                             vars: &vars,
                             domain: None,
@@ -143,7 +142,7 @@ impl Check for SrvStaleCheck {
                             prior: &prior,
                         };
                         let fate = match crate::common::address::lookup(&c, &host).await {
-                            Err(f) => Fate::Unknown(f.message),
+                            Err(f) => Fate::Unknown(f.message.legacy_text()),
                             Ok(res) if res.addresses.is_empty() => {
                                 let decisive =
                                     res.v4.as_ref().or(res.v6.as_ref()).map(|r| r.class.clone());

@@ -12,6 +12,7 @@
 //! offered), a target that is an alias (CNAME; RFC 2782 forbids aliases as targets) and a
 //! port other than the expected one.
 
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -23,9 +24,7 @@ use crate::common::srv::{srv_records, SrvRecord};
 use crate::common::srv_audit::{self as common, describe};
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
-};
+use kms_preflight_engine::{render_port, validate_port, BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 
 kms_preflight_engine::check_rule! {
@@ -53,7 +52,7 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-impl Check for SrvWeightsCheck {
+impl Check<Kms> for SrvWeightsCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_DOMAIN
     }

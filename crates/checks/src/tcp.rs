@@ -1,20 +1,19 @@
 //! `tcp`: a TCP handshake to every address of each KMS host. Only a completed handshake
 //! passes; refused, timed out, unreachable and prohibited are told apart.
 
+use crate::{evidence, CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use serde_json::Value;
+use kms_preflight_engine::Message;
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
 use crate::common::address::{addresses_for, connect_failure_finding, port_for};
-use kms_preflight_engine::evidence;
+
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings,
-};
+use kms_preflight_engine::{validate_port, BoxFuture, Check};
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::{connect_as_client, watch_after_connect, AfterConnect};
 
@@ -56,11 +55,7 @@ fn parse_hold(s: &str) -> Result<Duration, String> {
 }
 
 /// With `--source`, names the subnet the firewall rule must allow (per-subnet rules).
-fn for_source(
-    mut f: Finding,
-    source: Option<&kms_preflight_engine::Source>,
-    addr: SocketAddr,
-) -> Finding {
+fn for_source(mut f: Finding, source: Option<&crate::Source>, addr: SocketAddr) -> Finding {
     let Some(src) = source.and_then(|s| s.address) else {
         return f;
     };
@@ -68,12 +63,12 @@ fn for_source(
         return f;
     }
     let subnet = kms_preflight_net::route::subnet_of(src).unwrap_or_else(|| src.to_string());
-    if let Some(r) = &f.remediation {
-        f.remediation = Some(format!(
+    if let Some(r) = f.remediation.as_ref().map(Message::legacy_text) {
+        f.remediation = Some(Message::from(format!(
             "This result is for source {src} (subnet {subnet}): allow TCP {port} from {subnet} to {ip} on the firewalls and in the VPN's split-tunnel rules of that subnet; other subnets may differ (see the source × target matrix).\n{r}",
             port = addr.port(),
             ip = addr.ip()
-        ));
+        )));
     }
     f.evidence("source_subnet", subnet)
 }
@@ -153,21 +148,22 @@ pub async fn lossy(
     f.status = Status::Warn;
     f.message = format!(
         "lossy path: {attempts} attempts{icmp_text}; {} (a client gets through after retransmitting, but slowly and not always)",
-        f.message
-    );
-    f.remediation = Some(format!(
+        f.message.legacy_text()
+    )
+    .into();
+    f.remediation = Some(Message::from(format!(
         "The path to {ip} drops packets or is very slow: {attempts} connection attempts were needed. Look for loss on the \
          links between this subnet and {ip} (interface errors, a saturated WAN or VPN link, a duplex mismatch), e.g. \
          pathping {ip} from a client; KMS works through it only while the retransmissions get through.",
         ip = addr.ip()
-    ));
+    )));
     if let Some(l) = icmp {
         f = f.evidence("icmp_loss_percent", l);
     }
     f.evidence("lossy", true)
 }
 
-impl Check for TcpCheck {
+impl Check<Kms> for TcpCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_HOST
     }
@@ -252,7 +248,7 @@ impl Check for TcpCheck {
                 match r {
                     Ok((c, after)) => {
                         if matches!(after, AfterConnect::Quiet | AfterConnect::Data(_)) {
-                            reachable.push(Value::String(addr.ip().to_string()));
+                            reachable.push(addr.ip());
                         }
                         let mut f = after_connect_finding(addr, c.rtt, hold, &after)
                             .address(addr.ip().to_string())
@@ -288,7 +284,7 @@ impl Check for TcpCheck {
                 for f in &mut findings {
                     if f.status == Status::Fail {
                         f.status = Status::Warn;
-                        f.message.push_str(&format!(
+                        f.message.push_legacy(&format!(
                             " ({} of {n} addresses of this host connected and the rule accepts any; \
                              clients that pick this address first still lose a timeout on it)",
                             reachable.len()
@@ -296,10 +292,12 @@ impl Check for TcpCheck {
                     }
                 }
             }
-            let mut facts = serde_json::Map::new();
-            facts.insert("addresses_total".into(), Value::from(findings.len()));
-            facts.insert("reachable".into(), Value::Array(reachable));
-            facts.insert("port".into(), Value::from(port));
+            let facts = crate::Facts {
+                addresses_total: Some(findings.len()),
+                reachable: Some(reachable),
+                port: Some(port),
+                ..Default::default()
+            };
             CheckOutput {
                 findings,
                 facts,

@@ -4,18 +4,33 @@
 //!
 //! It knows no protocol: it plans (check × domain/host × source) jobs, runs them under their
 //! budgets and the run's deadline, and collects findings. Kinds live in the checks crate,
-//! above this one; the loader reaches them only through [`rules::KindRegistry`].
+//! above this one; the loader reaches them only through [`rules::KindRegistry`], and the types
+//! a run moves around (sources, settings, facts, evidence) are the checks crate's, through
+//! [`Model`]. Everything it says is a [`kms_preflight_message::Message`]; the report crate
+//! renders it.
 
 pub mod check;
-pub mod evidence;
+pub mod model;
 pub mod outcome;
 mod retry;
 pub mod rules;
 pub mod runner;
+#[cfg(test)]
+mod testing;
 
 pub use check::{
-    render_param, render_port, validate_choice, validate_port, ActivationSettings, BoxFuture,
-    Check, CheckContext, CheckOutput, Finding, RunSettings, Source, Target,
+    render_param, render_port, validate_choice, validate_port, BoxFuture, Check, CheckContext,
+    CheckOutput, Finding, Target,
 };
-pub use outcome::{Outcome, Report, ReportTarget, Status, Summary, SCHEMA};
+pub use kms_preflight_message::{Arg, Message, MessageSpec};
+pub use model::{EvidenceSet, FactSet, LegacyInsert, Model};
+pub use outcome::{
+    EarlierAttempt, Outcome, RecordedError, Report, ReportTarget, RunEvidence, Status, Summary,
+    RUN_KEYS, SCHEMA,
+};
 pub use runner::{run, RunOptions};
+
+/// Every message the engine produces, for the catalog tests.
+pub fn messages() -> Vec<MessageSpec> {
+    [check::MESSAGES, retry::MESSAGES, runner::MESSAGES].concat()
+}

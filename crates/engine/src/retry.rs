@@ -5,21 +5,33 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use kms_preflight_message::Message;
 
 use crate::check::{Check, CheckContext, CheckOutput, Finding};
-use crate::outcome::Status;
+use crate::model::Model;
+use crate::outcome::{EarlierAttempt, Status};
+
+kms_preflight_message::messages! {
+    /// check did not finish within its budget of {budget_ms} (timeout {timeout_ms} per operation); stopped
+    budget_exceeded = "engine-budget-exceeded" (budget_ms, timeout_ms);
+    /// flaky: passed on attempt {attempt} of {max_attempts} after {failed} failed attempt(s) ({first}); now: {now}
+    flaky = "engine-flaky" (attempt, max_attempts, failed, first, now);
+    /// The path fails intermittently; clients will too. {fix}
+    flaky_fix = "engine-flaky-fix" (fix);
+    /// The path fails intermittently; clients will too. Look for packet loss, …
+    flaky_fix_generic = "engine-flaky-fix-generic" ();
+}
 
 /// Runs `check` once under `budget`, then again while any finding is fail or error and
 /// attempts remain.
-pub async fn run(
-    check: &dyn Check,
-    ctx: &CheckContext<'_>,
+pub async fn run<M: Model>(
+    check: &dyn Check<M>,
+    ctx: &CheckContext<'_, M>,
     budget: Duration,
     retries: u32,
     delay: Duration,
-) -> CheckOutput {
-    let mut history: Vec<Vec<Finding>> = Vec::new();
+) -> CheckOutput<M> {
+    let mut history: Vec<Vec<Finding<M::Evidence>>> = Vec::new();
     let mut out = once(check, ctx, budget).await;
     let mut attempt = 1;
     while attempt <= retries && failing(&out) {
@@ -34,21 +46,26 @@ pub async fn run(
     mark(out, &history, attempt, retries + 1)
 }
 
-async fn once(check: &dyn Check, ctx: &CheckContext<'_>, budget: Duration) -> CheckOutput {
+async fn once<M: Model>(
+    check: &dyn Check<M>,
+    ctx: &CheckContext<'_, M>,
+    budget: Duration,
+) -> CheckOutput<M> {
     match tokio::time::timeout(budget, check.run(ctx)).await {
         Ok(out) => out,
         Err(_) => CheckOutput::one(Finding::new(
             Status::Error,
-            format!(
-                "check did not finish within its budget of {} (timeout {} per operation); stopped",
-                humantime::format_duration(budget),
-                humantime::format_duration(ctx.timeout)
-            ),
+            budget_exceeded(millis(budget), millis(ctx.timeout)),
         )),
     }
 }
 
-fn failing(out: &CheckOutput) -> bool {
+/// A duration as a message argument: whole milliseconds.
+pub(crate) fn millis(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
+fn failing<M: Model>(out: &CheckOutput<M>) -> bool {
     out.findings
         .iter()
         .any(|f| matches!(f.status, Status::Fail | Status::Error))
@@ -56,52 +73,52 @@ fn failing(out: &CheckOutput) -> bool {
 
 /// Adds the attempt count to every finding and turns a pass that failed earlier (same address,
 /// or the whole check when the earlier failure had no address) into a flaky warning.
-pub fn mark(
-    mut out: CheckOutput,
-    history: &[Vec<Finding>],
+pub fn mark<M: Model>(
+    mut out: CheckOutput<M>,
+    history: &[Vec<Finding<M::Evidence>>],
     attempts: u32,
     max_attempts: u32,
-) -> CheckOutput {
+) -> CheckOutput<M> {
     for f in &mut out.findings {
-        let earlier: Vec<(usize, &Finding)> = history
+        let earlier: Vec<(usize, &Finding<M::Evidence>)> = history
             .iter()
             .enumerate()
             .flat_map(|(i, fs)| fs.iter().map(move |e| (i + 1, e)))
             .filter(|(_, e)| matches!(e.status, Status::Fail | Status::Error))
             .filter(|(_, e)| e.address.is_none() || e.address == f.address)
             .collect();
-        f.evidence.insert("attempt".into(), Value::from(attempts));
-        f.evidence
-            .insert("max_attempts".into(), Value::from(max_attempts));
+        f.run.attempt = Some(attempts);
+        f.run.max_attempts = Some(max_attempts);
         if earlier.is_empty() {
             continue;
         }
-        f.evidence.insert(
-            "earlier_attempts".into(),
-            Value::Array(
-                earlier
-                    .iter()
-                    .map(|(n, e)| json!({"attempt": n, "status": e.status.as_str(), "message": e.message}))
-                    .collect(),
-            ),
-        );
+        f.run.earlier_attempts = earlier
+            .iter()
+            .map(|(n, e)| EarlierAttempt {
+                attempt: *n as u32,
+                status: e.status,
+                message: e.message.clone(),
+            })
+            .collect();
         if f.status == Status::Pass {
             let (_, first) = earlier[0];
             f.status = Status::Warn;
-            f.message = format!(
-                "flaky: passed on attempt {attempts} of {max_attempts} after {} failed attempt(s) ({}); now: {}",
+            let now: Message = f.message.clone();
+            f.message = flaky(
+                attempts,
+                max_attempts,
                 earlier.len(),
-                first.message,
-                f.message
+                first.message.clone(),
+                now,
             );
-            f.evidence.insert("flaky".into(), Value::Bool(true));
+            f.run.flaky = Some(true);
             if f.error_codes.is_empty() {
                 f.error_codes = first.error_codes.clone();
             }
             if f.remediation.is_none() {
                 f.remediation = Some(match &first.remediation {
-                    Some(r) => format!("The path fails intermittently; clients will too. {r}"),
-                    None => "The path fails intermittently; clients will too. Look for packet loss, an overloaded host, or a firewall or load balancer that drops some connections.".into(),
+                    Some(r) => flaky_fix(r.clone()),
+                    None => flaky_fix_generic(),
                 });
             }
         }
@@ -112,8 +129,9 @@ pub fn mark(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{BoxFuture, RunSettings};
+    use crate::check::BoxFuture;
     use crate::rules::{Over, Scope, Vars};
+    use crate::testing::{text, TestEvidence, TestFacts, TestModel};
     use std::sync::atomic::{AtomicU32, Ordering};
 
     /// Fails until its `n`th run, then passes; counts its runs.
@@ -123,7 +141,7 @@ mod tests {
         runs: AtomicU32,
     }
 
-    impl Check for FailsUntil {
+    impl Check<TestModel> for FailsUntil {
         fn default_scope(&self) -> Scope {
             Scope {
                 over: Over::Once,
@@ -132,15 +150,15 @@ mod tests {
         }
         fn run<'a>(
             &'a self,
-            _ctx: &'a CheckContext<'a>,
-        ) -> crate::check::BoxFuture<'a, CheckOutput> {
+            _ctx: &'a CheckContext<'a, TestModel>,
+        ) -> crate::check::BoxFuture<'a, CheckOutput<TestModel>> {
             let run = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
             let status = if run >= self.n {
                 Status::Pass
             } else {
                 Status::Fail
             };
-            let fut: BoxFuture<'a, CheckOutput> =
+            let fut: BoxFuture<'a, CheckOutput<TestModel>> =
                 Box::pin(
                     async move { CheckOutput::one(Finding::new(status, format!("run {run}"))) },
                 );
@@ -148,14 +166,14 @@ mod tests {
         }
     }
 
-    async fn attempt(n: u32, retries: u32) -> (CheckOutput, u32) {
+    async fn attempt(n: u32, retries: u32) -> (CheckOutput<TestModel>, u32) {
         let check = FailsUntil {
             n,
             runs: AtomicU32::new(0),
         };
         let vars = Vars::new();
-        let settings = RunSettings::default();
-        let prior = serde_json::Map::new();
+        let settings = crate::testing::TestSettings::default();
+        let prior = TestFacts::default();
         let ctx = CheckContext {
             vars: &vars,
             domain: None,
@@ -181,8 +199,8 @@ mod tests {
         let (out, runs) = attempt(2, 3).await;
         assert_eq!(runs, 2, "no run after the pass");
         assert_eq!(out.findings[0].status, Status::Warn);
-        assert_eq!(out.findings[0].evidence["attempt"], 2);
-        assert_eq!(out.findings[0].evidence["max_attempts"], 4);
+        assert_eq!(out.findings[0].run.attempt, Some(2));
+        assert_eq!(out.findings[0].run.max_attempts, Some(4));
     }
 
     #[tokio::test]
@@ -190,7 +208,7 @@ mod tests {
         let (out, runs) = attempt(10, 2).await;
         assert_eq!(runs, 3);
         assert_eq!(out.findings[0].status, Status::Fail);
-        assert_eq!(out.findings[0].message, "run 3");
+        assert_eq!(text(&out.findings[0].message), "run 3");
     }
 
     #[tokio::test]
@@ -198,7 +216,7 @@ mod tests {
         let (out, runs) = attempt(2, 0).await;
         assert_eq!(runs, 1);
         assert_eq!(out.findings[0].status, Status::Fail);
-        assert!(out.findings[0].evidence.get("attempt").is_none());
+        assert!(out.findings[0].run.attempt.is_none());
         let (out, _) = attempt(1, 2).await;
         assert_eq!(
             out.findings[0].status,
@@ -207,7 +225,7 @@ mod tests {
         );
     }
 
-    fn f(status: Status, addr: Option<&str>, msg: &str) -> Finding {
+    fn f(status: Status, addr: Option<&str>, msg: &str) -> Finding<TestEvidence> {
         let mut f = Finding::new(status, msg);
         f.address = addr.map(str::to_string);
         f
@@ -219,7 +237,7 @@ mod tests {
             f(Status::Fail, Some("198.18.0.10"), "timed out").codes(&["0xC004F074"]),
             f(Status::Pass, Some("198.18.0.11"), "connected"),
         ]];
-        let out = CheckOutput {
+        let out = CheckOutput::<TestModel> {
             findings: vec![
                 f(Status::Pass, Some("198.18.0.10"), "connected in 1 ms"),
                 f(Status::Pass, Some("198.18.0.11"), "connected"),
@@ -229,34 +247,42 @@ mod tests {
         let out = mark(out, &history, 2, 3);
         let a = &out.findings[0];
         assert_eq!(a.status, Status::Warn);
-        assert!(a.message.starts_with("flaky: passed on attempt 2 of 3"));
-        assert!(a.message.contains("timed out"));
-        assert_eq!(a.evidence["attempt"], 2);
-        assert_eq!(a.evidence["earlier_attempts"][0]["status"], "fail");
+        assert_eq!(a.message.id, "engine-flaky");
+        assert_eq!(a.message.get("attempt"), Some(&2u32.into()));
+        assert_eq!(a.message.get("max_attempts"), Some(&3u32.into()));
+        assert_eq!(
+            a.message.get("first"),
+            Some(&Message::from("timed out").into())
+        );
+        assert_eq!(a.run.attempt, Some(2));
+        assert_eq!(a.run.earlier_attempts[0].status, Status::Fail);
         assert_eq!(a.error_codes, ["0xC004F074"]);
         // The address that never failed stays a pass.
         let b = &out.findings[1];
         assert_eq!(b.status, Status::Pass);
-        assert_eq!(b.evidence["attempt"], 2);
-        assert!(b.evidence.get("flaky").is_none());
+        assert_eq!(b.run.attempt, Some(2));
+        assert!(b.run.flaky.is_none());
     }
 
     #[test]
     fn a_kinds_own_attempts_evidence_is_kept() {
         // srv and resolve list their DNS attempts under "attempts"; retries must not clobber it.
         let history = vec![vec![f(Status::Fail, None, "timeout")]];
-        let out = CheckOutput::one(
-            f(Status::Pass, None, "ok").evidence("attempts", json!([{"server": "198.18.0.2:53"}])),
+        let out = CheckOutput::<TestModel>::one(
+            f(Status::Pass, None, "ok").with(TestEvidence::of("attempts", "198.18.0.2:53")),
         );
         let out = mark(out, &history, 2, 2);
-        assert!(out.findings[0].evidence["attempts"].is_array());
-        assert_eq!(out.findings[0].evidence["attempt"], 2);
+        assert_eq!(
+            out.findings[0].evidence.get("attempts"),
+            Some("198.18.0.2:53")
+        );
+        assert_eq!(out.findings[0].run.attempt, Some(2));
     }
 
     #[test]
     fn failure_without_address_marks_every_pass() {
         let history = vec![vec![f(Status::Error, None, "budget exceeded")]];
-        let out = CheckOutput::one(f(Status::Pass, Some("x"), "ok"));
+        let out = CheckOutput::<TestModel>::one(f(Status::Pass, Some("x"), "ok"));
         let out = mark(out, &history, 2, 2);
         assert_eq!(out.findings[0].status, Status::Warn);
     }
@@ -267,16 +293,10 @@ mod tests {
             vec![f(Status::Fail, None, "refused")],
             vec![f(Status::Fail, None, "refused")],
         ];
-        let out = CheckOutput::one(f(Status::Fail, None, "refused"));
+        let out = CheckOutput::<TestModel>::one(f(Status::Fail, None, "refused"));
         let out = mark(out, &history, 3, 3);
         assert_eq!(out.findings[0].status, Status::Fail);
-        assert_eq!(out.findings[0].evidence["attempt"], 3);
-        assert_eq!(
-            out.findings[0].evidence["earlier_attempts"]
-                .as_array()
-                .unwrap()
-                .len(),
-            2
-        );
+        assert_eq!(out.findings[0].run.attempt, Some(3));
+        assert_eq!(out.findings[0].run.earlier_attempts.len(), 2);
     }
 }

@@ -1,7 +1,7 @@
 //! Plans jobs (check × domain/host × source) and runs them concurrently.
 //!
 //! The engine knows nothing about DNS or TCP: it sees checks through [`Check`], targets as
-//! names and ports, and facts as opaque JSON. The checks that run once or per domain start
+//! names and ports, and facts and evidence as the types of its [`Model`]. The checks that run once or per domain start
 //! first; the per-host checks start over every target known as soon as the discovering jobs
 //! ([`Check::discovers`]) are done, while the other domain checks go on. A job waits only for
 //! the jobs it `requires`, so one slow host never delays another and timeouts do not stack.
@@ -10,27 +10,61 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value};
+use kms_preflight_message::{Message, LEGACY};
+use serde_json::Value;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::check::{CheckContext, CheckOutput, Finding, RunSettings, Source, Target};
+use crate::check::{CheckContext, CheckOutput, Finding, Target};
+use crate::model::{EvidenceSet, FactSet, Model};
 use crate::outcome::{Outcome, Report, ReportTarget, Status, Summary, SCHEMA};
-use crate::retry;
+use crate::retry::{self, millis};
 use crate::rules::{template, CheckRule, Over, RuleSet, Severity, Vars};
 
+kms_preflight_message::messages! {
+    /// not finished before the run deadline ({deadline_ms}); raise --deadline or lower timeouts
+    unfinished_at_deadline = "engine-unfinished-at-deadline" (deadline_ms);
+    /// internal error: the check stopped unexpectedly
+    stopped_unexpectedly = "engine-stopped-unexpectedly" ();
+    /// internal error: the check produced no result
+    no_result = "engine-no-result" ();
+    /// no result
+    no_result_short = "engine-no-result-short" ();
+    /// skipped: prerequisite '{prerequisite}' did not pass ({reasons})
+    prerequisite_failed = "engine-prerequisite-failed" (prerequisite, reasons);
+    /// skipped: prerequisite '{prerequisite}' did not pass (it did not run)
+    prerequisite_not_run = "engine-prerequisite-not-run" (prerequisite);
+    /// {status}: {message} (one reason of a prerequisite skip)
+    prerequisite_reason = "engine-prerequisite-reason" (status, message);
+}
+
 /// How to run: the parts of the command line the engine itself uses.
-#[derive(Debug, Clone)]
-pub struct RunOptions {
+#[derive(Debug)]
+pub struct RunOptions<M: Model> {
     pub domains: Vec<String>,
     pub targets: Vec<Target>,
     /// Empty: let the OS choose (one pass, `source` null in results).
-    pub sources: Vec<Source>,
+    pub sources: Vec<M::Source>,
     /// Overrides every check's `timeout`.
     pub timeout: Option<Duration>,
     pub deadline: Duration,
     pub concurrency: usize,
-    pub settings: RunSettings,
+    pub settings: M::Settings,
+}
+
+// By hand: a derive would ask `M: Clone` of the model marker type.
+impl<M: Model> Clone for RunOptions<M> {
+    fn clone(&self) -> Self {
+        RunOptions {
+            domains: self.domains.clone(),
+            targets: self.targets.clone(),
+            sources: self.sources.clone(),
+            timeout: self.timeout,
+            deadline: self.deadline,
+            concurrency: self.concurrency,
+            settings: self.settings.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -43,33 +77,30 @@ struct Job {
 
 /// What dependents see of a finished job.
 #[derive(Debug, Clone)]
-struct Done {
+struct Done<F> {
     usable: bool,
     status: Status,
-    message: String,
-    facts: Map<String, Value>,
+    message: Message,
+    facts: F,
 }
 
-type DoneRx = watch::Receiver<Option<Arc<Done>>>;
+type DoneRx<F> = watch::Receiver<Option<Arc<Done<F>>>>;
 
-struct Finished {
+struct Finished<M: Model> {
     job: usize,
-    output: CheckOutput,
+    output: CheckOutput<M>,
     duration: Duration,
 }
 
 /// Runs the rule set and returns the report.
-pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
+pub async fn run<M: Model>(rules: &RuleSet<M>, opts: RunOptions<M>) -> Report<M::Evidence> {
     let started = Instant::now();
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let deadline = tokio::time::Instant::now() + opts.deadline;
-    let checks: Arc<Vec<CheckRule>> = Arc::new(rules.checks.clone());
-    let sources: Arc<Vec<Source>> = Arc::new(opts.sources.clone());
+    let checks: Arc<Vec<CheckRule<M>>> = Arc::new(rules.checks.clone());
+    let sources: Arc<Vec<M::Source>> = Arc::new(opts.sources.clone());
     // A fresh memo per run: what one run learnt (a dead DNS server) must not leak into the next.
-    let settings = Arc::new(RunSettings {
-        memo: Default::default(),
-        ..opts.settings.clone()
-    });
+    let settings = Arc::new(M::fresh_run(&opts.settings));
     let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
 
     let source_slots: Vec<Option<usize>> = if sources.is_empty() {
@@ -79,8 +110,8 @@ pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
     };
 
     let mut jobs: Vec<Job> = Vec::new();
-    let mut done_rx: Vec<DoneRx> = Vec::new();
-    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut done_rx: Vec<DoneRx<M::Facts>> = Vec::new();
+    let mut outcomes: Vec<Outcome<M::Evidence>> = Vec::new();
     let mut targets: Vec<Target> = Vec::new();
     for t in &opts.targets {
         merge_target(&mut targets, t.clone());
@@ -145,7 +176,7 @@ pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
         &mut done_rx,
         Arc::new(targets.clone()),
     );
-    let mut finished: Vec<Finished> = Vec::new();
+    let mut finished: Vec<Finished<M>> = Vec::new();
     let mut host_stage_spawned = false;
     loop {
         if !host_stage_spawned && (pending_discovery == 0 || set.is_empty()) {
@@ -188,12 +219,9 @@ pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
     for ji in 0..jobs.len() {
         if !done.contains(&ji) {
             let msg = if tokio::time::Instant::now() >= deadline {
-                format!(
-                    "not finished before the run deadline ({}); raise --deadline or lower timeouts",
-                    humantime::format_duration(opts.deadline)
-                )
+                unfinished_at_deadline(millis(opts.deadline))
             } else {
-                "internal error: the check stopped unexpectedly".to_string()
+                stopped_unexpectedly()
             };
             finished.push(Finished {
                 job: ji,
@@ -210,18 +238,14 @@ pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
     let summary = Summary::of(&outcomes);
     Report {
         schema: SCHEMA,
-        version: env!("CARGO_PKG_VERSION"),
+        version: env!("CARGO_PKG_VERSION").to_string(),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         profile: None,
         domains: opts.domains.clone(),
-        dns_servers: opts
-            .settings
-            .dns_servers
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        sources: sources.iter().map(|s| s.label()).collect(),
+        // The caller fills in the DNS servers: the engine does not know what they are.
+        dns_servers: Vec::new(),
+        sources: sources.iter().map(M::source_label).collect(),
         targets: targets
             .iter()
             .map(|t| ReportTarget {
@@ -237,7 +261,11 @@ pub async fn run(rules: &RuleSet, opts: RunOptions) -> Report {
 }
 
 /// Jobs of the per-host checks over `n_targets` targets.
-fn host_jobs(checks: &[CheckRule], n_targets: usize, source_slots: &[Option<usize>]) -> Vec<Job> {
+fn host_jobs<M: Model>(
+    checks: &[CheckRule<M>],
+    n_targets: usize,
+    source_slots: &[Option<usize>],
+) -> Vec<Job> {
     let mut out = Vec::new();
     for (ci, c) in checks.iter().enumerate() {
         if c.scope.over != Over::Host {
@@ -277,16 +305,16 @@ fn merge_target(targets: &mut Vec<Target>, t: Target) {
     }
 }
 
-struct StageCtx<'a> {
-    checks: &'a Arc<Vec<CheckRule>>,
-    sources: &'a Arc<Vec<Source>>,
-    settings: &'a Arc<RunSettings>,
+struct StageCtx<'a, M: Model> {
+    checks: &'a Arc<Vec<CheckRule<M>>>,
+    sources: &'a Arc<Vec<M::Source>>,
+    settings: &'a Arc<M::Settings>,
     sem: &'a Arc<Semaphore>,
     rule_vars: &'a Vars,
     timeout_override: Option<Duration>,
 }
 
-impl StageCtx<'_> {
+impl<M: Model> StageCtx<'_, M> {
     fn job_vars(&self, job: &Job, targets: &[Target]) -> Vars {
         let mut v = self.rule_vars.clone();
         if let Some(d) = &job.domain {
@@ -298,7 +326,7 @@ impl StageCtx<'_> {
             v.insert("target".into(), t.label());
         }
         if let Some(s) = job.source.map(|i| &self.sources[i]) {
-            v.insert("source".into(), s.label());
+            v.insert("source".into(), M::source_label(s));
         }
         v
     }
@@ -308,8 +336,8 @@ impl StageCtx<'_> {
         &self,
         job: &Job,
         jobs: &[Job],
-        done_rx: &[DoneRx],
-    ) -> Vec<(String, Vec<DoneRx>)> {
+        done_rx: &[DoneRx<M::Facts>],
+    ) -> Vec<(String, Vec<DoneRx<M::Facts>>)> {
         let rule = &self.checks[job.check];
         let mut out = Vec::new();
         for req in &rule.requires {
@@ -339,10 +367,10 @@ impl StageCtx<'_> {
     /// Spawns jobs[first..] into `set`; each waits for its prerequisites, then for a slot.
     fn spawn_jobs(
         &self,
-        set: &mut JoinSet<Finished>,
+        set: &mut JoinSet<Finished<M>>,
         jobs: &[Job],
         first: usize,
-        done_rx: &mut Vec<DoneRx>,
+        done_rx: &mut Vec<DoneRx<M::Facts>>,
         targets: Arc<Vec<Target>>,
     ) {
         // Create every job's completion channel before spawning, so dependents can wait on it.
@@ -378,7 +406,7 @@ impl StageCtx<'_> {
                             target: job.target.map(|i| &targets[i]),
                             source: job.source.map(|i| &sources[i]),
                             timeout,
-                            settings: &settings,
+                            settings: settings.as_ref(),
                             prior: &prior,
                         };
                         let budget = rule.check.budget(timeout, &settings);
@@ -406,15 +434,13 @@ impl StageCtx<'_> {
                         .iter()
                         .any(|f| matches!(f.status, Status::Pass | Status::Warn));
                 let mut facts = usable_facts.unwrap_or_default();
-                for (k, v) in &output.facts {
-                    facts.insert(k.clone(), v.clone());
-                }
+                facts.merge(&output.facts);
                 let message = output
                     .findings
                     .iter()
                     .find(|f| f.status == worst)
                     .map(|f| f.message.clone())
-                    .unwrap_or_else(|| "no result".into());
+                    .unwrap_or_else(no_result_short);
                 let _ = tx.send(Some(Arc::new(Done {
                     usable,
                     status: worst,
@@ -433,24 +459,21 @@ impl StageCtx<'_> {
     fn outcomes(
         &self,
         job: &Job,
-        output: CheckOutput,
+        output: CheckOutput<M>,
         duration: Duration,
         targets: &[Target],
-    ) -> Vec<Outcome> {
+    ) -> Vec<Outcome<M::Evidence>> {
         let rule = &self.checks[job.check];
         let target = match (&job.domain, job.target) {
             (_, Some(t)) => Some(targets[t].label()),
             (Some(d), None) => Some(d.clone()),
             (None, None) => None,
         };
-        let source = job.source.map(|i| self.sources[i].label());
+        let source = job.source.map(|i| M::source_label(&self.sources[i]));
         let vars = self.job_vars(job, targets);
         let mut findings = output.findings;
         if findings.is_empty() {
-            findings.push(Finding::new(
-                Status::Error,
-                "internal error: the check produced no result",
-            ));
+            findings.push(Finding::new(Status::Error, no_result()));
         }
         findings
             .into_iter()
@@ -460,33 +483,28 @@ impl StageCtx<'_> {
                     (s, _) => s,
                 };
                 let problem = matches!(status, Status::Fail | Status::Warn | Status::Error);
-                let mut rvars = vars.clone();
-                if let Some(a) = &f.address {
-                    rvars.insert("address".into(), a.clone());
-                }
-                for (k, v) in &f.evidence {
-                    match v {
-                        Value::String(s) => {
-                            rvars.insert(k.clone(), s.clone());
-                        }
-                        Value::Number(n) => {
-                            rvars.insert(k.clone(), n.to_string());
-                        }
-                        Value::Bool(b) => {
-                            rvars.insert(k.clone(), b.to_string());
-                        }
-                        _ => {}
-                    }
-                }
+                let evidence = f.evidence;
                 let remediation = if problem {
                     // A rule's own remediation wins (the user said what to do); else the check's,
                     // which is specific to the finding (refused vs filtered, NXDOMAIN vs SERVFAIL).
-                    match (&rule.remediation, &f.remediation) {
-                        (Some(r), _) => Some(template::render_lenient(r, &rvars)),
-                        (None, Some(own)) => Some(template::render_lenient(own, &rvars)),
-                        (None, None) => None,
+                    match (&rule.remediation, f.remediation) {
+                        (Some(r), _) => {
+                            let rvars = remediation_vars(&vars, f.address.as_deref(), &evidence);
+                            Some(Message::user_text(
+                                template::render_lenient(r, &rvars).trim_end(),
+                            ))
+                        }
+                        (None, Some(own)) if own.id == LEGACY => {
+                            // Transitional: a remediation still written by its check may use
+                            // `{{name}}` variables.
+                            let rvars = remediation_vars(&vars, f.address.as_deref(), &evidence);
+                            let text = own.verbatim_text().unwrap_or_default().to_string();
+                            Some(Message::from(
+                                template::render_lenient(&text, &rvars).trim_end(),
+                            ))
+                        }
+                        (None, own) => own,
                     }
-                    .map(|s| s.trim_end().to_string())
                 } else {
                     None
                 };
@@ -510,7 +528,8 @@ impl StageCtx<'_> {
                     message: f.message,
                     remediation,
                     error_codes,
-                    evidence: f.evidence,
+                    evidence,
+                    run: f.run,
                     duration_ms: duration.as_millis() as u64,
                 }
             })
@@ -518,11 +537,37 @@ impl StageCtx<'_> {
     }
 }
 
+/// The variables a rule's remediation text may use: the job's, the finding's address and the
+/// scalars of its evidence.
+fn remediation_vars<E: EvidenceSet>(vars: &Vars, address: Option<&str>, evidence: &E) -> Vars {
+    let mut rvars = vars.clone();
+    if let Some(a) = address {
+        rvars.insert("address".into(), a.to_string());
+    }
+    if let Ok(Value::Object(m)) = serde_json::to_value(evidence) {
+        for (k, v) in m {
+            match v {
+                Value::String(s) => {
+                    rvars.insert(k, s);
+                }
+                Value::Number(n) => {
+                    rvars.insert(k, n.to_string());
+                }
+                Value::Bool(b) => {
+                    rvars.insert(k, b.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+    rvars
+}
+
 /// Waits for every prerequisite; each required check must have at least one usable job.
-async fn wait_prerequisites(
-    prereqs: Vec<(String, Vec<DoneRx>)>,
-) -> Result<Map<String, Value>, Finding> {
-    let mut facts = Map::new();
+async fn wait_prerequisites<F: FactSet, E: Default>(
+    prereqs: Vec<(String, Vec<DoneRx<F>>)>,
+) -> Result<F, Finding<E>> {
+    let mut facts = F::default();
     for (id, rxs) in prereqs {
         let mut any_usable = false;
         let mut reasons = Vec::new();
@@ -533,24 +578,23 @@ async fn wait_prerequisites(
             };
             if done.usable {
                 any_usable = true;
-                for (k, v) in &done.facts {
-                    facts.insert(k.clone(), v.clone());
-                }
+                facts.merge(&done.facts);
             } else {
-                reasons.push(format!("{}: {}", done.status.as_str(), done.message));
+                reasons.push(prerequisite_reason(
+                    done.status.as_str(),
+                    done.message.clone(),
+                ));
             }
         }
         if !any_usable {
-            let why = if reasons.is_empty() {
-                "it did not run".to_string()
+            let message = if reasons.is_empty() {
+                prerequisite_not_run(id.as_str())
             } else {
-                reasons.join("; ")
+                prerequisite_failed(id.as_str(), reasons)
             };
-            return Err(Finding::new(
-                Status::Skip,
-                format!("skipped: prerequisite '{id}' did not pass ({why})"),
-            )
-            .evidence(crate::evidence::PREREQUISITE, id));
+            let mut f = Finding::new(Status::Skip, message);
+            f.run.prerequisite = Some(id);
+            return Err(f);
         }
     }
     Ok(facts)

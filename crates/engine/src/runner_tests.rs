@@ -5,8 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
-use crate::check::{BoxFuture, Check, CheckContext, CheckOutput, Finding, RunSettings, Target};
-use crate::rules::{CheckRule, Over, RuleSet, Scope, Severity, Vars};
+use crate::check::{BoxFuture, Check, CheckContext, Finding, Target};
+use crate::rules::{CheckRule, Over, Scope, Severity, Vars};
+use crate::testing::{text, TestEvidence, TestModel, TestSettings};
+
+type CheckOutput = crate::check::CheckOutput<TestModel>;
+type RuleSet = crate::rules::RuleSet<TestModel>;
+type Report = crate::outcome::Report<TestEvidence>;
+type Outcome = crate::outcome::Outcome<TestEvidence>;
 
 /// Behaves as told: a status, optional discovered hosts, an optional delay; fails for host "bad".
 #[derive(Debug)]
@@ -17,20 +23,20 @@ struct Stub {
     delay: Duration,
 }
 
-impl Check for Stub {
+impl Check<TestModel> for Stub {
     fn default_scope(&self) -> Scope {
         Scope {
             over: self.over,
             per_source: false,
         }
     }
-    fn budget(&self, _t: Duration, _s: &RunSettings) -> Duration {
+    fn budget(&self, _t: Duration, _s: &TestSettings) -> Duration {
         Duration::from_secs(30)
     }
     fn discovers(&self) -> bool {
         !self.discover.is_empty()
     }
-    fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
+    fn run<'a>(&'a self, ctx: &'a CheckContext<'a, TestModel>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             tokio::time::sleep(self.delay).await;
             let status = match ctx.target {
@@ -55,7 +61,7 @@ impl Check for Stub {
     }
 }
 
-fn rule(id: &str, check: Stub, requires: &[&str], severity: Severity) -> CheckRule {
+fn rule(id: &str, check: Stub, requires: &[&str], severity: Severity) -> CheckRule<TestModel> {
     CheckRule {
         id: id.into(),
         kind: "stub".into(),
@@ -75,7 +81,7 @@ fn rule(id: &str, check: Stub, requires: &[&str], severity: Severity) -> CheckRu
     }
 }
 
-fn opts(deadline: Duration) -> RunOptions {
+fn opts(deadline: Duration) -> RunOptions<TestModel> {
     RunOptions {
         domains: vec!["corp.test".into()],
         targets: vec![Target {
@@ -87,7 +93,7 @@ fn opts(deadline: Duration) -> RunOptions {
         timeout: None,
         deadline,
         concurrency: 4,
-        settings: RunSettings::default(),
+        settings: TestSettings::default(),
     }
 }
 
@@ -150,16 +156,27 @@ async fn discovery_feeds_host_jobs_and_prerequisites_skip() {
     let bad = by(&r, "first", "bad:1688");
     assert_eq!(bad.status, Status::Fail);
     assert_eq!(bad.error_codes, ["0xC004F074"]);
-    assert_eq!(bad.remediation.as_deref(), Some("fix bad"));
+    assert_eq!(
+        bad.remediation.as_ref().and_then(|m| m.verbatim_text()),
+        Some("fix bad")
+    );
     let skipped = by(&r, "second", "bad:1688");
     assert_eq!(skipped.status, Status::Skip);
-    assert!(
-        skipped
-            .message
-            .contains("prerequisite 'first' did not pass (fail: stub bad)"),
-        "{}",
+    assert_eq!(skipped.message.id, "engine-prerequisite-failed");
+    assert_eq!(
+        skipped.message.get("prerequisite"),
+        Some(&"first".into()),
+        "{:?}",
         skipped.message
     );
+    let reasons = format!("{:?}", skipped.message.get("reasons"));
+    assert!(
+        reasons.contains("engine-prerequisite-reason")
+            && reasons.contains("fail")
+            && reasons.contains("stub bad"),
+        "{reasons}"
+    );
+    assert_eq!(skipped.run.prerequisite.as_deref(), Some("first"));
     assert!(skipped.error_codes.is_empty() && skipped.remediation.is_none());
     assert_eq!(r.summary.total, 1 + 3 + 3);
     assert_eq!(r.exit_code(), 1);
@@ -230,7 +247,8 @@ async fn deadline_reports_unfinished_checks_as_errors() {
     );
     let slow = by(&r, "slow", "cli:1688");
     assert_eq!(slow.status, Status::Error);
-    assert!(slow.message.contains("run deadline"), "{}", slow.message);
+    assert_eq!(slow.message.id, "engine-unfinished-at-deadline");
+    assert_eq!(slow.message.get("deadline_ms"), Some(&300u64.into()));
 }
 
 #[tokio::test]
@@ -292,14 +310,14 @@ async fn host_checks_do_not_wait_for_non_discovering_domain_checks() {
 async fn discovered_hosts_of_non_discovering_kinds_are_ignored() {
     #[derive(Debug)]
     struct Liar;
-    impl Check for Liar {
+    impl Check<TestModel> for Liar {
         fn default_scope(&self) -> Scope {
             Scope {
                 over: Over::Domain,
                 per_source: false,
             }
         }
-        fn run<'a>(&'a self, _ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
+        fn run<'a>(&'a self, _ctx: &'a CheckContext<'a, TestModel>) -> BoxFuture<'a, CheckOutput> {
             Box::pin(async move {
                 let mut out = CheckOutput::one(Finding::new(Status::Pass, "ok"));
                 out.discovered.push(Target {
@@ -335,20 +353,16 @@ async fn discovered_hosts_of_non_discovering_kinds_are_ignored() {
 #[derive(Debug)]
 struct MemoProbe;
 
-impl Check for MemoProbe {
+impl Check<TestModel> for MemoProbe {
     fn default_scope(&self) -> Scope {
         Scope {
             over: Over::Once,
             per_source: false,
         }
     }
-    fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
+    fn run<'a>(&'a self, ctx: &'a CheckContext<'a, TestModel>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
-            let server: std::net::SocketAddr = "198.18.0.53:53".parse().unwrap();
-            let known = ctx.settings.memo.dns_dead(server, None).is_some();
-            ctx.settings
-                .memo
-                .mark_dns_dead(server, None, Duration::from_secs(1));
+            let known = ctx.settings.mark("198.18.0.53:53");
             CheckOutput::one(Finding::new(
                 Status::Pass,
                 if known { "known" } else { "fresh" },
@@ -388,12 +402,12 @@ async fn every_run_starts_with_a_fresh_memo_shared_by_its_jobs() {
             r.results
                 .iter()
                 .find(|x| x.id == id)
-                .map(|x| x.message.clone())
+                .map(|x| text(&x.message))
                 .unwrap()
         };
         assert_eq!(msg("first"), "fresh", "a run must not inherit the memo");
         assert_eq!(msg("second"), "known", "jobs of one run share it");
     }
     // The caller's settings are untouched.
-    assert!(o.settings.memo.dead_dns_servers().is_empty());
+    assert!(o.settings.marks.lock().unwrap().is_empty());
 }

@@ -8,7 +8,9 @@ use std::fmt::Write;
 
 use colored::Colorize;
 
-use kms_preflight_engine::evidence as ev;
+use kms_preflight_checks::evidence as ev;
+
+use super::catalog::{Catalog, Lang};
 
 use super::table::{badge, header, summary_line};
 use super::verdict::{few, first_clause, verdict, Verdict};
@@ -71,8 +73,8 @@ fn host_of(target: &str) -> &str {
 
 /// A message with the result's own host and address replaced, so that the same outcome on
 /// different hosts compares equal.
-fn normalized(r: &Outcome) -> String {
-    let mut m = r.message.clone();
+fn normalized(r: &Outcome, cat: &Catalog) -> String {
+    let mut m = cat.text(&r.message);
     if let Some(a) = &r.address {
         m = m.replace(a.as_str(), "<address>");
     }
@@ -127,7 +129,7 @@ struct Row {
     message: String,
 }
 
-fn rows(report: &Report) -> Vec<Row> {
+fn rows(report: &Report, cat: &Catalog) -> Vec<Row> {
     let show_source = !report.sources.is_empty();
     let problems: Vec<&Outcome> = report
         .results
@@ -141,7 +143,7 @@ fn rows(report: &Report) -> Vec<Row> {
     // masked) share a line.
     let mut same: Vec<(SameKey, Vec<&Outcome>)> = Vec::new();
     for r in problems {
-        if r.status == Status::Skip && r.evidence.contains_key(ev::PREREQUISITE) {
+        if r.status == Status::Skip && r.run.prerequisite.is_some() {
             let place = where_of(
                 &Outcome {
                     address: None,
@@ -156,7 +158,7 @@ fn rows(report: &Report) -> Vec<Row> {
             }
             continue;
         }
-        let key = (r.status, r.id.clone(), r.source.clone(), normalized(r));
+        let key = (r.status, r.id.clone(), r.source.clone(), normalized(r, cat));
         match same.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => v.push(r),
             None => same.push((key, vec![r])),
@@ -168,7 +170,7 @@ fn rows(report: &Report) -> Vec<Row> {
                 status,
                 check,
                 place: where_of(rs[0], show_source, report),
-                message: short(&rs[0].message),
+                message: short(&cat.text(&rs[0].message)),
             });
         } else {
             let mut names: Vec<String> = rs
@@ -201,7 +203,7 @@ fn rows(report: &Report) -> Vec<Row> {
         let roots: Vec<String> = {
             let mut v: Vec<String> = rs
                 .iter()
-                .filter_map(|r| r.evidence.get(ev::PREREQUISITE)?.as_str())
+                .filter_map(|r| r.run.prerequisite.as_deref())
                 .filter(|p| !ids.contains(p))
                 .map(str::to_string)
                 .collect();
@@ -352,15 +354,17 @@ struct FixEntry<'a> {
 /// Each distinct remediation once, in the verdict's fix order first, with the results it
 /// applies to; the same remediation for several hosts (host, address and record masked)
 /// shares an entry.
-fn fixes<'a>(report: &'a Report, v: &Verdict) -> Vec<FixEntry<'a>> {
+fn fixes<'a>(report: &'a Report, v: &Verdict, cat: &Catalog) -> Vec<FixEntry<'a>> {
     let mut out: Vec<FixEntry<'a>> = Vec::new();
     for r in report
         .results
         .iter()
         .filter(|r| matches!(r.status, Status::Fail | Status::Warn | Status::Error))
     {
-        let Some(fix) = &r.remediation else { continue };
-        let key = shown_lines(r, fix, true);
+        let Some(fix) = r.remediation.as_ref().map(|m| cat.text(m)) else {
+            continue;
+        };
+        let key = shown_lines(r, &fix, true);
         let rank = rank_of(v, r);
         match out
             .iter_mut()
@@ -379,7 +383,8 @@ fn fixes<'a>(report: &'a Report, v: &Verdict) -> Vec<FixEntry<'a>> {
     for e in &mut out {
         if e.results.len() == 1 {
             let r = e.results[0];
-            e.lines = shown_lines(r, r.remediation.as_deref().unwrap_or(""), false);
+            let fix = r.remediation.as_ref().map(|m| cat.text(m));
+            e.lines = shown_lines(r, fix.as_deref().unwrap_or(""), false);
         }
     }
     out.sort_by_key(|e| {
@@ -392,13 +397,14 @@ fn fixes<'a>(report: &'a Report, v: &Verdict) -> Vec<FixEntry<'a>> {
 }
 
 /// The default table.
-pub fn render(report: &Report, width: usize) -> String {
+pub fn render(report: &Report, width: usize, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
     let v = verdict(report);
     let mut out = header(report);
     out.push('\n');
     out.push_str(&verdict_block::text(&v, width));
 
-    let rows = rows(report);
+    let rows = rows(report, cat);
     let idw = rows
         .iter()
         .map(|r| r.check.len())
@@ -430,7 +436,7 @@ pub fn render(report: &Report, width: usize) -> String {
     if let Some(l) = pass_line(report) {
         let _ = writeln!(out, "\n{}", fit(&l, width));
     }
-    let fixes = fixes(report, &v);
+    let fixes = fixes(report, &v, cat);
     if !fixes.is_empty() {
         let _ = writeln!(
             out,

@@ -15,7 +15,7 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use kms_preflight_engine::evidence::{self, sweep};
+use kms_preflight_checks::evidence::{self, sweep};
 
 use super::markdown::cell;
 

@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 
+use super::catalog::{Catalog, Lang};
 use super::markdown::verdict;
 use super::prometheus::Exposition;
 use super::{Outcome, Report, Status};
@@ -78,7 +79,7 @@ fn group<'a>(report: &'a Report, target: &str) -> (Option<Status>, Vec<&'a str>,
     (worst, addrs, problems)
 }
 
-fn problem(out: &mut String, r: &Outcome) {
+fn problem(out: &mut String, r: &Outcome, cat: &Catalog) {
     let _ = write!(
         out,
         "<div class=\"problem\"><h3>{} <code>{}</code>",
@@ -98,7 +99,7 @@ fn problem(out: &mut String, r: &Outcome) {
         out,
         "</h3><p>{}: {}</p>",
         escape(&r.title),
-        escape(&r.message)
+        escape(&cat.text(&r.message))
     );
     if !r.error_codes.is_empty() {
         let codes: Vec<String> = r
@@ -109,13 +110,18 @@ fn problem(out: &mut String, r: &Outcome) {
         let _ = write!(out, "<p>Error codes: {}</p>", codes.join(", "));
     }
     if let Some(fix) = &r.remediation {
-        let _ = write!(out, "<p>Fix:</p><pre class=\"fix\">{}</pre>", escape(fix));
+        let _ = write!(
+            out,
+            "<p>Fix:</p><pre class=\"fix\">{}</pre>",
+            escape(&cat.text(fix))
+        );
     }
     out.push_str("</div>\n");
 }
 
 /// The page for the latest report; `expo` gives the site labels and the audit's health.
-pub fn render(report: &Report, expo: &Exposition) -> String {
+pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
     let site: Vec<String> = expo
         .labels
         .iter()
@@ -256,7 +262,7 @@ pub fn render(report: &Report, expo: &Exposition) -> String {
     } else {
         out.push_str("<section id=\"problems\">\n");
         for r in problems {
-            problem(&mut out, r);
+            problem(&mut out, r, cat);
         }
         out.push_str("</section>\n");
     }
@@ -265,7 +271,7 @@ pub fn render(report: &Report, expo: &Exposition) -> String {
         "<p><small>kms-preflight {} &mdash; schema {} &mdash; profile {} &mdash; \
          <a href=\"/metrics\">/metrics</a> &middot; <a href=\"/report.json\">/report.json</a> &middot; \
          <a href=\"/healthz\">/healthz</a></small></p>\n</body></html>",
-        escape(report.version),
+        escape(&report.version),
         escape(report.schema),
         escape(report.profile.as_deref().unwrap_or("default"))
     );
@@ -291,7 +297,8 @@ mod tests {
             message: msg.into(),
             remediation: fix.map(Into::into),
             error_codes: vec!["0xC004F074".into()],
-            evidence: Map::new(),
+            evidence: Map::new().into(),
+            run: Default::default(),
             duration_ms: 1,
         }
     }
@@ -329,6 +336,7 @@ mod tests {
                     duration_seconds: 0.5,
                 }),
             },
+            Lang::En,
         );
         assert!(!html.contains("<script"), "{html}");
         assert!(html.contains("no answer &lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -356,6 +364,7 @@ mod tests {
                     duration_seconds: 0.0,
                 }),
             },
+            Lang::En,
         );
         assert!(html.contains("No audit has finished yet"));
         assert!(html.contains("NO AUDIT YET"));

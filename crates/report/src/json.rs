@@ -1,13 +1,189 @@
 //! `--format json`: one document, schema `kms-preflight/report/v1`: the report's fields, then
 //! the additive `verdict` object ([`super::verdict`]), computed from the results.
+//!
+//! Each result carries its sentence in the chosen language (`message`, `remediation`) and the
+//! same as data (`message_id` and `args`, `remediation_id` and `remediation_args`), so a consumer
+//! can match or re-render it without parsing prose. The JSON Schema of the document is
+//! generated from these types ([`schema`]) and committed as `schema/report.v1.schema.json`.
 
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::Value;
 
-use super::Report;
+use kms_preflight_engine::{EarlierAttempt, Message, RunEvidence};
+
+use super::catalog::{Catalog, Lang};
+use super::{Evidence, Outcome, Report, ReportTarget, Status, Summary};
+
+/// A message's arguments as the JSON object they are (see `kms_preflight_message::Args`).
+type ArgsJson = serde_json::Map<String, Value>;
+
+fn args_of(m: &Message) -> ArgsJson {
+    match serde_json::to_value(m.args_map()) {
+        Ok(Value::Object(o)) => o,
+        _ => ArgsJson::new(),
+    }
+}
+
+/// The report as written.
+#[derive(Serialize, JsonSchema)]
+#[schemars(
+    title = "kms-preflight report",
+    description = "kms-preflight check --format json"
+)]
+pub struct ReportJson<'a> {
+    /// Always `kms-preflight/report/v1`.
+    pub schema: &'a str,
+    /// The kms-preflight version that wrote it.
+    pub version: &'a str,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: &'a str,
+    pub duration_ms: u64,
+    /// The `--profile` the run used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<&'a str>,
+    pub domains: &'a [String],
+    pub dns_servers: &'a [String],
+    pub sources: &'a [String],
+    pub targets: &'a [ReportTarget],
+    pub results: Vec<ResultJson<'a>>,
+    pub summary: &'a Summary,
+}
+
+/// One result.
+#[derive(Serialize, JsonSchema)]
+pub struct ResultJson<'a> {
+    /// The check id (`tcp.port`).
+    pub id: &'a str,
+    /// The check kind (`tcp`), which decides the shape of `evidence`.
+    pub kind: &'a str,
+    pub title: &'a str,
+    /// The domain for domain-scoped checks, `host:port` for host-scoped checks, null for `once`.
+    pub target: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub status: Status,
+    /// The sentence, in the report's language.
+    pub message: String,
+    /// The catalog id of `message` (stable across languages and versions).
+    pub message_id: &'a str,
+    /// The arguments of `message`.
+    pub args: ArgsJson,
+    /// What to do, in the report's language (problems only).
+    pub remediation: Option<String>,
+    /// The catalog id of `remediation` (`user-text`: the rule's own text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation_args: Option<ArgsJson>,
+    /// Windows activation error codes the problem would cause.
+    pub error_codes: &'a [String],
+    /// What the check measured (keys by kind), then what the engine added.
+    pub evidence: EvidenceJson<'a>,
+    pub duration_ms: u64,
+}
+
+/// A result's evidence: the kind's own keys, then the engine's.
+#[derive(Serialize, JsonSchema)]
+pub struct EvidenceJson<'a> {
+    #[serde(flatten)]
+    pub measured: &'a Evidence,
+    #[serde(flatten)]
+    pub run: RunJson<'a>,
+}
+
+/// What the engine records on any result.
+#[derive(Serialize, JsonSchema, Default)]
+pub struct RunJson<'a> {
+    /// The prerequisite that did not pass (the result is a skip).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prerequisite: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier_attempts: Vec<EarlierJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flaky: Option<bool>,
+}
+
+/// A failed attempt before the reported one.
+#[derive(Serialize, JsonSchema)]
+pub struct EarlierJson<'a> {
+    pub attempt: u32,
+    pub status: Status,
+    pub message: String,
+    pub message_id: &'a str,
+    pub args: ArgsJson,
+}
+
+fn run_json<'a>(run: &'a RunEvidence, cat: &Catalog) -> RunJson<'a> {
+    RunJson {
+        prerequisite: run.prerequisite.as_deref(),
+        attempt: run.attempt,
+        max_attempts: run.max_attempts,
+        earlier_attempts: run
+            .earlier_attempts
+            .iter()
+            .map(|e: &'a EarlierAttempt| EarlierJson {
+                attempt: e.attempt,
+                status: e.status,
+                message: cat.text(&e.message),
+                message_id: &e.message.id,
+                args: args_of(&e.message),
+            })
+            .collect(),
+        flaky: run.flaky,
+    }
+}
+
+/// One result as written.
+pub fn result_json<'a>(r: &'a Outcome, cat: &Catalog) -> ResultJson<'a> {
+    ResultJson {
+        id: &r.id,
+        kind: &r.kind,
+        title: &r.title,
+        target: r.target.as_deref(),
+        address: r.address.as_deref(),
+        source: r.source.as_deref(),
+        status: r.status,
+        message: cat.text(&r.message),
+        message_id: &r.message.id,
+        args: args_of(&r.message),
+        remediation: r.remediation.as_ref().map(|m| cat.text(m)),
+        remediation_id: r.remediation.as_ref().map(|m| m.id.as_ref()),
+        remediation_args: r.remediation.as_ref().map(args_of),
+        error_codes: &r.error_codes,
+        evidence: EvidenceJson {
+            measured: &r.evidence,
+            run: run_json(&r.run, cat),
+        },
+        duration_ms: r.duration_ms,
+    }
+}
+
+/// The report's own fields as written (no verdict).
+pub fn report_json<'a>(report: &'a Report, cat: &Catalog) -> ReportJson<'a> {
+    ReportJson {
+        schema: report.schema,
+        version: &report.version,
+        started_at: &report.started_at,
+        duration_ms: report.duration_ms,
+        profile: report.profile.as_deref(),
+        domains: &report.domains,
+        dns_servers: &report.dns_servers,
+        sources: &report.sources,
+        targets: &report.targets,
+        results: report.results.iter().map(|r| result_json(r, cat)).collect(),
+        summary: &report.summary,
+    }
+}
 
 /// The report as JSON, with the verdict added after every field of the report itself.
-pub fn to_value(report: &Report) -> Value {
-    let mut v = serde_json::to_value(report).expect("report is plain data");
+pub fn to_value(report: &Report, lang: Lang) -> Value {
+    let cat = Catalog::get(lang);
+    let mut v = serde_json::to_value(report_json(report, cat)).expect("report is plain data");
     if let Value::Object(m) = &mut v {
         m.insert(
             "verdict".into(),
@@ -17,8 +193,9 @@ pub fn to_value(report: &Report) -> Value {
     v
 }
 
-pub fn render(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(&to_value(report)).expect("report is plain data");
+pub fn render(report: &Report, lang: Lang) -> String {
+    let mut s =
+        serde_json::to_string_pretty(&to_value(report, lang)).expect("report is plain data");
     s.push('\n');
     s
 }

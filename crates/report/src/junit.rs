@@ -11,6 +11,7 @@ use quick_junit::{
     NonSuccessKind, Property, Report as JReport, TestCase, TestCaseStatus, TestRerun, TestSuite,
 };
 
+use super::catalog::{Catalog, Lang};
 use super::{Outcome, Report, Status};
 
 /// The name a test case gets: check id, then address and source when the result has them.
@@ -28,46 +29,39 @@ pub fn case_name(r: &Outcome) -> String {
 }
 
 /// The details of a result as plain text: message, predicted codes, remediation, evidence.
-fn details(r: &Outcome) -> String {
-    let mut s = format!("{}: {}\n", r.status.as_str().to_uppercase(), r.message);
+fn details(r: &Outcome, cat: &Catalog) -> String {
+    let mut s = format!(
+        "{}: {}\n",
+        r.status.as_str().to_uppercase(),
+        cat.text(&r.message)
+    );
     if !r.error_codes.is_empty() {
         s.push_str(&format!("predicts: {}\n", r.error_codes.join(", ")));
     }
     if let Some(fix) = &r.remediation {
-        s.push_str(&format!("fix:\n{fix}\n"));
+        s.push_str(&format!("fix:\n{}\n", cat.text(fix)));
     }
-    if !r.evidence.is_empty() {
-        s.push_str(&format!(
-            "evidence: {}\n",
-            serde_json::to_string(&r.evidence).unwrap_or_default()
-        ));
+    let evidence =
+        serde_json::to_value(super::json::result_json(r, cat).evidence).unwrap_or_default();
+    if evidence.as_object().is_some_and(|m| !m.is_empty()) {
+        s.push_str(&format!("evidence: {evidence}\n"));
     }
     s
 }
 
-fn case(r: &Outcome, name: String) -> TestCase {
+fn case(r: &Outcome, name: String, cat: &Catalog) -> TestCase {
     let status = match r.status {
         Status::Pass | Status::Warn => {
             let mut st = TestCaseStatus::success();
-            if let Some(earlier) = r
-                .evidence
-                .get("earlier_attempts")
-                .and_then(|v| v.as_array())
-            {
-                for e in earlier {
-                    let kind = if e["status"] == "error" {
-                        NonSuccessKind::Error
-                    } else {
-                        NonSuccessKind::Failure
-                    };
-                    let mut rerun = TestRerun::new(kind);
-                    rerun.set_message(format!(
-                        "attempt {}: {}",
-                        e["attempt"],
-                        e["message"].as_str().unwrap_or("")
-                    ));
-                    st.add_rerun(rerun);
-                }
+            for e in &r.run.earlier_attempts {
+                let kind = if e.status == Status::Error {
+                    NonSuccessKind::Error
+                } else {
+                    NonSuccessKind::Failure
+                };
+                let mut rerun = TestRerun::new(kind);
+                rerun.set_message(format!("attempt {}: {}", e.attempt, cat.text(&e.message)));
+                st.add_rerun(rerun);
             }
             st
         }
@@ -78,18 +72,18 @@ fn case(r: &Outcome, name: String) -> TestCase {
                 NonSuccessKind::Error
             };
             let mut st = TestCaseStatus::non_success(kind);
-            st.set_message(r.message.clone());
+            st.set_message(cat.text(&r.message));
             st.set_type(if r.error_codes.is_empty() {
                 r.status.as_str().to_string()
             } else {
                 r.error_codes.join(" ")
             });
-            st.set_description(details(r));
+            st.set_description(details(r, cat));
             st
         }
         Status::Skip => {
             let mut st = TestCaseStatus::skipped();
-            st.set_message(r.message.clone());
+            st.set_message(cat.text(&r.message));
             st
         }
     };
@@ -105,12 +99,13 @@ fn case(r: &Outcome, name: String) -> TestCase {
         tc.add_property(Property::new("error_codes", r.error_codes.join(" ")));
     }
     if r.status == Status::Warn {
-        tc.set_system_out(details(r));
+        tc.set_system_out(details(r, cat));
     }
     tc
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
     let mut j = JReport::new("kms-preflight");
     j.set_time(Duration::from_millis(report.duration_ms));
     let mut groups: Vec<(Option<String>, Vec<&Outcome>)> = Vec::new();
@@ -123,7 +118,7 @@ pub fn render(report: &Report) -> String {
     for (target, results) in groups {
         let mut suite = TestSuite::new(target.as_deref().unwrap_or("general"));
         suite.add_property(Property::new("schema", report.schema));
-        suite.add_property(Property::new("version", report.version));
+        suite.add_property(Property::new("version", report.version.as_str()));
         suite.add_property(Property::new("started_at", report.started_at.as_str()));
         suite.set_time(Duration::from_millis(
             results.iter().map(|r| r.duration_ms).max().unwrap_or(0),
@@ -140,7 +135,7 @@ pub fn render(report: &Report) -> String {
                 format!("{base} ({})", n + 1)
             };
             seen.push(base);
-            suite.add_test_case(case(r, name));
+            suite.add_test_case(case(r, name, cat));
         }
         j.add_test_suite(suite);
     }
@@ -172,12 +167,13 @@ mod tests {
             remediation: None,
             error_codes: vec![],
             evidence: Default::default(),
+            run: Default::default(),
             duration_ms: 0,
         };
         let results = vec![o(Status::Warn), o(Status::Skip), o(Status::Pass)];
         let r = Report {
             schema: SCHEMA,
-            version: "0",
+            version: "0".into(),
             started_at: String::new(),
             duration_ms: 0,
             profile: None,
@@ -188,7 +184,7 @@ mod tests {
             summary: Summary::of(&results),
             results,
         };
-        let xml = render(&r);
+        let xml = render(&r, Lang::En);
         assert!(xml.contains("name=\"srv.agreement\" "), "{xml}");
         assert!(xml.contains("name=\"srv.agreement (2)\""), "{xml}");
         assert!(xml.contains("name=\"srv.agreement (3)\""), "{xml}");

@@ -15,4 +15,6 @@ pub mod verdict;
 pub mod verdict_block;
 pub mod verdict_model;
 
-pub use kms_preflight_engine::outcome::{Outcome, Report, ReportTarget, Status, Summary, SCHEMA};
+pub use kms_preflight_catalog::{self as catalog, Catalog, Lang};
+pub use kms_preflight_checks::{Evidence, Outcome, Report};
+pub use kms_preflight_engine::outcome::{ReportTarget, Status, Summary, SCHEMA};

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::catalog::{Catalog, Lang};
 use super::verdict::{pct, readiness, Readiness, Verdict};
 use super::verdict_block::{activation_line, attempt_text, discovery_line, fix_benefit};
 use super::{Outcome, Report, Status};
@@ -56,7 +57,8 @@ fn where_(r: &Outcome) -> String {
     parts.join(" ")
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
     let mut out = String::new();
     let s = &report.summary;
     let _ = writeln!(out, "# KMS pre-flight report\n");
@@ -204,7 +206,7 @@ pub fn render(report: &Report) -> String {
             r.id,
             where_(r)
         );
-        let _ = writeln!(out, "{}\n", r.message.trim());
+        let _ = writeln!(out, "{}\n", cat.text(&r.message).trim());
         if !r.error_codes.is_empty() {
             let _ = writeln!(
                 out,
@@ -217,7 +219,7 @@ pub fn render(report: &Report) -> String {
             );
         }
         if let Some(fix) = &r.remediation {
-            let _ = writeln!(out, "Remediation:\n\n{}", fence(fix));
+            let _ = writeln!(out, "Remediation:\n\n{}", fence(&cat.text(fix)));
         }
     }
 
@@ -237,7 +239,7 @@ pub fn render(report: &Report) -> String {
                 cell(r.target.as_deref().unwrap_or("general")),
                 cell(r.address.as_deref().unwrap_or("")),
                 cell(r.source.as_deref().unwrap_or("")),
-                cell(&r.message)
+                cell(&cat.text(&r.message))
             );
         }
     }
@@ -321,6 +323,7 @@ mod tests {
             remediation: Some("do ```this```".into()),
             error_codes: vec![],
             evidence: Default::default(),
+            run: Default::default(),
             duration_ms: 0,
         }
     }
@@ -330,7 +333,7 @@ mod tests {
         let results = vec![o("198.18.0.1", Status::Pass), o("198.18.1.1", Status::Fail)];
         let r = Report {
             schema: SCHEMA,
-            version: "0",
+            version: "0".into(),
             started_at: String::new(),
             duration_ms: 0,
             profile: Some("pre-migration".into()),
@@ -346,7 +349,7 @@ mod tests {
             summary: Summary::of(&results),
             results,
         };
-        let md = render(&r);
+        let md = render(&r, Lang::En);
         assert!(
             md.contains("## Sources\n\n| Target | 198.18.0.1 | 198.18.1.1 |"),
             "{md}"

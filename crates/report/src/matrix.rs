@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use colored::Colorize;
 
-use kms_preflight_engine::evidence;
+use kms_preflight_checks::evidence;
 
 use super::{Outcome, Report, Status};
 
@@ -221,10 +221,11 @@ mod tests {
             address: None,
             source: source.map(str::to_string),
             status,
-            message: String::new(),
+            message: String::new().into(),
             remediation: None,
             error_codes: Vec::new(),
-            evidence,
+            evidence: evidence.into(),
+            run: Default::default(),
             duration_ms: 0,
         }
     }
@@ -232,7 +233,7 @@ mod tests {
     fn report(results: Vec<Outcome>, sources: &[&str]) -> Report {
         Report {
             schema: crate::SCHEMA,
-            version: "test",
+            version: "test".into(),
             started_at: String::new(),
             duration_ms: 0,
             profile: None,

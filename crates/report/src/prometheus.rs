@@ -13,7 +13,7 @@
 //! so every series is unique. Label values are escaped as the format requires, and labels
 //! stay bounded: ids, kinds, targets, addresses, sources and statuses, never messages.
 //!
-//! Evidence is read through the keys in [`kms_preflight_engine::evidence`], the constants the
+//! Evidence is read through the keys in [`kms_preflight_checks::evidence`], the constants the
 //! producing kinds write with.
 
 use std::collections::BTreeMap;
@@ -21,7 +21,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use kms_preflight_engine::evidence;
+use kms_preflight_checks::evidence;
 
 use super::{Report, Status};
 
@@ -395,7 +395,7 @@ pub fn render_with(report: &Report, expo: &Exposition) -> String {
         out,
         "kms_preflight_build_info{} 1",
         ls.of(&[
-            ("version", report.version),
+            ("version", report.version.as_str()),
             ("schema", report.schema),
             ("profile", report.profile.as_deref().unwrap_or("")),
         ])
@@ -493,9 +493,10 @@ mod tests {
             remediation: None,
             error_codes: vec![],
             evidence: match evidence {
-                Value::Object(m) => m,
-                _ => Map::new(),
+                Value::Object(m) => m.into(),
+                _ => Map::new().into(),
             },
+            run: Default::default(),
             duration_ms: 5,
         }
     }
@@ -635,7 +636,8 @@ mod tests {
                 message: "m".into(),
                 remediation: None,
                 error_codes: vec![],
-                evidence,
+                evidence: evidence.into(),
+                run: Default::default(),
                 duration_ms: 0,
             }
         };

@@ -9,9 +9,10 @@ use std::fmt::Write;
 use colored::Colorize;
 use serde_json::Value;
 
+use super::catalog::{Catalog, Lang};
 use super::markdown::cell;
 use super::{Outcome, Report, Status};
-use kms_preflight_engine::evidence::sweep as ev;
+use kms_preflight_checks::evidence::sweep as ev;
 
 /// True when the report is a sweep's.
 pub fn is_sweep(report: &Report) -> bool {
@@ -83,7 +84,8 @@ fn verdict(report: &Report) -> String {
 }
 
 /// `--format table` for a sweep.
-pub fn render_table(report: &Report) -> String {
+pub fn render_table(report: &Report, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
     let mut out = String::new();
     let sum = summary(report);
     let _ = writeln!(
@@ -112,7 +114,9 @@ pub fn render_table(report: &Report) -> String {
     for r in &rows {
         // The address is in its own column.
         let target = r.target.as_deref().unwrap_or("?");
-        let detail = r.message.replacen(&format!(" at {target}"), "", 1);
+        let detail = cat
+            .text(&r.message)
+            .replacen(&format!(" at {target}"), "", 1);
         let _ = writeln!(
             out,
             "  {}  {:<22}  {:<11}  {:<13}  {:<9}  {:<28}  {}",
@@ -142,7 +146,12 @@ pub fn render_table(report: &Report) -> String {
                 badge(r.status),
                 r.target.as_deref().unwrap_or("?")
             );
-            for l in r.remediation.as_deref().unwrap_or("").lines() {
+            let fix = r
+                .remediation
+                .as_ref()
+                .map(|m| cat.text(m))
+                .unwrap_or_default();
+            for l in fix.lines() {
                 let _ = writeln!(out, "      {l}");
             }
         }
@@ -160,16 +169,16 @@ pub fn render_table(report: &Report) -> String {
                 "  {}  {}: {}",
                 badge(r.status),
                 r.target.as_deref().unwrap_or("?"),
-                r.message
+                cat.text(&r.message)
             );
         }
     }
     if let Some(s) = sum {
         // The run's own line: a badge only when the run itself went wrong (interrupted).
         if s.status == Status::Pass {
-            let _ = writeln!(out, "\n{}", s.message);
+            let _ = writeln!(out, "\n{}", cat.text(&s.message));
         } else {
-            let _ = writeln!(out, "\n{}  {}", badge(s.status), s.message);
+            let _ = writeln!(out, "\n{}  {}", badge(s.status), cat.text(&s.message));
         }
     }
     let s = &report.summary;
@@ -197,7 +206,8 @@ fn md_word(s: Status) -> &'static str {
 }
 
 /// `--format markdown` for a sweep: a compliance ticket.
-pub fn render_markdown(report: &Report) -> String {
+pub fn render_markdown(report: &Report, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
     let mut out = String::new();
     let sum = summary(report);
     let ranges = sum.and_then(|s| s.target.as_deref()).unwrap_or("?");
@@ -317,7 +327,7 @@ pub fn render_markdown(report: &Report) -> String {
                 cell(text(r, ev::SERVICE)),
                 cell(published_cell(r)),
                 cell(&ptr(r)),
-                cell(&r.message)
+                cell(&cat.text(&r.message))
             );
         }
     };
@@ -329,7 +339,7 @@ pub fn render_markdown(report: &Report) -> String {
     );
     table(&mut out, "Other listeners on the KMS port", &others);
     if let Some(s) = sum {
-        let _ = writeln!(out, "\n## Counts\n\n{}", cell(&s.message));
+        let _ = writeln!(out, "\n## Counts\n\n{}", cell(&cat.text(&s.message)));
     }
     let published: Vec<&Outcome> = report
         .results
@@ -344,7 +354,7 @@ pub fn render_markdown(report: &Report) -> String {
                 "- {} `{}`: {}",
                 md_word(r.status),
                 r.target.as_deref().unwrap_or("?"),
-                cell(&r.message)
+                cell(&cat.text(&r.message))
             );
         }
     }
@@ -362,10 +372,10 @@ pub fn render_markdown(report: &Report) -> String {
             "- [ ] {} `{}`: {}",
             md_word(r.status),
             r.target.as_deref().unwrap_or("?"),
-            cell(&r.message)
+            cell(&cat.text(&r.message))
         );
         if let Some(fix) = &r.remediation {
-            for l in fix.lines() {
+            for l in cat.text(fix).lines() {
                 let _ = writeln!(out, "  - {}", l.trim());
             }
         }
@@ -394,10 +404,12 @@ mod tests {
             address: target.split(':').next().map(str::to_string),
             source: None,
             status,
-            message: format!("KMS host at {target} accepted the bind | pipe"),
-            remediation: (status != Status::Pass).then(|| "slmgr /upk\nslmgr /cpky".to_string()),
+            message: format!("KMS host at {target} accepted the bind | pipe").into(),
+            remediation: (status != Status::Pass)
+                .then(|| "slmgr /upk\nslmgr /cpky".to_string().into()),
             error_codes: Vec::new(),
-            evidence: e,
+            evidence: e.into(),
+            run: Default::default(),
             duration_ms: 1,
         }
     }
@@ -411,7 +423,8 @@ mod tests {
             "rate_per_s": 200, "concurrency": 256, "timeout_ms": 1000, "interrupted": false})
         .as_object()
         .unwrap()
-        .clone();
+        .clone()
+        .into();
         let results = vec![
             port(
                 "198.18.2.10:1688",
@@ -450,7 +463,7 @@ mod tests {
         colored::control::set_override(false);
         let r = report();
         assert!(is_sweep(&r));
-        let t = render_table(&r);
+        let t = render_table(&r, Lang::En);
         let rows: Vec<&str> = t.lines().filter(|l| l.contains(":1688 ")).collect();
         assert_eq!(rows.len(), 3, "{t}");
         assert!(
@@ -471,7 +484,7 @@ mod tests {
 
     #[test]
     fn markdown_is_a_ticket_with_escaped_cells() {
-        let md = render_markdown(&report());
+        let md = render_markdown(&report(), Lang::En);
         assert!(
             md.starts_with("# KMS listener sweep: 198.18.2.0/24\n"),
             "{md}"

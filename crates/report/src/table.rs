@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use colored::Colorize;
 
+use super::catalog::{Catalog, Lang};
 use super::verdict::{readiness, verdict, Answer, Readiness, Verdict};
 use super::{verdict_block, Outcome, Report, Status};
 
@@ -60,7 +61,7 @@ pub(crate) fn header(report: &Report) -> String {
 
 /// Every result grouped by target, with evidence-bearing messages, predicted codes and the
 /// full remediation under each problem: the `--verbose` listing.
-fn listing(report: &Report) -> String {
+fn listing(report: &Report, cat: &Catalog) -> String {
     let mut out = String::new();
     // Groups in order of first appearance: general, domains, then hosts.
     let mut groups: Vec<(Option<String>, Vec<&Outcome>)> = Vec::new();
@@ -88,15 +89,12 @@ fn listing(report: &Report) -> String {
         };
         let _ = writeln!(out, "\n{}", heading.bold().underline());
         for r in results {
+            let message = cat.text(&r.message);
             let mut where_ = String::new();
             if let (true, Some(src)) = (show_source, &r.source) {
                 where_.push_str(&format!("from {src} "));
             }
-            if let Some(a) = r
-                .address
-                .as_ref()
-                .filter(|a| !r.message.contains(a.as_str()))
-            {
+            if let Some(a) = r.address.as_ref().filter(|a| !message.contains(a.as_str())) {
                 where_.push_str(&format!("{a} "));
             }
             let _ = writeln!(
@@ -109,7 +107,7 @@ fn listing(report: &Report) -> String {
                 } else {
                     where_.dimmed().to_string()
                 },
-                r.message
+                message
             );
             if matches!(r.status, Status::Fail | Status::Warn | Status::Error) {
                 let pad = " ".repeat(9 + id_width);
@@ -123,7 +121,7 @@ fn listing(report: &Report) -> String {
                 }
                 if let Some(fix) = &r.remediation {
                     let _ = writeln!(out, "{pad}{}", "fix:".cyan().bold());
-                    let _ = writeln!(out, "{}", indent(fix, &format!("{pad}  ")));
+                    let _ = writeln!(out, "{}", indent(&cat.text(fix), &format!("{pad}  ")));
                 }
             }
         }
@@ -165,17 +163,18 @@ pub fn summary_line(report: &Report, v: &Verdict) -> String {
 }
 
 /// `--verbose`: the verdict block, then every result with its evidence and full remediation.
-pub fn render(report: &Report) -> String {
-    render_width(report, DEFAULT_WIDTH)
+pub fn render(report: &Report, lang: Lang) -> String {
+    render_width(report, DEFAULT_WIDTH, lang)
 }
 
 /// [`render`] with the verdict block wrapped to `width`; the listing itself is never cut.
-pub fn render_width(report: &Report, width: usize) -> String {
+pub fn render_width(report: &Report, width: usize, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
     let v = verdict(report);
     let mut out = header(report);
     out.push('\n');
     out.push_str(&verdict_block::text(&v, width));
-    out.push_str(&listing(report));
+    out.push_str(&listing(report, cat));
     out.push_str(&super::matrix::render(report));
     out.push('\n');
     out.push_str(&verdict_block::wrap(&summary_line(report, &v), width));

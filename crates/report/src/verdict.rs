@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use kms_preflight_engine::evidence::{self as ev, kinds};
+use kms_preflight_checks::evidence::{self as ev, kinds};
 use kms_preflight_knowledge::srv_order::rfc2782_shares;
 
 pub use super::verdict_model::{
@@ -37,6 +37,12 @@ use super::verdict_model::{fix_title, fixes_title, human_ms, judge};
 use super::{Outcome, Report, Status};
 
 // ---------- reading the report ----------
+
+/// Transitional: a result's sentence in English, for the verdict's phrases (until the verdict
+/// speaks in messages itself).
+fn said(m: &kms_preflight_engine::Message) -> String {
+    super::catalog::Catalog::get(super::catalog::Lang::En).text(m)
+}
 
 fn matches_source(r: &Outcome, source: Option<&str>) -> bool {
     r.source.is_none() || r.source.as_deref() == source
@@ -144,7 +150,7 @@ fn classify<'a>(
             Some(ev::ISSUE_PORT_DEAD) => {
                 format!("stale record: port {} dead", cand.port)
             }
-            _ => first_clause(&s.message).to_string(),
+            _ => first_clause(&said(&s.message)).to_string(),
         });
         c.results.push(s.id.clone());
         c.code = no_response
@@ -161,7 +167,7 @@ fn classify<'a>(
         } else {
             Attempt::NoResponse
         };
-        c.because = Some(first_clause(&r.message).to_string());
+        c.because = Some(first_clause(&said(&r.message)).to_string());
         c.code = r.error_codes.first().cloned();
         c.results.push(r.id.clone());
         c.fix = Some((r, false));
@@ -178,7 +184,7 @@ fn classify<'a>(
                     human_ms(ms),
                     if ms >= 0.0 { "ahead" } else { "behind" }
                 ),
-                None => first_clause(&r.message).to_string(),
+                None => first_clause(&said(&r.message)).to_string(),
             });
         }
         c.code = r.error_codes.first().cloned();
@@ -222,7 +228,7 @@ fn classify<'a>(
                 "{} {}: {}",
                 r.id,
                 r.status.as_str(),
-                first_clause(&r.message)
+                first_clause(&said(&r.message))
             ));
         }
     }
@@ -464,7 +470,7 @@ fn client_verdict<'a>(
                 base.discovery = "no KMS SRV record found".into();
                 base.reason = format!(
                     "{}{}",
-                    first_clause(&f.message),
+                    first_clause(&said(&f.message)),
                     base.code
                         .as_ref()
                         .map_or(String::new(), |c| format!(" → {c}"))
@@ -644,7 +650,7 @@ pub fn verdict(report: &Report) -> Verdict {
                 unblocks: 0.0,
                 spares: 0.0,
                 code: f.code.clone(),
-                remediation: f.outcome.remediation.clone(),
+                remediation: f.outcome.remediation.as_ref().map(said),
             }
         });
         for a in &f.applies_to {

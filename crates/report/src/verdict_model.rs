@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use kms_preflight_engine::evidence::kinds;
+use kms_preflight_checks::evidence::kinds;
 
 use super::Outcome;
 
@@ -232,13 +232,13 @@ pub(crate) fn fix_title(
         kinds::TCP => format!("open TCP {port} to {host}{or_remove}"),
         kinds::KMS_RPC => format!("make {host} answer as a KMS host{or_remove}"),
         kinds::SRV_DISCOVERY
-            if o.evidence.get(kms_preflight_engine::evidence::DNS_ANSWERED)
+            if o.evidence.get(kms_preflight_checks::evidence::DNS_ANSWERED)
                 == Some(&serde_json::Value::Bool(false)) =>
         {
             "make the client's DNS servers answer it (UDP and TCP 53)".into()
         }
         kinds::SRV_DISCOVERY => "publish _vlmcs._tcp where the client's suffix list looks".into(),
-        k if k == kms_preflight_engine::evidence::ACTIVATION_KIND => match because {
+        k if k == kms_preflight_checks::evidence::ACTIVATION_KIND => match because {
             Some(b) => format!("make {host} activate (its {b})"),
             None => format!("make {host} activate the product"),
         },

@@ -22,13 +22,14 @@ fn o(
         address: None,
         source: None,
         status,
-        message: format!("{id} {}", status.as_str()),
-        remediation: (status != Status::Pass).then(|| format!("fix {id} on {target:?}")),
+        message: format!("{id} {}", status.as_str()).into(),
+        remediation: (status != Status::Pass).then(|| format!("fix {id} on {target:?}").into()),
         error_codes: codes.iter().map(|c| c.to_string()).collect(),
         evidence: match evidence {
-            Value::Object(m) => m,
-            _ => Map::new(),
+            Value::Object(m) => m.into(),
+            _ => Map::new().into(),
         },
+        run: Default::default(),
         duration_ms: 0,
     }
 }

@@ -1,12 +1,11 @@
 //! What a reading means: the verdict, the time-zone hint, evidence and remediation.
 
+use crate::{evidence, Finding};
 use std::net::IpAddr;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use kms_preflight_engine::evidence;
-use kms_preflight_engine::Finding;
 use kms_preflight_engine::Status;
 use kms_preflight_net::clock::{Detail, Reading};
 

@@ -13,18 +13,15 @@
 //! hours, the finding says a wrongly set time zone is the likely cause. When no method gives a
 //! reading, the result is skip naming every method tried and why — never pass.
 
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::time::Duration;
 
-use serde_json::Map;
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
 use kms_preflight_engine::rules::{parse_duration, Scope};
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{
-    render_param, render_port, validate_port, BoxFuture, Check, CheckContext, CheckOutput, Finding,
-    RunSettings,
-};
+use kms_preflight_engine::{render_param, render_port, validate_port, BoxFuture, Check};
 
 mod findings;
 mod model;
@@ -91,7 +88,7 @@ impl ClockCheck {
     }
 }
 
-impl Check for ClockCheck {
+impl Check<Kms> for ClockCheck {
     fn default_scope(&self) -> Scope {
         Scope::EACH_HOST
     }
@@ -319,14 +316,11 @@ impl Check for ClockCheck {
             }
             results.sort_by_key(|r| r.0);
             let mut findings = Vec::new();
-            let mut facts = Map::new();
+            let mut facts = crate::Facts::default();
             for (_, ip, runs) in results {
                 let f = finding_for(&subject, ip, &runs, warn, fail);
-                if let (Some(off), false) = (
-                    f.evidence.get("offset_ms"),
-                    facts.contains_key("clock_offset_ms"),
-                ) {
-                    facts.insert("clock_offset_ms".into(), off.clone());
+                if facts.clock_offset_ms.is_none() {
+                    facts.clock_offset_ms = f.evidence.get("offset_ms").and_then(|v| v.as_f64());
                 }
                 findings.push(f);
             }
@@ -346,6 +340,7 @@ mod tests {
     use kms_preflight_net::clock::{Detail, ProbeFailure, Reading, Sampled};
 
     use super::*;
+    use crate::testing::en;
 
     const S: i128 = 1_000_000_000;
 
@@ -454,11 +449,15 @@ mod tests {
         );
         assert_eq!(f.status, Status::Skip);
         assert!(
-            f.message.contains("ntp/udp/123: timeout (×2)"),
+            en(&f.message).contains("ntp/udp/123: timeout (×2)"),
             "{}",
-            f.message
+            en(&f.message)
         );
-        assert!(f.message.contains("smb2/tcp/445: refused"), "{}", f.message);
+        assert!(
+            en(&f.message).contains("smb2/tcp/445: refused"),
+            "{}",
+            en(&f.message)
+        );
         assert_eq!(f.evidence["tried"][0]["result"], "timeout");
         assert_eq!(f.evidence["tried"][1]["result"], "refused");
         assert!(!f.evidence.contains_key("offset_ms"));
@@ -502,9 +501,17 @@ mod tests {
         assert_eq!(f.evidence["offset_ms"], 18_000_001.0);
         assert_eq!(f.evidence["tz_hint_hours"], 5);
         assert_eq!(f.evidence["stratum"], 8);
-        assert!(f.message.contains("5 whole hour(s)"), "{}", f.message);
-        assert!(f.message.contains("ahead of this machine"), "{}", f.message);
-        let r = f.remediation.unwrap();
+        assert!(
+            en(&f.message).contains("5 whole hour(s)"),
+            "{}",
+            en(&f.message)
+        );
+        assert!(
+            en(&f.message).contains("ahead of this machine"),
+            "{}",
+            en(&f.message)
+        );
+        let r = en(&f.remediation.unwrap());
         assert!(r.contains("w32tm /resync") && r.contains("/stripchart /computer:kms1.corp.test"));
         assert!(r.contains("tzutil"));
     }

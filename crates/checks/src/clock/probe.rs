@@ -1,12 +1,12 @@
 //! Reading a clock: each method in turn, bounded, with what failed and why.
 
+use crate::Source;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
-use kms_preflight_engine::Source;
 use kms_preflight_net::clock::{sample, ProbeFailure, Sampled};
 use kms_preflight_net::{http, smb2, sntp};
 

@@ -1,13 +1,14 @@
 //! The addresses and port a host-scoped check probes, and the finding for a failed connect:
 //! shared by every kind that connects to a KMS host.
 
+use crate::{CheckContext, Finding, RunSettings};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use kms_preflight_engine::{evidence, render_port, CheckContext, Finding, RunSettings, Status};
+use kms_preflight_engine::{render_port, Status};
 use kms_preflight_net::dns::{self, Resolution};
 use kms_preflight_net::memo::RunMemo;
 use kms_preflight_net::tcp::{ConnectFailure, Tried};
@@ -33,9 +34,8 @@ pub fn per_address_budget(timeout: Duration, settings: &RunSettings, legs: u32) 
 
 /// The addresses a host-scoped check should probe: from a prerequisite's facts, or resolved now.
 pub async fn addresses_for(ctx: &CheckContext<'_>) -> Result<Vec<IpAddr>, Finding> {
-    let addrs = evidence::addresses_fact(ctx.prior);
-    if !addrs.is_empty() {
-        return Ok(addrs);
+    if let Some(addrs) = ctx.prior.addresses.as_ref().filter(|a| !a.is_empty()) {
+        return Ok(addrs.clone());
     }
     let Some(target) = ctx.target else {
         return Err(Finding::new(
@@ -182,20 +182,17 @@ pub fn connect_failure_finding(
         .evidence("timeout_ms", timeout.as_millis() as u64)
 }
 
-/// The addresses a prerequisite published under `fact` (e.g. `reachable` from `tcp`,
+/// The addresses a prerequisite published as `fact` (e.g. `reachable` from `tcp`,
 /// `rpc_ok_addresses` from `kms-rpc`): `skip` with `none_left` when it published an empty
 /// list, and every address of the host when it published none (no such prerequisite).
 pub async fn addresses_from_fact(
     ctx: &CheckContext<'_>,
-    fact: &str,
+    fact: fn(&crate::Facts) -> &Option<Vec<IpAddr>>,
     none_left: &str,
 ) -> Result<Vec<IpAddr>, Finding> {
-    match ctx.prior.get(fact) {
-        Some(Value::Array(list)) => {
-            let addrs: Vec<IpAddr> = list
-                .iter()
-                .filter_map(|v| v.as_str()?.parse().ok())
-                .collect();
+    match fact(ctx.prior) {
+        Some(addrs) => {
+            let addrs = addrs.clone();
             if addrs.is_empty() {
                 Err(Finding::new(Status::Skip, none_left))
             } else {

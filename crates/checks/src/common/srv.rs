@@ -1,5 +1,6 @@
 //! SRV records as a client sees them (RFC 2782 order), shared by every SRV kind.
 
+use crate::evidence as ev;
 use hickory_resolver::proto::rr::{RData, Record};
 use serde_json::{json, Value};
 
@@ -17,7 +18,6 @@ pub struct SrvRecord {
 
 impl SrvRecord {
     pub fn to_json(&self) -> Value {
-        use kms_preflight_engine::evidence as ev;
         let mut m = serde_json::Map::new();
         m.insert(ev::RECORD_PRIORITY.into(), json!(self.priority));
         m.insert(ev::RECORD_WEIGHT.into(), json!(self.weight));

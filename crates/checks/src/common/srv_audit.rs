@@ -7,6 +7,7 @@
 //! run when `srv.present` fails (a wrong port fails it, but is exactly what the weights
 //! audit should explain).
 
+use crate::{CheckContext, Finding, RunSettings, Source};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -16,8 +17,8 @@ use serde_saphyr::Spanned;
 use tokio::task::JoinSet;
 
 use crate::common::srv::{srv_records, SrvRecord};
+use kms_preflight_engine::render_param;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{render_param, CheckContext, Finding, RunSettings, Source};
 use kms_preflight_net::dns::{self, DnsFailure, DnsReply};
 use kms_preflight_net::ms;
 

@@ -6,6 +6,7 @@
 //!   client: resolve the target, connect to every address);
 //! - a target that is a CNAME is left to `srv.weights` (today's verdict).
 
+use crate::{CheckContext, Finding};
 use std::net::{IpAddr, SocketAddr};
 
 use serde_json::{json, Value};
@@ -13,7 +14,7 @@ use tokio::task::JoinSet;
 
 use crate::common::srv::SrvRecord;
 use crate::common::srv_audit::{add_commands, describe, owner_and_zone, remove_commands};
-use kms_preflight_engine::{CheckContext, Finding, Status};
+use kms_preflight_engine::Status;
 use kms_preflight_net::dns;
 use kms_preflight_net::tcp::{connect_as_client, ConnectFailure};
 
@@ -188,14 +189,14 @@ pub fn apply(mut f: Finding, issues: &[Issue]) -> Finding {
         .unwrap_or(Status::Pass);
     let texts: Vec<&str> = issues.iter().map(|i| i.message.as_str()).collect();
     f.status = worst;
-    f.message = format!("{}; {}", texts.join("; "), f.message);
+    f.message = format!("{}; {}", texts.join("; "), f.message.legacy_text()).into();
     let mut fixes: Vec<&str> = Vec::new();
     for i in issues {
         if !fixes.contains(&i.remediation.as_str()) {
             fixes.push(&i.remediation);
         }
     }
-    f.remediation = Some(fixes.join("\n"));
+    f.remediation = Some(fixes.join("\n").into());
     if issues.iter().any(|i| i.status == Status::Fail) {
         f.error_codes = vec!["0xC004F074".into(), "0x800706BA".into()];
     }
@@ -208,6 +209,7 @@ pub fn apply(mut f: Finding, issues: &[Issue]) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::en;
 
     fn rec(port: u16, t: &str) -> SrvRecord {
         SrvRecord {
@@ -247,7 +249,7 @@ mod tests {
             std::slice::from_ref(&warn),
         );
         assert_eq!(f.status, Status::Warn);
-        assert_eq!(f.message, "w; 1 host");
+        assert_eq!(en(&f.message), "w; 1 host");
         let fail = Issue {
             status: Status::Fail,
             message: "x".into(),
@@ -255,7 +257,7 @@ mod tests {
         };
         let f = apply(Finding::new(Status::Pass, "1 host"), &[warn, fail]);
         assert_eq!(f.status, Status::Fail);
-        assert_eq!(f.remediation.as_deref(), Some("fix"));
+        assert_eq!(f.remediation.as_ref().map(en).as_deref(), Some("fix"));
         assert_eq!(f.error_codes, ["0xC004F074", "0x800706BA"]);
         // A failing finding stays as it is.
         let f = apply(Finding::new(Status::Fail, "none"), &[]);

@@ -23,6 +23,10 @@
 
 pub mod verdict;
 
+use crate::{
+    evidence::activation as ev, ActivationSettings, CheckContext, CheckOutput, Finding, Kms,
+    Outcome, RunSettings, Source,
+};
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -31,12 +35,9 @@ use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
 use crate::common::address::{addresses_from_fact, connect_failure_finding, port_for};
-use kms_preflight_engine::evidence::activation as ev;
+
 use kms_preflight_engine::rules::{Over, Scope};
-use kms_preflight_engine::{
-    validate_choice, validate_port, ActivationSettings, BoxFuture, Check, CheckContext,
-    CheckOutput, Finding, Outcome, RunSettings, Source, Status,
-};
+use kms_preflight_engine::{validate_choice, validate_port, BoxFuture, Check, Status};
 use kms_preflight_knowledge::products::{self, Product};
 use kms_preflight_net::memo::RunMemo;
 use kms_preflight_net::rpc::{call_exchange, ReadEnd};
@@ -352,7 +353,7 @@ async fn probe_address(
     findings
 }
 
-impl Check for KmsActivationCheck {
+impl Check<Kms> for KmsActivationCheck {
     fn default_scope(&self) -> Scope {
         Scope {
             over: Over::Host,
@@ -411,8 +412,8 @@ impl Check for KmsActivationCheck {
                     ))
                 }
             };
-            let port = match ctx.prior.get("port").and_then(Value::as_u64) {
-                Some(p) if self.port.is_none() => p as u16,
+            let port = match ctx.prior.port {
+                Some(p) if self.port.is_none() => p,
                 _ => match port_for(ctx, &self.port) {
                     Ok(p) => p,
                     Err(f) => return CheckOutput::one(f),
@@ -421,7 +422,7 @@ impl Check for KmsActivationCheck {
             // The addresses whose bind kms.rpc-bind accepted, else every address.
             let addrs = match addresses_from_fact(
                 ctx,
-                "rpc_ok_addresses",
+                |f| &f.rpc_ok_addresses,
                 "skipped: no address of this host accepted the RPC bind",
             )
             .await
@@ -478,7 +479,7 @@ pub fn cross_reference_clock(results: &mut [Outcome]) {
             (
                 r.target.clone(),
                 r.source.clone(),
-                format!("{}: {}", r.status.as_str(), r.message),
+                format!("{}: {}", r.status.as_str(), r.message.legacy_text()),
                 r.evidence.get("offset_ms").cloned(),
             )
         })
@@ -494,13 +495,13 @@ pub fn cross_reference_clock(results: &mut [Outcome]) {
             .filter(|(t, s, _, _)| *t == r.target && *s == r.source)
             .collect();
         if same.is_empty() {
-            r.message.push_str(
+            r.message.push_legacy(
                 "; clock.kms-host did not run in this report, so this machine's offset to the host was not measured (kms-preflight diagnose 0xC004F06C measures it)",
             );
             continue;
         }
         let texts: Vec<String> = same.iter().map(|(_, _, m, _)| m.clone()).collect();
-        r.message.push_str(&format!(
+        r.message.push_legacy(&format!(
             "; clock.kms-host from here says: {}",
             texts.join(" | ")
         ));

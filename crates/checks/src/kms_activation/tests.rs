@@ -2,10 +2,11 @@
 //! decoded the way a host does (which recovers the request context a client keeps), each
 //! captured response is validated the way a client does, and the finding is checked.
 
+use crate::testing::en;
+use crate::{evidence::activation as ev, Outcome};
 use std::net::SocketAddr;
 
-use kms_preflight_engine::evidence::activation as ev;
-use kms_preflight_engine::{Outcome, Status};
+use kms_preflight_engine::Status;
 use kms_preflight_knowledge::products;
 use kms_preflight_wire::dcerpc::{Uuid, PTYPE_REQUEST, PTYPE_RESPONSE};
 use kms_preflight_wire::kms::{self, ProtocolVersion, Response};
@@ -141,17 +142,20 @@ fn every_captured_response_gives_a_verdict() {
         assert_eq!(f.evidence[ev::RENEWAL_INTERVAL_MIN], 10080);
         if version == ProtocolVersion::V6 {
             assert_eq!(f.evidence[ev::HWID], "3A1C049600B60076", "{name}");
-            assert_eq!(f.status, Status::Warn, "{name}: {}", f.message);
+            assert_eq!(f.status, Status::Warn, "{name}: {}", en(&f.message));
             assert!(
-                f.message
-                    .contains("HwId 3A1C049600B60076 is vlmcsd's default"),
+                en(&f.message).contains("HwId 3A1C049600B60076 is vlmcsd's default"),
                 "{name}: {}",
-                f.message
+                en(&f.message)
             );
-            assert!(!f.message.contains("genuine"), "{}", f.message);
+            assert!(!en(&f.message).contains("genuine"), "{}", en(&f.message));
         } else {
-            assert_eq!(f.status, Status::Pass, "{name}: {}", f.message);
-            assert!(f.message.contains("no emulator sign seen"), "{}", f.message);
+            assert_eq!(f.status, Status::Pass, "{name}: {}", en(&f.message));
+            assert!(
+                en(&f.message).contains("no emulator sign seen"),
+                "{}",
+                en(&f.message)
+            );
         }
     }
 }
@@ -166,9 +170,9 @@ fn count_below_threshold_fails_with_how_many_more() {
     assert_eq!(f.evidence[ev::THRESHOLD], 25);
     assert_eq!(f.evidence[ev::CLIENTS_NEEDED], 24);
     assert!(
-        f.message.contains("24 more client(s) needed"),
+        en(&f.message).contains("24 more client(s) needed"),
         "{}",
-        f.message
+        en(&f.message)
     );
 }
 
@@ -192,11 +196,10 @@ fn declined_product_names_the_host_key_needed() {
         "Office LTSC 2021 (CSVLK)"
     );
     assert!(
-        f.message
-            .contains("the host needs host key Office LTSC 2021 (CSVLK)")
-            && f.message.contains("names Windows Server 2019 (CSVLK)"),
+        en(&f.message).contains("the host needs host key Office LTSC 2021 (CSVLK)")
+            && en(&f.message).contains("names Windows Server 2019 (CSVLK)"),
         "{}",
-        f.message
+        en(&f.message)
     );
 }
 
@@ -208,14 +211,18 @@ fn time_rejection_and_other_hresults() {
         (f.status, f.error_codes.clone()),
         (Status::Fail, vec!["0xC004F06C".to_string()])
     );
-    assert!(f.message.contains("more than 4 hours"), "{}", f.message);
+    assert!(
+        en(&f.message).contains("more than 4 hours"),
+        "{}",
+        en(&f.message)
+    );
     // A catalog code: its title and meaning.
     let f = finding(&p, &ProbeEnd::Hresult(0xC004_F041), None);
     assert_eq!(f.error_codes, ["0xC004F041"]);
     assert!(
-        f.message.contains("The KMS host is not activated"),
+        en(&f.message).contains("The KMS host is not activated"),
         "{}",
-        f.message
+        en(&f.message)
     );
     // Not in the catalog: the HRESULT fields, never a guess.
     let f = finding(&p, &ProbeEnd::Hresult(0x8007_000D), None);
@@ -242,9 +249,9 @@ fn a_tampered_response_names_the_failed_check() {
     );
     assert_eq!(f.status, Status::Fail);
     assert!(
-        f.message.contains("KMS response check failed"),
+        en(&f.message).contains("KMS response check failed"),
         "{}",
-        f.message
+        en(&f.message)
     );
 }
 
@@ -308,10 +315,11 @@ fn outcome(id: &str, kind: &str, status: Status, evidence: Map<String, Value>) -
         address: Some("198.18.1.10".into()),
         source: None,
         status,
-        message: format!("{id} message"),
+        message: format!("{id} message").into(),
         remediation: None,
         error_codes: Vec::new(),
-        evidence,
+        evidence: evidence.into(),
+        run: Default::default(),
         duration_ms: 1,
     }
 }
@@ -328,14 +336,12 @@ fn time_rejection_is_cross_referenced_with_the_clock_check() {
     ];
     cross_reference_clock(&mut rs);
     assert!(
-        rs[0]
-            .message
-            .contains("clock.kms-host from here says: fail: clock.kms-host message"),
+        en(&rs[0].message).contains("clock.kms-host from here says: fail: clock.kms-host message"),
         "{}",
-        rs[0].message
+        en(&rs[0].message)
     );
     assert_eq!(rs[0].evidence["clock_offset_ms"], 18_000_000.0);
     let mut alone = vec![outcome("kms.activation", "kms-activation", Status::Fail, e)];
     cross_reference_clock(&mut alone);
-    assert!(alone[0].message.contains("clock.kms-host did not run"));
+    assert!(en(&alone[0].message).contains("clock.kms-host did not run"));
 }

@@ -2,10 +2,10 @@
 //! was sent and what came back ([`Probe`], [`ProbeEnd`]); output is one [`Finding`] per
 //! (address, product).
 
+use crate::{evidence::activation as ev, Finding};
 use std::net::SocketAddr;
 
-use kms_preflight_engine::evidence::activation as ev;
-use kms_preflight_engine::{Finding, Status};
+use kms_preflight_engine::Status;
 use kms_preflight_knowledge::products::{self, Product, ProductCatalog};
 use kms_preflight_knowledge::{self as knowledge, format_code};
 use kms_preflight_wire::kms::{
@@ -209,7 +209,7 @@ pub fn finding(probe: &Probe<'_>, end: &ProbeEnd, installed_key: Option<&str>) -
                     cat.kms_group_by_id(p.kms_id())
                         .map(|g| g.name())
                         .unwrap_or("this product group")
-                );
+                ).into();
                 f = f
                     .codes(&["0xC004F038"])
                     .evidence(ev::CLIENTS_NEEDED, more)
@@ -223,7 +223,7 @@ pub fn finding(probe: &Probe<'_>, end: &ProbeEnd, installed_key: Option<&str>) -
                 f.message = format!(
                     "{who}: the host would activate ({count_text}), but it shows emulator signs: {}; {facts}",
                     signs.join("; ")
-                );
+                ).into();
                 f = f.remediation(
                     "A KMS emulator is a license compliance problem, not a connectivity one: find out who runs this host \
                      (its HwId, ePID and address are in the evidence) and compare with the KMS hosts you own (slmgr /dlv on each).",
@@ -231,7 +231,7 @@ pub fn finding(probe: &Probe<'_>, end: &ProbeEnd, installed_key: Option<&str>) -
             } else {
                 f.message = format!(
                     "{who}: the host would activate ({count_text}): {facts}; no emulator sign seen"
-                );
+                ).into();
             }
             f.evidence(ev::EMULATOR_SIGNS, signs.clone())
         }

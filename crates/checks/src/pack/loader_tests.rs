@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use kms_preflight_engine::rules::{
-    parse_duration, LoadOptions, RuleError, RuleErrors, RuleSet, RuleSource, Severity, Vars,
+    parse_duration, LoadOptions, RuleError, RuleErrors, RuleSource, Severity, Vars,
 };
 
 use super::{embedded, load};
@@ -21,7 +21,7 @@ fn fixture(rel: &str) -> RuleSource {
     }
 }
 
-fn load_with_builtins(extra: Vec<RuleSource>) -> Result<RuleSet, RuleErrors> {
+fn load_with_builtins(extra: Vec<RuleSource>) -> Result<crate::RuleSet, RuleErrors> {
     let mut sources = embedded::sources();
     sources.extend(extra);
     load(&sources, &LoadOptions::default())

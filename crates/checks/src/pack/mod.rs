@@ -7,7 +7,8 @@ pub mod profiles;
 #[cfg(test)]
 mod loader_tests;
 
-use kms_preflight_engine::rules::{self, LoadOptions, RuleErrors, RuleSet, RuleSource};
+use crate::RuleSet;
+use kms_preflight_engine::rules::{self, LoadOptions, RuleErrors, RuleSource};
 
 use crate::Kinds;
 

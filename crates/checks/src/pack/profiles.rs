@@ -6,7 +6,8 @@
 
 use serde::Deserialize;
 
-use kms_preflight_engine::rules::{CheckRule, RuleSet, RuleSource};
+use crate::{CheckRule, RuleSet};
+use kms_preflight_engine::rules::RuleSource;
 
 /// (file name, text) of every built-in profile.
 pub const FILES: &[(&str, &str)] = &[

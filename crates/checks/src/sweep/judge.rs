@@ -2,10 +2,10 @@
 //! RPC classification), the state of a port that did not accept, how an address compares with
 //! what DNS publishes, and the status that follows.
 
+use crate::evidence::sweep as ev;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use kms_preflight_engine::evidence::sweep as ev;
 use kms_preflight_engine::Status;
 use kms_preflight_net::tcp::ConnectFailure;
 

@@ -2,6 +2,7 @@
 //! union of the answers, like `srv-inventory`), the addresses of their targets and of the
 //! inventory hosts, and reverse (PTR) names of the listeners found. Runs while the scan runs.
 
+use crate::{Finding, RunSettings, Source};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use tokio::task::JoinSet;
 use super::judge::{Directory, SrvRef};
 use super::Inventory;
 use crate::common::srv_audit::{answers_json, ask_each, describe};
-use kms_preflight_engine::{Finding, RunSettings, Source, Status};
+use kms_preflight_engine::Status;
 use kms_preflight_net::dns;
 use kms_preflight_net::memo::RunMemo;
 

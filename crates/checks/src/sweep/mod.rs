@@ -14,6 +14,7 @@ pub mod judge;
 mod lookup;
 mod text;
 
+use crate::{Evidence, LegacyEvidence, Outcome, Report, RuleSet, Source};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -24,11 +25,9 @@ use serde_json::{json, Map, Value};
 use tokio::task::JoinSet;
 
 use crate::common::rpc::{classify, RpcVerdict, CALL_ID};
-use crate::srv_inventory::SrvInventoryCheck;
+use crate::evidence::{self as keys, sweep as ev};
 use judge::{closed_status, open_status, Directory, PortState, Publication, Service};
-use kms_preflight_engine::evidence::{self as keys, sweep as ev};
-use kms_preflight_engine::rules::RuleSet;
-use kms_preflight_engine::{Outcome, Report, ReportTarget, Source, Status, Summary};
+use kms_preflight_engine::{ReportTarget, Status, Summary};
 use kms_preflight_net::memo::RunMemo;
 use kms_preflight_net::ms;
 use kms_preflight_net::scan::range::{AddrRange, AddressSet};
@@ -83,8 +82,7 @@ pub fn inventory_of(rules: &RuleSet, domains: &[String]) -> Result<Inventory, St
         }
     };
     for rule in &rules.checks {
-        let any: &dyn std::any::Any = rule.check.as_ref();
-        let Some(check) = any.downcast_ref::<SrvInventoryCheck>() else {
+        let crate::Declaration::Inventory(lists) = rule.check.declaration() else {
             continue;
         };
         let mut per_domain: Vec<Option<&String>> = domains.iter().map(Some).collect();
@@ -96,9 +94,15 @@ pub fn inventory_of(rules: &RuleSet, domains: &[String]) -> Result<Inventory, St
             if let Some(d) = d {
                 vars.insert("domain".into(), d.clone());
             }
-            let (allowed, forbidden) = check
-                .host_lists(&vars)
-                .map_err(|e| format!("rule {} ({}:{}): {e}", rule.id, rule.file, rule.line))?;
+            let (allowed, forbidden) = lists.render(&vars).map_err(|e| {
+                format!(
+                    "rule {} ({}:{}): {}",
+                    rule.id,
+                    rule.file,
+                    rule.line,
+                    e.legacy_text()
+                )
+            })?;
             push(&mut inv.allowed, allowed);
             push(&mut inv.forbidden, forbidden);
         }
@@ -343,10 +347,11 @@ pub async fn run<S: Future<Output = ()>>(
         address,
         source: source_label.clone(),
         status,
-        message: String::new(),
+        message: String::new().into(),
         remediation: None,
         error_codes: Vec::new(),
-        evidence: Map::new(),
+        evidence: Evidence::default(),
+        run: Default::default(),
         duration_ms: 0,
     };
     for l in &listeners {
@@ -372,13 +377,13 @@ pub async fn run<S: Future<Output = ()>>(
             l.ptr.as_deref(),
         );
         let mut o = outcome(Some(endpoint_label(l.addr)), Some(ip.to_string()), status);
-        o.message = t.message;
+        o.message = t.message.into();
         if l.after_fin {
-            o.message.push_str(
+            o.message.push_legacy(
                 " (only once our FIN ended its input: a line-based server such as HTTP, silent to the bind itself)",
             );
         }
-        o.remediation = t.remediation;
+        o.remediation = t.remediation.map(Into::into);
         o.error_codes = t.codes;
         o.duration_ms = l
             .connect_rtt
@@ -416,7 +421,7 @@ pub async fn run<S: Future<Output = ()>>(
             e.insert(ev::HOSTS.into(), json!(info.hosts()));
         }
         e.extend(t.evidence);
-        o.evidence = e;
+        o.evidence = Evidence::Legacy(LegacyEvidence(e));
         results.push(o);
         report_targets.push(ReportTarget {
             target: endpoint_label(l.addr),
@@ -438,8 +443,8 @@ pub async fn run<S: Future<Output = ()>>(
         let info = directory.get(ip);
         let t = text::not_open(&ctx, addr, state, endpoint, info);
         let mut o = outcome(Some(endpoint_label(addr)), Some(ip.to_string()), status);
-        o.message = t.message;
-        o.remediation = t.remediation;
+        o.message = t.message.into();
+        o.remediation = t.remediation.map(Into::into);
         o.error_codes = t.codes;
         let mut e = Map::new();
         e.insert(ev::SERVICE.into(), json!(state.as_str()));
@@ -457,7 +462,7 @@ pub async fn run<S: Future<Output = ()>>(
         if let Some(info) = info {
             e.insert(ev::HOSTS.into(), json!(info.hosts()));
         }
-        o.evidence = e;
+        o.evidence = Evidence::Legacy(LegacyEvidence(e));
         results.push(o);
         if endpoint {
             missing += 1;
@@ -483,6 +488,7 @@ pub async fn run<S: Future<Output = ()>>(
             remediation: f.remediation,
             error_codes: f.error_codes,
             evidence: f.evidence,
+            run: f.run,
             duration_ms: 0,
         });
     }
@@ -553,10 +559,11 @@ pub async fn run<S: Future<Output = ()>>(
         address: None,
         source: source_label.clone(),
         status: summary.0,
-        message: summary.1,
+        message: summary.1.into(),
         remediation: None,
         error_codes: Vec::new(),
-        evidence: e,
+        evidence: Evidence::Legacy(LegacyEvidence(e)),
+        run: Default::default(),
         duration_ms: elapsed.as_millis() as u64,
     });
     let summary = Summary::of(&results);

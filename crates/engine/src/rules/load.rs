@@ -15,10 +15,16 @@ use super::parsed::{ParsedFile, Scalar};
 use super::template::Vars;
 use super::validate::{check_dependencies, validate_check};
 use crate::check::Check;
+use crate::model::Model;
+
+/// One check as the registry reads it: its common keys and its behaviour.
+pub type ParsedCheck<M> = (RawCommon, Arc<dyn Check<M>>);
 
 /// The check kinds a loader knows. The checks crate implements it; the loader is given one, so
 /// the engine never names a kind.
 pub trait KindRegistry {
+    /// The model the kinds are checks of.
+    type Model: Model;
     /// Every kind name, in registration order (for "expected one of" messages).
     fn names(&self) -> &'static [&'static str];
     /// Deserializes one check of kind `kind` (one of [`names`](Self::names)) into its common keys
@@ -27,7 +33,7 @@ pub trait KindRegistry {
         &self,
         kind: &str,
         d: D,
-    ) -> Result<(RawCommon, Arc<dyn Check>), D::Error>;
+    ) -> Result<ParsedCheck<Self::Model>, D::Error>;
 }
 
 /// Loads and validates rule files. Later files replace earlier checks with the same id only
@@ -36,7 +42,7 @@ pub fn load<R: KindRegistry>(
     sources: &[RuleSource],
     opts: &LoadOptions,
     kinds: &R,
-) -> Result<RuleSet, RuleErrors> {
+) -> Result<RuleSet<R::Model>, RuleErrors> {
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
     for src in sources {
@@ -154,7 +160,7 @@ struct PeekCheck {
 fn parse_file<R: KindRegistry>(
     src: &RuleSource,
     registry: &R,
-) -> Result<ParsedFile, Vec<RuleError>> {
+) -> Result<ParsedFile<R::Model>, Vec<RuleError>> {
     let name = src.name.as_str();
     if src.text.trim().is_empty() {
         return Err(vec![RuleError {
@@ -198,7 +204,7 @@ fn parse_file<R: KindRegistry>(
         return Err(errors);
     }
     // Pass 2: typed.
-    let file: FileBody = serde_saphyr::with_deserializer_from_str(&src.text, |d| {
+    let file: FileBody<R::Model> = serde_saphyr::with_deserializer_from_str(&src.text, |d| {
         FileSeed {
             kinds: &kinds,
             registry,
@@ -265,10 +271,10 @@ fn parse_file<R: KindRegistry>(
     })
 }
 
-struct FileBody {
+struct FileBody<M: Model> {
     version: Option<Spanned<u32>>,
     vars: Vec<(String, Spanned<Scalar>)>,
-    checks: Vec<(RawCommon, Arc<dyn Check>)>,
+    checks: Vec<ParsedCheck<M>>,
 }
 
 struct FileSeed<'a, R> {
@@ -279,18 +285,18 @@ struct FileSeed<'a, R> {
 }
 
 impl<'de, R: KindRegistry> DeserializeSeed<'de> for FileSeed<'_, R> {
-    type Value = FileBody;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FileBody, D::Error> {
+    type Value = FileBody<R::Model>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FileBody<R::Model>, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de, R: KindRegistry> Visitor<'de> for FileSeed<'_, R> {
-    type Value = FileBody;
+    type Value = FileBody<R::Model>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a rule file: a mapping with 'version', 'vars' and 'checks'")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FileBody, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FileBody<R::Model>, A::Error> {
         let mut body = FileBody {
             version: None,
             vars: Vec::new(),
@@ -334,14 +340,14 @@ struct ChecksSeed<'a, R> {
 }
 
 impl<'de, R: KindRegistry> DeserializeSeed<'de> for ChecksSeed<'_, R> {
-    type Value = Vec<(RawCommon, Arc<dyn Check>)>;
+    type Value = Vec<ParsedCheck<R::Model>>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de, R: KindRegistry> Visitor<'de> for ChecksSeed<'_, R> {
-    type Value = Vec<(RawCommon, Arc<dyn Check>)>;
+    type Value = Vec<ParsedCheck<R::Model>>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of checks")
     }
@@ -381,7 +387,7 @@ struct OneCheck<'a, R> {
 }
 
 impl<'de, R: KindRegistry> DeserializeSeed<'de> for OneCheck<'_, R> {
-    type Value = (RawCommon, Arc<dyn Check>);
+    type Value = ParsedCheck<R::Model>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         self.registry.deserialize(self.kind, d)
     }

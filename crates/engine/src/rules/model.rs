@@ -10,6 +10,7 @@ use super::error::RuleError;
 use super::scope::Scope;
 use super::template::Vars;
 use crate::check::Check;
+use crate::model::Model;
 
 /// What a failed check means for activation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -36,8 +37,8 @@ pub struct RawCommon {
 }
 
 /// One check, validated and ready for the engine.
-#[derive(Debug, Clone)]
-pub struct CheckRule {
+#[derive(Debug)]
+pub struct CheckRule<M: Model> {
     pub id: String,
     pub kind: String,
     pub title: String,
@@ -56,14 +57,55 @@ pub struct CheckRule {
     pub line: u64,
     /// Position of each `requires` entry, for dependency errors.
     pub requires_at: Vec<(u64, u64)>,
-    pub check: Arc<dyn Check>,
+    pub check: Arc<dyn Check<M>>,
+}
+
+// By hand: a derive would ask `M: Clone` of the model marker type.
+impl<M: Model> Clone for CheckRule<M> {
+    fn clone(&self) -> Self {
+        CheckRule {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            title: self.title.clone(),
+            scope: self.scope,
+            severity: self.severity,
+            explains: self.explains.clone(),
+            remediation: self.remediation.clone(),
+            timeout: self.timeout,
+            requires: self.requires.clone(),
+            retries: self.retries,
+            retry_delay: self.retry_delay,
+            file: self.file.clone(),
+            line: self.line,
+            requires_at: self.requires_at.clone(),
+            check: Arc::clone(&self.check),
+        }
+    }
 }
 
 /// The loaded rules: checks in definition order (built-ins first) and the merged vars.
-#[derive(Debug, Clone, Default)]
-pub struct RuleSet {
-    pub checks: Vec<CheckRule>,
+#[derive(Debug)]
+pub struct RuleSet<M: Model> {
+    pub checks: Vec<CheckRule<M>>,
     pub vars: Vars,
+}
+
+impl<M: Model> Clone for RuleSet<M> {
+    fn clone(&self) -> Self {
+        RuleSet {
+            checks: self.checks.clone(),
+            vars: self.vars.clone(),
+        }
+    }
+}
+
+impl<M: Model> Default for RuleSet<M> {
+    fn default() -> Self {
+        RuleSet {
+            checks: Vec::new(),
+            vars: Vars::new(),
+        }
+    }
 }
 
 /// A rule file's text and the name to show in messages.

@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 
 use super::model::RawCommon;
 use crate::check::Check;
+use crate::model::Model;
 
 /// A YAML scalar read as text, so `port: 1688` and `port: "1688"` are the same variable.
 #[derive(Debug, Clone)]
@@ -42,10 +43,10 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-pub(super) struct ParsedFile {
+pub(super) struct ParsedFile<M: Model> {
     pub(super) name: String,
     pub(super) builtin: bool,
     pub(super) text: String,
     pub(super) vars: Vec<(String, Spanned<Scalar>)>,
-    pub(super) checks: Vec<(RawCommon, Arc<dyn Check>)>,
+    pub(super) checks: Vec<(RawCommon, Arc<dyn Check<M>>)>,
 }

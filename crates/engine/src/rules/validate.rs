@@ -14,14 +14,15 @@ use super::parsed::ParsedFile;
 use super::scope::Scope;
 use super::template;
 use crate::check::Check;
+use crate::model::Model;
 
-pub(super) fn validate_check(
-    p: &ParsedFile,
+pub(super) fn validate_check<M: Model>(
+    p: &ParsedFile<M>,
     c: &RawCommon,
-    check: &Arc<dyn Check>,
+    check: &Arc<dyn Check<M>>,
     known_ids: &HashSet<&str>,
     known_vars: &HashSet<String>,
-) -> Result<CheckRule, Vec<RuleError>> {
+) -> Result<CheckRule<M>, Vec<RuleError>> {
     let mut errors = Vec::new();
     let id = c.id.value.trim();
     if id.is_empty() || id.chars().any(|ch| ch.is_whitespace()) {
@@ -173,8 +174,8 @@ pub(super) fn validate_check(
     })
 }
 
-pub(super) fn undefined_vars(
-    p: &ParsedFile,
+pub(super) fn undefined_vars<M: Model>(
+    p: &ParsedFile<M>,
     t: &Spanned<String>,
     known: &HashSet<String>,
     extra: &[&str],
@@ -239,8 +240,8 @@ pub(super) fn line_col(text: &str, byte: usize) -> (u64, u64) {
     (line, column)
 }
 
-pub(super) fn check_dependencies(checks: &[CheckRule]) -> Result<(), RuleError> {
-    let by_id: HashMap<&str, &CheckRule> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
+pub(super) fn check_dependencies<M: Model>(checks: &[CheckRule<M>]) -> Result<(), RuleError> {
+    let by_id: HashMap<&str, &CheckRule<M>> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
     for c in checks {
         for (i, r) in c.requires.iter().enumerate() {
             let dep = by_id[r.as_str()];
@@ -262,9 +263,9 @@ pub(super) fn check_dependencies(checks: &[CheckRule]) -> Result<(), RuleError> 
         }
     }
     // Cycle detection (depth-first, colours).
-    fn visit<'a>(
+    fn visit<'a, M: Model>(
         id: &'a str,
-        by_id: &HashMap<&'a str, &'a CheckRule>,
+        by_id: &HashMap<&'a str, &'a CheckRule<M>>,
         state: &mut HashMap<&'a str, u8>,
         path: &mut Vec<&'a str>,
     ) -> Option<Vec<String>> {

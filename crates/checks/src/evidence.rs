@@ -1,10 +1,5 @@
-//! Evidence and fact keys that more than one layer reads: the checks write them, the engine
-//! passes facts along, the renderers and `diff` read them. One name each, here, so a producer
-//! and its readers cannot drift apart.
-
-use std::net::IpAddr;
-
-use serde_json::{Map, Value};
+//! Transitional: evidence keys of the kinds that still write their evidence key by key, read by
+//! the renderers and `diff`. Each kind's typed evidence replaces its keys here.
 
 /// The addresses of a host (fact of `resolve`, read by every per-address kind; evidence too).
 pub const ADDRESSES: &str = "addresses";
@@ -82,9 +77,6 @@ pub const RECORD: &str = "record";
 /// `srv-stale` [`ISSUE`] values: the target no longer resolves / its port no longer answers.
 pub const ISSUE_NO_ADDRESS: &str = "no-address";
 pub const ISSUE_PORT_DEAD: &str = "port-dead";
-
-/// The engine's skip of a check whose prerequisite did not pass: the prerequisite's id.
-pub const PREREQUISITE: &str = "prerequisite";
 
 /// The sweep's report: kind, result ids and its evidence keys.
 pub mod sweep {
@@ -182,39 +174,4 @@ pub mod activation {
     pub const HOST_KEY_NEEDED: &str = "host_key_needed";
     /// More clients needed before the host activates (on a count below the threshold).
     pub const CLIENTS_NEEDED: &str = "clients_needed";
-}
-
-/// The [`ADDRESSES`] value for a list of addresses.
-pub fn addresses_value(addresses: &[IpAddr]) -> Value {
-    Value::Array(
-        addresses
-            .iter()
-            .map(|a| Value::String(a.to_string()))
-            .collect(),
-    )
-}
-
-/// The addresses a prerequisite published as a fact, if any.
-pub fn addresses_fact(facts: &Map<String, Value>) -> Vec<IpAddr> {
-    match facts.get(ADDRESSES) {
-        Some(Value::Array(list)) => list
-            .iter()
-            .filter_map(|v| v.as_str()?.parse().ok())
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_round_trip_through_facts() {
-        let a: Vec<IpAddr> = vec!["198.18.0.10".parse().unwrap(), "fd00::1".parse().unwrap()];
-        let mut facts = Map::new();
-        facts.insert(ADDRESSES.into(), addresses_value(&a));
-        assert_eq!(addresses_fact(&facts), a);
-        assert!(addresses_fact(&Map::new()).is_empty());
-    }
 }
