@@ -232,7 +232,11 @@ fn no_module_cycle_inside_any_crate() {
         let single = ["knowledge", "message", "catalog"]
             .iter()
             .any(|c| src.ends_with(format!("crates/{c}/src")));
-        assert!(graph.len() > 1 || single, "{}: no modules found", src.display());
+        assert!(
+            graph.len() > 1 || single,
+            "{}: no modules found",
+            src.display()
+        );
         if let Some(c) = find_cycle(&graph) {
             panic!(
                 "{}: modules import each other: {}",

@@ -297,3 +297,78 @@ fn duration_ja(d: Duration) -> String {
     }
     out.join(" ")
 }
+
+/// What a catalog file declares, read from its syntax tree (for the catalog tests).
+pub mod introspect {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+
+    use super::Lang;
+
+    /// Every message id of `lang` with the variables its text uses (`$name`), and the files
+    /// that failed to parse.
+    pub fn messages(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
+        let mut out = BTreeMap::new();
+        for (name, text) in lang.files() {
+            let res = fluent_syntax::parser::parse(*text)
+                .unwrap_or_else(|(_, e)| panic!("catalog {}/{name}: {e:?}", lang.tag()));
+            for entry in res.body {
+                if let Entry::Message(m) = entry {
+                    let mut vars = BTreeSet::new();
+                    if let Some(p) = &m.value {
+                        pattern_vars(p, &mut vars);
+                    }
+                    for a in &m.attributes {
+                        pattern_vars(&a.value, &mut vars);
+                    }
+                    let id = m.id.name.to_string();
+                    assert!(
+                        out.insert(id.clone(), vars).is_none(),
+                        "catalog {}: '{id}' is defined twice",
+                        lang.tag()
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn pattern_vars(p: &Pattern<&str>, out: &mut BTreeSet<String>) {
+        for el in &p.elements {
+            if let PatternElement::Placeable { expression } = el {
+                expression_vars(expression, out);
+            }
+        }
+    }
+
+    fn expression_vars(e: &Expression<&str>, out: &mut BTreeSet<String>) {
+        match e {
+            Expression::Select { selector, variants } => {
+                inline_vars(selector, out);
+                for v in variants {
+                    pattern_vars(&v.value, out);
+                }
+            }
+            Expression::Inline(i) => inline_vars(i, out),
+        }
+    }
+
+    fn inline_vars(e: &InlineExpression<&str>, out: &mut BTreeSet<String>) {
+        match e {
+            InlineExpression::VariableReference { id } => {
+                out.insert(id.name.to_string());
+            }
+            InlineExpression::FunctionReference { arguments, .. } => {
+                for a in &arguments.positional {
+                    inline_vars(a, out);
+                }
+                for n in &arguments.named {
+                    inline_vars(&n.value, out);
+                }
+            }
+            InlineExpression::Placeable { expression } => expression_vars(expression, out),
+            _ => {}
+        }
+    }
+}

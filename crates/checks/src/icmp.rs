@@ -19,6 +19,8 @@ use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::icmp::{echo, EchoStats, IcmpUnavailable};
 use kms_preflight_net::ms;
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of an `icmp` check.
     IcmpRule => IcmpCheck {

@@ -38,6 +38,8 @@ use kms_preflight_engine::{render_port, validate_port, BoxFuture, Check};
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::{connect, ConnectFailure};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of an `interception` check.
     InterceptionRule => InterceptionCheck {

@@ -31,6 +31,8 @@ use kms_preflight_wire::dcerpc::{
 
 pub use crate::common::rpc::{classify, RpcVerdict, CALL_ID};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of a `kms-rpc` check.
     KmsRpcRule => KmsRpcCheck {

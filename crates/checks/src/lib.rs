@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use kms_preflight_engine::rules::{KindRegistry, RawCommon};
+use kms_preflight_engine::rules::KindRegistry;
 use kms_preflight_engine::Check;
 
 mod model;
@@ -43,7 +43,7 @@ pub mod sweep;
 pub mod tcp;
 
 macro_rules! register_kinds {
-    ($( $name:literal => $yaml:ty ),* $(,)?) => {
+    ($( $name:literal => $module:ident :: $yaml:ident $(, $variant:ident ( $ev:ty ))? );* $(;)?) => {
         /// Every check kind name, in registration order.
         pub const KIND_NAMES: &[&str] = &[$($name),*];
 
@@ -62,39 +62,74 @@ macro_rules! register_kinds {
                 &self,
                 kind: &str,
                 d: D,
-            ) -> Result<(RawCommon, Arc<dyn Check<Kms>>), D::Error> {
+            ) -> Result<kms_preflight_engine::rules::ParsedCheck<Kms>, D::Error> {
                 match kind {
                     $( $name => {
-                        let (common, params) = <$yaml as serde::Deserialize>::deserialize(d)?.split();
+                        let (common, params) =
+                            <$module::$yaml as serde::Deserialize>::deserialize(d)?.split();
                         Ok((common, Arc::new(params) as Arc<dyn Check<Kms>>))
                     } )*
                     other => Err(serde::de::Error::custom(format!("unknown check kind '{other}'"))),
                 }
             }
         }
+
+        /// The evidence of a result, typed by its kind (serialized as the kind's own object).
+        #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+        #[serde(untagged)]
+        pub enum Evidence {
+            $( $( $variant($ev), )? )*
+            /// Transitional: a kind that still writes its evidence key by key.
+            Legacy(LegacyEvidence),
+        }
+
+        $( $(
+            impl From<$ev> for Evidence {
+                fn from(e: $ev) -> Evidence {
+                    Evidence::$variant(e)
+                }
+            }
+        )? )*
+
+        /// Evidence of `kind` as a report recorded it.
+        fn recorded_evidence(kind: &str, value: serde_json::Value) -> Result<Evidence, String> {
+            match kind {
+                $( $( $name => serde_json::from_value::<$ev>(value)
+                    .map(Evidence::$variant)
+                    .map_err(|e| format!("{} evidence: {e}", $name)), )? )*
+                _ => legacy_evidence(value),
+            }
+        }
+
+        /// Every message this crate produces, for the catalog tests: each kind's (declared at
+        /// its module root), the shared helpers' and the sweep's.
+        pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
+            [$( $module::MESSAGES, )* common::MESSAGES, sweep::MESSAGES].concat()
+        }
     };
 }
 
+// One line per kind: its name, its YAML struct, and (once it has one) its evidence type.
 register_kinds! {
-    "srv" => srv::SrvRule,
-    "resolve" => resolve::ResolveRule,
-    "tcp" => tcp::TcpRule,
-    "srv-discovery" => srv_discovery::SrvDiscoveryRule,
-    "srv-agreement" => srv_agreement::SrvAgreementRule,
-    "srv-weights" => srv_weights::SrvWeightsRule,
-    "srv-inventory" => srv_inventory::SrvInventoryRule,
-    "srv-stale" => srv_stale::SrvStaleRule,
-    "ptr" => ptr::PtrRule,
-    "srv-membership" => srv_membership::SrvMembershipRule,
-    "retired-host" => retired_host::RetiredHostRule,
-    "route" => route::RouteRule,
-    "proxy" => proxy::ProxyRule,
-    "interception" => interception::InterceptionRule,
-    "split-dns" => split_dns::SplitDnsRule,
-    "clock" => clock::ClockRule,
-    "kms-rpc" => kms_rpc::KmsRpcRule,
-    "icmp" => icmp::IcmpRule,
-    "kms-activation" => kms_activation::KmsActivationRule,
+    "srv" => srv::SrvRule;
+    "resolve" => resolve::ResolveRule;
+    "tcp" => tcp::TcpRule;
+    "srv-discovery" => srv_discovery::SrvDiscoveryRule;
+    "srv-agreement" => srv_agreement::SrvAgreementRule;
+    "srv-weights" => srv_weights::SrvWeightsRule;
+    "srv-inventory" => srv_inventory::SrvInventoryRule;
+    "srv-stale" => srv_stale::SrvStaleRule;
+    "ptr" => ptr::PtrRule;
+    "srv-membership" => srv_membership::SrvMembershipRule;
+    "retired-host" => retired_host::RetiredHostRule;
+    "route" => route::RouteRule;
+    "proxy" => proxy::ProxyRule;
+    "interception" => interception::InterceptionRule;
+    "split-dns" => split_dns::SplitDnsRule;
+    "clock" => clock::ClockRule;
+    "kms-rpc" => kms_rpc::KmsRpcRule;
+    "icmp" => icmp::IcmpRule;
+    "kms-activation" => kms_activation::KmsActivationRule;
 }
 
 /// Test helpers: a message in English, as the catalog renders it.

@@ -9,6 +9,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use kms_preflight_engine::{EvidenceSet, FactSet, LegacyInsert, Model};
+
+use crate::Evidence;
 use kms_preflight_net::memo::RunMemo;
 pub use kms_preflight_net::source::Source;
 
@@ -137,14 +139,6 @@ impl std::ops::DerefMut for LegacyEvidence {
     }
 }
 
-/// The evidence of a result, typed by its kind.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[serde(untagged)]
-pub enum Evidence {
-    /// Transitional: a kind that still writes its evidence key by key.
-    Legacy(LegacyEvidence),
-}
-
 impl Default for Evidence {
     fn default() -> Self {
         Evidence::Legacy(LegacyEvidence::default())
@@ -154,14 +148,21 @@ impl Default for Evidence {
 impl Evidence {
     /// Transitional: the legacy map (empty for typed kinds).
     fn legacy_mut(&mut self) -> &mut Map<String, Value> {
+        if !matches!(self, Evidence::Legacy(_)) {
+            *self = Evidence::default();
+        }
         match self {
             Evidence::Legacy(m) => &mut m.0,
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("made legacy above"),
         }
     }
     /// Transitional: one key of legacy evidence.
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
             Evidence::Legacy(m) => m.get(key),
+            #[allow(unreachable_patterns)]
+            _ => None,
         }
     }
     /// Transitional.
@@ -176,12 +177,16 @@ impl Evidence {
     pub fn is_empty(&self) -> bool {
         match self {
             Evidence::Legacy(m) => m.is_empty(),
+            #[allow(unreachable_patterns)]
+            _ => false,
         }
     }
     /// Transitional.
+    #[allow(irrefutable_let_patterns)]
     pub fn extend(&mut self, other: Evidence) {
-        let Evidence::Legacy(o) = other;
-        self.legacy_mut().extend(o.0);
+        if let Evidence::Legacy(o) = other {
+            self.legacy_mut().extend(o.0);
+        }
     }
 }
 
@@ -201,12 +206,16 @@ impl LegacyInsert for Evidence {
 
 impl EvidenceSet for Evidence {
     fn from_recorded(kind: &str, value: Value) -> Result<Self, String> {
-        let _ = kind;
-        match value {
-            Value::Object(m) => Ok(Evidence::Legacy(LegacyEvidence(m))),
-            Value::Null => Ok(Evidence::default()),
-            other => Err(format!("evidence is not an object: {other}")),
-        }
+        crate::recorded_evidence(kind, value)
+    }
+}
+
+/// Transitional: recorded evidence of a kind that has no type of its own yet.
+pub(crate) fn legacy_evidence(value: Value) -> Result<Evidence, String> {
+    match value {
+        Value::Object(m) => Ok(Evidence::Legacy(LegacyEvidence(m))),
+        Value::Null => Ok(Evidence::default()),
+        other => Err(format!("evidence is not an object: {other}")),
     }
 }
 

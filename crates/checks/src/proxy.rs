@@ -11,6 +11,8 @@ use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of a `proxy` check (none beyond the common keys).
     ProxyRule => ProxyCheck {}

@@ -17,6 +17,8 @@ use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of a `ptr` check (none beyond the common keys).
     PtrRule => PtrCheck {}

@@ -12,6 +12,8 @@ use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass, DnsReply};
 use kms_preflight_net::ms;
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of a `resolve` check (none yet beyond the common keys).
     ResolveRule => ResolveCheck {}

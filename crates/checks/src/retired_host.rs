@@ -19,6 +19,8 @@ use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::connect;
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of a `retired-host` check.
     RetiredHostRule => RetiredHostCheck {

@@ -13,6 +13,8 @@ use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::route::{egress, EgressFailure, IfaceKind};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of a `route` check.
     RouteRule => RouteCheck {

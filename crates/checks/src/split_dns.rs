@@ -24,6 +24,8 @@ use kms_preflight_engine::{render_param, BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::route::{egress, IfaceKind};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of a `split-dns` check.
     SplitDnsRule => SplitDnsCheck {

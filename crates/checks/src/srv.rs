@@ -23,6 +23,8 @@ use kms_preflight_engine::{render_param, render_port, validate_port, BoxFuture, 
 use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::ms;
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv` check.
     SrvRule => SrvCheck {

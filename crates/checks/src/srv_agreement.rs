@@ -33,6 +33,8 @@ use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::dns::{AnswerClass, DnsFailure};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-agreement` check.
     SrvAgreementRule => SrvAgreementCheck {

@@ -30,6 +30,8 @@ use kms_preflight_engine::Status;
 use kms_preflight_engine::{render_param, BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-discovery` check.
     SrvDiscoveryRule => SrvDiscoveryCheck {

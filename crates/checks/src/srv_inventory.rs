@@ -24,6 +24,8 @@ use kms_preflight_engine::rules::{Scope, Vars};
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{render_param, BoxFuture, Check};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-inventory` check.
     SrvInventoryRule => SrvInventoryCheck {

@@ -26,6 +26,8 @@ use kms_preflight_engine::{BoxFuture, Check, Target};
 use kms_preflight_net::dns::AnswerClass;
 use kms_preflight_net::tcp::{connect_as_client, ConnectFailure};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-stale` check.
     SrvStaleRule => SrvStaleCheck {

@@ -27,6 +27,8 @@ use kms_preflight_engine::Status;
 use kms_preflight_engine::{render_port, validate_port, BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-weights` check.
     SrvWeightsRule => SrvWeightsCheck {

@@ -17,6 +17,8 @@ use kms_preflight_engine::{validate_port, BoxFuture, Check};
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::{connect_as_client, watch_after_connect, AfterConnect};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of a `tcp` check.
     TcpRule => TcpCheck {

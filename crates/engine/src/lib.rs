@@ -22,7 +22,7 @@ pub use check::{
     render_param, render_port, validate_choice, validate_port, BoxFuture, Check, CheckContext,
     CheckOutput, Finding, Target,
 };
-pub use kms_preflight_message::{Arg, Message, MessageSpec};
+pub use kms_preflight_message::{messages, Arg, Message, MessageSpec};
 pub use model::{EvidenceSet, FactSet, LegacyInsert, Model};
 pub use outcome::{
     EarlierAttempt, Outcome, RecordedError, Report, ReportTarget, RunEvidence, Status, Summary,

@@ -18,3 +18,16 @@ pub mod verdict_model;
 pub use kms_preflight_catalog::{self as catalog, Catalog, Lang};
 pub use kms_preflight_checks::{Evidence, Outcome, Report};
 pub use kms_preflight_engine::outcome::{ReportTarget, Status, Summary, SCHEMA};
+
+/// Every message the program declares below the binary, for the catalog tests.
+pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
+    [
+        kms_preflight_message::MESSAGES.to_vec(),
+        kms_preflight_engine::messages(),
+        kms_preflight_checks::messages(),
+    ]
+    .concat()
+}
+
+#[cfg(test)]
+mod catalog_tests;

@@ -32,6 +32,8 @@ pub use findings::{human_offset, time_zone_hint, verdict};
 pub use model::*;
 use probe::*;
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of a `clock` check.
     ClockRule => ClockCheck {

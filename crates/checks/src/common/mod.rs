@@ -6,3 +6,6 @@ pub mod rpc;
 pub mod srv;
 pub mod srv_audit;
 pub mod srv_sanity;
+
+// The messages of every helper above, declared here (one list for the catalog tests).
+kms_preflight_engine::messages! {}

@@ -50,6 +50,8 @@ use kms_preflight_wire::rpc_call::{decode_call_reply, encode_request_pdu, CallRe
 
 pub use verdict::{finding, Probe, ProbeEnd};
 
+kms_preflight_engine::messages! {}
+
 kms_preflight_engine::check_rule! {
     /// Parameters of a `kms-activation` check.
     KmsActivationRule => KmsActivationCheck {

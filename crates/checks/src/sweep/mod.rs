@@ -10,6 +10,9 @@
 //! not answer; with `--all` per closed port too), one `sweep.published` per domain and a
 //! `sweep.summary` with the counts.
 
+// The sweep's messages (its submodules use them through `super::`).
+kms_preflight_engine::messages! {}
+
 pub mod judge;
 mod lookup;
 mod text;
