@@ -13,7 +13,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Debian packages the lab uses. Installed only when missing, so a second run is offline.
-PKGS="bind9 bind9-dnsutils chrony samba faketime nftables iproute2 procps python3 prometheus nmap wrk chromium curl"
+# The .deb install test (tests/package_deb.rs) adds dpkg-dev (cargo-deb's dpkg-shlibdeps),
+# lintian, debootstrap, man-db and systemd (systemd-analyze).
+PKGS="bind9 bind9-dnsutils chrony samba faketime nftables iproute2 procps python3 prometheus nmap wrk chromium curl dpkg-dev lintian debootstrap man-db systemd"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

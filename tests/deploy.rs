@@ -1,6 +1,8 @@
 //! The deployment files under deploy/ against the code: `deploy/check.sh` (promtool check
 //! config, check rules, test rules) passes, and every metric and label the alerting rules and
-//! their unit tests use is one the exporter really exposes.
+//! their unit tests use is one the exporter really exposes. The systemd unit takes its options
+//! from the /etc/default file (every example there parses), and its hardening keeps its
+//! `systemd-analyze security` score. tests/package_deb.rs installs both from the .deb.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -167,4 +169,101 @@ fn alert_rules_use_only_metrics_and_labels_serve_exposes() {
     for st in ["pass", "fail", "warn"] {
         assert!(expo.contains(&format!("status=\"{st}\"")));
     }
+}
+
+fn systemd_analyze() -> &'static str {
+    let bin = "/usr/bin/systemd-analyze";
+    assert!(
+        Path::new(bin).exists(),
+        "systemd-analyze is missing: apt-get install systemd (scripts/test-all.sh does)"
+    );
+    bin
+}
+
+/// The words `$ARGS` becomes in `ExecStart=... serve $ARGS`: systemd drops the quotes of an
+/// EnvironmentFile value and splits the unbraced variable on white space.
+fn args_words(line: &str) -> Vec<String> {
+    let value = line.split_once("ARGS=").unwrap().1.trim();
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value);
+    value.split_whitespace().map(String::from).collect()
+}
+
+#[test]
+fn unit_runs_serve_with_the_args_of_etc_default() {
+    let unit = deploy("systemd/kms-preflight.service");
+    let directives: Vec<&str> = unit
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains('='))
+        .collect();
+    assert!(directives.contains(&"EnvironmentFile=-/etc/default/kms-preflight"));
+    assert!(directives.contains(&"ExecStart=/usr/bin/kms-preflight serve $ARGS"));
+    assert_eq!(
+        directives
+            .iter()
+            .filter(|l| l.starts_with("ExecStart="))
+            .count(),
+        1
+    );
+
+    let defaults = deploy("systemd/kms-preflight.default");
+    let set: Vec<&str> = defaults
+        .lines()
+        .filter(|l| l.starts_with("ARGS="))
+        .collect();
+    assert_eq!(set, ["ARGS=\"\""], "one ARGS line, empty: serve's defaults");
+    // Every commented example is a command line `serve` accepts (`--help` after the options
+    // stops before anything runs, once each option before it has been parsed).
+    let examples: Vec<&str> = defaults
+        .lines()
+        .filter(|l| l.starts_with("#ARGS="))
+        .collect();
+    assert!(examples.len() >= 3, "{defaults}");
+    for line in examples {
+        let words = args_words(line);
+        assert!(words.iter().any(|w| w == "--label"), "{line}");
+        let out = Command::new(env!("CARGO_BIN_EXE_kms-preflight"))
+            .arg("serve")
+            .args(&words)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // And the check really rejects a bad option.
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-preflight"))
+        .args(["serve", "--label", "site", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The unit's exposure as `systemd-analyze security` scores it (offline: from the file alone).
+#[test]
+fn unit_hardening_keeps_its_security_score() {
+    let unit = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/systemd/kms-preflight.service");
+    let out = Command::new(systemd_analyze())
+        .args(["security", "--offline=yes", "--no-pager"])
+        .arg(&unit)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let score: f64 = text
+        .lines()
+        .find_map(|l| l.split_once("Overall exposure level for kms-preflight.service: "))
+        .and_then(|(_, rest)| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no overall exposure level in:\n{text}"));
+    // 1.5 ("OK") when the unit was hardened (deploy/); lower is better.
+    assert!(score <= 1.5, "exposure {score} > 1.5:\n{text}");
 }
