@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::RecordType;
+use kms_preflight_net::dns::proto::RecordType;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::{Location, Spanned};

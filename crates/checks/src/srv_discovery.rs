@@ -16,7 +16,7 @@
 
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::RecordType;
+use kms_preflight_net::dns::proto::RecordType;
 use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;

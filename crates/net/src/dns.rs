@@ -13,6 +13,12 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{DNSClass, Name, RData, Record, RecordType};
 
 use crate::bound::BoundProvider;
+
+/// The hickory record vocabulary that check kinds read answers with, re-exported so that no
+/// crate above `net` depends on hickory itself.
+pub mod proto {
+    pub use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+}
 use crate::memo::RunMemo;
 use crate::source::Source;
 
@@ -208,10 +214,7 @@ fn reply(
     let class = match rcode {
         ResponseCode::NoError if has_type => AnswerClass::Records,
         ResponseCode::NoError => AnswerClass::NoData,
-        ResponseCode::NXDomain => AnswerClass::NxDomain,
-        ResponseCode::ServFail => AnswerClass::ServFail,
-        ResponseCode::Refused => AnswerClass::Refused,
-        other => AnswerClass::Other(u16::from(other), other.to_str().to_string()),
+        other => rcode_class(other),
     };
     let negative_ttl = msg.authorities.iter().find_map(|r| match &r.data {
         RData::SOA(soa) => Some(soa.minimum.min(r.ttl)),
@@ -534,6 +537,101 @@ pub fn no_answer_message(attempts: &[Attempt]) -> String {
     parts.join("; ")
 }
 
+/// What [`system_lookup`] asks through, as reports name it.
+pub const SYSTEM_RESOLVER: &str =
+    "system resolver (hickory from the system configuration, cache off)";
+
+/// The system resolver's answer: records, NXDOMAIN or NODATA ([`AnswerClass`]), with the
+/// records of the answer section.
+#[derive(Debug, Clone)]
+pub struct SystemAnswer {
+    pub class: AnswerClass,
+    pub records: Vec<Record>,
+}
+
+/// Why the system resolver gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemFailure {
+    /// SERVFAIL, REFUSED or another error rcode, with its number and name.
+    Rcode {
+        class: AnswerClass,
+        code: u16,
+        name: String,
+    },
+    Timeout,
+    /// The configuration could not be read or the resolver not built.
+    Unavailable(String),
+    /// Any other error, as hickory words it.
+    Other(String),
+}
+
+impl SystemFailure {
+    pub fn label(&self) -> String {
+        match self {
+            SystemFailure::Rcode { code, name, .. } => format!("rcode {code} ({name})"),
+            SystemFailure::Timeout => "timeout".into(),
+            SystemFailure::Unavailable(s) | SystemFailure::Other(s) => s.clone(),
+        }
+    }
+}
+
+/// Asks through hickory's resolver built from the system configuration (resolv.conf, or the
+/// Windows adapters) with its cache off and no retries: a pool that may reorder servers and
+/// stop at the first negative answer (crate-notes §3), like a stub resolver. Not bound to a
+/// source: it shows what the system would answer. Ends within 3 × `timeout` + 0.5 s (the pool
+/// may try several servers one after another).
+pub async fn system_lookup(
+    name: &Name,
+    rtype: RecordType,
+    timeout: Duration,
+) -> Result<SystemAnswer, SystemFailure> {
+    use hickory_resolver::net::DnsError;
+    let mut builder = hickory_resolver::TokioResolver::builder_tokio().map_err(|e| {
+        SystemFailure::Unavailable(format!(
+            "cannot read the system resolver configuration: {e}"
+        ))
+    })?;
+    let o = builder.options_mut();
+    o.cache_size = 0;
+    o.timeout = timeout;
+    o.attempts = 0;
+    let resolver = builder.build().map_err(|e| {
+        SystemFailure::Unavailable(format!("cannot build the system resolver: {e}"))
+    })?;
+    let fut = resolver.lookup(name.clone(), rtype);
+    match tokio::time::timeout(timeout * 3 + Duration::from_millis(500), fut).await {
+        Err(_) => Err(SystemFailure::Timeout),
+        Ok(Ok(lookup)) => Ok(SystemAnswer {
+            class: AnswerClass::Records,
+            records: lookup.answers().to_vec(),
+        }),
+        Ok(Err(NetError::Dns(DnsError::NoRecordsFound(nr)))) => Ok(SystemAnswer {
+            class: if nr.response_code == ResponseCode::NXDomain {
+                AnswerClass::NxDomain
+            } else {
+                AnswerClass::NoData
+            },
+            records: Vec::new(),
+        }),
+        Ok(Err(NetError::Dns(DnsError::ResponseCode(rc)))) => Err(SystemFailure::Rcode {
+            class: rcode_class(rc),
+            code: u16::from(rc),
+            name: rc.to_str().to_string(),
+        }),
+        Ok(Err(NetError::Timeout)) => Err(SystemFailure::Timeout),
+        Ok(Err(e)) => Err(SystemFailure::Other(e.to_string())),
+    }
+}
+
+fn rcode_class(rc: ResponseCode) -> AnswerClass {
+    match rc {
+        ResponseCode::NXDomain => AnswerClass::NxDomain,
+        ResponseCode::ServFail => AnswerClass::ServFail,
+        ResponseCode::Refused => AnswerClass::Refused,
+        other => AnswerClass::Other(u16::from(other), other.to_str().to_string()),
+    }
+}
+
 /// The system resolver configuration: servers and the domain search list.
 pub fn system_dns() -> (Vec<SocketAddr>, Vec<String>) {
     match hickory_resolver::system_conf::read_system_conf() {
@@ -562,7 +660,30 @@ pub fn system_dns() -> (Vec<SocketAddr>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::futures_like::select_in_order;
+    use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn system_failures_read_as_before() {
+        let rc = ResponseCode::ServFail;
+        let f = SystemFailure::Rcode {
+            class: rcode_class(rc),
+            code: u16::from(rc),
+            name: rc.to_str().to_string(),
+        };
+        assert_eq!(f.label(), "rcode 2 (Server Failure)");
+        assert!(matches!(
+            f,
+            SystemFailure::Rcode {
+                class: AnswerClass::ServFail,
+                ..
+            }
+        ));
+        assert_eq!(rcode_class(ResponseCode::Refused), AnswerClass::Refused);
+        assert_eq!(SystemFailure::Timeout.label(), "timeout");
+        assert_eq!(AnswerClass::NxDomain.label(), "NXDOMAIN");
+        assert_eq!(AnswerClass::NoData.label(), "NODATA");
+    }
 
     async fn after(ms: u64, v: u32) -> u32 {
         tokio::time::sleep(Duration::from_millis(ms)).await;

@@ -10,7 +10,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::{Name, RecordType};
+use kms_preflight_net::dns::proto::{Name, RecordType};
 use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;

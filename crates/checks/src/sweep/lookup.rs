@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use kms_preflight_net::dns::proto::{Name, RData, RecordType};
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
