@@ -25,7 +25,6 @@
 
 use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings, Source};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -35,6 +34,7 @@ use tokio::task::JoinSet;
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{render_port, validate_port, BoxFuture, Check};
+use kms_preflight_net::icmp::echo_sequence;
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::{connect, ConnectFailure};
 
@@ -62,14 +62,7 @@ pub fn handshake_much_faster(tcp_min: Duration, icmp_min: Duration) -> bool {
     tcp_min * 3 < icmp_min && icmp_min.saturating_sub(tcp_min) >= Duration::from_millis(5)
 }
 
-/// One answered echo: the round trip timed like the TCP handshake (from before the send to
-/// the wake-up after the reply), and surge-ping's own measure (from the end of the send to
-/// the receipt in its receive task), a lower bound that scheduling delays hardly inflate.
-#[derive(Debug, Clone, Copy)]
-pub struct EchoRtt {
-    pub wall: Duration,
-    pub lower_bound: Duration,
-}
+pub use kms_preflight_net::icmp::EchoRtt;
 
 /// Result of the ICMP piece.
 #[derive(Debug, Clone)]
@@ -80,60 +73,16 @@ pub enum Echo {
     Unavailable(String),
 }
 
-static IDENT: AtomicU16 = AtomicU16::new(0);
-
-/// ICMP echoes to `ip` from `source`, sequentially; the round trips that were answered.
+/// ICMP echoes to `ip` from `source`, one after another within one timeout (net::icmp); the
+/// round trips that were answered.
 pub async fn echo(ip: IpAddr, source: Option<&Source>, count: u32, timeout: Duration) -> Echo {
-    use surge_ping::{Client, Config, PingIdentifier, PingSequence, SurgeError, ICMP};
-    let mut b = Config::builder().kind(if ip.is_ipv4() { ICMP::V4 } else { ICMP::V6 });
-    if let Some(src) = source {
-        if let Some(a) = src.address {
-            if a.is_ipv4() != ip.is_ipv4() {
-                return Echo::Unavailable(format!("source {a} is of the other address family"));
-            }
-            b = b.bind(SocketAddr::new(a, 0));
-        }
-        if let Some(dev) = &src.interface {
-            b = b.interface(dev);
-        }
-    }
-    let client = match Client::new(&b.build()) {
-        Ok(c) => c,
-        Err(e) => {
-            return Echo::Unavailable(format!(
-                "ICMP not permitted ({e}); run as root, grant CAP_NET_RAW, or allow unprivileged ping (net.ipv4.ping_group_range)"
-            ))
-        }
-    };
-    let ident =
-        (std::process::id() as u16) ^ IDENT.fetch_add(1, Ordering::Relaxed).wrapping_mul(7919);
-    let mut pinger = client.pinger(ip, PingIdentifier(ident)).await;
-    let mut rtts = Vec::new();
-    // Sequential (RTT measurements), within one timeout in all, like the handshakes.
-    let deadline = tokio::time::Instant::now() + timeout;
-    for seq in 0..count {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        pinger.timeout(left);
-        let started = std::time::Instant::now();
-        match pinger.ping(PingSequence(seq as u16), &[0u8; 16]).await {
-            Ok((_, lower_bound)) => rtts.push(EchoRtt {
-                wall: started.elapsed(),
-                lower_bound,
-            }),
-            Err(SurgeError::Timeout { .. }) => {}
-            Err(SurgeError::IOError(e)) => {
-                return Echo::Unavailable(format!("ICMP send failed: {e}"));
-            }
-            Err(_) => {}
-        }
-    }
-    if rtts.is_empty() {
-        Echo::NoReply
-    } else {
-        Echo::Rtts(rtts)
+    match echo_sequence(ip, source, count, timeout).await {
+        Err(u) => Echo::Unavailable(u.reason().to_string()),
+        Ok(s) => match s.send_error {
+            Some(e) => Echo::Unavailable(format!("ICMP send failed: {e}")),
+            None if s.replies.is_empty() => Echo::NoReply,
+            None => Echo::Rtts(s.replies),
+        },
     }
 }
 

@@ -8,7 +8,7 @@ use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::net::IpAddr;
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use kms_preflight_net::dns::proto::{Name, RData, RecordType};
 use serde_json::Value;
 
 use crate::common::address::addresses_for;
@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn reverse_zone_of_v6_is_the_slash_64() {
         let ip: std::net::IpAddr = "fd00:18::10".parse().unwrap();
-        let mut n = hickory_resolver::proto::rr::Name::from(ip);
+        let mut n = kms_preflight_net::dns::proto::Name::from(ip);
         n.set_fqdn(true);
         let full = kms_preflight_net::dns::display_name(&n);
         let (zone, label) = reverse_zone_and_label(ip, &full);

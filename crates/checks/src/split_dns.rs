@@ -13,7 +13,7 @@ use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::{RData, RecordType};
+use kms_preflight_net::dns::proto::{RData, RecordType};
 use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 

@@ -9,7 +9,7 @@
 use crate::{evidence, CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::RecordType;
+use kms_preflight_net::dns::proto::RecordType;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::{Location, Spanned};

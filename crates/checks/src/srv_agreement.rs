@@ -19,10 +19,6 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use hickory_resolver::net::{DnsError, NetError};
-use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::rr::Name;
-use hickory_resolver::proto::rr::RecordType;
 use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 
@@ -31,7 +27,8 @@ use crate::common::srv_audit::{self as common, describe, key, SrvKey};
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check};
-use kms_preflight_net::dns::{AnswerClass, DnsFailure};
+use kms_preflight_net::dns::proto::{Name, RecordType};
+use kms_preflight_net::dns::{self, AnswerClass, DnsFailure};
 
 kms_preflight_engine::messages! {}
 
@@ -51,41 +48,15 @@ struct SystemAnswer {
     records: Vec<SrvRecord>,
 }
 
-const SYSTEM_LABEL: &str = "system resolver (hickory from the system configuration, cache off)";
+const SYSTEM_LABEL: &str = dns::SYSTEM_RESOLVER;
 
 async fn system_lookup(name: &Name, timeout: Duration) -> Result<SystemAnswer, String> {
-    let mut builder = hickory_resolver::TokioResolver::builder_tokio()
-        .map_err(|e| format!("cannot read the system resolver configuration: {e}"))?;
-    let o = builder.options_mut();
-    o.cache_size = 0;
-    o.timeout = timeout;
-    o.attempts = 0;
-    let resolver = builder
-        .build()
-        .map_err(|e| format!("cannot build the system resolver: {e}"))?;
-    let fut = resolver.lookup(name.clone(), RecordType::SRV);
-    match tokio::time::timeout(timeout * 3 + Duration::from_millis(500), fut).await {
-        Err(_) => Err("timeout".into()),
-        Ok(Ok(lookup)) => {
-            let records = crate::common::srv::srv_records_of(lookup.answers());
-            Ok(SystemAnswer {
-                label: "records".into(),
-                records,
-            })
-        }
-        Ok(Err(NetError::Dns(DnsError::NoRecordsFound(nr)))) => Ok(SystemAnswer {
-            label: if nr.response_code == ResponseCode::NXDomain {
-                "NXDOMAIN".into()
-            } else {
-                "NODATA".into()
-            },
-            records: Vec::new(),
+    match dns::system_lookup(name, RecordType::SRV, timeout).await {
+        Ok(a) => Ok(SystemAnswer {
+            label: a.class.label(),
+            records: crate::common::srv::srv_records_of(&a.records),
         }),
-        Ok(Err(NetError::Dns(DnsError::ResponseCode(rc)))) => {
-            Err(format!("rcode {} ({})", u16::from(rc), rc.to_str()))
-        }
-        Ok(Err(NetError::Timeout)) => Err("timeout".into()),
-        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.label()),
     }
 }
 

@@ -17,7 +17,7 @@
 use crate::{evidence as ev, CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::RecordType;
+use kms_preflight_net::dns::proto::RecordType;
 use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;

@@ -8,6 +8,7 @@ pub mod dns;
 pub mod http;
 pub mod icmp;
 pub mod memo;
+mod netlink;
 pub mod route;
 pub mod rpc;
 pub mod scan;

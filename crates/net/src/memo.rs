@@ -1,12 +1,12 @@
 //! What one run has learnt about the network, shared by all its jobs: DNS servers that timed
-//! out, TCP peers that answered per path, and ICMP loss per address.
+//! out or were moved on from, TCP peers that answered per path, and ICMP loss per address.
 //!
 //! The engine carries a [`RunMemo`] in its run settings and makes a fresh one per run without
 //! looking inside; only the probes here and the check kinds read and write it. It is what makes
 //! a dead DNS server cost one timeout for the run instead of one per host and kind, and what
 //! lets a silent host be told from a filtered one (other hosts on the same path answered).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -27,6 +27,9 @@ type LossTx = watch::Sender<Option<f64>>;
 struct Inner {
     /// (server, source label) → the timeout it did not answer within.
     dns_dead: Mutex<HashMap<(SocketAddr, String), Duration>>,
+    /// (server, source label) of servers a lookup moved on from (silent for the per-server
+    /// wait while a later server answered) that have not answered since.
+    dns_slow: Mutex<HashSet<(SocketAddr, String)>>,
     /// Path (source label and local address) → destinations that answered a TCP SYN.
     tcp_answered: Mutex<HashMap<String, BTreeSet<IpAddr>>>,
     /// (address, source label) → ICMP loss percentage once known (None while it runs).
@@ -60,6 +63,32 @@ impl RunMemo {
     pub fn mark_dns_dead(&self, server: SocketAddr, source: Option<&Source>, timeout: Duration) {
         if let Ok(mut m) = self.0.dns_dead.lock() {
             m.entry((server, source_key(source))).or_insert(timeout);
+        }
+    }
+
+    /// True when a lookup from this source moved on from `server` (no answer within the
+    /// per-server wait while a later server answered) and it has not answered since: later
+    /// lookups still ask it but do not wait for it, as a client demotes a server that did not
+    /// answer.
+    pub fn dns_slow(&self, server: SocketAddr, source: Option<&Source>) -> bool {
+        self.0
+            .dns_slow
+            .lock()
+            .map(|m| m.contains(&(server, source_key(source))))
+            .unwrap_or(false)
+    }
+
+    /// Records that a lookup moved on from `server` ([`RunMemo::dns_slow`]).
+    pub fn mark_dns_slow(&self, server: SocketAddr, source: Option<&Source>) {
+        if let Ok(mut m) = self.0.dns_slow.lock() {
+            m.insert((server, source_key(source)));
+        }
+    }
+
+    /// `server` answered: it is waited for again.
+    pub fn clear_dns_slow(&self, server: SocketAddr, source: Option<&Source>) {
+        if let Ok(mut m) = self.0.dns_slow.lock() {
+            m.remove(&(server, source_key(source)));
         }
     }
 
@@ -160,6 +189,22 @@ mod tests {
         assert_eq!(m.dns_dead(s, Some(&src)), None);
         // A clone is the same memo.
         assert_eq!(m.clone().dead_dns_servers(), vec![s]);
+    }
+
+    #[test]
+    fn slow_servers_are_per_source_until_they_answer() {
+        let m = RunMemo::new();
+        let s: SocketAddr = "198.18.0.53:53".parse().unwrap();
+        let src = Source {
+            address: Some("198.18.0.1".parse().unwrap()),
+            interface: None,
+        };
+        m.mark_dns_slow(s, None);
+        assert!(m.dns_slow(s, None));
+        assert!(!m.dns_slow(s, Some(&src)));
+        assert_eq!(m.dns_dead(s, None), None, "slow is not dead");
+        m.clear_dns_slow(s, None);
+        assert!(!m.dns_slow(s, None));
     }
 
     #[test]

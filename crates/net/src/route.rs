@@ -3,16 +3,20 @@
 //!
 //! The source address comes from a connected UDP socket (bound like the probes are): the
 //! kernel picks the route and the local address at `connect()`, and no packet is sent. This
-//! is portable. On Linux, `ip -j route get` adds the interface and gateway the kernel chose
-//! (policy routing included), and `ip -d -j link show` plus `/sys/class/net` tell the kind
-//! of interface. Elsewhere the interface is found by its address and the kind only by name.
-//! Every verdict carries the evidence it was decided on.
+//! is portable. On Linux the kernel is then asked over rtnetlink, in-process, for the route
+//! it chose (the question `ip route get DST from SRC oif IF` asks, so policy routing is
+//! included): interface and gateway; the link's kind (as `ip -d link show` gives it) and
+//! `/sys/class/net` tell what kind of interface that is. Elsewhere the interface is found by
+//! its address and the kind only by name. Every verdict carries the evidence it was decided on.
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
+pub use crate::netlink::{
+    kernel_link, kernel_route, KernelLink, KernelQueryError, KernelRoute, LinkSelector,
+};
 use crate::source::Source;
 use crate::tcp::{bound_socket, classify_connect_error, ConnectFailure};
 
@@ -58,7 +62,7 @@ pub struct Egress {
     pub local: IpAddr,
     pub interface: Option<IfaceInfo>,
     pub gateway: Option<IpAddr>,
-    /// How the route was found (`ip route get`, `connected UDP socket`, …).
+    /// How the route was found (`connected UDP socket`, the kernel's route lookup, …).
     pub method: Vec<String>,
 }
 
@@ -100,7 +104,8 @@ pub enum EgressFailure {
 }
 
 /// Finds the egress for `dst` from `source` (or the OS's choice). Blocking calls (a UDP
-/// connect, and on Linux two short `ip` commands) run on the blocking pool under `timeout`.
+/// connect, and on Linux two or three netlink requests) run on the blocking pool under
+/// `timeout`.
 pub async fn egress(
     dst: IpAddr,
     source: Option<&Source>,
@@ -229,25 +234,26 @@ pub fn kind_from_arphrd(t: u32) -> Option<(IfaceKind, &'static str)> {
 mod platform {
     use super::*;
     use std::path::Path;
-    use std::process::Command;
 
-    /// Adds interface, gateway and kind from `ip` and sysfs; keeps the socket's answer when
-    /// `ip` is missing.
+    /// Adds interface and gateway from the kernel's route lookup, and the interface's kind;
+    /// keeps the socket's answer when the kernel cannot be asked.
     pub fn complete(out: &mut Egress, source: Option<&Source>) {
-        let dst = out.destination.to_string();
-        let local = out.local.to_string();
-        let mut args: Vec<&str> = vec!["-j", "route", "get", &dst, "from", &local];
-        if let Some(dev) = source.and_then(|s| s.interface.as_deref()) {
-            args.extend(["oif", dev]);
-        }
-        if let Some(v) = ip_json(&args) {
-            if let Some(r) = v.as_array().and_then(|a| a.first()) {
-                out.method.push(format!("ip {}", args.join(" ")));
-                out.gateway = r["gateway"].as_str().and_then(|g| g.parse().ok());
-                if let Some(dev) = r["dev"].as_str() {
-                    out.interface = Some(interface_info(dev));
+        let dev = source.and_then(|s| s.interface.as_deref());
+        let asked = format!(
+            "kernel route lookup (netlink RTM_GETROUTE to {} from {}{})",
+            out.destination,
+            out.local,
+            dev.map(|d| format!(" oif {d}")).unwrap_or_default()
+        );
+        match kernel_route(out.destination, Some(out.local), dev) {
+            Ok(r) => {
+                out.method.push(asked);
+                out.gateway = r.gateway;
+                if let Some(name) = &r.interface {
+                    out.interface = Some(interface_info(name));
                 }
             }
+            Err(e) => out.method.push(format!("{asked} failed: {e}")),
         }
         if out.interface.is_none() {
             if let Some(name) = super::name_for_local(out.local) {
@@ -256,14 +262,6 @@ mod platform {
                 out.interface = Some(interface_info(&name));
             }
         }
-    }
-
-    fn ip_json(args: &[&str]) -> Option<Value> {
-        let o = Command::new("ip").args(args).output().ok()?;
-        if !o.status.success() {
-            return None;
-        }
-        serde_json::from_slice(&o.stdout).ok()
     }
 
     fn sys(name: &str, file: &str) -> Option<String> {
@@ -278,13 +276,11 @@ mod platform {
         let mut evidence = Vec::new();
         let mut kind = None;
         let mut detail: Option<String> = None;
-        let link_kind = ip_json(&["-d", "-j", "link", "show", "dev", name]).and_then(|v| {
-            v.as_array()?.first()?["linkinfo"]["info_kind"]
-                .as_str()
-                .map(str::to_string)
-        });
+        let link_kind = kernel_link(LinkSelector::Name(name))
+            .ok()
+            .and_then(|l| l.kind);
         if let Some(k) = &link_kind {
-            evidence.push(format!("ip -d link: kind {k}"));
+            evidence.push(format!("kernel link info (netlink): kind {k}"));
             kind = kind_from_link_kind(k);
             detail = Some(k.clone());
         }
@@ -344,6 +340,10 @@ mod platform {
 
     /// Outside Linux: the interface that holds the local address; its kind by name only.
     pub fn complete(out: &mut Egress, _source: Option<&Source>) {
+        out.method.push(format!(
+            "no kernel route lookup: {}",
+            KernelQueryError::Unsupported
+        ));
         if let Some(name) = super::name_for_local(out.local) {
             out.method
                 .push("interface holding the local address".into());

@@ -1,7 +1,7 @@
 //! SRV records as a client sees them (RFC 2782 order), shared by every SRV kind.
 
 use crate::evidence as ev;
-use hickory_resolver::proto::rr::{RData, Record};
+use kms_preflight_net::dns::proto::{RData, Record};
 use serde_json::{json, Value};
 
 use kms_preflight_net::dns;

@@ -11,7 +11,7 @@ use crate::{CheckContext, Finding, RunSettings, Source};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::{Name, RecordType};
+use kms_preflight_net::dns::proto::{Name, RecordType};
 use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;

@@ -6,7 +6,7 @@ use crate::{Finding, RunSettings, Source};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use kms_preflight_net::dns::proto::{Name, RData, RecordType};
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
