@@ -2,11 +2,13 @@
 //! products, KMS counted ids, host keys (CSVLKs) and ePID decoding tables, from
 //! `knowledge/kms-products.yaml`; provenance in `knowledge/kms-products.PROVENANCE.md`).
 //!
-//! The catalog is data: `knowledge/codes.yaml` at the top of the repository, compiled into the
-//! binary with `include_str!` and parsed once on first use. This module only loads and queries
-//! it; it does no I/O and knows nothing about checks beyond their ids.
+//! The catalog is data: `knowledge/codes.yaml` at the top of the repository, with its
+//! Japanese texts in `knowledge/codes.ja.yaml`, both compiled into the binary with
+//! `include_str!` and parsed once on first use. This module only loads and queries them; it
+//! does no I/O and knows nothing about checks beyond their ids.
 //!
-//! * [`catalog`] returns the parsed, validated catalog.
+//! * [`catalog`] returns the parsed, validated catalog, Japanese texts included.
+//! * [`CodeEntry::text`] gives an entry's prose in a [`Lang`]; commands are never translated.
 //! * [`parse_code`] reads a code the way users paste it (`0xC004F074`, `C004F074`,
 //!   `3221549172`, `-1073418124`).
 //! * [`format_code`] prints the canonical form (`0xC004F074`).
@@ -19,15 +21,24 @@
 
 pub mod products;
 pub mod srv_order;
+mod translation;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
+use serde_saphyr::{Location, Spanned};
 
 /// The embedded catalog source.
 pub const CODES_YAML: &str = include_str!("../../../knowledge/codes.yaml");
+
+/// The embedded Japanese texts of the catalog.
+pub const CODES_JA_YAML: &str = include_str!("../../../knowledge/codes.ja.yaml");
+
+/// How the embedded files are named in errors.
+const CODES_FILE: &str = "knowledge/codes.yaml";
+const CODES_JA_FILE: &str = "knowledge/codes.ja.yaml";
 
 /// Check ids that catalog entries may name in `checks`; the built-in rules define them (the
 /// default pack, and `kms.activation` in the opt-in `rules/activation.yaml`).
@@ -48,6 +59,42 @@ pub const CHECK_IDS: &[&str] = &[
 
 /// Catalog check ids that run only when the user opts in, with the option that enables them.
 pub const OPT_IN_CHECKS: &[(&str, &str)] = &[("kms.activation", "--activation-probe")];
+
+/// A language the catalog's prose is written in. English is the catalog itself; every other
+/// language is a translation file checked against it. The tags are those of the message
+/// catalogs (`en`, `ja`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Ja,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ja];
+
+    /// The BCP 47 tag (`en`, `ja`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
+
+    /// `en` or `ja`, in any case, with or without a region (`ja-JP`, `ja_JP`).
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(primary))
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
 
 /// Which part of the system an error points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -98,27 +145,81 @@ pub struct Fix {
     pub commands: Vec<String>,
 }
 
-/// One error code and what is known about it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One error code and what is known about it. The prose fields are English; [`CodeEntry::text`]
+/// gives them in another language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeEntry {
     /// The code; written in the YAML in canonical form (`"0xC004F074"`).
-    #[serde(deserialize_with = "de_canonical_code")]
     pub code: u32,
     /// Symbolic name (SL_E_…, DNS_ERROR_…), where a source gives one.
     pub symbol: Option<String>,
     /// A status rather than a failure (grace periods).
-    #[serde(default)]
     pub informational: bool,
     pub title: String,
     pub meaning: String,
     pub layer: Layer,
+    /// Where the code is shown (a command, a label, an event, and on which machine); empty
+    /// where no source says.
+    pub shown_by: Vec<String>,
     pub causes: Vec<String>,
     /// Ids of kms-preflight checks that decide between the causes (subset of [`CHECK_IDS`]).
     pub checks: Vec<String>,
     pub fix: Vec<Fix>,
     /// Microsoft Learn pages that support the entry.
     pub sources: Vec<String>,
+    /// The Japanese texts, when a translation was loaded.
+    ja: Option<Box<Translated>>,
+}
+
+/// An entry's prose in one language, parallel to the English: `causes`, `shown_by` and `fix`
+/// have the English entry's length and order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Translated {
+    title: String,
+    meaning: String,
+    shown_by: Vec<String>,
+    causes: Vec<String>,
+    /// `fix[i].what`.
+    fix: Vec<String>,
+    sources: Vec<String>,
+}
+
+/// An entry's texts in one language, borrowed from the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryText<'a> {
+    /// The language of these texts: the one asked for, or English when the catalog has no
+    /// translation of this entry.
+    pub lang: Lang,
+    pub title: &'a str,
+    pub meaning: &'a str,
+    pub shown_by: &'a [String],
+    pub causes: &'a [String],
+    entry: &'a CodeEntry,
+    fix_what: Option<&'a [String]>,
+    /// Microsoft pages in this language (for English, the entry's `sources`).
+    pub sources: &'a [String],
+}
+
+/// One remediation step in one language; the commands are the English entry's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixText<'a> {
+    pub what: &'a str,
+    pub commands: &'a [String],
+}
+
+impl<'a> EntryText<'a> {
+    /// The remediation steps, in the entry's order.
+    pub fn fixes(&self) -> impl Iterator<Item = FixText<'a>> + 'a {
+        let whats = self.fix_what;
+        self.entry
+            .fix
+            .iter()
+            .enumerate()
+            .map(move |(i, f)| FixText {
+                what: whats.map_or(f.what.as_str(), |w| w[i].as_str()),
+                commands: &f.commands,
+            })
+    }
 }
 
 impl CodeEntry {
@@ -126,15 +227,74 @@ impl CodeEntry {
     pub fn code_str(&self) -> String {
         format_code(self.code)
     }
+
+    /// Whether the entry has its texts in `lang`.
+    pub fn has_text(&self, lang: Lang) -> bool {
+        match lang {
+            Lang::En => true,
+            Lang::Ja => self.ja.is_some(),
+        }
+    }
+
+    /// The entry's prose in `lang`, falling back to English (see [`EntryText::lang`]) when the
+    /// catalog has no translation of it. The embedded catalog has Japanese for every entry.
+    pub fn text(&self, lang: Lang) -> EntryText<'_> {
+        match (lang, &self.ja) {
+            (Lang::Ja, Some(t)) => EntryText {
+                lang: Lang::Ja,
+                title: &t.title,
+                meaning: &t.meaning,
+                shown_by: &t.shown_by,
+                causes: &t.causes,
+                entry: self,
+                fix_what: Some(&t.fix),
+                sources: &t.sources,
+            },
+            _ => EntryText {
+                lang: Lang::En,
+                title: &self.title,
+                meaning: &self.meaning,
+                shown_by: &self.shown_by,
+                causes: &self.causes,
+                entry: self,
+                fix_what: None,
+                sources: &self.sources,
+            },
+        }
+    }
+
+    /// The title in `lang` (English when there is no translation).
+    pub fn title_in(&self, lang: Lang) -> &str {
+        self.text(lang).title
+    }
+}
+
+/// An entry as written in `codes.yaml`, with the location of its code for errors.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    code: Spanned<String>,
+    symbol: Option<String>,
+    #[serde(default)]
+    informational: bool,
+    title: String,
+    meaning: String,
+    layer: Layer,
+    #[serde(default)]
+    shown_by: Vec<String>,
+    causes: Vec<String>,
+    checks: Vec<String>,
+    fix: Vec<Fix>,
+    sources: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
-    version: u32,
+    version: Spanned<u32>,
     office_paths: Vec<String>,
     placeholders: BTreeMap<String, String>,
-    codes: Vec<CodeEntry>,
+    codes: Vec<RawEntry>,
 }
 
 /// The parsed and validated catalog.
@@ -143,48 +303,143 @@ pub struct Catalog {
     version: u32,
     office_paths: Vec<String>,
     placeholders: BTreeMap<String, String>,
+    placeholders_ja: Option<BTreeMap<String, String>>,
     entries: Vec<CodeEntry>,
     index: HashMap<u32, usize>,
 }
 
-/// Why a catalog document was rejected.
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    #[error("catalog YAML: {0}")]
-    Yaml(String),
-    #[error("catalog: unsupported version {0} (expected 1)")]
-    Version(u32),
-    #[error("catalog: code {0} appears more than once")]
-    Duplicate(String),
-    #[error("catalog: entry {code}: {problem}")]
-    Entry { code: String, problem: String },
+/// Why a catalog document was rejected: the file as named by the caller, and the 1-based line
+/// and column where it is known (0 when it is not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogError {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+impl CatalogError {
+    fn at(file: &str, loc: Location, message: impl Into<String>) -> CatalogError {
+        CatalogError {
+            file: file.to_string(),
+            line: loc.line(),
+            column: loc.column(),
+            message: message.into(),
+        }
+    }
+
+    /// A YAML or schema error from the parser, at the parser's position. The parser's own
+    /// message repeats the position and may add a snippet; only the reason is kept.
+    fn yaml(file: &str, e: &serde_saphyr::Error) -> CatalogError {
+        let full = e.without_snippet().to_string();
+        let mut message = full.lines().next().unwrap_or("").trim().to_string();
+        if let Some(rest) = message.strip_prefix("error: ") {
+            message = rest.to_string();
+        }
+        if message.starts_with("line ") {
+            if let Some((pos, reason)) = message.split_once(": ") {
+                if pos.contains(" column ") {
+                    message = reason.to_string();
+                }
+            }
+        }
+        if let Some(i) = message.rfind(" at line ") {
+            if message[i..].contains(", column ") {
+                message.truncate(i);
+            }
+        }
+        CatalogError::at(file, e.location().unwrap_or(Location::UNKNOWN), message)
+    }
 }
 
 impl Catalog {
-    /// Parses and validates a catalog document (the embedded one, or a user's own).
+    /// Parses and validates a catalog document (the embedded one, or a user's own), English
+    /// only; errors name the file as `codes.yaml`.
     pub fn from_yaml(text: &str) -> Result<Catalog, CatalogError> {
-        let file: CatalogFile =
-            serde_saphyr::from_str(text).map_err(|e| CatalogError::Yaml(e.to_string()))?;
-        if file.version != 1 {
-            return Err(CatalogError::Version(file.version));
+        Catalog::parse("codes.yaml", text)
+    }
+
+    /// Parses and validates a catalog document; errors name `file` with line and column.
+    pub fn parse(file: &str, text: &str) -> Result<Catalog, CatalogError> {
+        let doc: CatalogFile =
+            serde_saphyr::from_str(text).map_err(|e| CatalogError::yaml(file, &e))?;
+        if doc.version.value != 1 {
+            return Err(CatalogError::at(
+                file,
+                doc.version.referenced,
+                format!("unsupported version {} (expected 1)", doc.version.value),
+            ));
         }
-        let mut index = HashMap::with_capacity(file.codes.len());
-        for (i, entry) in file.codes.iter().enumerate() {
-            if index.insert(entry.code, i).is_some() {
-                return Err(CatalogError::Duplicate(entry.code_str()));
+        let mut index = HashMap::with_capacity(doc.codes.len());
+        let mut entries = Vec::with_capacity(doc.codes.len());
+        for raw in doc.codes {
+            let at = raw.code.referenced;
+            let code =
+                canonical_code(&raw.code.value).map_err(|m| CatalogError::at(file, at, m))?;
+            let entry = CodeEntry {
+                code,
+                symbol: raw.symbol,
+                informational: raw.informational,
+                title: raw.title,
+                meaning: raw.meaning,
+                layer: raw.layer,
+                shown_by: raw.shown_by,
+                causes: raw.causes,
+                checks: raw.checks,
+                fix: raw.fix,
+                sources: raw.sources,
+                ja: None,
+            };
+            if index.insert(code, entries.len()).is_some() {
+                return Err(CatalogError::at(
+                    file,
+                    at,
+                    format!("code {} appears more than once", entry.code_str()),
+                ));
             }
-            validate_entry(entry, &file.placeholders).map_err(|problem| CatalogError::Entry {
-                code: entry.code_str(),
-                problem,
+            validate_entry(&entry, &doc.placeholders).map_err(|problem| {
+                CatalogError::at(file, at, format!("entry {}: {problem}", entry.code_str()))
             })?;
+            entries.push(entry);
         }
         Ok(Catalog {
-            version: file.version,
-            office_paths: file.office_paths,
-            placeholders: file.placeholders,
-            entries: file.codes,
+            version: doc.version.value,
+            office_paths: doc.office_paths,
+            placeholders: doc.placeholders,
+            placeholders_ja: None,
+            entries,
             index,
         })
+    }
+
+    /// Adds the texts of a translation file (`codes.<lang>.yaml`), checked against this
+    /// catalog: an entry for every code and for no other, the same number of causes, places
+    /// shown and fixes in each, the same placeholders, and text in the file's language
+    /// throughout. Errors name `file` with line and column.
+    pub fn with_translation(mut self, file: &str, text: &str) -> Result<Catalog, CatalogError> {
+        let t = translation::parse(file, text, &self)?;
+        for (code, texts) in t.entries {
+            let i = self.index[&code];
+            self.entries[i].ja = Some(Box::new(texts));
+        }
+        self.placeholders_ja = Some(t.placeholders);
+        Ok(self)
     }
 
     /// Schema version of the document.
@@ -207,9 +462,18 @@ impl Catalog {
         &self.office_paths
     }
 
-    /// `<name>` placeholders used in commands, with what to substitute.
+    /// `<name>` placeholders used in commands, with what to substitute (English).
     pub fn placeholders(&self) -> &BTreeMap<String, String> {
         &self.placeholders
+    }
+
+    /// The placeholders' descriptions in `lang` (English when that language is not loaded);
+    /// the names are the same in every language.
+    pub fn placeholders_in(&self, lang: Lang) -> &BTreeMap<String, String> {
+        match (lang, &self.placeholders_ja) {
+            (Lang::Ja, Some(p)) => p,
+            _ => &self.placeholders,
+        }
     }
 }
 
@@ -227,6 +491,9 @@ fn validate_entry(e: &CodeEntry, placeholders: &BTreeMap<String, String>) -> Res
     }
     if e.sources.is_empty() {
         return Err("needs at least one source".into());
+    }
+    if e.shown_by.iter().any(|s| s.trim().is_empty()) {
+        return Err("a `shown_by` line is empty".into());
     }
     for check in &e.checks {
         if !CHECK_IDS.contains(&check.as_str()) {
@@ -277,29 +544,31 @@ fn placeholder_names(cmd: &str) -> Vec<&str> {
     out
 }
 
-fn de_canonical_code<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let s = String::deserialize(d)?;
-    let hex = s.strip_prefix("0x").filter(|h| {
-        h.len() == 8
-            && h.chars()
-                .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))
-    });
-    match hex {
-        Some(h) => u32::from_str_radix(h, 16).map_err(serde::de::Error::custom),
-        None => Err(serde::de::Error::custom(format!(
-            "code `{s}` is not canonical: expected 0x followed by 8 upper-case hex digits, like \"0xC004F074\""
-        ))),
-    }
+/// A code as the catalog files write it: `0x` and 8 upper-case hex digits.
+fn canonical_code(s: &str) -> Result<u32, String> {
+    s.strip_prefix("0x")
+        .filter(|h| {
+            h.len() == 8
+                && h.chars()
+                    .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))
+        })
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .ok_or_else(|| {
+            format!(
+                "code `{s}` is not canonical: expected 0x followed by 8 upper-case hex digits, like \"0xC004F074\""
+            )
+        })
 }
 
-/// The embedded catalog, parsed on first use.
+/// The embedded catalog with its Japanese texts, parsed on first use.
 ///
 /// The data is compiled in and parsed by a unit test, so the `expect` cannot fire in a built binary.
 pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        Catalog::from_yaml(CODES_YAML)
-            .expect("embedded knowledge/codes.yaml is valid (unit-tested)")
+        Catalog::parse(CODES_FILE, CODES_YAML)
+            .and_then(|c| c.with_translation(CODES_JA_FILE, CODES_JA_YAML))
+            .unwrap_or_else(|e| panic!("embedded catalog is valid (unit-tested): {e}"))
     })
 }
 
@@ -439,7 +708,8 @@ mod tests {
         0x4004F00C, 0x4004F00D, 0xC004F074, 0xC004F038, 0xC004F039, 0xC004F041, 0xC004F042,
         0xC004F06C, 0x8007232A, 0x8007232B, 0x8007251D, 0x8007007B, 0x800706BA, 0xC004F035,
         0xC004F050, 0xC004C008, 0xC004C003, 0xC004F034, 0xC004F213, 0x80072EE2, 0x8004FE21,
-        0xC0020017, 0x8007139F, 0x80092328, 0xC004F00F, 0x80070005,
+        0xC0020017, 0x8007139F, 0x80092328, 0xC004F00F, 0x80070005, 0xC004C020, 0xC004F069,
+        0x80072F8F, 0xC004F025,
     ];
 
     fn spellings(code: u32) -> Vec<String> {
@@ -632,44 +902,110 @@ mod tests {
         assert_eq!(format_code(0x7B), "0x0000007B");
     }
 
+    /// A one-entry catalog document; `extra` lines go into the entry.
+    fn doc_with(code: &str, extra: &str) -> String {
+        format!(
+            "version: 1\noffice_paths: []\nplaceholders: {{host: h}}\ncodes:\n{}",
+            entry_yaml(code, extra)
+        )
+    }
+
+    fn entry_yaml(code: &str, extra: &str) -> String {
+        format!(
+            "  - code: \"{code}\"\n    title: t\n    meaning: m\n    layer: dns\n    causes: [c]\n    checks: []\n    fix: [{{what: w, commands: [x]}}]\n    sources: [https://learn.microsoft.com/x]\n{extra}"
+        )
+    }
+
+    fn rejected(text: &str) -> CatalogError {
+        Catalog::parse("test.yaml", text).expect_err("should be rejected")
+    }
+
     #[test]
     fn validation_rejects_bad_documents() {
-        let entry = |code: &str, extra: &str| {
-            format!(
-                "  - code: \"{code}\"\n    title: t\n    meaning: m\n    layer: dns\n    causes: [c]\n    checks: []\n    fix: [{{what: w, commands: [x]}}]\n    sources: [https://learn.microsoft.com/x]\n{extra}"
-            )
-        };
-        let doc = |codes: String| {
-            format!("version: 1\noffice_paths: []\nplaceholders: {{host: h}}\ncodes:\n{codes}")
-        };
-        assert!(Catalog::from_yaml(&doc(entry("0x00000001", ""))).is_ok());
-        // Duplicate code.
-        let dup = doc(format!(
+        assert!(Catalog::from_yaml(&doc_with("0x00000001", "")).is_ok());
+        // The entry starts on line 5; its code is at column 11.
+        let dup = format!(
             "{}{}",
-            entry("0x00000001", ""),
-            entry("0x00000001", "")
-        ));
-        assert!(matches!(
-            Catalog::from_yaml(&dup),
-            Err(CatalogError::Duplicate(_))
-        ));
-        // Non-canonical code, unknown field, unknown layer, duplicate key.
-        assert!(Catalog::from_yaml(&doc(entry("0xc004f074", ""))).is_err());
-        assert!(Catalog::from_yaml(&doc(entry("0x00000001", "    colour: red\n"))).is_err());
-        assert!(Catalog::from_yaml(&doc(entry("0x00000001", "").replace("dns", "dnz"))).is_err());
-        assert!(Catalog::from_yaml(&doc(entry("0x00000001", "    title: again\n"))).is_err());
-        // Unknown check id; undeclared placeholder.
-        let bad_check = doc(entry("0x00000001", "").replace("checks: []", "checks: [tcp.1688]"));
-        assert!(matches!(
-            Catalog::from_yaml(&bad_check),
-            Err(CatalogError::Entry { .. })
-        ));
-        let bad_ph =
-            doc(entry("0x00000001", "").replace("commands: [x]", "commands: [\"ping <nope>\"]"));
-        assert!(matches!(
-            Catalog::from_yaml(&bad_ph),
-            Err(CatalogError::Entry { .. })
-        ));
+            doc_with("0x00000001", ""),
+            entry_yaml("0x00000001", "")
+        );
+        let e = rejected(&dup);
+        assert!(e.message.contains("more than once"), "{e}");
+        assert_eq!((e.line, e.column), (13, 11), "{e}");
+        // Non-canonical code: at the code.
+        let e = rejected(&doc_with("0xc004f074", ""));
+        assert!(e.message.contains("not canonical"), "{e}");
+        assert_eq!(
+            e.to_string().split(':').take(3).collect::<Vec<_>>(),
+            ["test.yaml", "5", "11"]
+        );
+        // Unknown field, unknown layer, duplicate key: the parser's position.
+        for (extra, want, line) in [
+            ("    colour: red\n", "colour", 13),
+            ("    title: again\n", "title", 13),
+        ] {
+            let e = rejected(&doc_with("0x00000001", extra));
+            assert!(e.message.contains(want), "{e}");
+            assert_eq!(e.line, line, "{e}");
+            assert!(e.column > 0, "{e}");
+        }
+        let e = rejected(&doc_with("0x00000001", "").replace("dns", "dnz"));
+        assert!(e.message.contains("dnz"), "{e}");
+        assert_eq!(e.line, 8, "{e}");
+        // Unknown check id; undeclared placeholder; empty shown_by line: at the entry's code.
+        let e = rejected(&doc_with("0x00000001", "").replace("checks: []", "checks: [tcp.1688]"));
+        assert!(e.message.contains("unknown check id `tcp.1688`"), "{e}");
+        assert_eq!((e.line, e.column), (5, 11), "{e}");
+        let e = rejected(
+            &doc_with("0x00000001", "").replace("commands: [x]", "commands: [\"ping <nope>\"]"),
+        );
+        assert!(e.message.contains("<nope>"), "{e}");
+        let e = rejected(&doc_with("0x00000001", "    shown_by: [\" \"]\n"));
+        assert!(e.message.contains("shown_by"), "{e}");
+        // Version.
+        let e = rejected(&doc_with("0x00000001", "").replace("version: 1", "version: 2"));
+        assert_eq!((e.line, e.column), (1, 10), "{e}");
+        assert!(e.message.contains("unsupported version 2"), "{e}");
+        // Broken YAML.
+        let e = rejected("version: 1\ncodes: [\n");
+        assert!(e.line > 0 && !e.message.is_empty(), "{e}");
+        assert!(e.to_string().starts_with("test.yaml:"), "{e}");
+    }
+
+    #[test]
+    fn shown_by_is_read() {
+        let e = catalog().lookup(0x4004F00C).unwrap();
+        assert!(
+            e.shown_by
+                .iter()
+                .any(|s| s.contains("ospp.vbs /dstatus") && s.contains("ERROR CODE")),
+            "{:?}",
+            e.shown_by
+        );
+        let host = catalog().lookup(0xC004C008).unwrap();
+        assert!(
+            host.shown_by.iter().any(|s| s.contains("on the KMS host")),
+            "{:?}",
+            host.shown_by
+        );
+        assert!(
+            host.meaning.contains("not on KMS clients"),
+            "{}",
+            host.meaning
+        );
+    }
+
+    #[test]
+    fn lang_tags() {
+        assert_eq!(Lang::from_tag("ja"), Some(Lang::Ja));
+        assert_eq!(Lang::from_tag("JA-jp"), Some(Lang::Ja));
+        assert_eq!(Lang::from_tag("ja_JP"), Some(Lang::Ja));
+        assert_eq!(Lang::from_tag("en-US"), Some(Lang::En));
+        assert_eq!(Lang::from_tag("fr"), None);
+        assert_eq!(Lang::from_tag(""), None);
+        for l in Lang::ALL {
+            assert_eq!(Lang::from_tag(l.tag()), Some(l));
+        }
     }
 
     #[test]
