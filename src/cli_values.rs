@@ -94,6 +94,16 @@ pub fn parse_host(s: &str) -> Result<HostArg, String> {
         return Err(bad("empty host name"));
     }
     if host.parse::<IpAddr>().is_err() {
+        // The DNS name parser accepts any byte in a label, so a pasted "kms1\n.corp" or
+        // "a:b" would become a name no DNS server has: refuse what a host name never holds.
+        if let Some(c) = host
+            .chars()
+            .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        {
+            return Err(bad(&format!(
+                "{c:?} cannot be part of a host name (letters, digits, '-', '_' and '.')"
+            )));
+        }
         kms_preflight_net::dns::fqdn(&host).map_err(|e| bad(&e))?;
     }
     Ok(HostArg { host, port })
