@@ -321,6 +321,11 @@ requests with a body are refused):
   /             HTML status page: verdict per host, failures with their fix (no JavaScript)
   anything else 404
 
+Connections: at most 512 at once and at most 32 from one peer (an IPv4 address, or an IPv6 \
+/64); a connection over either limit is closed at once, so one greedy peer cannot keep \
+others out. Request headers must arrive within 5 s, a keep-alive connection idle for 5 s is \
+closed, and a connection lives at most 120 s.
+
 A failed audit (it ran out of --deadline, or stopped) keeps the previous report and sets \
 kms_preflight_audit_success to 0. One log line per audit goes to stderr. SIGTERM or SIGINT \
 stops the exporter within a second. Example files for Prometheus (scrape job, alerting rules \
