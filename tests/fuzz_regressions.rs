@@ -42,7 +42,10 @@ fn cli_values_regressions() {
 
 #[test]
 fn rules_load_regressions() {
-    replay("rules_load", rules_load::run);
+    replay("rules_load", |d| rules_load::run(d, rules_load::Pack::None));
+    replay("rules_load", |d| {
+        rules_load::run(d, rules_load::Pack::BuiltIn)
+    });
     let _ = std::fs::remove_dir_all(rules_load::scratch_dir());
 }
 

@@ -6,4 +6,4 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../checks/rules_load.rs"]
 mod check;
 
-fuzz_target!(|data: &[u8]| check::run(data));
+fuzz_target!(|data: &[u8]| check::run(data, check::Pack::None));
