@@ -53,7 +53,7 @@ pub fn run(data: &[u8]) {
                 assert_eq!(v::parse_var(&format!("{k}={val}")), Ok((k, val)));
             }
         }
-        3 | 4 | 5 => {
+        3..=5 => {
             let parse =
                 [v::parse_timeout, v::parse_deadline, v::parse_interval][(which % 16 - 3) as usize];
             if let Ok(d) = parse(s) {
@@ -84,7 +84,7 @@ pub fn run(data: &[u8]) {
             if let Ok(r) = v::parse_range(s) {
                 assert_eq!(r.first.is_ipv4(), r.last.is_ipv4(), "{s:?} -> {r:?}");
                 assert!(r.first <= r.last, "{s:?} -> {r:?}");
-                assert!(r.len() >= 1);
+                assert!(!r.is_empty());
                 let again = v::parse_range(&format!("{}-{}", r.first, r.last))
                     .unwrap_or_else(|e| panic!("{s:?} -> {r:?} -> {e}"));
                 assert_eq!((again.first, again.last), (r.first, r.last));
