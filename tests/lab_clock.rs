@@ -484,10 +484,11 @@ fn demo_output_for_docs() {
     );
     // The host 5 h ahead is the one clients are rejected by, with the client's code.
     let ahead = table_row(&table, "FAIL", "clock.kms-host", "198.18.0.10:1688");
-    assert!(
-        ahead.contains("5h 0m") && ahead.contains("ahead"),
-        "{ahead}"
-    );
+    // The lab shifts clocks by whole hours; a reading may come out a millisecond short.
+    let hours = |row: &str, h: u32| {
+        row.contains(&format!("{h}h 0m")) || row.contains(&format!("{}h 59m", h - 1))
+    };
+    assert!(hours(ahead, 5) && ahead.contains("ahead"), "{ahead}");
     assert!(
         table
             .lines()
@@ -497,10 +498,7 @@ fn demo_output_for_docs() {
     // 3 h behind: within the 4 h a KMS host accepts, so a warning and no failure.
     for host in ["198.18.0.13:1688", "198.18.0.16:1688"] {
         let behind = table_row(&table, "WARN", "clock.kms-host", host);
-        assert!(
-            behind.contains("3h 0m") && behind.contains("behind"),
-            "{behind}"
-        );
+        assert!(hours(behind, 3) && behind.contains("behind"), "{behind}");
     }
     // The host that gives no clock reading is skipped, never passed.
     let silent = table_row(&table, "SKIP", "clock.kms-host", "198.18.0.15:1688");
