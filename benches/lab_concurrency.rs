@@ -137,9 +137,7 @@ fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
 }
 
 fn main() {
-    if !lab::require_root("lab_concurrency bench") {
-        return;
-    }
+    lab::require_root("lab_concurrency bench");
     let mut lab = lab::Lab::new("b");
     let client = lab.netns("client");
     let server = lab.netns("server");

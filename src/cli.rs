@@ -1,15 +1,19 @@
 //! Command-line interface (clap derive). `--help` is the reference documentation.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use kms_preflight::cli_values::HostArg;
+use kms_preflight::cli_values::{
+    parse_cmid, parse_concurrency, parse_deadline, parse_dns_server, parse_host, parse_interval,
+    parse_label, parse_listen, parse_max_addresses, parse_port, parse_range, parse_rate,
+    parse_sweep_concurrency, parse_timeout, parse_var, product_parser,
+};
 use kms_preflight_checks::pack::profiles;
 use kms_preflight_checks::sweep;
-use kms_preflight_engine::rules::parse_duration;
-use kms_preflight_engine::Target;
 use kms_preflight_net::scan::range::AddrRange;
 
 /// Pre-flight checks for KMS volume activation: would Windows/Office activation work from
@@ -198,11 +202,11 @@ pub struct AuditArgs {
     pub rules: RuleArgs,
     /// Timeout of each network operation, overriding every check's own (e.g. 500ms, 3s).
     #[arg(long, value_name = "DURATION",
-          value_parser = |s: &str| parse_duration(s).map_err(|e| format!("--timeout: {e}")))]
+          value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
     /// Limit for the whole run; checks still running then are reported as errors.
     #[arg(long, value_name = "DURATION", default_value = "60s",
-          value_parser = |s: &str| parse_duration(s).map_err(|e| format!("--deadline: {e}")))]
+          value_parser = parse_deadline)]
     pub deadline: Duration,
     /// Most checks running at once. Default 512 (probing is I/O-bound), lowered when the
     /// open-file limit (RLIMIT_NOFILE) is low; `--help` says what it is here.
@@ -268,7 +272,7 @@ pub struct SweepArgs {
     pub concurrency: usize,
     /// Timeout of each connect and of each RPC bind exchange (e.g. 500ms, 2s).
     #[arg(long, value_name = "DURATION", default_value = "1s",
-          value_parser = |s: &str| parse_duration(s).map_err(|e| format!("--timeout: {e}")))]
+          value_parser = parse_timeout)]
     pub timeout: Duration,
     /// Probe from this local address, ADDR or ADDR%INTERFACE. Default: the OS chooses.
     #[arg(long = "source", value_name = "ADDR[%IFACE]")]
@@ -299,24 +303,6 @@ pub struct SweepArgs {
     pub no_color: bool,
 }
 
-/// `--product` values: every product of the catalog (so shell completion lists them), each
-/// with its full name as help.
-fn product_parser() -> clap::builder::PossibleValuesParser {
-    let cat = kms_preflight_knowledge::products::catalog();
-    clap::builder::PossibleValuesParser::new(
-        cat.products()
-            .iter()
-            .map(|p| clap::builder::PossibleValue::new(p.slug()).help(p.name())),
-    )
-}
-
-/// A CMID: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (braces allowed), kept in lower case.
-pub fn parse_cmid(s: &str) -> Result<String, String> {
-    kms_preflight_wire::dcerpc::Uuid::parse(s)
-        .map(|u| u.to_string())
-        .map_err(|_| format!("{s:?}: not a UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"))
-}
-
 const SERVE_ABOUT: &str = "Run as a Prometheus exporter for one site: run the configured audit at \
 start and then every --interval, and serve the latest finished report over HTTP. A request \
 never starts an audit, so any number of scrapers cost what one does.
@@ -334,6 +320,11 @@ requests with a body are refused):
   /report.json  the latest report, schema kms-preflight/report/v1
   /             HTML status page: verdict per host, failures with their fix (no JavaScript)
   anything else 404
+
+Connections: at most 512 at once and at most 32 from one peer (an IPv4 address, or an IPv6 \
+/64); a connection over either limit is closed at once, so one greedy peer cannot keep \
+others out. Request headers must arrive within 5 s, a keep-alive connection idle for 5 s is \
+closed, and a connection lives at most 120 s.
 
 A failed audit (it ran out of --deadline, or stopped) keeps the previous report and sets \
 kms_preflight_audit_success to 0. One log line per audit goes to stderr. SIGTERM or SIGINT \
@@ -373,163 +364,4 @@ pub enum RulesCommand {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
-}
-
-// ---------- typed values ----------
-
-/// A host as given on the command line; the port, when absent, comes from the rules (or the
-/// protocol's default) once they are loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostArg {
-    /// Host name without trailing dot, lower case; or an IP address literal.
-    pub host: String,
-    pub port: Option<u16>,
-}
-
-impl HostArg {
-    /// The target this host stands for, with `origin` saying which option named it.
-    pub fn target(&self, default_port: u16, origin: &str) -> Target {
-        Target {
-            host: self.host.clone(),
-            port: self.port.unwrap_or(default_port),
-            origins: vec![origin.to_string()],
-        }
-    }
-}
-
-/// `NAME`, `NAME:PORT`, `IPv4:PORT`, `[IPv6]:PORT` or a bare IPv6 address.
-pub fn parse_host(s: &str) -> Result<HostArg, String> {
-    let bad = |why: &str| format!("{s:?}: {why} (expected NAME, NAME:PORT or [IPv6]:PORT)");
-    let port_of = |p: &str| {
-        p.parse::<u16>()
-            .ok()
-            .filter(|p| *p != 0)
-            .ok_or_else(|| bad("invalid port"))
-    };
-    let s = s.trim();
-    if s.is_empty() {
-        return Err(bad("empty"));
-    }
-    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-        let (h, after) = rest.split_once(']').ok_or_else(|| bad("missing ']'"))?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => Some(port_of(p)?),
-            None if after.is_empty() => None,
-            None => return Err(bad("unexpected text after ']'")),
-        };
-        h.parse::<std::net::Ipv6Addr>()
-            .map_err(|_| bad("not an IPv6 address inside [ ]"))?;
-        (h.to_string(), port)
-    } else if s.parse::<std::net::Ipv6Addr>().is_ok() {
-        (s.to_string(), None)
-    } else if let Some((h, p)) = s.rsplit_once(':') {
-        (h.to_string(), Some(port_of(p)?))
-    } else {
-        (s.to_string(), None)
-    };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.is_empty() {
-        return Err(bad("empty host name"));
-    }
-    if host.parse::<IpAddr>().is_err() {
-        kms_preflight_net::dns::fqdn(&host).map_err(|e| bad(&e))?;
-    }
-    Ok(HostArg { host, port })
-}
-
-/// `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare IPv6 address; port 53 by default.
-pub fn parse_dns_server(s: &str) -> Result<SocketAddr, String> {
-    let s = s.trim();
-    if let Ok(sa) = s.parse::<SocketAddr>() {
-        return Ok(sa);
-    }
-    if let Ok(ip) = s.parse::<IpAddr>() {
-        return Ok(SocketAddr::new(ip, 53));
-    }
-    Err(format!(
-        "{s:?}: expected an IP address, IP:PORT or [IPv6]:PORT (DNS servers are given by address)"
-    ))
-}
-
-/// `KEY=VALUE` (the value may be empty or hold '=').
-pub fn parse_var(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("{s:?}: expected KEY=VALUE")),
-    }
-}
-
-fn parse_concurrency(s: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(0) => Err("--concurrency must be at least 1".into()),
-        Ok(n) => Ok(n),
-        Err(e) => Err(format!("{s:?}: {e}")),
-    }
-}
-
-/// A sweep range: CIDR, FIRST-LAST, A.B.C.D-E or one address.
-pub fn parse_range(s: &str) -> Result<AddrRange, String> {
-    AddrRange::parse(s)
-}
-
-/// A TCP port, 1-65535.
-pub fn parse_port(s: &str) -> Result<u16, String> {
-    s.trim()
-        .parse::<u16>()
-        .ok()
-        .filter(|p| *p != 0)
-        .ok_or_else(|| format!("{s:?}: not a TCP port number (1-65535)"))
-}
-
-/// `N` or `N/s`, 1 to the highest rate accepted.
-pub fn parse_rate(s: &str) -> Result<u32, String> {
-    let n = s.trim().trim_end_matches("/s");
-    match n.parse::<u32>() {
-        Ok(r) if (1..=sweep::MAX_RATE).contains(&r) => Ok(r),
-        _ => Err(format!(
-            "{s:?}: new connections per second, 1-{} (e.g. 200 or 200/s)",
-            sweep::MAX_RATE
-        )),
-    }
-}
-
-fn parse_max_addresses(s: &str) -> Result<u128, String> {
-    match s.trim().parse::<u128>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!("{s:?}: a number of addresses, at least 1")),
-    }
-}
-
-fn parse_sweep_concurrency(s: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(n) if (1..=sweep::MAX_CONCURRENCY).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "{s:?}: connects in flight, 1-{}",
-            sweep::MAX_CONCURRENCY
-        )),
-    }
-}
-
-/// `ADDR:PORT` or `[IPv6]:PORT` to listen on.
-fn parse_listen(s: &str) -> Result<SocketAddr, String> {
-    s.trim().parse::<SocketAddr>().map_err(|_| {
-        format!("{s:?}: expected ADDR:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9688 or 0.0.0.0:9688")
-    })
-}
-
-fn parse_interval(s: &str) -> Result<Duration, String> {
-    let d = parse_duration(s).map_err(|e| format!("--interval: {e}"))?;
-    if d < Duration::from_secs(1) {
-        return Err(format!("--interval {s}: must be at least 1s"));
-    }
-    Ok(d)
-}
-
-/// `KEY=VALUE` for a constant Prometheus label, checked as the exposition requires.
-pub fn parse_label(s: &str) -> Result<(String, String), String> {
-    let (k, v) = s
-        .split_once('=')
-        .ok_or_else(|| format!("{s:?}: expected KEY=VALUE, e.g. site=osaka"))?;
-    kms_preflight_report::prometheus::validate_label(k, v)?;
-    Ok((k.to_string(), v.to_string()))
 }

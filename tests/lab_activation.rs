@@ -151,9 +151,7 @@ const O: &str = "office-ltsc-2021-proplus";
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn every_activation_verdict_from_a_lab_kms_host() {
-    if !require_root("every_activation_verdict_from_a_lab_kms_host") {
-        return;
-    }
+    require_root("every_activation_verdict_from_a_lab_kms_host");
     let t = build();
     let state = t.lab.dir.join("state");
     let state_s = state.to_string_lossy().into_owned();
@@ -323,9 +321,7 @@ fn every_activation_verdict_from_a_lab_kms_host() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn no_activation_request_without_the_flag() {
-    if !require_root("no_activation_request_without_the_flag") {
-        return;
-    }
+    require_root("no_activation_request_without_the_flag");
     let t = build();
     let all = ["kms", "low", "nooffice", "skew", "notact", "emu", "track"];
     // The default pack against every host, and discovery through the SRV record.
@@ -370,9 +366,7 @@ fn no_activation_request_without_the_flag() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn the_cmid_is_stable_across_runs_and_counted_once() {
-    if !require_root("the_cmid_is_stable_across_runs_and_counted_once") {
-        return;
-    }
+    require_root("the_cmid_is_stable_across_runs_and_counted_once");
     let t = build();
     let state = t.lab.dir.join("state").join("sub");
     let state_s = state.to_string_lossy().into_owned();
@@ -470,9 +464,7 @@ fn the_cmid_is_stable_across_runs_and_counted_once() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn demo_output_for_readme() {
-    if !require_root("demo_output_for_readme") {
-        return;
-    }
+    require_root("demo_output_for_readme");
     let t = build();
     let state = t.lab.dir.join("state");
     let state_s = state.to_string_lossy().into_owned();

@@ -13,7 +13,9 @@
 
 mod lab;
 
-use lab::{processes_mentioning, require_root, result, results, Lab};
+use lab::{
+    assert_table_summary, processes_mentioning, require_root, result, results, table_row, Lab,
+};
 use serde_json::Value;
 
 const CORP_ZONE: &str = "$TTL 300
@@ -131,9 +133,7 @@ fn assert_verdicts_are_measured(rep: &Value) {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn clock_offsets_verdicts_and_hints_against_real_shifted_servers() {
-    if !require_root("clock_offsets_verdicts_and_hints_against_real_shifted_servers") {
-        return;
-    }
+    require_root("clock_offsets_verdicts_and_hints_against_real_shifted_servers");
     let t = build();
     let lab_dir = t.lab.dir.display().to_string();
     {
@@ -305,9 +305,7 @@ fn clock_offsets_verdicts_and_hints_against_real_shifted_servers() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn reference_clock_thresholds_and_missing_ntp_option() {
-    if !require_root("reference_clock_thresholds_and_missing_ntp_option") {
-        return;
-    }
+    require_root("reference_clock_thresholds_and_missing_ntp_option");
     let t = build();
     let lab_dir = t.lab.dir.display().to_string();
     {
@@ -451,35 +449,61 @@ checks:
     assert!(left.is_empty(), "lab servers left running: {left:#?}");
 }
 
-/// Prints real output for the docs and README:
-/// `cargo test --test lab_clock demo -- --ignored --nocapture`.
+/// The table of the docs' clock example (printed for the docs and README:
+/// `cargo test --test lab_clock demo -- --ignored --nocapture`), and the lines that matter in it.
 #[test]
-#[ignore = "prints the README example; needs root: run scripts/test-all.sh (as root)"]
+#[ignore = "checks the README example; needs root: run scripts/test-all.sh (as root)"]
 fn demo_output_for_docs() {
-    if !require_root("demo_output_for_docs") {
-        return;
-    }
+    require_root("demo_output_for_docs");
     let t = build();
-    let out = t.lab.kms_preflight(
-        &t.client,
-        &[
-            "check",
-            "--host",
-            "198.18.0.10",
-            "--host",
-            "198.18.0.13",
-            "--host",
-            "198.18.0.16",
-            "--host",
-            "198.18.0.15",
-            "--ntp",
-            "198.18.0.12",
-            "--timeout",
-            "1s",
-            "--no-builtin",
-            "--rules",
-            "tests/fixtures/clock-demo.yaml",
-        ],
+    let args = [
+        "check",
+        "--host",
+        "198.18.0.10",
+        "--host",
+        "198.18.0.13",
+        "--host",
+        "198.18.0.16",
+        "--host",
+        "198.18.0.15",
+        "--ntp",
+        "198.18.0.12",
+        "--timeout",
+        "1s",
+        "--no-builtin",
+        "--rules",
+        "tests/fixtures/clock-demo.yaml",
+    ];
+    let out = t.lab.kms_preflight(&t.client, &args);
+    let table = String::from_utf8_lossy(&out.stdout);
+    println!("{table}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failing check: exit 1\n{table}"
     );
-    println!("{}", String::from_utf8_lossy(&out.stdout));
+    // The host 5 h ahead is the one clients are rejected by, with the client's code.
+    let ahead = table_row(&table, "FAIL", "clock.kms-host", "198.18.0.10:1688");
+    // The lab shifts clocks by whole hours; a reading may come out a millisecond short.
+    let hours = |row: &str, h: u32| {
+        row.contains(&format!("{h}h 0m")) || row.contains(&format!("{}h 59m", h - 1))
+    };
+    assert!(hours(ahead, 5) && ahead.contains("ahead"), "{ahead}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("198.18.0.10:1688") && l.contains("0xC004F06C")),
+        "the verdict names 0xC004F06C for 198.18.0.10:\n{table}"
+    );
+    // 3 h behind: within the 4 h a KMS host accepts, so a warning and no failure.
+    for host in ["198.18.0.13:1688", "198.18.0.16:1688"] {
+        let behind = table_row(&table, "WARN", "clock.kms-host", host);
+        assert!(hours(behind, 3) && behind.contains("behind"), "{behind}");
+    }
+    // The host that gives no clock reading is skipped, never passed.
+    let silent = table_row(&table, "SKIP", "clock.kms-host", "198.18.0.15:1688");
+    assert!(silent.contains("no clock reading"), "{silent}");
+    let (code, rep) = t.lab.report(&t.client, &args[1..]);
+    assert_eq!(code, 1);
+    assert_table_summary(&table, &rep);
 }

@@ -6,7 +6,7 @@
 
 mod lab;
 
-use lab::{codes, require_root, result, results, Lab};
+use lab::{assert_table_summary, codes, require_root, result, results, table_row, table_rows, Lab};
 
 // DNS server A (198.18.0.2): up to date.
 const CORP_A: &str = "$TTL 300
@@ -199,9 +199,7 @@ fn write_rules(lab: &Lab, name: &str, text: &str) -> String {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn diverging_servers_inventory_and_stale_records() {
-    if !require_root("diverging_servers_inventory_and_stale_records") {
-        return;
-    }
+    require_root("diverging_servers_inventory_and_stale_records");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
     let rules = write_rules(lab, "inventory.yaml", INVENTORY_RULES);
@@ -436,9 +434,7 @@ fn diverging_servers_inventory_and_stale_records() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn weights_suffixes_and_tcp_fallback() {
-    if !require_root("weights_suffixes_and_tcp_fallback") {
-        return;
-    }
+    require_root("weights_suffixes_and_tcp_fallback");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
 
@@ -710,48 +706,80 @@ fn weights_suffixes_and_tcp_fallback() {
     }
 }
 
-/// Prints real output for docs/dns-audit.md:
-/// `cargo test --test lab_dns_audit -- --ignored --nocapture demo_output_for_docs`.
+/// The examples of docs/dns-audit.md (printed for the docs:
+/// `cargo test --test lab_dns_audit -- --ignored --nocapture demo_output_for_docs`), and the
+/// lines that matter in each.
 #[test]
-#[ignore = "prints the README example; needs root: run scripts/test-all.sh (as root)"]
+#[ignore = "checks the docs' examples; needs root: run scripts/test-all.sh (as root)"]
 fn demo_output_for_docs() {
-    if !require_root("demo_output_for_docs") {
-        return;
-    }
+    require_root("demo_output_for_docs");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
     let rules = write_rules(lab, "inventory.yaml", INVENTORY_RULES);
-    let show = |args: &[&str]| {
+    // Runs `check` as the table and as JSON; returns both, after the table's exit code and
+    // closing line are checked against the JSON report.
+    let show = |args: &[&str]| -> (String, serde_json::Value) {
         let out = lab.kms_preflight(c, args);
-        println!(
-            "$ kms-preflight {}\n{}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stdout)
-        );
+        let table = String::from_utf8_lossy(&out.stdout).into_owned();
+        println!("$ kms-preflight {}\n{table}", args.join(" "));
+        let (code, rep) = lab.report(c, &args[1..]);
+        assert_eq!(out.status.code(), Some(code), "{table}");
+        assert_eq!(code, 1, "failing checks: exit 1\n{table}");
+        assert_table_summary(&table, &rep);
+        (table, rep)
     };
-    show(
-        &[
-            "check",
-            "--domain",
-            "corp.test",
-            "--dns",
-            "198.18.0.2",
-            "--dns",
-            "198.18.0.3",
-            "--rules",
-            "inventory.yaml",
-            "--timeout",
-            "1s",
-        ]
-        .map(|a| {
-            if a == "inventory.yaml" {
-                rules.as_str()
-            } else {
-                a
-            }
-        }),
+
+    // Two DNS servers that disagree, an inventory, a rogue and a forbidden host.
+    let (table, rep) = show(&[
+        "check",
+        "--domain",
+        "corp.test",
+        "--dns",
+        "198.18.0.2",
+        "--dns",
+        "198.18.0.3",
+        "--rules",
+        &rules,
+        "--timeout",
+        "1s",
+    ]);
+    assert!(table.lines().any(|l| l.starts_with("FAILS")), "{table}");
+    assert_eq!(rep["verdict"]["code"], "0xC004F074", "{:#}", rep["verdict"]);
+    assert_eq!(
+        table_rows(&table, "FAIL", "srv.inventory", "corp.test"),
+        4,
+        "{table}"
     );
-    show(&[
+    for host in [
+        "kms-down.corp.test",
+        "kms-old.corp.test",
+        "vlmcsd.corp.test",
+        "kms-new.corp.test",
+    ] {
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains("srv.inventory") && l.contains(host)),
+            "no srv.inventory row for {host}:\n{table}"
+        );
+    }
+    assert_eq!(
+        table_rows(&table, "FAIL", "srv.stale", "corp.test"),
+        2,
+        "{table}"
+    );
+    assert_eq!(
+        table_rows(&table, "WARN", "srv.agreement", "corp.test"),
+        2,
+        "{table}"
+    );
+    let ptr = table_row(&table, "WARN", "ptr.match", "kms2.corp.test:1688");
+    assert!(ptr.contains("wrong.corp.test"), "{ptr}");
+    let down = table_row(&table, "FAIL", "tcp.port", "kms-down.corp.test:1688");
+    assert!(down.contains("refused"), "{down}");
+
+    // Priorities and weights as a client would pick them.
+    let (table, _) = show(&[
         "check",
         "--domain",
         "weights.test",
@@ -760,7 +788,28 @@ fn demo_output_for_docs() {
         "--timeout",
         "1s",
     ]);
-    show(&[
+    assert_eq!(
+        table_rows(&table, "WARN", "srv.weights", "weights.test"),
+        5,
+        "{table}"
+    );
+    for what in [
+        "weight-0",
+        "published 2 times",
+        "target '.'",
+        "port 1689",
+        "is an alias",
+    ] {
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains("srv.weights") && l.contains(what)),
+            "no srv.weights warning about {what:?}:\n{table}"
+        );
+    }
+
+    // A client suffix list that finds no record: the client's code for it.
+    let (table, rep) = show(&[
         "check",
         "--suffix",
         "branch.test",
@@ -771,6 +820,15 @@ fn demo_output_for_docs() {
         "--timeout",
         "1s",
     ]);
+    assert!(table.lines().any(|l| l.starts_with("FAILS")), "{table}");
+    assert_eq!(rep["verdict"]["code"], "0x8007232B", "{:#}", rep["verdict"]);
+    let missing = table_row(&table, "FAIL", "srv.present", "branch.test");
+    assert!(missing.contains("does not exist"), "{missing}");
+    let refused = table_row(&table, "FAIL", "srv.present", "other.test");
+    assert!(refused.contains("refused"), "{refused}");
+    table_row(&table, "FAIL", "srv.discovery", "general");
+
+    // The two results the docs show as JSON.
     let (_, rep) = lab.report(
         c,
         &[
@@ -796,4 +854,7 @@ fn demo_output_for_docs() {
     let stale = with(&rep, "srv.stale", "corp.test", "issue", "no-address");
     println!("{}", serde_json::to_string_pretty(kms2).unwrap());
     println!("{}", serde_json::to_string_pretty(stale).unwrap());
+    assert_eq!(kms2["status"], "warn", "{kms2:#}");
+    assert!(msg(kms2).contains("missing from 198.18.0.3:53"), "{kms2:#}");
+    assert_eq!(stale["status"], "fail", "{stale:#}");
 }

@@ -4,7 +4,7 @@
 
 mod lab;
 
-use lab::{codes, require_root, result, results, Lab};
+use lab::{assert_table_summary, codes, require_root, result, results, table_row, table_rows, Lab};
 
 const CORP_ZONE: &str = "$TTL 300
 @            SOA ns.corp.test. admin.corp.test. 1 3600 600 86400 60
@@ -117,9 +117,7 @@ fn build() -> Topo {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn srv_resolve_tcp_verdicts_against_real_bind_and_listeners() {
-    if !require_root("srv_resolve_tcp_verdicts_against_real_bind_and_listeners") {
-        return;
-    }
+    require_root("srv_resolve_tcp_verdicts_against_real_bind_and_listeners");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
 
@@ -446,9 +444,7 @@ fn srv_resolve_tcp_verdicts_against_real_bind_and_listeners() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn no_domain_in_system_configuration_is_a_usage_error() {
-    if !require_root("no_domain_in_system_configuration_is_a_usage_error") {
-        return;
-    }
+    require_root("no_domain_in_system_configuration_is_a_usage_error");
     let mut lab = Lab::new("nd");
     let c = lab.netns("client");
     lab.resolv_conf(&c, "nameserver 198.18.0.2\n");
@@ -462,9 +458,7 @@ fn no_domain_in_system_configuration_is_a_usage_error() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn checks_run_concurrently_and_deadline_bounds_the_run() {
-    if !require_root("checks_run_concurrently_and_deadline_bounds_the_run") {
-        return;
-    }
+    require_root("checks_run_concurrently_and_deadline_bounds_the_run");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
     // Two filtered hosts with a 2 s timeout: concurrent probing takes about 2 s, not 4.
@@ -524,21 +518,55 @@ fn checks_run_concurrently_and_deadline_bounds_the_run() {
     assert_eq!(code, 1);
 }
 
-/// Prints real output for the README: `cargo test --test lab_dns_tcp demo -- --ignored --nocapture`.
+/// The README's example run (printed for the README: `cargo test --test lab_dns_tcp demo --
+/// --ignored --nocapture`), and the lines that matter in it.
 #[test]
-#[ignore = "prints the README example; needs root: run scripts/test-all.sh (as root)"]
+#[ignore = "checks the README example; needs root: run scripts/test-all.sh (as root)"]
 fn demo_output_for_readme() {
-    if !require_root("demo_output_for_readme") {
-        return;
-    }
+    require_root("demo_output_for_readme");
     let t = build();
-    let out = t.lab.kms_preflight(
-        &t.client,
-        &["check", "--domain", "corp.test", "--timeout", "1s"],
-    );
-    println!("{}", String::from_utf8_lossy(&out.stdout));
+    let args = ["check", "--domain", "corp.test", "--timeout", "1s"];
+    let out = t.lab.kms_preflight(&t.client, &args);
+    let table = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("{table}");
     println!("exit code: {:?}", out.status.code());
-    // The full listing of the same run, for docs/examples.md.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "failing checks: exit 1\n{table}"
+    );
+    // Two healthy hosts: clients activate, through a failover past the four stale records.
+    assert!(
+        table.lines().any(|l| l.starts_with("WORKS WITH RISK")),
+        "{table}"
+    );
+    for host in ["kms1.corp.test:1688", "kms2.corp.test:1688"] {
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains(host) && l.trim_end().ends_with("activates")),
+            "{host} activates:\n{table}"
+        );
+    }
+    assert_eq!(
+        table_rows(&table, "FAIL", "srv.stale", "corp.test"),
+        4,
+        "four stale records:\n{table}"
+    );
+    for (host, why) in [
+        ("kms-dropped.corp.test:1688", "no answer"),
+        ("kms-refused.corp.test:1688", "refused"),
+        ("kms-unreach.corp.test:1688", "unreachable"),
+    ] {
+        let row = table_row(&table, "FAIL", "tcp.port", host);
+        assert!(row.contains(why), "{row}");
+    }
+    let gone = table_row(&table, "FAIL", "resolve.host", "retired.corp.test:1688");
+    assert!(gone.contains("NXDOMAIN"), "{gone}");
+    let (code, rep) = t.lab.report(&t.client, &args[1..]);
+    assert_eq!(code, 1);
+    assert_table_summary(&table, &rep);
+    // The full listing of the same run, for docs/examples.md: every result is in it.
     let out = t.lab.kms_preflight(
         &t.client,
         &[
@@ -550,10 +578,37 @@ fn demo_output_for_readme() {
             "--verbose",
         ],
     );
-    println!("{}", String::from_utf8_lossy(&out.stdout));
+    let verbose = String::from_utf8_lossy(&out.stdout);
+    println!("{verbose}");
+    assert_eq!(out.status.code(), Some(1));
+    for r in rep["results"].as_array().unwrap() {
+        let id = r["id"].as_str().unwrap();
+        assert!(
+            verbose.contains(id),
+            "{id} is not in the --verbose listing:\n{verbose}"
+        );
+    }
+    assert!(
+        verbose.contains("predicts: 0xC004F074, 0x800706BA"),
+        "{verbose}"
+    );
+    assert_table_summary(&verbose, &rep);
+    // A domain with no KMS record at all: the JSON a ticket would carry.
     let out = t.lab.kms_preflight(
         &t.client,
         &["check", "--domain", "empty.test", "--format", "json"],
     );
-    println!("{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}");
+    assert_eq!(out.status.code(), Some(1));
+    let empty: serde_json::Value = serde_json::from_str(&text).expect("a JSON report");
+    assert_eq!(empty["schema"], "kms-preflight/report/v1");
+    assert_eq!(
+        empty["verdict"]["code"], "0x8007232B",
+        "{:#}",
+        empty["verdict"]
+    );
+    let present = result(&empty, "srv.present", "empty.test", None);
+    assert_eq!(present["status"], "fail");
+    assert!(codes(present).contains(&"0x8007232B"), "{present:#}");
 }

@@ -163,9 +163,7 @@ fn s(v: &serde_json::Value) -> &str {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn srv_record_sanity_ip_literal_ports_and_cname() {
-    if !require_root("srv_record_sanity_ip_literal_ports_and_cname") {
-        return;
-    }
+    require_root("srv_record_sanity_ip_literal_ports_and_cname");
     let t = build("s");
     let (lab, c) = (&t.lab, t.client.as_str());
     let (_, rep) = lab.report(
@@ -239,9 +237,7 @@ fn srv_record_sanity_ip_literal_ports_and_cname() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn a_dead_dns_server_costs_one_timeout_for_the_run() {
-    if !require_root("a_dead_dns_server_costs_one_timeout_for_the_run") {
-        return;
-    }
+    require_root("a_dead_dns_server_costs_one_timeout_for_the_run");
     let t = build("d");
     let (lab, c) = (&t.lab, t.client.as_str());
     let timeout = 2.0;
@@ -315,11 +311,7 @@ fn a_dead_dns_server_costs_one_timeout_for_the_run() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn lossy_paths_warn_with_attempts_and_a_silent_host_is_blamed_only_with_evidence() {
-    if !require_root(
-        "lossy_paths_warn_with_attempts_and_a_silent_host_is_blamed_only_with_evidence",
-    ) {
-        return;
-    }
+    require_root("lossy_paths_warn_with_attempts_and_a_silent_host_is_blamed_only_with_evidence");
     let t = build("l");
     let (lab, c) = (&t.lab, t.client.as_str());
 

@@ -132,9 +132,7 @@ fn one<'a>(rep: &'a serde_json::Value, id: &str, address: &str) -> &'a serde_jso
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn post_change_profile_diff_formats_and_flaky_retry() {
-    if !require_root("post_change_profile_diff_formats_and_flaky_retry") {
-        return;
-    }
+    require_root("post_change_profile_diff_formats_and_flaky_retry");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
 
@@ -385,9 +383,7 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn pre_migration_profile_and_diagnose() {
-    if !require_root("pre_migration_profile_and_diagnose") {
-        return;
-    }
+    require_root("pre_migration_profile_and_diagnose");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
 

@@ -8,7 +8,9 @@ mod lab;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use lab::{codes, kms_preflight_bin, require_root, result, results, Lab};
+use lab::{
+    assert_table_summary, codes, kms_preflight_bin, require_root, result, results, table_row, Lab,
+};
 
 const ZONE: &str = "$TTL 300
 @            SOA ns.lab.test. admin.lab.test. 1 3600 600 86400 60
@@ -171,9 +173,7 @@ fn rpc<'a>(rep: &'a serde_json::Value, host: &str, addr: &str) -> &'a serde_json
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn every_kms_rpc_verdict_from_a_real_listener() {
-    if !require_root("every_kms_rpc_verdict_from_a_real_listener") {
-        return;
-    }
+    require_root("every_kms_rpc_verdict_from_a_real_listener");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
     let rules = write(lab, "rules.yaml", RULES);
@@ -465,9 +465,7 @@ fn responder_log(lab: &Lab, prefix: &str, min: usize) -> String {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn default_pack_runs_the_rpc_bind_on_every_discovered_host() {
-    if !require_root("default_pack_runs_the_rpc_bind_on_every_discovered_host") {
-        return;
-    }
+    require_root("default_pack_runs_the_rpc_bind_on_every_discovered_host");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
     let (code, rep) = lab.report(
@@ -525,9 +523,7 @@ fn as_nobody(lab: &Lab, ns: &str, args: &[&str]) -> serde_json::Value {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn icmp_without_privilege_is_a_skip_and_dgram_works_when_allowed() {
-    if !require_root("icmp_without_privilege_is_a_skip_and_dgram_works_when_allowed") {
-        return;
-    }
+    require_root("icmp_without_privilege_is_a_skip_and_dgram_works_when_allowed");
     let mut lab = Lab::new("i");
     let client = lab.netns("client");
     let server = lab.netns("server");
@@ -587,14 +583,13 @@ fn icmp_without_privilege_is_a_skip_and_dgram_works_when_allowed() {
     assert_eq!(r["evidence"]["received"], 2);
 }
 
-/// Prints real output for docs/rpc.md:
-/// `cargo test --test lab_rpc demo_output_for_docs -- --ignored --nocapture`.
+/// The RPC example of the docs (printed for the docs:
+/// `cargo test --test lab_rpc demo_output_for_docs -- --ignored --nocapture`), and the lines
+/// that matter in it: one verdict per kind of listener.
 #[test]
-#[ignore = "prints the README example; needs root: run scripts/test-all.sh (as root)"]
+#[ignore = "checks the docs' example; needs root: run scripts/test-all.sh (as root)"]
 fn demo_output_for_docs() {
-    if !require_root("demo_output_for_docs") {
-        return;
-    }
+    require_root("demo_output_for_docs");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
     let rules = write(lab, "rules.yaml", RULES);
@@ -624,14 +619,60 @@ fn demo_output_for_docs() {
     ]));
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = lab.kms_preflight(c, &argv);
-    println!("{}", String::from_utf8_lossy(&out.stdout));
-    let (_, rep) = lab.report(c, &argv[1..]);
-    println!(
-        "{}",
-        serde_json::to_string_pretty(rpc(&rep, "kms", "198.18.1.10")).unwrap()
+    let table = String::from_utf8_lossy(&out.stdout);
+    println!("{table}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "failing checks: exit 1\n{table}"
     );
-    println!(
-        "{}",
-        serde_json::to_string_pretty(rpc(&rep, "http", "198.18.1.13")).unwrap()
+    // The real KMS host activates; every other listener is told apart.
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("kms.lab.test:1688") && l.trim_end().ends_with("activates")),
+        "{table}"
     );
+    for (status, check, host, why) in [
+        ("FAIL", "tcp.port", "close.lab.test:1688", "closed"),
+        ("FAIL", "tcp.port", "reset.lab.test:1688", "reset"),
+        (
+            "FAIL",
+            "kms.rpc-bind",
+            "other.lab.test:1688",
+            "DCE/RPC server",
+        ),
+        ("FAIL", "kms.rpc-bind", "nak.lab.test:1688", "refused the b"),
+        (
+            "FAIL",
+            "kms.rpc-bind",
+            "http.lab.test:1688",
+            "does not speak DCE/RPC",
+        ),
+        ("FAIL", "kms.rpc-bind", "ipsreject.lab.test:1688", "reset"),
+        (
+            "SKIP",
+            "kms.rpc-bind",
+            "2 hosts (close.lab.test:1688, reset.lab.test:1688)",
+            "tcp.port did not pass",
+        ),
+    ] {
+        let row = table_row(&table, status, check, host);
+        assert!(row.contains(why), "{row}");
+    }
+    // The silent listener and the IPS that drops after the handshake look alike: one row.
+    let silent = table_row(&table, "FAIL", "kms.rpc-bind", "2 hosts (");
+    assert!(
+        silent.contains("silent.lab.test:1688") && silent.contains("ipsdrop.lab.test:1688"),
+        "{silent}"
+    );
+    let (code, rep) = lab.report(c, &argv[1..]);
+    assert_eq!(code, 1);
+    assert_table_summary(&table, &rep);
+    let kms = rpc(&rep, "kms", "198.18.1.10");
+    let http = rpc(&rep, "http", "198.18.1.13");
+    println!("{}", serde_json::to_string_pretty(kms).unwrap());
+    println!("{}", serde_json::to_string_pretty(http).unwrap());
+    assert_eq!(kms["status"], "pass", "{kms:#}");
+    assert_eq!(http["status"], "fail", "{http:#}");
 }

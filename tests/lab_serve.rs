@@ -224,9 +224,7 @@ fn shipped_config_for_lab(shipped: &str) -> String {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn real_prometheus_scrapes_serve_and_sees_the_dropped_and_the_healthy_host() {
-    if !require_root("real_prometheus_scrapes_serve_and_sees_the_dropped_and_the_healthy_host") {
-        return;
-    }
+    require_root("real_prometheus_scrapes_serve_and_sees_the_dropped_and_the_healthy_host");
     let mut t = build("sp");
     start_serve(
         &mut t,
@@ -363,9 +361,7 @@ fn real_prometheus_scrapes_serve_and_sees_the_dropped_and_the_healthy_host() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn no_request_makes_serve_contact_a_host_outside_its_configuration() {
-    if !require_root("no_request_makes_serve_contact_a_host_outside_its_configuration") {
-        return;
-    }
+    require_root("no_request_makes_serve_contact_a_host_outside_its_configuration");
     let mut t = build("sx");
     start_serve(
         &mut t,
@@ -506,9 +502,7 @@ fn no_request_makes_serve_contact_a_host_outside_its_configuration() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn headless_chromium_renders_the_host_list_and_the_failing_hosts_fix() {
-    if !require_root("headless_chromium_renders_the_host_list_and_the_failing_hosts_fix") {
-        return;
-    }
+    require_root("headless_chromium_renders_the_host_list_and_the_failing_hosts_fix");
     let mut t = build("sc");
     start_serve(
         &mut t,
@@ -603,11 +597,7 @@ fn headless_chromium_renders_the_host_list_and_the_failing_hosts_fix() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn failed_audit_keeps_the_previous_report_and_signals_stop_serve_within_a_second() {
-    if !require_root(
-        "failed_audit_keeps_the_previous_report_and_signals_stop_serve_within_a_second",
-    ) {
-        return;
-    }
+    require_root("failed_audit_keeps_the_previous_report_and_signals_stop_serve_within_a_second");
     let mut t = build("sf");
     let pid = start_serve(
         &mut t,

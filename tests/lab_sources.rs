@@ -232,9 +232,7 @@ fn one<'a>(
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn two_sources_matrix_vpn_interception_split_dns_and_proxy() {
-    if !require_root("two_sources_matrix_vpn_interception_split_dns_and_proxy") {
-        return;
-    }
+    require_root("two_sources_matrix_vpn_interception_split_dns_and_proxy");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
 
@@ -515,9 +513,7 @@ fn two_sources_matrix_vpn_interception_split_dns_and_proxy() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn route_via_direct_fails_for_the_tunnelled_host() {
-    if !require_root("route_via_direct_fails_for_the_tunnelled_host") {
-        return;
-    }
+    require_root("route_via_direct_fails_for_the_tunnelled_host");
     let t = build();
     let rules = t.lab.dir.join("direct.yaml");
     std::fs::write(
@@ -569,9 +565,7 @@ fn unusable_sources_are_usage_errors() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn handshake_much_faster_than_icmp_is_reported() {
-    if !require_root("handshake_much_faster_than_icmp_is_reported") {
-        return;
-    }
+    require_root("handshake_much_faster_than_icmp_is_reported");
     // client ── router (answers every TCP port of 198.18.50.30 itself) ── slow link ── server.
     // The slow link is a token bucket kept full by background UDP, so ICMP to the real host
     // waits in its queue while the intercepted handshake never crosses it. (This kernel has

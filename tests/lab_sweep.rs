@@ -136,9 +136,7 @@ fn by_id<'a>(rep: &'a Value, id: &str) -> Vec<&'a Value> {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn sweep_finds_classifies_and_compares_every_listener() {
-    if !require_root("sweep_finds_classifies_and_compares_every_listener") {
-        return;
-    }
+    require_root("sweep_finds_classifies_and_compares_every_listener");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
     let range = format!("{NET}.0/24");
@@ -363,9 +361,7 @@ fn binds_answered(lab: &Lab) -> usize {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn ctrl_c_stops_the_sweep_and_prints_what_it_found() {
-    if !require_root("ctrl_c_stops_the_sweep_and_prints_what_it_found") {
-        return;
-    }
+    require_root("ctrl_c_stops_the_sweep_and_prints_what_it_found");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
     // 5 new connections a second from .10: the KMS host at .10 is found at once, the rest of

@@ -67,9 +67,7 @@ fn run(lab: &Lab, c: &str, extra: &[&str]) -> (Option<i32>, String) {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn branch_office_verdict_works_with_risk() {
-    if !require_root("branch_office_verdict_works_with_risk") {
-        return;
-    }
+    require_root("branch_office_verdict_works_with_risk");
     let t = build();
     let (lab, c) = (&t.lab, t.client.as_str());
 
@@ -335,9 +333,7 @@ fn branch_office_verdict_works_with_risk() {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn healthy_branch_office_works_and_says_ready() {
-    if !require_root("healthy_branch_office_works_and_says_ready") {
-        return;
-    }
+    require_root("healthy_branch_office_works_and_says_ready");
     let mut lab = Lab::new("vh");
     let client = lab.netns("client");
     let server = lab.netns("server");

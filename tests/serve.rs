@@ -188,10 +188,50 @@ fn get(addr: SocketAddr, path: &str) -> Resp {
     http(addr, &format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n"))
 }
 
-fn promtool() -> Option<&'static str> {
+/// promtool from Debian's `prometheus` package; a test that needs it is `#[ignore]`d and fails
+/// here when it is run without it.
+fn promtool(test: &str) -> &'static str {
     ["/usr/bin/promtool", "/usr/local/bin/promtool"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "{test}: promtool is missing: install Debian's prometheus package \
+                 (apt-get install prometheus; scripts/test-all.sh does)"
+            )
+        })
+}
+
+#[test]
+#[ignore = "needs promtool (Debian package prometheus): run with --include-ignored"]
+fn promtool_accepts_the_served_exposition() {
+    let tool = promtool("promtool_accepts_the_served_exposition");
+    let kms = Recorder::start();
+    let mut srv = Server::start(&["--label", "site=loopback", "--label", "env=test"], &kms);
+    srv.wait_healthy();
+    let m = get(srv.addr, "/metrics");
+    assert_eq!(m.status, 200);
+    assert!(m.body.contains("kms_preflight_check_status{"), "{}", m.body);
+    let mut child = Command::new(tool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(m.body.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -219,34 +259,6 @@ fn serve_answers_its_endpoints_and_nothing_else_and_stops_on_sigterm() {
     assert!(m.body.contains(&tcp_pass), "{}", m.body);
     for line in m.body.lines().filter(|l| !l.starts_with('#')) {
         assert!(line.contains("{site=\"loopback\",env=\"test\""), "{line}");
-    }
-    match promtool() {
-        Some(tool) => {
-            let mut child = Command::new(tool)
-                .args(["check", "metrics"])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(m.body.as_bytes())
-                .unwrap();
-            let out = child.wait_with_output().unwrap();
-            assert!(
-                out.status.success(),
-                "promtool check metrics:\n{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("promtool is missing: scripts/test-all.sh installs Debian's prometheus")
-        }
-        None => eprintln!("SKIPPED promtool check metrics: install Debian's prometheus package"),
     }
 
     let j = get(a, "/report.json");
@@ -383,6 +395,97 @@ fn serve_closes_a_connection_whose_headers_never_finish() {
 }
 
 #[test]
+fn serve_closes_a_keep_alive_connection_idle_for_5_s() {
+    let kms = Recorder::start();
+    let srv = Server::start(&[], &kms);
+    let mut s = TcpStream::connect(srv.addr).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    let mut buf = [0u8; 4096];
+    let n = s.read(&mut buf).unwrap();
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 "),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    // The response was all of it (one small body); from here the connection is idle.
+    let idle = Instant::now();
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    let took = idle.elapsed();
+    assert!(
+        (Duration::from_secs(4)..Duration::from_secs(9)).contains(&took),
+        "an idle keep-alive connection was closed after {took:?}"
+    );
+}
+
+/// A loopback connection from `ip` (any 127.0.0.0/8 address is this machine's).
+fn connect_from(ip: &str, to: SocketAddr) -> TcpStream {
+    let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    let from: SocketAddr = format!("{ip}:0").parse().unwrap();
+    s.bind(&from.into()).unwrap();
+    s.connect_timeout(&to.into(), Duration::from_secs(2))
+        .unwrap();
+    s.into()
+}
+
+#[test]
+fn serve_gives_one_peer_32_connections_and_still_answers_another() {
+    let kms = Recorder::start();
+    let mut srv = Server::start(&[], &kms);
+    srv.wait_healthy();
+    // 40 connections from 127.0.0.2, half a request each: the exporter keeps 32 and closes
+    // the other 8 at once (the header timeout would close the 32 only after 5 s).
+    let mut greedy: Vec<TcpStream> = (0..40)
+        .map(|_| {
+            let mut c = connect_from("127.0.0.2", srv.addr);
+            c.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            c
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut open = 0;
+    for c in &mut greedy {
+        c.set_nonblocking(true).unwrap();
+        let mut b = [0u8; 64];
+        match c.read(&mut b) {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => open += 1,
+            Ok(0) | Err(_) => {}
+            Ok(n) => panic!("an unfinished request got an answer: {:?}", &b[..n]),
+        }
+    }
+    assert_eq!(open, 32, "connections of one peer left open");
+    // Another peer is served while the first holds its 32.
+    let mut other = connect_from("127.0.0.1", srv.addr);
+    other
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    other
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = other.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    // The greedy peer is refused a 33rd connection while it holds 32.
+    let mut extra = connect_from("127.0.0.2", srv.addr);
+    extra
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let started = Instant::now();
+    let mut b = [0u8; 64];
+    let r = extra.read(&mut b);
+    // Closed at once: end of stream or a reset well before the 3 s read timeout.
+    assert!(
+        matches!(r, Ok(0) | Err(_)) && started.elapsed() < Duration::from_secs(2),
+        "a 33rd connection of one peer: {r:?} after {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn serve_rejects_bad_labels() {
     for (label, why) in [
         ("__name__=x", "reserves for internal use"),
@@ -435,6 +538,8 @@ fn serve_help_and_man_state_the_security_property() {
         "--deadline <DURATION>",
         "/healthz",
         "deploy/",
+        "at most 512 at once and at most 32 from one peer (an IPv4 address, or an IPv6 /64)",
+        "a keep-alive connection idle for 5 s is closed",
     ] {
         assert!(
             help.contains(want),

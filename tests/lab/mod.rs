@@ -18,12 +18,17 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// Lab tests are `#[ignore]`d with the reason, so a plain `cargo test` shows them as ignored,
 /// never as passed; `scripts/test-all.sh` (root) runs them with `--include-ignored`. Asked to
-/// run without root, a lab test fails loudly instead of passing without testing anything.
-pub fn require_root(test: &str) -> bool {
+/// run without root, a lab test fails loudly here instead of passing without testing anything:
+/// this returns only when the process is root.
+pub fn require_root(test: &str) {
     if unsafe_geteuid() == 0 {
-        return true;
+        return;
     }
-    panic!("{test}: lab tests need root (network namespaces, nftables): run scripts/test-all.sh as root");
+    panic!(
+        "{test}: needs root (network namespaces, nftables): run it as root, e.g. \
+         `sudo scripts/test-all.sh`, or `cargo test --test {} -- --include-ignored {test}` as root",
+        env!("CARGO_CRATE_NAME")
+    );
 }
 
 fn unsafe_geteuid() -> u32 {
@@ -824,4 +829,54 @@ impl Lab {
     pub fn log(&self, label: &str) -> String {
         std::fs::read_to_string(self.dir.join(format!("{label}.log"))).unwrap_or_default()
     }
+}
+
+/// Whether `line` is a row of a table listing whose first words are `status` and `check` and
+/// whose target column starts with `target` (a grouped row names its hosts after a count).
+fn row_matches(line: &str, status: &str, check: &str, target: &str) -> bool {
+    let mut words = line.split_whitespace();
+    if words.next() != Some(status) || words.next() != Some(check) {
+        return false;
+    }
+    let rest = line.trim_start()[status.len()..].trim_start()[check.len()..].trim_start();
+    rest.starts_with(target)
+}
+
+/// The row `status check target …` of a table (the table format's own words); panics with the
+/// whole table when there is none.
+pub fn table_row<'a>(table: &'a str, status: &str, check: &str, target: &str) -> &'a str {
+    table
+        .lines()
+        .find(|l| row_matches(l, status, check, target))
+        .unwrap_or_else(|| panic!("no row `{status} {check} {target}` in the table:\n{table}"))
+}
+
+/// How many rows `status check target …` a table has.
+pub fn table_rows(table: &str, status: &str, check: &str, target: &str) -> usize {
+    table
+        .lines()
+        .filter(|l| row_matches(l, status, check, target))
+        .count()
+}
+
+/// The table's closing line (`N results: a pass, b warn, c fail, d skip, e error in …`) counts
+/// the results and the failures the JSON report of the same command counts. (Passes and
+/// warnings are not compared: a latency warning may come and go between two runs on a loaded
+/// machine.)
+pub fn assert_table_summary(table: &str, report: &serde_json::Value) {
+    let s = &report["summary"];
+    let line = table
+        .lines()
+        .find(|l| l.contains(" results: ") && l.contains(" error in "))
+        .unwrap_or_else(|| panic!("no closing line in the table:\n{table}"));
+    let count = |what: &str| -> u64 {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        words
+            .windows(2)
+            .find(|w| w[1].trim_end_matches([',', ':']) == what)
+            .and_then(|w| w[0].parse().ok())
+            .unwrap_or_else(|| panic!("no {what} count in {line:?}"))
+    };
+    assert_eq!(Some(count("results")), s["total"].as_u64(), "{line}");
+    assert_eq!(Some(count("fail")), s["fail"].as_u64(), "{line}");
 }

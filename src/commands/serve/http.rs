@@ -4,13 +4,20 @@
 //!
 //! Limits: request headers within [`HEADER_TIMEOUT`] and [`MAX_HEADER_BYTES`], at most
 //! [`MAX_HEADERS`] header fields, no request body, [`REQUEST_TIMEOUT`] per request, at most
-//! [`MAX_CONNECTIONS`] connections at once (more are closed at once), and each connection
-//! lives at most [`CONNECTION_LIFETIME`].
+//! [`MAX_CONNECTIONS`] connections at once and at most [`MAX_CONNECTIONS_PER_PEER`] of them
+//! from one peer ([`PeerKey`]: an IPv4 address or an IPv6 /64); a connection over either
+//! limit is closed at once, unanswered, and one over the per-peer limit takes no global slot.
+//! So one greedy peer holds at most 32 of the 512 slots and every other peer still gets in.
+//! A keep-alive connection idle for [`HEADER_TIMEOUT`] is closed (hyper's header-read timer
+//! runs whenever the connection waits for a request head: before the first request and between
+//! two), and each connection lives at most [`CONNECTION_LIFETIME`].
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http_body_util::Full;
@@ -23,12 +30,17 @@ use tokio::sync::Semaphore;
 
 use super::Shared;
 
+/// The time a connection may take to send a request head, and the longest a keep-alive
+/// connection may stay idle between two requests.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(120);
 pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 pub const MAX_HEADERS: usize = 64;
 pub const MAX_CONNECTIONS: usize = 512;
+/// Connections one peer ([`PeerKey`]) may hold at once. A Prometheus server needs one per
+/// scrape job; a few reverse proxies or browsers stay far below it too.
+pub const MAX_CONNECTIONS_PER_PEER: usize = 32;
 /// How long open connections may take to finish once a stop signal came.
 const DRAIN: Duration = Duration::from_millis(400);
 
@@ -113,6 +125,83 @@ pub fn route(req: &Request<Incoming>, shared: &Shared) -> Resp {
     }
 }
 
+/// The peers that share one per-peer budget. IPv6 peers are grouped by /64: one host can pick
+/// any address of its /64 (SLAAC privacy addresses rotate within it), so counting single
+/// addresses would let it open 32 connections per address. IPv4-mapped IPv6 peers (a dual-stack
+/// listener) count as their IPv4 address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeerKey {
+    V4(Ipv4Addr),
+    /// The first 64 bits of the address.
+    V6Prefix(u64),
+}
+
+impl PeerKey {
+    pub fn of(ip: IpAddr) -> PeerKey {
+        match ip {
+            IpAddr::V4(a) => PeerKey::V4(a),
+            IpAddr::V6(a) => match a.to_ipv4_mapped() {
+                Some(v4) => PeerKey::V4(v4),
+                None => PeerKey::V6Prefix((u128::from(a) >> 64) as u64),
+            },
+        }
+    }
+}
+
+/// Open connections per peer. An entry exists only while its peer has a connection open, so
+/// the map never holds more than [`MAX_CONNECTIONS`] entries.
+pub struct PeerSlots {
+    limit: usize,
+    open: Mutex<HashMap<PeerKey, usize>>,
+}
+
+/// One connection's place in its peer's budget, given back on drop.
+pub struct PeerSlot {
+    slots: Arc<PeerSlots>,
+    key: PeerKey,
+}
+
+impl PeerSlots {
+    pub fn new(limit: usize) -> Arc<PeerSlots> {
+        Arc::new(PeerSlots {
+            limit,
+            open: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A slot for one more connection of `key`, or `None` when it holds `limit` already.
+    pub fn try_take(self: &Arc<Self>, key: PeerKey) -> Option<PeerSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(key).or_insert(0);
+        if *n >= self.limit {
+            return None;
+        }
+        *n += 1;
+        Some(PeerSlot {
+            slots: self.clone(),
+            key,
+        })
+    }
+
+    /// Peers with a connection open now.
+    #[cfg(test)]
+    fn peers(&self) -> usize {
+        self.open.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+impl Drop for PeerSlot {
+    fn drop(&mut self) {
+        let mut open = self.slots.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
+}
+
 async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Resp, Infallible> {
     let answer = async { route(&req, &shared) };
     Ok(tokio::time::timeout(REQUEST_TIMEOUT, answer)
@@ -129,6 +218,7 @@ pub async fn serve(
 ) -> &'static str {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let peers = PeerSlots::new(MAX_CONNECTIONS_PER_PEER);
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -140,7 +230,7 @@ pub async fn serve(
         tokio::select! {
             s = stop.as_mut() => break s,
             accepted = listener.accept() => {
-                let (stream, _peer) = match accepted {
+                let (stream, peer) = match accepted {
                     Ok(x) => x,
                     Err(e) => {
                         // EMFILE and friends: back off a little instead of spinning.
@@ -148,6 +238,12 @@ pub async fn serve(
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     }
+                };
+                // The peer's budget first: a peer over it is closed without touching the
+                // global slots, so it cannot use them up.
+                let Some(peer_slot) = peers.try_take(PeerKey::of(peer.ip())) else {
+                    drop(stream);
+                    continue;
                 };
                 let Ok(permit) = slots.clone().try_acquire_owned() else {
                     drop(stream);
@@ -163,6 +259,7 @@ pub async fn serve(
                 tokio::spawn(async move {
                     let _ = tokio::time::timeout(CONNECTION_LIFETIME, conn).await;
                     drop(permit);
+                    drop(peer_slot);
                 });
             }
         }
@@ -173,4 +270,53 @@ pub async fn serve(
         _ = tokio::time::sleep(DRAIN) => {}
     }
     signal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peers_are_ipv4_addresses_and_ipv6_slash_64s() {
+        let key = |s: &str| PeerKey::of(s.parse().unwrap());
+        assert_eq!(key("198.18.0.2"), key("198.18.0.2"));
+        assert_ne!(key("198.18.0.2"), key("198.18.0.3"));
+        // One /64: privacy addresses of one host share a budget.
+        assert_eq!(key("fd00:18::2"), key("fd00:18::ffff:1:2:3"));
+        assert_eq!(key("fd00:18::2"), key("fd00:18:0:0:8000::1"));
+        // The next /64 is another peer.
+        assert_ne!(key("fd00:18::2"), key("fd00:18:0:1::2"));
+        // A dual-stack listener sees IPv4 peers as mapped addresses: still the IPv4 peer.
+        assert_eq!(key("::ffff:198.18.0.2"), key("198.18.0.2"));
+        assert_ne!(key("::ffff:198.18.0.2"), key("::ffff:198.18.0.3"));
+    }
+
+    #[test]
+    fn a_peer_gets_its_limit_and_its_slots_back() {
+        let slots = PeerSlots::new(3);
+        let a = PeerKey::of("198.18.0.2".parse().unwrap());
+        let b = PeerKey::of("198.18.0.3".parse().unwrap());
+        let held: Vec<PeerSlot> = (0..3)
+            .map(|_| slots.try_take(a).expect("under the limit"))
+            .collect();
+        assert!(
+            slots.try_take(a).is_none(),
+            "a fourth connection of one peer"
+        );
+        // Another peer is not affected.
+        let other = slots.try_take(b).expect("another peer");
+        assert_eq!(slots.peers(), 2);
+        drop(other);
+        assert_eq!(
+            slots.peers(),
+            1,
+            "a peer without connections leaves no entry"
+        );
+        drop(held);
+        assert_eq!(slots.peers(), 0);
+        assert!(
+            slots.try_take(a).is_some(),
+            "slots come back when connections close"
+        );
+    }
 }

@@ -1,0 +1,117 @@
+//! Fuzz the rule-file loader as the CLI drives it: the input bytes (UTF-8 or not) are written
+//! to a file, read back with `RuleSource::from_path`, and loaded by `pack::load` (every
+//! registered kind) alone or behind the built-in pack ([`Pack`]). Two targets:
+//! `rules_load` (the file alone, as `check --no-builtin --rules FILE`) and
+//! `rules_load_with_pack` (behind the built-in pack, as `rules validate FILE`). The second
+//! costs about 170 ms an input under the sanitizer, nearly all of it parsing the built-in
+//! pack again, so it runs far fewer inputs than the first.
+//!
+//! Beyond "no panic": a refusal names at least one error, every error has a message, and an
+//! error placed in the user's file points at a line the file has.
+//!
+//! Shared by the fuzz target `fuzz_targets/rules_load.rs` and by `tests/fuzz_regressions.rs`,
+//! which runs every saved input under `testdata/fuzz-regressions/rules_load/` through it.
+
+use std::path::PathBuf;
+
+use kms_preflight_checks::pack::{self, embedded, profiles};
+use kms_preflight_engine::rules::{LoadOptions, RuleSource};
+
+thread_local! {
+    /// The rule file of this thread (a test runs inputs on its own thread).
+    static USER_FILE: PathBuf = {
+        let dir = scratch_dir().join(format!("{:?}", std::thread::current().id()).replace(['(', ')'], ""));
+        std::fs::create_dir_all(&dir).expect("fuzz temp dir");
+        dir.join("user.yaml")
+    };
+}
+
+/// Where the rule files are written: one directory per process, in memory (/dev/shm) where
+/// there is one, so millions of inputs do not become disk writes.
+pub fn scratch_dir() -> PathBuf {
+    let shm = std::path::Path::new("/dev/shm");
+    let base = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
+    base.join(format!("kp-fuzz-rules-{}", std::process::id()))
+}
+
+/// Lines a YAML parser may count in `bytes` (every kind of line break counts, so the bound is
+/// generous, never too tight).
+fn max_line(bytes: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(bytes);
+    1 + text
+        .chars()
+        .filter(|c| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+        .count() as u64
+}
+
+/// What is loaded in front of the user's file.
+#[derive(Clone, Copy, Debug)]
+#[allow(dead_code)] // each fuzz target uses one variant; the regression test both
+pub enum Pack {
+    /// Nothing: the file alone, as `check --no-builtin --rules FILE` loads it.
+    None,
+    /// The built-in pack, as `rules validate FILE` and `check --rules FILE` load it; with
+    /// bit 0 of the first input byte set, also the default profile's file and the opt-in
+    /// activation rule, as `check --activation-probe --rules FILE` does.
+    BuiltIn,
+}
+
+/// Checks one input (the first byte picks the variant, the rest is the file); panics on a
+/// defect.
+pub fn run(data: &[u8], pack: Pack) {
+    let (variant, body) = match data.split_first() {
+        Some((v, rest)) => (*v, rest),
+        None => (0, data),
+    };
+    let path = USER_FILE.with(|p| p.clone());
+    std::fs::write(&path, body).expect("write the fuzz rule file");
+    let name = path.display().to_string();
+    let user = match RuleSource::from_path(&path) {
+        Ok(u) => u,
+        Err(e) => {
+            // Not readable as text: the CLI stops here with this error.
+            assert_eq!(e.file, name);
+            assert!(!e.to_string().is_empty());
+            return;
+        }
+    };
+    let mut sources = Vec::new();
+    if let Pack::BuiltIn = pack {
+        sources = embedded::sources();
+        if variant & 1 == 1 {
+            let (_, profile_src) = profiles::get(profiles::DEFAULT).expect("default profile");
+            sources.push(profile_src);
+            sources.push(embedded::activation_source());
+        }
+    }
+    sources.extend(user);
+    match pack::load(&sources, &LoadOptions::default()) {
+        Ok(set) => {
+            if let Pack::BuiltIn = pack {
+                assert!(!set.checks.is_empty(), "the built-in checks are gone");
+            }
+        }
+        Err(errors) => {
+            assert!(!errors.0.is_empty(), "a refusal without an error");
+            let lines = max_line(body);
+            for e in &errors.0 {
+                assert!(
+                    !e.message.trim().is_empty(),
+                    "an error without a message: {e:?}"
+                );
+                if e.file == name {
+                    assert!(
+                        e.line <= lines,
+                        "error at line {} of a file with at most {lines} lines: {e}",
+                        e.line
+                    );
+                }
+            }
+            let _ = errors.to_string();
+        }
+    }
+}
