@@ -47,9 +47,7 @@ fn ip_of(v: &serde_json::Value) -> Option<IpAddr> {
 #[test]
 #[ignore = "needs root: run scripts/test-all.sh (as root), which includes ignored tests"]
 fn netlink_route_and_link_answers_equal_ip_route_get() {
-    if !require_root("netlink_route_and_link_answers_equal_ip_route_get") {
-        return;
-    }
+    require_root("netlink_route_and_link_answers_equal_ip_route_get");
     let mut lab = Lab::new("nl");
     let c = lab.netns("client");
     let s = lab.netns("server");
