@@ -91,8 +91,12 @@ macro_rules! register_kinds {
             }
         )? )*
 
-        /// Evidence of `kind` as a report recorded it.
+        /// Evidence of `kind` as a report recorded it. An empty object is "nothing measured"
+        /// (an error before any probe, a skip for a failed prerequisite), whatever the kind.
         fn recorded_evidence(kind: &str, value: serde_json::Value) -> Result<Evidence, String> {
+            if value.as_object().is_some_and(|m| m.is_empty()) {
+                return Ok(Evidence::default());
+            }
             match kind {
                 $( $( $name => serde_json::from_value::<$ev>(value)
                     .map(Evidence::$variant)
