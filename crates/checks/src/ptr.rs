@@ -220,7 +220,8 @@ impl Check<Kms> for PtrCheck {
 
 #[cfg(test)]
 mod tests {
-    use super::reverse_zone_and_label;
+    use super::*;
+    use crate::testing::en;
 
     #[test]
     fn reverse_zone_of_v4_is_the_slash_24() {
@@ -239,5 +240,31 @@ mod tests {
         let (zone, label) = reverse_zone_and_label(ip, &full);
         assert_eq!(zone, "0.0.0.0.0.0.0.0.8.1.0.0.0.0.d.f.ip6.arpa");
         assert_eq!(label, "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0");
+    }
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (host, ip) = ("kms1.corp.test", "198.18.0.10".parse::<IpAddr>().unwrap());
+        assert_eq!(en(&no_host()), "ptr needs a host (scope each-host)");
+        assert_eq!(
+            en(&literal(host)),
+            format!("{host} is an address literal: no published name to compare a PTR with")
+        );
+        assert_eq!(
+            en(&no_answer(ip, crate::common::dns::no_answer(&[]))),
+            format!(
+                "no DNS server answered the PTR query for {ip} ({})",
+                "no DNS server to ask: /etc/resolv.conf lists none; pass --dns"
+            )
+        );
+        let c = AnswerClass::ServFail;
+        assert_eq!(
+            en(&failed(ip, crate::common::dns::class(&c))),
+            format!(
+                "PTR query for {ip} failed ({}); nothing to compare",
+                c.label()
+            )
+        );
     }
 }

@@ -225,3 +225,65 @@ impl Check<Kms> for ResolveCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let host = "kms1.corp.test";
+        assert_eq!(en(&no_host()), "resolve needs a host (scope each-host)");
+        let why = crate::common::dns::no_answer(&[]);
+        assert_eq!(
+            en(&no_answer(host, why)),
+            format!(
+                "no DNS server answered for {host}: {}",
+                "no DNS server to ask: /etc/resolv.conf lists none; pass --dns"
+            )
+        );
+        assert_eq!(
+            en(&no_answer_fix()),
+            "Check that this machine reaches its DNS servers on UDP and TCP 53 (firewall, VPN)."
+        );
+        assert_eq!(
+            en(&servfail(host)),
+            format!("DNS server failed to resolve {host} (SERVFAIL)")
+        );
+        assert_eq!(en(&servfail_fix()), "On the DNS server, check that the host's zone loads and forwarders answer; then ipconfig /flushdns on clients");
+        assert_eq!(
+            en(&refused(host)),
+            format!("DNS server refused to resolve {host} (REFUSED)")
+        );
+        let (c, t) = (9u16, "NotAuth");
+        assert_eq!(
+            en(&rcode(host, c, t)),
+            format!("DNS server answered {host} with rcode {c} ({t})")
+        );
+        // The stale-record remediation, with two publishing zones.
+        let zones = ["corp.test", "branch.test"];
+        let cmds: Vec<String> = zones
+            .iter()
+            .map(|z| crate::common::srv::srv_removal_commands(z, host))
+            .collect();
+        let (label, zone) = host.split_once('.').unwrap();
+        let register = format!(
+            "Add-DnsServerResourceRecordA -ZoneName {zone} -Name {label} -IPv4Address <ip>"
+        );
+        let removals: Vec<Message> = zones
+            .iter()
+            .map(|z| crate::common::srv::srv_removal(z, host))
+            .collect();
+        assert_eq!(
+            en(&remove_or_register_fix(host, removals, &register)),
+            format!(
+                "If {host} was retired, remove its SRV record (a stale record):\n  {}\n\
+                 If {host} is a live KMS host, register its address: \
+                 Add-DnsServerResourceRecordA -ZoneName {zone} -Name {label} -IPv4Address <ip>; then on clients: ipconfig /flushdns",
+                cmds.join("\n  ")
+            )
+        );
+    }
+}

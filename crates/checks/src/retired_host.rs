@@ -278,3 +278,71 @@ impl Check<Kms> for RetiredHostCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (host, addr) = (
+            "kms-old.corp.test",
+            "198.18.0.20:1688".parse::<SocketAddr>().unwrap(),
+        );
+        assert_eq!(
+            en(&host_empty()),
+            "the retired host is empty after filling in variables"
+        );
+        assert_eq!(en(&no_port()), "no port: set 'port'");
+        assert_eq!(
+            en(&nxdomain(host)),
+            format!("{host} no longer resolves (NXDOMAIN): retired")
+        );
+        assert_eq!(
+            en(&nodata(host)),
+            format!("{host} has no address record any more (NODATA): retired")
+        );
+        assert_eq!(
+            en(&unknown(host, crate::common::dns::no_answer(&[]))),
+            format!(
+                "cannot tell whether {host} is gone: {}",
+                "no DNS server to ask: /etc/resolv.conf lists none; pass --dns"
+            )
+        );
+        let m = "cannot bind to 10.9.9.9";
+        assert_eq!(
+            en(&probe_error(addr, m)),
+            format!("cannot probe {addr}: {m}")
+        );
+        let rtt = 0.125_f64;
+        assert_eq!(
+            en(&connected(host, addr, rtt)),
+            format!("retired host {host} still accepts connections on {addr} ({rtt:.2} ms): clients pinned to it keep using it, and a KMS host that still runs can re-publish its SRV record")
+        );
+    }
+
+    #[test]
+    fn evidence_keeps_each_results_key_order_and_reads_back() {
+        for (text, variant_is_lookup) in [
+            (
+                r#"{"host":"h","port":1688,"result":"dns-unanswered","attempts":[]}"#,
+                true,
+            ),
+            (r#"{"host":"h","port":1688,"result":"nxdomain"}"#, true),
+            (
+                r#"{"result":"connected","rtt_ms":0.5,"host":"h","port":1688}"#,
+                false,
+            ),
+            (r#"{"result":"refused","host":"h","port":1688}"#, false),
+        ] {
+            let e: RetiredHostEvidence = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                matches!(e, RetiredHostEvidence::Lookup(_)),
+                variant_is_lookup
+            );
+            assert_eq!(serde_json::to_string(&e).unwrap(), text);
+        }
+    }
+}

@@ -390,3 +390,25 @@ impl Check<Kms> for SplitDnsCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the words written before they were typed.
+    #[test]
+    fn english_as_before() {
+        assert_eq!(en(&invalid_name()), "invalid name");
+        assert_eq!(en(&Interface::NoRoute.message()), "no route");
+        let local_addr: IpAddr = "10.0.0.5".parse().unwrap();
+        assert_eq!(
+            en(&Interface::Local(local_addr).message()),
+            format!("local {local_addr}")
+        );
+        assert_eq!(
+            en(&failure_text(&dns::DnsFailure::Timeout)),
+            "no answer (timeout)"
+        );
+    }
+}

@@ -315,3 +315,72 @@ fn add_record_remediation(zone: &str) -> kms_preflight_engine::Message {
         "_vlmcs._tcp  IN SRV 0 0 1688 <kms-host.fqdn>.",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (shown, server) = ("_vlmcs._tcp.corp.test", "198.18.0.2:53");
+        let recs = [
+            SrvRecord {
+                priority: 0,
+                weight: 10,
+                port: 1688,
+                target: "kms1.corp.test".into(),
+                ttl: 300,
+            },
+            SrvRecord {
+                priority: 0,
+                weight: 0,
+                port: 1688,
+                target: ".".into(),
+                ttl: 300,
+            },
+        ];
+        let entries = || -> Vec<_> {
+            recs.iter()
+                .map(|r| record(&r.target, r.port, r.priority, r.weight))
+                .collect()
+        };
+        let list: Vec<String> = recs
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}:{} (priority {}, weight {})",
+                    r.target, r.port, r.priority, r.weight
+                )
+            })
+            .collect();
+        assert_eq!(
+            en(&published(1, shown, entries(), server)),
+            format!(
+                "{} KMS host(s) published in {shown}: {} (answer from {server}{})",
+                1,
+                list.join(", "),
+                ""
+            )
+        );
+        assert_eq!(
+            en(&too_few(shown, 1, 2u32, entries())),
+            format!(
+                "{shown} has {} usable record(s), expected at least {}: {}",
+                1,
+                2,
+                list.join(", ")
+            )
+        );
+        assert_eq!(
+            en(&dot_only(shown, server)),
+            format!("{shown} has only target '.' (service explicitly not offered) from {server}")
+        );
+        let (code, text) = (9u16, "NotAuth");
+        assert_eq!(
+            en(&rcode(server, shown, code, text)),
+            format!("DNS server {server} answered {shown} with rcode {code} ({text})")
+        );
+    }
+}

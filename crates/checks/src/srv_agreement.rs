@@ -453,3 +453,38 @@ impl Check<Kms> for SrvAgreementCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let recs = vec![SrvRecord {
+            priority: 0,
+            weight: 100,
+            port: 1688,
+            target: "kms1.corp.test".into(),
+            ttl: 300,
+        }];
+        assert_eq!(
+            en(&system_differs(list(&recs), "records")),
+            format!(
+                "through the {SYSTEM_LABEL}: {} ({}), which matches none of the servers asked directly: split DNS, or the system uses other DNS servers than the ones audited",
+                "kms1.corp.test:1688 (0/100)",
+                "records"
+            )
+        );
+        assert_eq!(
+            en(&system_answer(list(&[]), "NXDOMAIN")),
+            format!("through the {SYSTEM_LABEL}: no records (NXDOMAIN)")
+        );
+        assert_eq!(
+            en(&system_differs_fix()),
+            "Audit the DNS servers this machine really uses (see /etc/resolv.conf, or ipconfig /all on Windows) \
+             by passing them with --dns, and make every server clients use serve the same _vlmcs._tcp records."
+        );
+    }
+}

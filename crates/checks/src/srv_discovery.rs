@@ -320,3 +320,23 @@ impl Check<Kms> for SrvDiscoveryCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Words the lab does not reach read as they were written before they were typed.
+    #[test]
+    fn english_as_before() {
+        assert_eq!(en(&origin_command_line()), "the command line");
+        assert_eq!(en(&dot_only()), "only target '.' (service not offered)");
+        assert_eq!(
+            EvidenceText(no_answer(crate::common::dns::no_answer(&[]))).english(),
+            format!(
+                "no answer ({})",
+                "no DNS server to ask: /etc/resolv.conf lists none; pass --dns"
+            )
+        );
+    }
+}

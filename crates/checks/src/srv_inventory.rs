@@ -323,3 +323,37 @@ impl Check<Kms> for SrvInventoryCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let shown = "_vlmcs._tcp.corp.test";
+        let published = ["kms1.corp.test".to_string(), "kms2.corp.test".to_string()];
+        let forbidden = ["old.corp.test".to_string()];
+        assert_eq!(
+            en(&matches(shown, none_published())),
+            format!("published KMS hosts at {shown} match the inventory: (none)")
+        );
+        assert_eq!(
+            en(&matches_none_forbidden(shown, published.to_vec(), forbidden.to_vec())),
+            format!(
+                "published KMS hosts at {shown} match the inventory: {}; none of the forbidden hosts ({}) is published",
+                published.join(", "),
+                forbidden.join(", ")
+            )
+        );
+        let answers: Vec<Message> = [("198.18.0.2:53", "timeout"), ("198.18.0.3:53", "SERVFAIL")]
+            .iter()
+            .map(|(s, l)| crate::common::dns_attempt(*s, *l))
+            .collect();
+        assert_eq!(
+            en(&no_usable(shown, answers)),
+            format!("cannot audit the inventory of {shown}: no DNS server gave a usable answer (198.18.0.2:53: timeout; 198.18.0.3:53: SERVFAIL)")
+        );
+    }
+}

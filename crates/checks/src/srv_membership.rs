@@ -281,7 +281,57 @@ fn judge(
 
 #[cfg(test)]
 mod tests {
-    use super::norm;
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (server, shown) = ("198.18.0.3:53", "_vlmcs._tcp.corp.test");
+        let e = dns::DnsFailure::Timeout;
+        assert_eq!(
+            en(&failed(server, shown, crate::common::dns::failure(&e))),
+            format!(
+                "cannot tell which hosts {server} lists for {shown}: {}",
+                e.label()
+            )
+        );
+        let other = AnswerClass::Refused;
+        assert_eq!(
+            en(&rcode_answer(
+                server,
+                crate::common::dns::class(&other),
+                shown
+            )),
+            format!(
+                "{server} answered {} for {shown}: cannot tell which hosts it lists",
+                other.label()
+            )
+        );
+        let h = "{{new_host}}";
+        assert_eq!(
+            en(&host_empty(format!("{h:?}"))),
+            format!("host {h:?} is empty after filling in variables")
+        );
+        assert_eq!(
+            en(&still_lists_cached("kms-old.corp.test", 1688u16, 300u32)),
+            "still lists kms-old.corp.test:1688 (TTL 300 s, not authoritative: a cached or unreplicated copy)"
+        );
+        let class = AnswerClass::NxDomain;
+        let listed = no_record(crate::common::dns::class(&class));
+        assert_eq!(
+            en(&pass(
+                vec![does_not_list(vec!["kms-old.corp.test"])],
+                shown,
+                listed
+            )),
+            format!(
+                "{} for {shown} (answer: no SRV record ({}))",
+                "does not list kms-old.corp.test",
+                class.label()
+            )
+        );
+    }
 
     #[test]
     fn host_names_compare_without_dot_case_or_port() {

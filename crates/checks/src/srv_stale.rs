@@ -449,3 +449,35 @@ impl Check<Kms> for SrvStaleCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (host, records_text, shown) = (
+            "kms9.corp.test",
+            "SRV 0 0 1688 kms9.corp.test",
+            "_vlmcs._tcp.corp.test",
+        );
+        let why = "SERVFAIL";
+        assert_eq!(
+            en(&unknown(host, records_text, crate::common::dns_servfail())),
+            format!(
+                "{host}: cannot tell whether {records_text} is stale: resolving it failed ({why})"
+            )
+        );
+        assert_eq!(en(&nodata()), "NODATA: no A or AAAA record");
+        let (live, total) = (1usize, 2usize);
+        assert_eq!(
+            en(&live_resolve(live, total, shown)),
+            format!(
+                "{live} of {} published target(s) at {shown} {}",
+                total, "resolve"
+            )
+        );
+    }
+}

@@ -522,3 +522,26 @@ impl Check<Kms> for SrvWeightsCheck {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (rec, zone) = ("SRV 0 0 0 .", "corp.test");
+        assert_eq!(
+            en(&dot_only(rec, zone)),
+            format!("{rec} has target '.': the service is explicitly not offered in {zone} (RFC 2782); clients find no KMS host")
+        );
+        // Shares are shown with one decimal, as `{:.1}%` wrote them.
+        for x in [1.0 / 3.0, 0.5, 0.0, 0.06251, 1.0] {
+            assert_eq!(
+                en(&share("kms1", 1688u16, percent(x))),
+                format!("kms1:1688 {:.1}%", x * 100.0)
+            );
+        }
+    }
+}

@@ -355,6 +355,18 @@ mod tests {
     }
 
     #[test]
+    fn the_default_name_names_what_it_lacks() {
+        let mut vars = Vars::new();
+        let f = default_name(&vars).unwrap_err();
+        assert_eq!(
+            en(&f.message),
+            template::render(DEFAULT_NAME, &vars).unwrap_err()
+        );
+        vars.insert("domain".into(), "corp.test".into());
+        assert_eq!(default_name(&vars).unwrap(), "_vlmcs._tcp.corp.test");
+    }
+
+    #[test]
     fn owner_and_zone_split_the_srv_name() {
         assert_eq!(
             owner_and_zone("_vlmcs._tcp.corp.example.com"),

@@ -259,6 +259,42 @@ mod tests {
         assert!(remediation.contains("_vlmcs._tcp  IN SRV 0 0 1688 10.1.2.3."));
     }
 
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (target, addr) = (
+            "kms1.corp.test",
+            "198.18.0.10:1689".parse::<SocketAddr>().unwrap(),
+        );
+        let timeout = std::time::Duration::from_millis(1500);
+        let n = 3u32;
+        assert_eq!(
+            en(&crate::common::srv_probe_timeout(
+                addr,
+                n,
+                timeout.as_millis() as u64
+            )),
+            format!(
+                "{addr}: no answer to {n} attempt(s) within {}",
+                humantime::format_duration(timeout)
+            )
+        );
+        assert_eq!(
+            en(&crate::common::srv_probe_no_address(
+                target,
+                crate::common::dns::no_answer(&[])
+            )),
+            format!(
+                "{target} has no address ({})",
+                "no DNS server to ask: /etc/resolv.conf lists none; pass --dns"
+            )
+        );
+        assert_eq!(
+            en(&crate::common::dns::resolve_error(target, "x")),
+            "no DNS server to ask: the system configuration lists none; pass --dns"
+        );
+    }
+
     #[test]
     fn issues_fold_into_the_finding_worst_first() {
         let warn = Issue {
