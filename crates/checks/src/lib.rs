@@ -91,8 +91,12 @@ macro_rules! register_kinds {
             }
         )? )*
 
-        /// Evidence of `kind` as a report recorded it.
+        /// Evidence of `kind` as a report recorded it. An empty object is "nothing measured"
+        /// (an error before any probe, a skip for a failed prerequisite), whatever the kind.
         fn recorded_evidence(kind: &str, value: serde_json::Value) -> Result<Evidence, String> {
+            if value.as_object().is_some_and(|m| m.is_empty()) {
+                return Ok(Evidence::default());
+            }
             match kind {
                 $( $( $name => serde_json::from_value::<$ev>(value)
                     .map(Evidence::$variant)
@@ -111,21 +115,21 @@ macro_rules! register_kinds {
 
 // One line per kind: its name, its YAML struct, and (once it has one) its evidence type.
 register_kinds! {
-    "srv" => srv::SrvRule;
-    "resolve" => resolve::ResolveRule;
+    "srv" => srv::SrvRule, Srv(srv::SrvEvidence);
+    "resolve" => resolve::ResolveRule, Resolve(resolve::ResolveEvidence);
     "tcp" => tcp::TcpRule;
-    "srv-discovery" => srv_discovery::SrvDiscoveryRule;
-    "srv-agreement" => srv_agreement::SrvAgreementRule;
-    "srv-weights" => srv_weights::SrvWeightsRule;
-    "srv-inventory" => srv_inventory::SrvInventoryRule;
-    "srv-stale" => srv_stale::SrvStaleRule;
-    "ptr" => ptr::PtrRule;
-    "srv-membership" => srv_membership::SrvMembershipRule;
-    "retired-host" => retired_host::RetiredHostRule;
+    "srv-discovery" => srv_discovery::SrvDiscoveryRule, SrvDiscovery(srv_discovery::SrvDiscoveryEvidence);
+    "srv-agreement" => srv_agreement::SrvAgreementRule, SrvAgreement(srv_agreement::SrvAgreementEvidence);
+    "srv-weights" => srv_weights::SrvWeightsRule, SrvWeights(srv_weights::SrvWeightsEvidence);
+    "srv-inventory" => srv_inventory::SrvInventoryRule, SrvInventory(srv_inventory::SrvInventoryEvidence);
+    "srv-stale" => srv_stale::SrvStaleRule, SrvStale(srv_stale::SrvStaleEvidence);
+    "ptr" => ptr::PtrRule, Ptr(ptr::PtrEvidence);
+    "srv-membership" => srv_membership::SrvMembershipRule, SrvMembership(srv_membership::SrvMembershipEvidence);
+    "retired-host" => retired_host::RetiredHostRule, RetiredHost(retired_host::RetiredHostEvidence);
     "route" => route::RouteRule;
     "proxy" => proxy::ProxyRule;
     "interception" => interception::InterceptionRule;
-    "split-dns" => split_dns::SplitDnsRule;
+    "split-dns" => split_dns::SplitDnsRule, SplitDns(split_dns::SplitDnsEvidence);
     "clock" => clock::ClockRule;
     "kms-rpc" => kms_rpc::KmsRpcRule;
     "icmp" => icmp::IcmpRule;

@@ -9,15 +9,35 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use kms_preflight_net::dns::proto::{Name, RData, RecordType};
-use serde_json::Value;
 
 use crate::common::address::addresses_for;
+use crate::common::dns::{attempts, DnsAttempt};
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::dns::{self, AnswerClass};
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// ptr needs a host (scope each-host)
+    no_host = "ptr-no-host" ();
+    /// {host} is an address literal: no published name to compare a PTR with
+    literal = "ptr-literal" (host);
+    /// no DNS server answered the PTR query for {address} ({why})
+    no_answer = "ptr-no-answer" (address, why);
+    /// PTR of {address} is {host}: agrees with the SRV target
+    agrees = "ptr-agrees" (address, host);
+    /// PTR of {address} is {ptrs}, not {host}: the address may belong to another machine
+    /// (reused after a host replacement?)
+    differs = "ptr-differs" (address, ptrs, host);
+    /// Check which machine owns {address}. If it is {host}, replace the PTR: {remove} {add}
+    differs_fix = "ptr-differs-fix" (address, host, remove, add);
+    /// Windows DNS: {windows} BIND zone file of {zone}: {bind_line} (Only cosmetic for KMS, …)
+    add_fix = "ptr-add-fix" (windows, zone, bind_line);
+    /// {address} has no PTR record ({rcode}); cannot confirm it is {host}
+    missing = "ptr-missing" (address, rcode, host);
+    /// PTR query for {address} failed ({rcode}); nothing to compare
+    failed = "ptr-failed" (address, rcode);
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of a `ptr` check (none beyond the common keys).
@@ -36,6 +56,43 @@ fn reverse_zone_and_label(ip: IpAddr, full: &str) -> (String, String) {
             let labels: Vec<&str> = full.split('.').collect();
             let cut = 16.min(labels.len());
             (labels[cut..].join("."), labels[..cut].join("."))
+        }
+    }
+}
+
+/// What a PTR finding is about.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum PtrIssue {
+    /// The PTR names another host.
+    PtrDiffers,
+    /// The address has no PTR record.
+    PtrMissing,
+}
+
+/// What `ptr` saw for one address.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct PtrEvidence {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue: Option<PtrIssue>,
+    /// The name asked (`11.0.18.198.in-addr.arpa`).
+    pub reverse_name: String,
+    pub attempts: Vec<DnsAttempt>,
+    /// The PTR names (absent when no server answered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ptr: Option<Vec<String>>,
+}
+
+impl crate::Evidence {
+    pub fn ptr(&self) -> Option<&PtrEvidence> {
+        match self {
+            crate::Evidence::Ptr(e) => Some(e),
+            _ => None,
         }
     }
 }
@@ -61,19 +118,11 @@ impl Check<Kms> for PtrCheck {
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let Some(target) = ctx.target else {
-                return CheckOutput::one(Finding::new(
-                    Status::Error,
-                    "ptr needs a host (scope each-host)",
-                ));
+                return CheckOutput::one(Finding::new(Status::Error, no_host()));
             };
             let host = target.host.clone();
             if host.parse::<IpAddr>().is_ok() {
-                return CheckOutput::one(Finding::new(
-                    Status::Skip,
-                    format!(
-                        "{host} is an address literal: no published name to compare a PTR with"
-                    ),
-                ));
+                return CheckOutput::one(Finding::new(Status::Skip, literal(&host)));
             }
             let addrs = match addresses_for(ctx).await {
                 Ok(a) => a,
@@ -89,7 +138,7 @@ impl Check<Kms> for PtrCheck {
                 rname.set_fqdn(true);
                 let shown = dns::display_name(&rname);
                 let (zone, label) = reverse_zone_and_label(ip, &shown);
-                let (reply, attempts) = dns::query_servers(
+                let (reply, tried) = dns::query_servers(
                     &ctx.settings.memo,
                     servers,
                     &rname,
@@ -98,24 +147,25 @@ impl Check<Kms> for PtrCheck {
                     ctx.source,
                 )
                 .await;
-                let base = |f: Finding| {
-                    f.address(ip.to_string())
-                        .evidence("reverse_name", shown.clone())
-                        .evidence("attempts", dns::attempts_json(&attempts))
+                let base = PtrEvidence {
+                    reverse_name: shown.clone(),
+                    attempts: attempts(&tried),
+                    ..Default::default()
                 };
-                let add_fix = format!(
-                    "Windows DNS: Add-DnsServerResourceRecordPtr -ZoneName {zone} -Name {label} -PtrDomainName {host}.\n\
-                     BIND zone file of {zone}: {label}  IN PTR {host}.\n\
-                     (Only cosmetic for KMS, unless the address now belongs to another machine: then fix the SRV/A records instead.)"
+                let add = add_fix(
+                    format!("Add-DnsServerResourceRecordPtr -ZoneName {zone} -Name {label} -PtrDomainName {host}."),
+                    &zone,
+                    format!("{label}  IN PTR {host}."),
                 );
                 let Some(reply) = reply else {
-                    findings.push(base(Finding::new(
-                        Status::Skip,
-                        format!(
-                            "no DNS server answered the PTR query for {ip} ({})",
-                            dns::no_answer_message(&attempts)
-                        ),
-                    )));
+                    findings.push(
+                        Finding::new(
+                            Status::Skip,
+                            no_answer(ip, crate::common::dns::no_answer(&tried)),
+                        )
+                        .address(ip.to_string())
+                        .with(base),
+                    );
                     continue;
                 };
                 let ptrs: Vec<String> = reply
@@ -126,36 +176,39 @@ impl Check<Kms> for PtrCheck {
                         _ => None,
                     })
                     .collect();
-                let ptr_json = Value::Array(ptrs.iter().cloned().map(Value::String).collect());
-                let f = match &reply.class {
-                    AnswerClass::Records if ptrs.contains(&host) => Finding::new(
-                        Status::Pass,
-                        format!("PTR of {ip} is {host}: agrees with the SRV target"),
-                    ),
-                    AnswerClass::Records => Finding::new(
-                        Status::Fail,
-                        format!(
-                            "PTR of {ip} is {}, not {host}: the address may belong to another machine (reused after a host replacement?)",
-                            ptrs.join(", ")
+                let (f, issue) = match &reply.class {
+                    AnswerClass::Records if ptrs.contains(&host) => {
+                        (Finding::new(Status::Pass, agrees(ip, &host)), None)
+                    }
+                    AnswerClass::Records => (
+                        Finding::new(Status::Fail, differs(ip, ptrs.clone(), &host)).remediation(
+                            differs_fix(
+                                ip,
+                                &host,
+                                format!("Remove-DnsServerResourceRecord -ZoneName {zone} -RRType Ptr -Name {label} -Force"),
+                                add,
+                            ),
                         ),
-                    )
-                    .evidence("issue", "ptr-differs")
-                    .remediation(format!(
-                        "Check which machine owns {ip}. If it is {host}, replace the PTR:\n  \
-                         Remove-DnsServerResourceRecord -ZoneName {zone} -RRType Ptr -Name {label} -Force\n  {add_fix}"
-                    )),
-                    AnswerClass::NxDomain | AnswerClass::NoData => Finding::new(
-                        Status::Fail,
-                        format!("{ip} has no PTR record ({}); cannot confirm it is {host}", reply.class.label()),
-                    )
-                    .evidence("issue", "ptr-missing")
-                    .remediation(add_fix),
-                    other => Finding::new(
-                        Status::Skip,
-                        format!("PTR query for {ip} failed ({}); nothing to compare", other.label()),
+                        Some(PtrIssue::PtrDiffers),
+                    ),
+                    AnswerClass::NxDomain | AnswerClass::NoData => (
+                        Finding::new(
+                            Status::Fail,
+                            missing(ip, crate::common::dns::class(&reply.class), &host),
+                        )
+                        .remediation(add),
+                        Some(PtrIssue::PtrMissing),
+                    ),
+                    other => (
+                        Finding::new(Status::Skip, failed(ip, crate::common::dns::class(other))),
+                        None,
                     ),
                 };
-                findings.push(base(f).evidence("ptr", ptr_json));
+                findings.push(f.address(ip.to_string()).with(PtrEvidence {
+                    issue,
+                    ptr: Some(ptrs),
+                    ..base
+                }));
             }
             CheckOutput {
                 findings,
@@ -167,7 +220,8 @@ impl Check<Kms> for PtrCheck {
 
 #[cfg(test)]
 mod tests {
-    use super::reverse_zone_and_label;
+    use super::*;
+    use crate::testing::en;
 
     #[test]
     fn reverse_zone_of_v4_is_the_slash_24() {
@@ -186,5 +240,31 @@ mod tests {
         let (zone, label) = reverse_zone_and_label(ip, &full);
         assert_eq!(zone, "0.0.0.0.0.0.0.0.8.1.0.0.0.0.d.f.ip6.arpa");
         assert_eq!(label, "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0");
+    }
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (host, ip) = ("kms1.corp.test", "198.18.0.10".parse::<IpAddr>().unwrap());
+        assert_eq!(en(&no_host()), "ptr needs a host (scope each-host)");
+        assert_eq!(
+            en(&literal(host)),
+            format!("{host} is an address literal: no published name to compare a PTR with")
+        );
+        assert_eq!(
+            en(&no_answer(ip, crate::common::dns::no_answer(&[]))),
+            format!(
+                "no DNS server answered the PTR query for {ip} ({})",
+                "no DNS server to ask: /etc/resolv.conf lists none; pass --dns"
+            )
+        );
+        let c = AnswerClass::ServFail;
+        assert_eq!(
+            en(&failed(ip, crate::common::dns::class(&c))),
+            format!(
+                "PTR query for {ip} failed ({}); nothing to compare",
+                c.label()
+            )
+        );
     }
 }

@@ -11,20 +11,48 @@
 
 use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::collections::BTreeSet;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use kms_preflight_net::dns::proto::{RData, RecordType};
-use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 
-use crate::common::srv_audit::{ask_each, describe, ServerAnswer};
+use crate::common::evidence_text::EvidenceText;
+use crate::common::srv_audit::{ask_each, default_name, describe, ServerAnswer};
 use kms_preflight_engine::rules::Scope;
-use kms_preflight_engine::Status;
 use kms_preflight_engine::{render_param, BoxFuture, Check};
+use kms_preflight_engine::{Message, Status};
 use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::route::{egress, IfaceKind};
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// only {count} DNS server configured: nothing to compare for {name} (pass several --dns
+    /// servers, e.g. the VPN's and the LAN's)
+    one_server = "split-dns-one-server" (count, name);
+    /// {count} DNS servers (via {interfaces}) give the same answer for {name}
+    same = "split-dns-same" (count, interfaces, name);
+    /// all {count} DNS servers are reached via {interfaces}, so their answers cannot differ by
+    /// interface from here; they do disagree for {name}, which srv.agreement reports: {views}
+    not_split = "split-dns-not-split" (count, interfaces, name, views);
+    /// split DNS: servers reached through different interfaces answer differently for {name}:
+    /// {views}
+    split = "split-dns-split" (name, views);
+    /// Make every DNS view clients may use (…) publish the same _vlmcs._tcp records and host
+    /// addresses for {name}: compare with nslookup -type=srv {name} <server> on each. …
+    split_fix = "split-dns-split-fix" (name);
+    /// {server} via {interface}: {answers}, the answers joined with "; "
+    view = "split-dns-view" (server, interface, answers);
+    /// {target} → {addresses}
+    target_addresses = "split-dns-target-addresses" (target, addresses);
+    /// {name} ({kind})
+    interface = "split-dns-interface" (name, kind);
+    /// local {address}
+    local = "split-dns-local" (address);
+    /// no route
+    no_route = "split-dns-no-route" ();
+    /// invalid name
+    invalid_name = "split-dns-invalid-name" ();
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of a `split-dns` check.
@@ -37,53 +65,145 @@ kms_preflight_engine::check_rule! {
 /// Most SRV targets whose addresses are compared.
 const MAX_TARGETS: usize = 8;
 
+/// The interface a server is reached through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Interface {
+    Named {
+        name: String,
+        kind: &'static str,
+    },
+    /// No interface name known: the local address the route uses.
+    Local(IpAddr),
+    NoRoute,
+}
+
+impl Interface {
+    fn message(&self) -> Message {
+        match self {
+            Interface::Named { name, kind } => interface(name, *kind),
+            Interface::Local(a) => local(*a),
+            Interface::NoRoute => no_route(),
+        }
+    }
+}
+
 /// What one server said, normalised for comparison.
 #[derive(Debug, Clone)]
 struct ServerView {
-    server: String,
-    interface: String,
+    server: std::net::SocketAddr,
+    interface: Interface,
     vpn: bool,
     /// SRV answer: sorted "priority weight port target" lines, or the rcode / failure.
-    srv: Vec<String>,
+    srv: Vec<Message>,
     targets: Vec<String>,
     /// Per compared target: sorted addresses or the rcode / failure.
-    addresses: Vec<(String, Vec<String>)>,
+    addresses: Vec<(String, Vec<Message>)>,
 }
+
+type Signature = (Vec<Message>, Vec<(String, Vec<Message>)>);
 
 impl ServerView {
-    fn signature(&self) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    fn signature(&self) -> Signature {
         (self.srv.clone(), self.addresses.clone())
     }
-    fn describe(&self) -> String {
-        let mut s = format!(
-            "{} via {}: {}",
-            self.server,
-            self.interface,
-            self.srv.join(", ")
-        );
+    fn describe(&self) -> Message {
+        let mut answers = vec![crate::common::list(self.srv.clone())];
         for (t, a) in &self.addresses {
-            s.push_str(&format!("; {t} → {}", a.join(", ")));
+            answers.push(target_addresses(t, a.clone()));
         }
-        s
+        view(self.server, self.interface.message(), answers)
+    }
+    fn evidence(&self) -> ServerViewEvidence {
+        let texts = |l: &[Message]| l.iter().cloned().map(EvidenceText).collect();
+        ServerViewEvidence {
+            server: self.server.to_string(),
+            interface: EvidenceText(self.interface.message()),
+            vpn: self.vpn,
+            srv: texts(&self.srv),
+            addresses: self
+                .addresses
+                .iter()
+                .map(|(t, a)| TargetAddresses {
+                    target: t.clone(),
+                    addresses: texts(a),
+                })
+                .collect(),
+        }
     }
 }
 
-fn failure_text(attempt: &dns::DnsFailure) -> String {
-    format!("no answer ({})", attempt.label())
+/// One server's view as evidence.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct ServerViewEvidence {
+    pub server: String,
+    /// `eth0 (physical)`, `local 10.0.0.5` or `no route`.
+    pub interface: EvidenceText,
+    pub vpn: bool,
+    /// Sorted SRV record lines, or the rcode / failure.
+    pub srv: Vec<EvidenceText>,
+    pub addresses: Vec<TargetAddresses>,
+}
+
+/// A target's addresses (or the rcode / failure) from one server.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct TargetAddresses {
+    pub target: String,
+    pub addresses: Vec<EvidenceText>,
+}
+
+/// What `split-dns` saw.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct SplitDnsEvidence {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub servers: Option<Vec<ServerViewEvidence>>,
+    /// The interfaces the servers are reached through, sorted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<EvidenceText>>,
+}
+
+impl crate::Evidence {
+    pub fn split_dns(&self) -> Option<&SplitDnsEvidence> {
+        match self {
+            crate::Evidence::SplitDns(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+fn failure_text(attempt: &dns::DnsFailure) -> Message {
+    crate::common::dns_no_answer_paren(crate::common::dns::failure(attempt))
 }
 
 /// The interface a server is reached through from this source, and whether it is a VPN.
-async fn interface_to(ctx: &CheckContext<'_>, server: std::net::SocketAddr) -> (String, bool) {
+async fn interface_to(ctx: &CheckContext<'_>, server: std::net::SocketAddr) -> (Interface, bool) {
     match egress(server.ip(), ctx.source, ctx.timeout).await {
         Ok(e) => match e.interface {
             Some(i) => (
-                format!("{} ({})", i.name, i.kind.as_str()),
+                Interface::Named {
+                    name: i.name.clone(),
+                    kind: i.kind.as_str(),
+                },
                 i.kind == IfaceKind::Vpn,
             ),
-            None => (format!("local {}", e.local), false),
+            None => (Interface::Local(e.local), false),
         },
-        Err(_) => ("no route".to_string(), false),
+        Err(_) => (Interface::NoRoute, false),
     }
+}
+
+/// Values shown as they are (record lines, addresses).
+fn values(v: impl IntoIterator<Item = String>) -> Vec<Message> {
+    v.into_iter().map(crate::common::value).collect()
 }
 
 /// One server's SRV answer (from the DNS audit's per-server queries) and its interface.
@@ -98,13 +218,13 @@ async fn srv_view(ctx: &CheckContext<'_>, answer: &ServerAnswer) -> ServerView {
                 .filter(|x| x.target != ".")
                 .map(|x| x.target.clone())
                 .collect();
-            (lines.into_iter().collect(), targets)
+            (values(lines), targets)
         }
-        Ok(r) => (vec![r.class.label()], Vec::new()),
+        Ok(r) => (vec![crate::common::dns::class(&r.class)], Vec::new()),
         Err(e) => (vec![failure_text(e)], Vec::new()),
     };
     ServerView {
-        server: answer.server.to_string(),
+        server: answer.server,
         interface,
         vpn,
         srv,
@@ -117,9 +237,9 @@ async fn addresses(
     ctx: &CheckContext<'_>,
     server: std::net::SocketAddr,
     target: &str,
-) -> Vec<String> {
+) -> Vec<Message> {
     let Ok(name) = dns::fqdn(target) else {
-        return vec!["invalid name".into()];
+        return vec![invalid_name()];
     };
     let m = &ctx.settings.memo;
     let (a, aaaa) = tokio::join!(
@@ -141,11 +261,11 @@ async fn addresses(
     }
     if out.is_empty() {
         return vec![match (&a, &aaaa) {
-            (Ok(r), _) => r.class.label(),
+            (Ok(r), _) => crate::common::dns::class(&r.class),
             (Err(e), _) => failure_text(e),
         }];
     }
-    out.into_iter().collect()
+    values(out)
 }
 
 impl Check<Kms> for SplitDnsCheck {
@@ -173,34 +293,27 @@ impl Check<Kms> for SplitDnsCheck {
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let text = match &self.name {
-                Some(n) => match render_param(n, ctx.vars) {
-                    Ok(s) => s,
-                    Err(f) => return CheckOutput::one(f),
-                },
-                None => match kms_preflight_engine::rules::template::render(
-                    "_vlmcs._tcp.{{domain}}",
-                    ctx.vars,
-                ) {
-                    Ok(s) => s,
-                    Err(e) => return CheckOutput::one(Finding::new(Status::Error, e)),
-                },
+                Some(n) => render_param(n, ctx.vars),
+                None => default_name(ctx.vars),
+            };
+            let text = match text {
+                Ok(s) => s,
+                Err(f) => return CheckOutput::one(f),
             };
             let name = match dns::fqdn(&text) {
                 Ok(n) => n,
-                Err(e) => return CheckOutput::one(Finding::new(Status::Error, e)),
+                Err(e) => return CheckOutput::one(crate::common::dns::name_error(&text, &e)),
             };
             let shown = dns::display_name(&name);
             let servers = ctx.settings.dns_servers.clone();
             if servers.len() < 2 {
                 return CheckOutput::one(
-                    Finding::new(
-                        Status::Skip,
-                        format!(
-                            "only {} DNS server configured: nothing to compare for {shown} (pass several --dns servers, e.g. the VPN's and the LAN's)",
-                            servers.len()
-                        ),
-                    )
-                    .evidence("name", shown),
+                    Finding::new(Status::Skip, one_server(servers.len(), &shown)).with(
+                        SplitDnsEvidence {
+                            name: shown,
+                            ..Default::default()
+                        },
+                    ),
                 );
             }
             let answers = ask_each(
@@ -220,10 +333,7 @@ impl Check<Kms> for SplitDnsCheck {
             }
             let targets: Vec<String> = targets.into_iter().take(MAX_TARGETS).collect();
             // Every server side by side: a dead one costs one timeout, not one per server.
-            let servers: Vec<std::net::SocketAddr> = views
-                .iter()
-                .map(|v| v.server.parse().expect("rendered from a SocketAddr"))
-                .collect();
+            let servers: Vec<std::net::SocketAddr> = views.iter().map(|v| v.server).collect();
             let targets_ref = &targets;
             let all = kms_preflight_net::join_all(servers.into_iter().map(|server| async move {
                 kms_preflight_net::join_all(targets_ref.iter().map(|t| addresses(ctx, server, t)))
@@ -233,78 +343,72 @@ impl Check<Kms> for SplitDnsCheck {
             for (v, got) in views.iter_mut().zip(all) {
                 v.addresses = targets.iter().cloned().zip(got).collect();
             }
-            let distinct: BTreeSet<_> = views.iter().map(|v| v.signature()).collect();
-            let interfaces: BTreeSet<&str> = views.iter().map(|v| v.interface.as_str()).collect();
-            let evidence = Value::Array(
-                views
-                    .iter()
-                    .map(|v| {
-                        json!({
-                            "server": v.server, "interface": v.interface, "vpn": v.vpn,
-                            "srv": v.srv,
-                            "addresses": v.addresses.iter().map(|(t, a)| json!({"target": t, "addresses": a})).collect::<Vec<_>>(),
-                        })
-                    })
-                    .collect(),
-            );
-            let iface_list = interfaces.iter().cloned().collect::<Vec<_>>().join(", ");
-            let f = if distinct.len() == 1 {
-                Finding::new(
-                    Status::Pass,
-                    format!(
-                        "{} DNS servers (via {iface_list}) give the same answer for {shown}",
-                        views.len()
-                    ),
-                )
+            let first = views[0].signature();
+            let all_same = views.iter().all(|v| v.signature() == first);
+            // The interfaces in the order of their names as evidence writes them.
+            let mut interfaces: Vec<(String, Interface)> = Vec::new();
+            for v in &views {
+                let key = EvidenceText(v.interface.message()).english();
+                if !interfaces.iter().any(|(k, _)| *k == key) {
+                    interfaces.push((key, v.interface.clone()));
+                }
+            }
+            interfaces.sort_by(|a, b| a.0.cmp(&b.0));
+            let iface_list: Vec<Message> = interfaces.iter().map(|(_, i)| i.message()).collect();
+            let evidence = SplitDnsEvidence {
+                name: shown.clone(),
+                servers: Some(views.iter().map(ServerView::evidence).collect()),
+                interfaces: None,
+            };
+            let f = if all_same {
+                Finding::new(Status::Pass, same(views.len(), iface_list.clone(), &shown))
             } else {
-                let detail = views
-                    .iter()
-                    .map(|v| v.describe())
-                    .collect::<Vec<_>>()
-                    .join(" | ");
+                let detail: Vec<Message> = views.iter().map(|v| v.describe()).collect();
                 // Split DNS proper: the answer depends on the interface the server is reached through.
-                let split = views.iter().any(|a| {
+                let split_views = views.iter().any(|a| {
                     views
                         .iter()
                         .any(|b| a.interface != b.interface && a.signature() != b.signature())
                 });
-                if !split {
+                if !split_views {
                     return CheckOutput::one(
                         Finding::new(
                             Status::Skip,
-                            format!(
-                                "all {} DNS servers are reached via {iface_list}, so their answers cannot differ by interface from here; \
-                                 they do disagree for {shown}, which srv.agreement reports: {detail}",
-                                views.len()
-                            ),
+                            not_split(views.len(), iface_list, &shown, detail),
                         )
-                        .evidence("name", shown)
-                        .evidence("servers", evidence),
+                        .with(evidence),
                     );
                 }
-                let msg = format!("split DNS: servers reached through different interfaces answer differently for {shown}: {detail}");
-                Finding::new(Status::Fail, msg)
+                Finding::new(Status::Fail, split(&shown, detail))
                     .codes(&["0xC004F074"])
-                    .remediation(format!(
-                        "Make every DNS view clients may use (VPN DNS and LAN DNS, internal and external views) publish the same \
-                         _vlmcs._tcp records and host addresses for {shown}: compare with nslookup -type=srv {shown} <server> on each. \
-                         For clients that cannot use DNS discovery over the VPN, set the KMS host explicitly: slmgr /skms <kms-host>:1688 \
-                         (or slmgr /skms-domain <domain> to pin the zone searched)."
-                    ))
+                    .remediation(split_fix(&shown))
             };
-            CheckOutput::one(
-                f.evidence("name", shown)
-                    .evidence("servers", evidence)
-                    .evidence(
-                        "interfaces",
-                        Value::from(
-                            interfaces
-                                .into_iter()
-                                .map(str::to_string)
-                                .collect::<Vec<_>>(),
-                        ),
-                    ),
-            )
+            CheckOutput::one(f.with(SplitDnsEvidence {
+                interfaces: Some(iface_list.into_iter().map(EvidenceText).collect()),
+                ..evidence
+            }))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the words written before they were typed.
+    #[test]
+    fn english_as_before() {
+        assert_eq!(en(&invalid_name()), "invalid name");
+        assert_eq!(en(&Interface::NoRoute.message()), "no route");
+        let local_addr: IpAddr = "10.0.0.5".parse().unwrap();
+        assert_eq!(
+            en(&Interface::Local(local_addr).message()),
+            format!("local {local_addr}")
+        );
+        assert_eq!(
+            en(&failure_text(&dns::DnsFailure::Timeout)),
+            "no answer (timeout)"
+        );
     }
 }

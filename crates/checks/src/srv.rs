@@ -6,16 +6,17 @@
 //! but odd are told too (`common::srv_sanity`): an IP-literal target warns; a port other than
 //! the expected one warns when the host answers on it and fails when it does not.
 
-use crate::{evidence, CheckContext, CheckOutput, Finding, Kms, RunSettings};
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::time::Duration;
 
 use kms_preflight_net::dns::proto::RecordType;
 use serde::Deserialize;
-use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 
+use crate::common::dns::{attempts, DnsAttempt};
 use crate::common::srv::{srv_records, SrvRecord};
-use crate::common::srv_sanity;
+use crate::common::srv_audit::{default_name, no_servers};
+use crate::common::srv_sanity::{self, IssueEvidence};
 
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
@@ -23,7 +24,43 @@ use kms_preflight_engine::{render_param, render_port, validate_port, BoxFuture, 
 use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::ms;
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// {count} KMS host(s) published in {name}: {records} (answer from {server})
+    published = "srv-published" (count, name, records, server);
+    /// {count} KMS host(s) published in {name}: {records} (answer from {server}, authoritative)
+    published_authoritative = "srv-published-authoritative" (count, name, records, server);
+    /// {target}:{port} (priority {priority}, weight {weight})
+    record = "srv-record" (target, port, priority, weight);
+    /// {name} has only target '.' (service explicitly not offered) from {server}
+    dot_only = "srv-dot-only" (name, server);
+    /// {name} has {usable} usable record(s), expected at least {min}: {records}
+    too_few = "srv-too-few" (name, usable, min, records);
+    /// {name} does not exist (NXDOMAIN from {server}): no KMS host is published in {zone}
+    nxdomain = "srv-nxdomain" (name, server, zone);
+    /// {name} exists but has no SRV record (NODATA from {server})
+    nodata = "srv-nodata" (name, server);
+    /// DNS server {server} failed to answer for {name} (SERVFAIL): the zone may not load, or
+    /// recursion failed
+    servfail = "srv-servfail" (server, name);
+    /// On the DNS server, check that zone {zone} loads (…) and that forwarders answer; …
+    servfail_fix = "srv-servfail-fix" (zone);
+    /// DNS server {server} refused the query for {name} (REFUSED): it does not serve {zone}
+    /// and does not recurse for this client
+    refused = "srv-refused" (server, name, zone);
+    /// Point clients at DNS servers that serve {zone} (or forward to them), or allow recursion
+    /// for this subnet on {server}
+    refused_fix = "srv-refused-fix" (zone, server);
+    /// DNS server {server} answered {name} with rcode {code} ({rcode_name})
+    rcode = "srv-rcode" (server, name, code, rcode_name);
+    /// no DNS server answered for {name}: {why}
+    no_answer = "srv-no-answer" (name, why);
+    /// Check that this machine reaches its DNS servers on UDP and TCP 53 (firewall, VPN), and
+    /// that the servers run: nslookup -type=srv {name} <dns-server>
+    no_answer_fix = "srv-no-answer-fix" (name);
+    /// Publish the KMS host in {zone}. On a Windows DNS server: {windows} … In a BIND zone
+    /// file: {bind_line} …
+    add_record_fix = "srv-add-record-fix" (zone, windows, bind_line);
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv` check.
@@ -44,7 +81,47 @@ pub struct SrvExpect {
     pub port: Option<Spanned<String>>,
 }
 
-const DEFAULT_NAME: &str = "_vlmcs._tcp.{{domain}}";
+/// What `srv` saw: the records, the odd ones, and the answer they came in.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct SrvEvidence {
+    /// The SRV records (when the answer had any), in client order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<SrvRecord>>,
+    /// Records that are there but odd (IP-literal target, another port).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issues: Option<Vec<IssueEvidence>>,
+    /// The name asked.
+    pub name: String,
+    /// The server whose answer decided (absent when none answered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rcode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authoritative: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp_fallback: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtt_ms: Option<f64>,
+    pub attempts: Vec<DnsAttempt>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_port: Option<u16>,
+    /// From the SOA of a negative answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_ttl: Option<u32>,
+}
+
+impl crate::Evidence {
+    pub fn srv(&self) -> Option<&SrvEvidence> {
+        match self {
+            crate::Evidence::Srv(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl Check<Kms> for SrvCheck {
     fn default_scope(&self) -> Scope {
@@ -81,19 +158,16 @@ impl Check<Kms> for SrvCheck {
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let name_text = match &self.name {
-                Some(n) => match render_param(n, ctx.vars) {
-                    Ok(s) => s,
-                    Err(f) => return CheckOutput::one(f),
-                },
-                None => match kms_preflight_engine::rules::template::render(DEFAULT_NAME, ctx.vars)
-                {
-                    Ok(s) => s,
-                    Err(e) => return CheckOutput::one(Finding::new(Status::Error, e)),
-                },
+                Some(n) => render_param(n, ctx.vars),
+                None => default_name(ctx.vars),
+            };
+            let name_text = match name_text {
+                Ok(s) => s,
+                Err(f) => return CheckOutput::one(f),
             };
             let name = match dns::fqdn(&name_text) {
                 Ok(n) => n,
-                Err(e) => return CheckOutput::one(Finding::new(Status::Error, e)),
+                Err(e) => return CheckOutput::one(crate::common::dns::name_error(&name_text, &e)),
             };
             let shown = dns::display_name(&name);
             let expected_port = match &self.expect.port {
@@ -106,12 +180,9 @@ impl Check<Kms> for SrvCheck {
             let min_records = self.expect.min_records.as_ref().map_or(1, |m| m.value);
             let servers = &ctx.settings.dns_servers;
             if servers.is_empty() {
-                return CheckOutput::one(Finding::new(
-                    Status::Error,
-                    "no DNS server to ask: the system configuration lists none; pass --dns",
-                ));
+                return CheckOutput::one(no_servers());
             }
-            let (reply, attempts) = dns::query_servers(
+            let (reply, tried) = dns::query_servers(
                 &ctx.settings.memo,
                 servers,
                 &name,
@@ -124,20 +195,21 @@ impl Check<Kms> for SrvCheck {
                 return CheckOutput::one(
                     Finding::new(
                         Status::Fail,
-                        format!("no DNS server answered for {shown}: {}", dns::no_answer_message(&attempts)),
+                        no_answer(&shown, crate::common::dns::no_answer(&tried)),
                     )
                     .codes(&["0xC004F074"])
-                    .evidence("name", shown.clone())
-                    .evidence("attempts", dns::attempts_json(&attempts))
-                    .remediation(
-                        "Check that this machine reaches its DNS servers on UDP and TCP 53 (firewall, VPN), \
-                         and that the servers run: nslookup -type=srv {{name}} <dns-server>",
-                    ),
+                    .with(SrvEvidence {
+                        name: shown.clone(),
+                        attempts: attempts(&tried),
+                        ..Default::default()
+                    })
+                    .remediation(no_answer_fix(&shown)),
                 );
             };
-            let mut f = classify(&reply, &shown, min_records);
+            let records = srv_records(&reply);
+            let mut f = classify(&reply, &records, &shown, min_records);
+            let mut issues_evidence = None;
             if f.status == Status::Pass {
-                let records = srv_records(&reply);
                 let usable: Vec<&SrvRecord> = records.iter().filter(|r| r.target != ".").collect();
                 let mut issues: Vec<srv_sanity::Issue> = usable
                     .iter()
@@ -146,23 +218,24 @@ impl Check<Kms> for SrvCheck {
                 if let Some(p) = expected_port {
                     issues.extend(srv_sanity::port_issues(ctx, &shown, &usable, p).await);
                 }
+                if !issues.is_empty() {
+                    issues_evidence = Some(issues.iter().map(|i| i.evidence()).collect());
+                }
                 f = srv_sanity::apply(f, &issues);
             }
-            f = f
-                .evidence("name", shown.clone())
-                .evidence("server", reply.server.to_string())
-                .evidence("rcode", reply.class.label())
-                .evidence("authoritative", reply.authoritative)
-                .evidence("tcp_fallback", reply.tcp_fallback)
-                .evidence(evidence::RTT_MS, ms(reply.rtt))
-                .evidence("attempts", dns::attempts_json(&attempts));
-            if let Some(p) = expected_port {
-                f = f.evidence("expected_port", p);
-            }
-            if let Some(t) = reply.negative_ttl {
-                f = f.evidence("negative_ttl", t);
-            }
-            let records = srv_records(&reply);
+            let f = f.with(SrvEvidence {
+                records: (reply.class == AnswerClass::Records).then(|| records.clone()),
+                issues: issues_evidence,
+                name: shown.clone(),
+                server: Some(reply.server.to_string()),
+                rcode: Some(reply.class.label()),
+                authoritative: Some(reply.authoritative),
+                tcp_fallback: Some(reply.tcp_fallback),
+                rtt_ms: Some(ms(reply.rtt)),
+                attempts: attempts(&tried),
+                expected_port,
+                negative_ttl: reply.negative_ttl,
+            });
             let discovered = records
                 .iter()
                 .filter(|r| r.target != ".")
@@ -183,86 +256,131 @@ impl Check<Kms> for SrvCheck {
 
 /// The verdict on what DNS said; the record sanity (IP-literal targets, other ports) is added
 /// by [`srv_sanity`] to a passing verdict.
-fn classify(reply: &dns::DnsReply, shown: &str, min_records: u32) -> Finding {
+fn classify(
+    reply: &dns::DnsReply,
+    records: &[SrvRecord],
+    shown: &str,
+    min_records: u32,
+) -> Finding {
     let server = reply.server;
     let zone = shown.splitn(3, '.').nth(2).unwrap_or(shown).to_string();
     match &reply.class {
         AnswerClass::Records => {
-            let records = srv_records(reply);
-            let usable: Vec<&SrvRecord> = records.iter().filter(|r| r.target != ".").collect();
-            let list: Vec<String> = records
+            let usable = records.iter().filter(|r| r.target != ".").count();
+            let list: Vec<_> = records
                 .iter()
-                .map(|r| format!("{}:{} (priority {}, weight {})", r.target, r.port, r.priority, r.weight))
+                .map(|r| record(&r.target, r.port, r.priority, r.weight))
                 .collect();
-            let base = Finding::new(Status::Pass, "")
-                .evidence(crate::evidence::RECORDS, Value::Array(records.iter().map(SrvRecord::to_json).collect()));
-            if (usable.len() as u32) < min_records {
-                let msg = if usable.is_empty() {
-                    format!("{shown} has only target '.' (service explicitly not offered) from {server}")
+            if (usable as u32) < min_records {
+                let msg = if usable == 0 {
+                    dot_only(shown, server)
                 } else {
-                    format!(
-                        "{shown} has {} usable record(s), expected at least {min_records}: {}",
-                        usable.len(),
-                        list.join(", ")
-                    )
+                    too_few(shown, usable, min_records, list)
                 };
-                return Finding { status: Status::Fail, message: msg.into(), ..base }
+                return Finding::new(Status::Fail, msg)
                     .codes(&["0xC004F074"])
                     .remediation(add_record_remediation(&zone));
             }
-            Finding {
-                message: format!(
-                    "{} KMS host(s) published in {shown}: {} (answer from {server}{})",
-                    usable.len(),
-                    list.join(", "),
-                    if reply.authoritative { ", authoritative" } else { "" }
-                ).into(),
-                ..base
-            }
+            let text = if reply.authoritative {
+                published_authoritative(usable, shown, list, server)
+            } else {
+                published(usable, shown, list, server)
+            };
+            Finding::new(Status::Pass, text)
         }
-        AnswerClass::NxDomain => Finding::new(
-            Status::Fail,
-            format!("{shown} does not exist (NXDOMAIN from {server}): no KMS host is published in {zone}"),
-        )
-        .codes(&["0x8007232B", "0xC004F074"])
-        .remediation(add_record_remediation(&zone)),
-        AnswerClass::NoData => Finding::new(
-            Status::Fail,
-            format!("{shown} exists but has no SRV record (NODATA from {server})"),
-        )
-        .codes(&["0x8007251D", "0xC004F074"])
-        .remediation(add_record_remediation(&zone)),
-        AnswerClass::ServFail => Finding::new(
-            Status::Fail,
-            format!("DNS server {server} failed to answer for {shown} (SERVFAIL): the zone may not load, or recursion failed"),
-        )
-        .codes(&["0x8007232A", "0xC004F074"])
-        .remediation(format!(
-            "On the DNS server, check that zone {zone} loads (BIND: named-checkzone {zone} <file>; Windows: Get-DnsServerZone {zone}) \
-             and that forwarders answer; then on clients: ipconfig /flushdns"
-        )),
-        AnswerClass::Refused => Finding::new(
-            Status::Fail,
-            format!("DNS server {server} refused the query for {shown} (REFUSED): it does not serve {zone} and does not recurse for this client"),
-        )
-        .codes(&["0x8007232D", "0xC004F074"])
-        .remediation(format!(
-            "Point clients at DNS servers that serve {zone} (or forward to them), or allow recursion for this subnet on {server}"
-        )),
-        AnswerClass::Other(code, text) => Finding::new(
-            Status::Fail,
-            format!("DNS server {server} answered {shown} with rcode {code} ({text})"),
-        )
-        .codes(&["0xC004F074"]),
+        AnswerClass::NxDomain => Finding::new(Status::Fail, nxdomain(shown, server, &zone))
+            .codes(&["0x8007232B", "0xC004F074"])
+            .remediation(add_record_remediation(&zone)),
+        AnswerClass::NoData => Finding::new(Status::Fail, nodata(shown, server))
+            .codes(&["0x8007251D", "0xC004F074"])
+            .remediation(add_record_remediation(&zone)),
+        AnswerClass::ServFail => Finding::new(Status::Fail, servfail(server, shown))
+            .codes(&["0x8007232A", "0xC004F074"])
+            .remediation(servfail_fix(&zone)),
+        AnswerClass::Refused => Finding::new(Status::Fail, refused(server, shown, &zone))
+            .codes(&["0x8007232D", "0xC004F074"])
+            .remediation(refused_fix(&zone, server)),
+        AnswerClass::Other(code, text) => {
+            Finding::new(Status::Fail, rcode(server, shown, *code, text)).codes(&["0xC004F074"])
+        }
     }
 }
 
-fn add_record_remediation(zone: &str) -> String {
-    format!(
-        "Publish the KMS host in {zone}. On a Windows DNS server:\n  \
-         Add-DnsServerResourceRecord -ZoneName {zone} -Srv -Name _vlmcs._tcp -DomainName <kms-host.fqdn> -Priority 0 -Weight 0 -Port 1688\n\
-         In a BIND zone file:\n  _vlmcs._tcp  IN SRV 0 0 1688 <kms-host.fqdn>.\n\
-         Or let the KMS host publish itself (slmgr /sdns; for other domains set DnsDomainPublishList on the host). \
-         If DNS cannot be fixed yet, point clients at the host: slmgr /skms <kms-host>:1688 (Office: cscript ospp.vbs /sethst:<kms-host>)."
+fn add_record_remediation(zone: &str) -> kms_preflight_engine::Message {
+    add_record_fix(
+        zone,
+        format!(
+            "Add-DnsServerResourceRecord -ZoneName {zone} -Srv -Name _vlmcs._tcp -DomainName <kms-host.fqdn> -Priority 0 -Weight 0 -Port 1688"
+        ),
+        "_vlmcs._tcp  IN SRV 0 0 1688 <kms-host.fqdn>.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (shown, server) = ("_vlmcs._tcp.corp.test", "198.18.0.2:53");
+        let recs = [
+            SrvRecord {
+                priority: 0,
+                weight: 10,
+                port: 1688,
+                target: "kms1.corp.test".into(),
+                ttl: 300,
+            },
+            SrvRecord {
+                priority: 0,
+                weight: 0,
+                port: 1688,
+                target: ".".into(),
+                ttl: 300,
+            },
+        ];
+        let entries = || -> Vec<_> {
+            recs.iter()
+                .map(|r| record(&r.target, r.port, r.priority, r.weight))
+                .collect()
+        };
+        let list: Vec<String> = recs
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}:{} (priority {}, weight {})",
+                    r.target, r.port, r.priority, r.weight
+                )
+            })
+            .collect();
+        assert_eq!(
+            en(&published(1, shown, entries(), server)),
+            format!(
+                "{} KMS host(s) published in {shown}: {} (answer from {server}{})",
+                1,
+                list.join(", "),
+                ""
+            )
+        );
+        assert_eq!(
+            en(&too_few(shown, 1, 2u32, entries())),
+            format!(
+                "{shown} has {} usable record(s), expected at least {}: {}",
+                1,
+                2,
+                list.join(", ")
+            )
+        );
+        assert_eq!(
+            en(&dot_only(shown, server)),
+            format!("{shown} has only target '.' (service explicitly not offered) from {server}")
+        );
+        let (code, text) = (9u16, "NotAuth");
+        assert_eq!(
+            en(&rcode(server, shown, code, text)),
+            format!("DNS server {server} answered {shown} with rcode {code} ({text})")
+        );
+    }
 }

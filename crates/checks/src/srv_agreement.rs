@@ -19,18 +19,60 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 
 use crate::common::srv::SrvRecord;
-use crate::common::srv_audit::{self as common, describe, key, SrvKey};
+use crate::common::srv_audit::{self as common, describe, key, ServerAnswerEvidence, SrvKey};
 use kms_preflight_engine::rules::Scope;
-use kms_preflight_engine::Status;
+use kms_preflight_engine::{Arg, Message, Status};
 use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::dns::proto::{Name, RecordType};
 use kms_preflight_net::dns::{self, AnswerClass, DnsFailure};
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// DNS server {server} gave no usable answer for {name}: {why}; clients using it cannot
+    /// discover KMS
+    unusable = "srv-agreement-unusable" (server, name, why);
+    /// Check DNS server {server} (service running, zone loaded, UDP and TCP 53 open from
+    /// clients), or remove it from the clients' DNS server list. Then on clients: ipconfig /flushdns
+    unusable_fix = "srv-agreement-unusable-fix" (server);
+    /// only one DNS server ({servers}) to ask: nothing to compare; pass every server clients
+    /// use, e.g. each domain controller: --dns DC1 --dns DC2
+    one_server = "srv-agreement-one-server" (servers);
+    /// {record} is published by {present_on} but missing from {missing_from}
+    differs = "srv-agreement-differs" (record, present_on, missing_from);
+    /// The servers disagree: … (nslookup -type=soa {zone} <server>) … If {target} is a current
+    /// KMS host, add it where it is missing: {add} If {target} is retired, remove it where it
+    /// remains: {remove}
+    differs_fix = "srv-agreement-differs-fix" (zone, target, add, remove);
+    /// {record}: the TTL differs between servers ({ttls}); the zone copies are not the same
+    /// version
+    ttl_differs = "srv-agreement-ttl-differs" (record, ttls);
+    /// {server} {ttl}s
+    ttl = "srv-agreement-ttl" (server, ttl);
+    /// Compare the zone serials (nslookup -type=soa {zone} <server>) and force replication or a
+    /// zone transfer.
+    ttl_fix = "srv-agreement-ttl-fix" (zone);
+    /// {count} DNS servers agree on {name}: {records}
+    agree = "srv-agreement-agree" (count, name, records);
+    /// {target}:{port} ({priority}/{weight})
+    record = "srv-agreement-record" (target, port, priority, weight);
+    /// no records
+    no_records = "srv-agreement-no-records" ();
+    /// through the system resolver (hickory from the system configuration, cache off): no
+    /// answer ({error}); nothing to compare
+    system_error = "srv-agreement-system-error" (error);
+    /// through the system resolver (…): {records} ({rcode})
+    system_answer = "srv-agreement-system" (records, rcode);
+    /// through the system resolver (…): {records} ({rcode}), same as {servers}
+    system_same = "srv-agreement-system-same" (records, rcode, servers);
+    /// through the system resolver (…): {records} ({rcode}), which matches none of the servers
+    /// asked directly: split DNS, or the system uses other DNS servers than the ones audited
+    system_differs = "srv-agreement-system-differs" (records, rcode);
+    /// Audit the DNS servers this machine really uses (…) by passing them with --dns, and make
+    /// every server clients use serve the same _vlmcs._tcp records.
+    system_differs_fix = "srv-agreement-system-differs-fix" ();
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-agreement` check.
@@ -60,15 +102,82 @@ async fn system_lookup(name: &Name, timeout: Duration) -> Result<SystemAnswer, S
     }
 }
 
-fn list(records: &[SrvRecord]) -> String {
+/// The records as a message argument: each `target:port (priority/weight)`, or "no records".
+fn list(records: &[SrvRecord]) -> Arg {
     if records.is_empty() {
-        return "no records".into();
+        return no_records().into();
     }
     records
         .iter()
-        .map(|r| format!("{}:{} ({}/{})", r.target, r.port, r.priority, r.weight))
+        .map(|r| record(&r.target, r.port, r.priority, r.weight))
         .collect::<Vec<_>>()
-        .join(", ")
+        .into()
+}
+
+/// What a record disagreement is about.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum AgreementIssue {
+    /// A record some servers have and others lack.
+    RecordDiffers,
+    /// The same record with different TTLs on authoritative servers.
+    TtlDiffers,
+    /// The system resolver's answer matches none of the servers asked directly.
+    SystemResolverDiffers,
+}
+
+/// The system resolver's answer as evidence.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct SystemResolverEvidence {
+    /// How it was asked (the system resolver, cache off).
+    pub via: String,
+    /// `records`, `NXDOMAIN`, `NODATA`; null when it gave no answer.
+    pub rcode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<SrvRecord>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What `srv-agreement` saw.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct SrvAgreementEvidence {
+    pub name: String,
+    /// Every server's answer, asked directly.
+    pub servers: Vec<ServerAnswerEvidence>,
+    /// Null when the rule turned the system resolver off.
+    pub system_resolver: Option<SystemResolverEvidence>,
+    /// The server a "no usable answer" finding is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue: Option<AgreementIssue>,
+    /// The record a disagreement is about, as text (`SRV 0 0 1688 host`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub present_on: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_from: Option<Vec<String>>,
+}
+
+impl crate::Evidence {
+    pub fn srv_agreement(&self) -> Option<&SrvAgreementEvidence> {
+        match self {
+            crate::Evidence::SrvAgreement(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 impl Check<Kms> for SrvAgreementCheck {
@@ -104,21 +213,28 @@ impl Check<Kms> for SrvAgreementCheck {
             } else {
                 None
             };
-            let answers_json = common::answers_json(&answers);
-            let system_json = match &system {
-                None => Value::Null,
-                Some(Ok(s)) => json!({
-                    "via": SYSTEM_LABEL,
-                    "rcode": s.label,
-                    "records": s.records.iter().map(SrvRecord::to_json).collect::<Vec<_>>(),
-                }),
-                Some(Err(e)) => json!({"via": SYSTEM_LABEL, "rcode": Value::Null, "error": e}),
+            let base = SrvAgreementEvidence {
+                name: shown.clone(),
+                servers: common::answers_evidence(&answers),
+                system_resolver: match &system {
+                    None => None,
+                    Some(Ok(s)) => Some(SystemResolverEvidence {
+                        via: SYSTEM_LABEL.into(),
+                        rcode: Some(s.label.clone()),
+                        records: Some(s.records.clone()),
+                        error: None,
+                    }),
+                    Some(Err(e)) => Some(SystemResolverEvidence {
+                        via: SYSTEM_LABEL.into(),
+                        rcode: None,
+                        records: None,
+                        error: Some(e.clone()),
+                    }),
+                },
+                ..Default::default()
             };
-            let with_common = |f: Finding| {
-                f.evidence("name", shown.clone())
-                    .evidence("servers", answers_json.clone())
-                    .evidence("system_resolver", system_json.clone())
-            };
+            let with_common = |f: Finding| f.with(base.clone());
+            let with = |f: Finding, e: SrvAgreementEvidence| f.with(e);
             let mut findings = Vec::new();
 
             // Servers that gave nothing comparable.
@@ -130,31 +246,28 @@ impl Check<Kms> for SrvAgreementCheck {
                         usable.push((a.server, recs, auth));
                     }
                     None => {
-                        let (codes, why): (&[&str], String) = match &a.result {
-                            Ok(r) if r.class == AnswerClass::ServFail => {
-                                (&["0x8007232A", "0xC004F074"], "SERVFAIL".into())
-                            }
-                            Ok(r) => (&["0xC004F074"], r.class.label()),
-                            Err(DnsFailure::Timeout) => {
-                                (&["0xC004F074"], "no answer (timeout)".into())
-                            }
-                            Err(e) => (&["0xC004F074"], e.label()),
+                        let (codes, why): (&[&str], Message) = match &a.result {
+                            Ok(r) if r.class == AnswerClass::ServFail => (
+                                &["0x8007232A", "0xC004F074"],
+                                crate::common::dns::class(&r.class),
+                            ),
+                            Ok(r) => (&["0xC004F074"], crate::common::dns::class(&r.class)),
+                            Err(DnsFailure::Timeout) => (
+                                &["0xC004F074"],
+                                crate::common::dns_no_answer_paren(crate::common::dns_timeout()),
+                            ),
+                            Err(e) => (&["0xC004F074"], crate::common::dns::failure(e)),
                         };
                         findings.push(
-                            with_common(Finding::new(
-                                Status::Fail,
-                                format!(
-                                    "DNS server {} gave no usable answer for {shown}: {why}; clients using it cannot discover KMS",
-                                    a.server
-                                ),
-                            ))
+                            with(
+                                Finding::new(Status::Fail, unusable(a.server, &shown, why)),
+                                SrvAgreementEvidence {
+                                    server: Some(a.server.to_string()),
+                                    ..base.clone()
+                                },
+                            )
                             .codes(codes)
-                            .evidence("server", a.server.to_string())
-                            .remediation(format!(
-                                "Check DNS server {} (service running, zone loaded, UDP and TCP 53 open from clients), \
-                                 or remove it from the clients' DNS server list. Then on clients: ipconfig /flushdns",
-                                a.server.ip()
-                            )),
+                            .remediation(unusable_fix(a.server.ip())),
                         );
                     }
                 }
@@ -163,10 +276,7 @@ impl Check<Kms> for SrvAgreementCheck {
             if answers.len() < 2 {
                 findings.push(with_common(Finding::new(
                     Status::Skip,
-                    format!(
-                        "only one DNS server ({}) to ask: nothing to compare; pass every server clients use, e.g. each domain controller: --dns DC1 --dns DC2",
-                        common::servers_text(&ctx.settings.dns_servers)
-                    ),
+                    one_server(common::servers_list(&ctx.settings.dns_servers)),
                 )));
             } else if usable.len() >= 2 {
                 let all: Vec<SocketAddr> = usable.iter().map(|u| u.0).collect();
@@ -188,43 +298,38 @@ impl Check<Kms> for SrvAgreementCheck {
                     differ = true;
                     let lack: Vec<SocketAddr> =
                         all.iter().filter(|s| !have.contains(s)).copied().collect();
-                    let fix = format!(
-                        "The servers disagree: replication lag between domain controllers, a secondary that has not \
-                         transferred the zone, or split DNS. Compare the zone serials (nslookup -type=soa {zone} <server>); \
-                         force replication (repadmin /syncall /AdeP on a domain controller; BIND secondary: rndc retransfer {zone}).\n\
-                         If {target} is a current KMS host, add it where it is missing:\n{add}\n\
-                         If {target} is retired, remove it where it remains:\n{remove}",
-                        zone = common::owner_and_zone(&shown).1,
-                        target = rec.target,
-                        add = common::add_commands(&shown, &rec.target, rec.priority, rec.weight, rec.port),
-                        remove = common::remove_commands(&shown, rec, have.first().copied()),
+                    let fix = differs_fix(
+                        common::owner_and_zone(&shown).1,
+                        &rec.target,
+                        common::add_commands(
+                            &shown,
+                            &rec.target,
+                            rec.priority,
+                            rec.weight,
+                            rec.port,
+                        ),
+                        common::remove_commands(&shown, rec, have.first().copied()),
                     );
                     findings.push(
-                        with_common(Finding::new(
-                            Status::Fail,
-                            format!(
-                                "{} is published by {} but missing from {}",
-                                describe(rec),
-                                common::servers_text(have),
-                                common::servers_text(&lack)
+                        with(
+                            Finding::new(
+                                Status::Fail,
+                                differs(
+                                    describe(rec),
+                                    common::servers_list(have),
+                                    common::servers_list(&lack),
+                                ),
                             ),
-                        ))
+                            SrvAgreementEvidence {
+                                issue: Some(AgreementIssue::RecordDiffers),
+                                record: Some(describe(rec)),
+                                target: Some(rec.target.clone()),
+                                present_on: Some(common::servers_list(have)),
+                                missing_from: Some(common::servers_list(&lack)),
+                                ..base.clone()
+                            },
+                        )
                         .codes(&["0xC004F074"])
-                        .evidence("issue", "record-differs")
-                        .evidence("record", describe(rec))
-                        .evidence("target", rec.target.clone())
-                        .evidence(
-                            "present_on",
-                            Value::Array(
-                                have.iter().map(|s| Value::String(s.to_string())).collect(),
-                            ),
-                        )
-                        .evidence(
-                            "missing_from",
-                            Value::Array(
-                                lack.iter().map(|s| Value::String(s.to_string())).collect(),
-                            ),
-                        )
                         .remediation(fix),
                     );
                 }
@@ -242,37 +347,28 @@ impl Check<Kms> for SrvAgreementCheck {
                             .collect();
                         if ttls.iter().any(|t| t.1 != ttls[0].1) {
                             differ = true;
-                            let text = ttls
-                                .iter()
-                                .map(|(s, t)| format!("{s} {t}s"))
-                                .collect::<Vec<_>>()
-                                .join(", ");
+                            let each: Vec<Message> =
+                                ttls.iter().map(|(s, t)| ttl(*s, *t)).collect();
                             findings.push(
-                                with_common(Finding::new(
-                                    Status::Fail,
-                                    format!("{}: the TTL differs between servers ({text}); the zone copies are not the same version", describe(rec)),
-                                ))
-                                .evidence("issue", "ttl-differs")
-                                .evidence("record", describe(rec))
-                                .evidence("target", rec.target.clone())
-                                .remediation(format!(
-                                    "Compare the zone serials (nslookup -type=soa {} <server>) and force replication or a zone transfer.",
-                                    common::owner_and_zone(&shown).1
-                                )),
+                                with(
+                                    Finding::new(Status::Fail, ttl_differs(describe(rec), each)),
+                                    SrvAgreementEvidence {
+                                        issue: Some(AgreementIssue::TtlDiffers),
+                                        record: Some(describe(rec)),
+                                        target: Some(rec.target.clone()),
+                                        ..base.clone()
+                                    },
+                                )
+                                .remediation(ttl_fix(common::owner_and_zone(&shown).1)),
                             );
                         }
                     }
                 }
                 if !differ {
-                    let (s0, recs0, _) = &usable[0];
-                    let _ = s0;
+                    let (_, recs0, _) = &usable[0];
                     findings.push(with_common(Finding::new(
                         Status::Pass,
-                        format!(
-                            "{} DNS servers agree on {shown}: {}",
-                            usable.len(),
-                            list(recs0)
-                        ),
+                        agree(usable.len(), &shown, list(recs0)),
                     )));
                 }
             }
@@ -280,10 +376,9 @@ impl Check<Kms> for SrvAgreementCheck {
             // The answer through the system resolver, next to the direct ones.
             match &system {
                 None => {}
-                Some(Err(e)) => findings.push(with_common(Finding::new(
-                    Status::Skip,
-                    format!("through the {SYSTEM_LABEL}: no answer ({e}); nothing to compare"),
-                ))),
+                Some(Err(e)) => {
+                    findings.push(with_common(Finding::new(Status::Skip, system_error(e))))
+                }
                 Some(Ok(sys)) => {
                     let sys_keys: Vec<SrvKey> = sys.records.iter().map(key).collect();
                     let same: Vec<SocketAddr> = usable
@@ -298,35 +393,26 @@ impl Check<Kms> for SrvAgreementCheck {
                         .map(|u| u.0)
                         .collect();
                     if !same.is_empty() || usable.is_empty() {
-                        findings.push(with_common(Finding::new(
-                            Status::Pass,
-                            format!(
-                                "through the {SYSTEM_LABEL}: {} ({}){}",
-                                list(&sys.records),
-                                sys.label,
-                                if same.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(", same as {}", common::servers_text(&same))
-                                }
-                            ),
-                        )));
+                        let text = if same.is_empty() {
+                            system_answer(list(&sys.records), &sys.label)
+                        } else {
+                            system_same(list(&sys.records), &sys.label, common::servers_list(&same))
+                        };
+                        findings.push(with_common(Finding::new(Status::Pass, text)));
                     } else {
                         findings.push(
-                            with_common(Finding::new(
-                                Status::Fail,
-                                format!(
-                                    "through the {SYSTEM_LABEL}: {} ({}), which matches none of the servers asked directly: split DNS, or the system uses other DNS servers than the ones audited",
-                                    list(&sys.records),
-                                    sys.label
+                            with(
+                                Finding::new(
+                                    Status::Fail,
+                                    system_differs(list(&sys.records), &sys.label),
                                 ),
-                            ))
+                                SrvAgreementEvidence {
+                                    issue: Some(AgreementIssue::SystemResolverDiffers),
+                                    ..base.clone()
+                                },
+                            )
                             .codes(&["0xC004F074"])
-                            .evidence("issue", "system-resolver-differs")
-                            .remediation(
-                                "Audit the DNS servers this machine really uses (see /etc/resolv.conf, or ipconfig /all on Windows) \
-                                 by passing them with --dns, and make every server clients use serve the same _vlmcs._tcp records.",
-                            ),
+                            .remediation(system_differs_fix()),
                         );
                     }
                 }
@@ -336,5 +422,40 @@ impl Check<Kms> for SrvAgreementCheck {
                 ..Default::default()
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let recs = vec![SrvRecord {
+            priority: 0,
+            weight: 100,
+            port: 1688,
+            target: "kms1.corp.test".into(),
+            ttl: 300,
+        }];
+        assert_eq!(
+            en(&system_differs(list(&recs), "records")),
+            format!(
+                "through the {SYSTEM_LABEL}: {} ({}), which matches none of the servers asked directly: split DNS, or the system uses other DNS servers than the ones audited",
+                "kms1.corp.test:1688 (0/100)",
+                "records"
+            )
+        );
+        assert_eq!(
+            en(&system_answer(list(&[]), "NXDOMAIN")),
+            format!("through the {SYSTEM_LABEL}: no records (NXDOMAIN)")
+        );
+        assert_eq!(
+            en(&system_differs_fix()),
+            "Audit the DNS servers this machine really uses (see /etc/resolv.conf, or ipconfig /all on Windows) \
+             by passing them with --dns, and make every server clients use serve the same _vlmcs._tcp records."
+        );
     }
 }

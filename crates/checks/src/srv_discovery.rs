@@ -14,23 +14,53 @@
 //! records" — our reading of Microsoft's description (membership zone, then the suffix
 //! search list); the per-domain `srv.present` results show every suffix in detail.
 
-use crate::{evidence as ev, CheckContext, CheckOutput, Finding, Kms, RunSettings};
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::time::Duration;
 
 use kms_preflight_net::dns::proto::RecordType;
-use serde_json::{json, Value};
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;
 
+use crate::common::evidence_text::EvidenceText;
 use crate::common::srv::srv_records;
 use crate::common::srv_audit as common;
 
 use kms_preflight_engine::rules::Scope;
-use kms_preflight_engine::Status;
 use kms_preflight_engine::{render_param, BoxFuture, Check};
+use kms_preflight_engine::{Arg, Message, Status};
 use kms_preflight_net::dns::{self, AnswerClass};
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// the command line (where the suffix list came from when the run does not say)
+    origin_command_line = "srv-discovery-origin-command-line" ();
+    /// no DNS domain or suffix to search (only --host given): KMS discovery was not simulated
+    no_suffix = "srv-discovery-no-suffix" ();
+    /// no answer ({why})
+    no_answer = "srv-discovery-no-answer" (why);
+    /// only target '.' (service not offered)
+    dot_only = "srv-discovery-dot-only" ();
+    /// {suffix} → {result}
+    line = "srv-discovery-line" (suffix, result);
+    /// {suffix} → {hosts}
+    line_hosts = "srv-discovery-line-hosts" (suffix, hosts);
+    /// suffix list ({origin}): {lines}; a client with this list finds KMS through {first}
+    /// (the first suffix with records)
+    found = "srv-discovery-found" (origin, lines, first);
+    /// no DNS server answered for any suffix of the list ({origin}: {suffixes}): {lines}. A
+    /// Windows client here cannot discover KMS (it logs 0xC004F074) until its DNS servers
+    /// answer
+    no_dns = "srv-discovery-no-dns" (origin, suffixes, lines);
+    /// Make the DNS servers this client uses ({servers}) answer it: … {resolve_command} …
+    /// {nslookup_command} …
+    no_dns_fix = "srv-discovery-no-dns-fix" (servers, resolve_command, nslookup_command);
+    /// no suffix in the list ({origin}: {suffixes}) reaches any _vlmcs._tcp record: {lines}. A
+    /// Windows client with this suffix list cannot discover KMS (it logs {code}), even if
+    /// nslookup of the full name works elsewhere
+    no_record = "srv-discovery-no-record" (origin, suffixes, lines, code);
+    /// Make one zone of the client's suffix list ({suffixes}) hold the record, or point the
+    /// client at the zone that does: … {zone} {windows} {bind_line} … {reg_command} …
+    no_record_fix = "srv-discovery-no-record-fix" (suffixes, zone, windows, bind_line, reg_command);
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-discovery` check.
@@ -40,15 +70,57 @@ kms_preflight_engine::check_rule! {
     }
 }
 
+/// What `srv-discovery` saw over the client's suffix list.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct SrvDiscoveryEvidence {
+    /// The first suffix of the client's list whose query returns records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_suffix: Option<String>,
+    /// False when no DNS server gave any answer for any suffix (timeouts, unreachable
+    /// servers): discovery failed for want of DNS, not for want of a record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_answered: Option<bool>,
+    /// Where the suffix list came from (`--suffix`, `--domain`, the system's).
+    pub suffix_origin: String,
+    /// Per suffix, in the list's order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suffixes: Option<Vec<SuffixEvidence>>,
+}
+
 /// One suffix's result.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct SuffixEvidence {
+    pub suffix: String,
+    /// The SRV name asked.
+    pub name: String,
+    /// The answer class, `only target '.'…`, or why no server answered.
+    pub result: EvidenceText,
+    /// The server that answered; null when none did.
+    pub server: Option<String>,
+    /// `host:port` of each published KMS host.
+    pub hosts: Vec<String>,
+}
+
+impl crate::Evidence {
+    pub fn srv_discovery(&self) -> Option<&SrvDiscoveryEvidence> {
+        match self {
+            crate::Evidence::SrvDiscovery(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// One suffix's result, and what decided it.
 struct SuffixResult {
-    suffix: String,
-    name: String,
-    result: String,
-    server: Option<String>,
-    hosts: Vec<String>,
-    /// A server gave an answer (any rcode), as opposed to none answering at all.
-    answered: bool,
+    evidence: SuffixEvidence,
+    /// The answer class (None: no server answered at all).
+    class: Option<AnswerClass>,
 }
 
 impl Check<Kms> for SrvDiscoveryCheck {
@@ -76,19 +148,21 @@ impl Check<Kms> for SrvDiscoveryCheck {
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let suffixes = &ctx.settings.search_domains;
-            let origin = if ctx.settings.search_origin.is_empty() {
-                "the command line".to_string()
+            // Where the list came from, as the run says it (evidence keeps it in English).
+            let (origin, origin_text): (Arg, String) = if ctx.settings.search_origin.is_empty() {
+                let m = origin_command_line();
+                (m.clone().into(), EvidenceText(m).english())
             } else {
-                ctx.settings.search_origin.clone()
+                let o = ctx.settings.search_origin.clone();
+                (o.clone().into(), o)
             };
             if suffixes.is_empty() {
-                return CheckOutput::one(
-                    Finding::new(
-                        Status::Skip,
-                        "no DNS domain or suffix to search (only --host given): KMS discovery was not simulated",
-                    )
-                    .evidence("suffix_origin", origin),
-                );
+                return CheckOutput::one(Finding::new(Status::Skip, no_suffix()).with(
+                    SrvDiscoveryEvidence {
+                        suffix_origin: origin_text,
+                        ..Default::default()
+                    },
+                ));
             }
             if ctx.settings.dns_servers.is_empty() {
                 return CheckOutput::one(common::no_servers());
@@ -99,10 +173,7 @@ impl Check<Kms> for SrvDiscoveryCheck {
                 vars.insert("domain".into(), suffix.clone());
                 let text = match &self.name {
                     Some(n) => render_param(n, &vars),
-                    None => {
-                        kms_preflight_engine::rules::template::render(common::DEFAULT_NAME, &vars)
-                            .map_err(|e| Finding::new(Status::Error, e))
-                    }
+                    None => common::default_name(&vars),
                 };
                 let text = match text {
                     Ok(t) => t,
@@ -110,7 +181,7 @@ impl Check<Kms> for SrvDiscoveryCheck {
                 };
                 let name = match dns::fqdn(&text) {
                     Ok(n) => n,
-                    Err(e) => return CheckOutput::one(Finding::new(Status::Error, e)),
+                    Err(e) => return CheckOutput::one(crate::common::dns::name_error(&text, &e)),
                 };
                 let servers = ctx.settings.dns_servers.clone();
                 let source = ctx.source.cloned();
@@ -130,12 +201,14 @@ impl Check<Kms> for SrvDiscoveryCheck {
                     let shown = dns::display_name(&name);
                     let r = match reply {
                         None => SuffixResult {
-                            suffix,
-                            name: shown,
-                            result: format!("no answer ({})", dns::no_answer_message(&attempts)),
-                            server: None,
-                            hosts: Vec::new(),
-                            answered: false,
+                            evidence: SuffixEvidence {
+                                suffix,
+                                name: shown,
+                                result: no_answer(crate::common::dns::no_answer(&attempts)).into(),
+                                server: None,
+                                hosts: Vec::new(),
+                            },
+                            class: None,
                         },
                         Some(rep) => {
                             let hosts: Vec<String> = srv_records(&rep)
@@ -144,18 +217,18 @@ impl Check<Kms> for SrvDiscoveryCheck {
                                 .map(|r| format!("{}:{}", r.target, r.port))
                                 .collect();
                             let result = match (&rep.class, hosts.is_empty()) {
-                                (AnswerClass::Records, true) => {
-                                    "only target '.' (service not offered)".to_string()
-                                }
-                                (c, _) => c.label(),
+                                (AnswerClass::Records, true) => dot_only(),
+                                (c, _) => crate::common::dns::class(c),
                             };
                             SuffixResult {
-                                suffix,
-                                name: shown,
-                                result,
-                                server: Some(rep.server.to_string()),
-                                hosts,
-                                answered: true,
+                                evidence: SuffixEvidence {
+                                    suffix,
+                                    name: shown,
+                                    result: result.into(),
+                                    server: Some(rep.server.to_string()),
+                                    hosts,
+                                },
+                                class: Some(rep.class),
                             }
                         }
                     };
@@ -170,111 +243,100 @@ impl Check<Kms> for SrvDiscoveryCheck {
             }
             results.sort_by_key(|r| r.0);
             let results: Vec<SuffixResult> = results.into_iter().map(|r| r.1).collect();
-            let per_suffix = Value::Array(
-                results
-                    .iter()
-                    .map(|r| {
-                        let mut m = serde_json::Map::new();
-                        m.insert(ev::SUFFIX.into(), json!(r.suffix));
-                        m.insert("name".into(), json!(r.name));
-                        m.insert("result".into(), json!(r.result));
-                        m.insert("server".into(), json!(r.server));
-                        m.insert(ev::SUFFIX_HOSTS.into(), json!(r.hosts));
-                        Value::Object(m)
-                    })
-                    .collect(),
-            );
-            let lines: Vec<String> = results
+            let lines: Vec<Message> = results
                 .iter()
                 .map(|r| {
-                    if r.hosts.is_empty() {
-                        format!("{} → {}", r.suffix, r.result)
+                    let e = &r.evidence;
+                    if e.hosts.is_empty() {
+                        line(&e.suffix, e.result.message().clone())
                     } else {
-                        format!("{} → {}", r.suffix, r.hosts.join(", "))
+                        line_hosts(&e.suffix, e.hosts.clone())
                     }
                 })
                 .collect();
-            let list = suffixes.join(", ");
-            let f = match results.iter().find(|r| !r.hosts.is_empty()) {
-                Some(first) => Finding::new(
-                    Status::Pass,
-                    format!(
-                        "suffix list ({origin}): {}; a client with this list finds KMS through {} (the first suffix with records)",
-                        lines.join("; "),
-                        first.suffix
-                    ),
-                )
-                .evidence(ev::FIRST_SUFFIX, first.suffix.clone()),
-                None if !results.iter().any(|r| r.answered) => {
+            let mut evidence = SrvDiscoveryEvidence {
+                suffix_origin: origin_text,
+                ..Default::default()
+            };
+            let f = match results.iter().find(|r| !r.evidence.hosts.is_empty()) {
+                Some(first) => {
+                    evidence.first_suffix = Some(first.evidence.suffix.clone());
+                    Finding::new(Status::Pass, found(origin, lines, &first.evidence.suffix))
+                }
+                None if !results.iter().any(|r| r.class.is_some()) => {
                     // Not one answer from any server for any suffix: the client cannot discover
                     // KMS here, but for want of DNS, not of a record; publishing would not help.
-                    let servers = common::servers_text(&ctx.settings.dns_servers);
-                    Finding::new(
-                        Status::Fail,
-                        format!(
-                            "no DNS server answered for any suffix of the list ({origin}: {list}): {}. \
-                             A Windows client here cannot discover KMS (it logs 0xC004F074) until its DNS \
-                             servers answer",
-                            lines.join("; ")
-                        ),
-                    )
-                    .codes(&["0xC004F074"])
-                    .evidence(ev::DNS_ANSWERED, false)
-                    .remediation(format!(
-                        "Make the DNS servers this client uses ({servers}) answer it: check they run, and that UDP and TCP 53 \
-                         are open from this subnet (host firewalls, ACLs, VPN split tunnel). From a client:\n\
-                         \x20 Resolve-DnsName -Type SRV _vlmcs._tcp.{first} -Server <dns-server>\n\
-                         \x20 nslookup -type=SRV _vlmcs._tcp.{first} <dns-server>\n\
-                         Then on clients: ipconfig /flushdns ; slmgr /ckms",
-                        first = suffixes[0],
-                    ))
+                    evidence.dns_answered = Some(false);
+                    let first = &suffixes[0];
+                    Finding::new(Status::Fail, no_dns(origin, suffixes.clone(), lines))
+                        .codes(&["0xC004F074"])
+                        .remediation(no_dns_fix(
+                            common::servers_list(&ctx.settings.dns_servers),
+                            format!("Resolve-DnsName -Type SRV _vlmcs._tcp.{first} -Server <dns-server>"),
+                            format!("nslookup -type=SRV _vlmcs._tcp.{first} <dns-server>"),
+                        ))
                 }
                 None => {
                     // The code the client logs follows what DNS said: NXDOMAIN, NODATA, or (no
                     // definitive answer at all) only the generic "no KMS could be contacted".
-                    let codes: &[&str] = if results.iter().all(|r| r.result == "NODATA") {
+                    let is = |c: AnswerClass| move |r: &SuffixResult| r.class.as_ref() == Some(&c);
+                    let codes: &[&str] = if results.iter().all(is(AnswerClass::NoData)) {
                         &["0x8007251D", "0xC004F074"]
-                    } else if results.iter().any(|r| r.result == "NXDOMAIN" || r.result == "NODATA") {
+                    } else if results
+                        .iter()
+                        .any(|r| is(AnswerClass::NxDomain)(r) || is(AnswerClass::NoData)(r))
+                    {
                         &["0x8007232B", "0xC004F074"]
                     } else {
                         &["0xC004F074"]
                     };
+                    let first = &suffixes[0];
+                    let shown = format!("_vlmcs._tcp.{first}");
+                    let port = ctx
+                        .vars
+                        .get("port")
+                        .and_then(|p| p.parse().ok())
+                        .unwrap_or(1688);
+                    let (windows, bind_line) =
+                        common::add_record_commands(&shown, "<kms-host.fqdn>", 0, 0, port);
                     Finding::new(
                         Status::Fail,
-                        format!(
-                            "no suffix in the list ({origin}: {list}) reaches any _vlmcs._tcp record: {}. \
-                             A Windows client with this suffix list cannot discover KMS (it logs {}), even if \
-                             nslookup of the full name works elsewhere",
-                            lines.join("; "),
-                            codes[0]
-                        ),
+                        no_record(origin, suffixes.clone(), lines, codes[0]),
                     )
                     .codes(codes)
-                    .remediation(format!(
-                        "Make one zone of the client's suffix list ({list}) hold the record, or point the client at the zone that does:\n\
-                         - publish in a suffix zone: {add}\n\
-                         - or on each KMS host, list the zone in DnsDomainPublishList and restart sppsvc:\n    \
-                           reg add \"HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\SoftwareProtectionPlatform\" /v DnsDomainPublishList /t REG_MULTI_SZ /d \"{first}\" /f\n    \
-                           Restart-Service sppsvc\n\
-                         - or add the KMS zone to the clients' suffix search list (GPO: Computer Configuration > Administrative Templates > Network > DNS Client > DNS Suffix Search List; or DHCP option 119)\n\
-                         - or, for clients in a disjoint namespace, pin the zone to search on each client: slmgr /skms-domain <zone-with-the-record>\n\
-                         Then on clients: ipconfig /flushdns ; slmgr /ckms",
-                        add = common::add_commands(
-                            &format!("_vlmcs._tcp.{}", suffixes[0]),
-                            "<kms-host.fqdn>",
-                            0,
-                            0,
-                            ctx.vars.get("port").and_then(|p| p.parse().ok()).unwrap_or(1688)
-                        )
-                        .replace('\n', "\n    "),
-                        first = suffixes[0],
+                    .remediation(no_record_fix(
+                        suffixes.clone(),
+                        common::owner_and_zone(&shown).1,
+                        windows,
+                        bind_line,
+                        format!(
+                            "reg add \"HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\SoftwareProtectionPlatform\" /v DnsDomainPublishList /t REG_MULTI_SZ /d \"{first}\" /f"
+                        ),
                     ))
                 }
             };
-            CheckOutput::one(
-                f.evidence(ev::SUFFIX_ORIGIN, origin)
-                    .evidence(ev::SUFFIXES, per_suffix),
-            )
+            evidence.suffixes = Some(results.into_iter().map(|r| r.evidence).collect());
+            CheckOutput::one(f.with(evidence))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Words the lab does not reach read as they were written before they were typed.
+    #[test]
+    fn english_as_before() {
+        assert_eq!(en(&origin_command_line()), "the command line");
+        assert_eq!(en(&dot_only()), "only target '.' (service not offered)");
+        assert_eq!(
+            EvidenceText(no_answer(crate::common::dns::no_answer(&[]))).english(),
+            format!(
+                "no answer ({})",
+                "no DNS server to ask: /etc/resolv.conf lists none; pass --dns"
+            )
+        );
     }
 }

@@ -15,16 +15,40 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use crate::common::srv::SrvRecord;
-use crate::common::srv_audit::{self as common, describe, norm_host};
+use crate::common::srv_audit::{self as common, describe, norm_host, ServerAnswerEvidence};
 use kms_preflight_engine::rules::{Scope, Vars};
-use kms_preflight_engine::Status;
 use kms_preflight_engine::{render_param, BoxFuture, Check};
+use kms_preflight_engine::{Arg, Message, Status};
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// no inventory configured for {name}: set expect.hosts (and expect.forbidden_hosts) in a
+    /// rule file with id srv.inventory to catch unknown, missing and retired KMS hosts
+    none_configured = "srv-inventory-none-configured" (name);
+    /// cannot audit the inventory of {name}: no DNS server gave a usable answer ({answers})
+    no_usable = "srv-inventory-no-usable" (name, answers);
+    /// {host} is still published ({records}; on {servers}) but is listed in forbidden_hosts:
+    /// clients may keep activating against the retired host, or fail once it is gone
+    forbidden_published = "srv-inventory-forbidden" (host, records, servers);
+    /// On {host} stop publishing first: slmgr /cdns (then retire it). Then: {removals}
+    forbidden_fix = "srv-inventory-forbidden-fix" (host, removals);
+    /// unknown KMS host {host} is published ({records}; on {servers}): not in the expected
+    /// hosts — possibly rogue (an unlicensed KMS emulator that registered itself) or forgotten
+    unknown_published = "srv-inventory-unknown" (host, records, servers);
+    /// Find out what {host} is (…). … Set-DnsServerPrimaryZone -Name {zone} … {removals}
+    unknown_fix = "srv-inventory-unknown-fix" (host, zone, removals);
+    /// expected KMS host {host} is not published at {name} by any of {servers}
+    expected_missing = "srv-inventory-missing" (host, name, servers);
+    /// published KMS hosts at {name} match the inventory: {published}
+    matches = "srv-inventory-matches" (name, published);
+    /// published KMS hosts at {name} match the inventory: {published}; none of the forbidden
+    /// hosts ({forbidden}) is published
+    matches_none_forbidden = "srv-inventory-matches-none-forbidden" (name, published, forbidden);
+    /// (none)
+    none_published = "srv-inventory-none-published" ();
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-inventory` check.
@@ -81,6 +105,52 @@ impl InventoryLists {
     }
 }
 
+/// What an inventory finding is about.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum InventoryIssue {
+    /// A host of `expect.forbidden_hosts` is still published.
+    ForbiddenPublished,
+    /// A published host is not in `expect.hosts`.
+    UnknownPublished,
+    /// A host of `expect.hosts` is not published.
+    ExpectedMissing,
+}
+
+/// What `srv-inventory` saw.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct SrvInventoryEvidence {
+    pub name: String,
+    /// Every server's answer, asked directly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub servers: Option<Vec<ServerAnswerEvidence>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_hosts: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forbidden_hosts: Option<Vec<String>>,
+    /// The union of the published targets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue: Option<InventoryIssue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+impl crate::Evidence {
+    pub fn srv_inventory(&self) -> Option<&SrvInventoryEvidence> {
+        match self {
+            crate::Evidence::SrvInventory(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 impl Check<Kms> for SrvInventoryCheck {
     fn declaration(&self) -> crate::Declaration {
         crate::Declaration::Inventory(InventoryLists {
@@ -128,16 +198,12 @@ impl Check<Kms> for SrvInventoryCheck {
                 Err(f) => return CheckOutput::one(f),
             };
             if expected.is_empty() && forbidden.is_empty() {
-                return CheckOutput::one(
-                    Finding::new(
-                        Status::Skip,
-                        format!(
-                            "no inventory configured for {shown}: set expect.hosts (and expect.forbidden_hosts) in a rule file \
-                             with id srv.inventory to catch unknown, missing and retired KMS hosts"
-                        ),
-                    )
-                    .evidence("name", shown),
-                );
+                return CheckOutput::one(Finding::new(Status::Skip, none_configured(&shown)).with(
+                    SrvInventoryEvidence {
+                        name: shown,
+                        ..Default::default()
+                    },
+                ));
             }
             let answers = match common::srv_answers(&name, ctx).await {
                 Ok(a) => a,
@@ -160,80 +226,56 @@ impl Check<Kms> for SrvInventoryCheck {
                     }
                 }
             }
-            let answers_json = common::answers_json(&answers);
-            let base = |f: Finding| {
-                f.evidence("name", shown.clone())
-                    .evidence("servers", answers_json.clone())
-                    .evidence(
-                        "expected_hosts",
-                        Value::Array(expected.iter().cloned().map(Value::String).collect()),
-                    )
-                    .evidence(
-                        "forbidden_hosts",
-                        Value::Array(forbidden.iter().cloned().map(Value::String).collect()),
-                    )
-                    .evidence(
-                        "published",
-                        Value::Array(published.keys().cloned().map(Value::String).collect()),
-                    )
+            let base = SrvInventoryEvidence {
+                name: shown.clone(),
+                servers: Some(common::answers_evidence(&answers)),
+                expected_hosts: Some(expected.clone()),
+                forbidden_hosts: Some(forbidden.clone()),
+                published: Some(published.keys().cloned().collect()),
+                ..Default::default()
+            };
+            let about = |issue, host: &str| SrvInventoryEvidence {
+                issue: Some(issue),
+                target: Some(host.to_string()),
+                ..base.clone()
             };
             if answered.is_empty() {
-                let why = answers
+                let why: Vec<Message> = answers
                     .iter()
-                    .map(|a| format!("{}: {}", a.server, a.outcome_label()))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                return CheckOutput::one(base(Finding::new(
-                    Status::Error,
-                    format!("cannot audit the inventory of {shown}: no DNS server gave a usable answer ({why})"),
-                )));
+                    .map(|a| crate::common::dns_attempt(a.server, a.outcome()))
+                    .collect();
+                return CheckOutput::one(
+                    Finding::new(Status::Error, no_usable(&shown, why)).with(base),
+                );
             }
             let mut findings = Vec::new();
             for (host, (recs, on)) in &published {
+                let records: Vec<String> = recs.iter().map(describe).collect();
+                let removals: Vec<Message> = recs
+                    .iter()
+                    .map(|r| common::remove_commands(&shown, r, None))
+                    .collect();
                 if forbidden.contains(host) {
-                    let fix = recs
-                        .iter()
-                        .map(|r| common::remove_commands(&shown, r, None))
-                        .collect::<Vec<_>>()
-                        .join("\n");
                     findings.push(
-                        base(Finding::new(
+                        Finding::new(
                             Status::Fail,
-                            format!(
-                                "{host} is still published ({}; on {}) but is listed in forbidden_hosts: clients may keep activating against the retired host, or fail once it is gone",
-                                recs.iter().map(describe).collect::<Vec<_>>().join("; "),
-                                common::servers_text(on)
-                            ),
-                        ))
+                            forbidden_published(host, records, common::servers_list(on)),
+                        )
                         .codes(&["0xC004F074", "0x800706BA"])
-                        .evidence("issue", "forbidden-published")
-                        .evidence("target", host.clone())
-                        .remediation(format!("On {host} stop publishing first: slmgr /cdns (then retire it). Then:\n{fix}")),
+                        .with(about(InventoryIssue::ForbiddenPublished, host))
+                        .remediation(forbidden_fix(host, removals)),
                     );
                 } else if !expected.is_empty() && !expected.contains(host) {
-                    let fix = recs
-                        .iter()
-                        .map(|r| common::remove_commands(&shown, r, None))
-                        .collect::<Vec<_>>()
-                        .join("\n");
                     findings.push(
-                        base(Finding::new(
+                        Finding::new(
                             Status::Fail,
-                            format!(
-                                "unknown KMS host {host} is published ({}; on {}): not in the expected hosts — possibly rogue \
-                                 (an unlicensed KMS emulator that registered itself) or forgotten",
-                                recs.iter().map(describe).collect::<Vec<_>>().join("; "),
-                                common::servers_text(on)
-                            ),
-                        ))
-                        .evidence("issue", "unknown-published")
-                        .evidence("target", host.clone())
-                        .remediation(format!(
-                            "Find out what {host} is (who owns it, slmgr /dlv on it if it is Windows). If it is legitimate, add it to expect.hosts. \
-                             If not, remove its record and stop it from re-registering: restrict dynamic updates on the zone \
-                             (Windows: Set-DnsServerPrimaryZone -Name {zone} -DynamicUpdate Secure; BIND: allow-update/update-policy) \
-                             and grant update rights on _vlmcs only to a KMS host group.\n{fix}",
-                            zone = common::owner_and_zone(&shown).1
+                            unknown_published(host, records, common::servers_list(on)),
+                        )
+                        .with(about(InventoryIssue::UnknownPublished, host))
+                        .remediation(unknown_fix(
+                            host,
+                            common::owner_and_zone(&shown).1,
+                            removals,
                         )),
                     );
                 }
@@ -243,16 +285,12 @@ impl Check<Kms> for SrvInventoryCheck {
                     continue;
                 }
                 findings.push(
-                    base(Finding::new(
+                    Finding::new(
                         Status::Fail,
-                        format!(
-                            "expected KMS host {host} is not published at {shown} by any of {}",
-                            common::servers_text(&answered)
-                        ),
-                    ))
+                        expected_missing(host, &shown, common::servers_list(&answered)),
+                    )
                     .codes(&["0xC004F074"])
-                    .evidence("issue", "expected-missing")
-                    .evidence("target", host.clone())
+                    .with(about(InventoryIssue::ExpectedMissing, host))
                     .remediation(common::add_commands(
                         &shown,
                         host,
@@ -266,30 +304,56 @@ impl Check<Kms> for SrvInventoryCheck {
                 );
             }
             if findings.is_empty() {
-                findings.push(base(Finding::new(
-                    Status::Pass,
-                    format!(
-                        "published KMS hosts at {shown} match the inventory: {}{}",
-                        if published.is_empty() {
-                            "(none)".to_string()
-                        } else {
-                            published.keys().cloned().collect::<Vec<_>>().join(", ")
-                        },
-                        if forbidden.is_empty() {
-                            String::new()
-                        } else {
-                            format!(
-                                "; none of the forbidden hosts ({}) is published",
-                                forbidden.join(", ")
-                            )
-                        }
-                    ),
-                )));
+                let hosts: Arg = if published.is_empty() {
+                    none_published().into()
+                } else {
+                    published.keys().cloned().collect::<Vec<_>>().into()
+                };
+                let text = if forbidden.is_empty() {
+                    matches(&shown, hosts)
+                } else {
+                    matches_none_forbidden(&shown, hosts, forbidden.clone())
+                };
+                findings.push(Finding::new(Status::Pass, text).with(base));
             }
             CheckOutput {
                 findings,
                 ..Default::default()
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let shown = "_vlmcs._tcp.corp.test";
+        let published = ["kms1.corp.test".to_string(), "kms2.corp.test".to_string()];
+        let forbidden = ["old.corp.test".to_string()];
+        assert_eq!(
+            en(&matches(shown, none_published())),
+            format!("published KMS hosts at {shown} match the inventory: (none)")
+        );
+        assert_eq!(
+            en(&matches_none_forbidden(shown, published.to_vec(), forbidden.to_vec())),
+            format!(
+                "published KMS hosts at {shown} match the inventory: {}; none of the forbidden hosts ({}) is published",
+                published.join(", "),
+                forbidden.join(", ")
+            )
+        );
+        let answers: Vec<Message> = [("198.18.0.2:53", "timeout"), ("198.18.0.3:53", "SERVFAIL")]
+            .iter()
+            .map(|(s, l)| crate::common::dns_attempt(*s, *l))
+            .collect();
+        assert_eq!(
+            en(&no_usable(shown, answers)),
+            format!("cannot audit the inventory of {shown}: no DNS server gave a usable answer (198.18.0.2:53: timeout; 198.18.0.3:53: SERVFAIL)")
+        );
     }
 }

@@ -8,22 +8,43 @@
 //! one result per DNS server and only asks "at least these" / "none of these", so it reads
 //! as a change verdict and `diff` can follow each server across runs.
 
-use crate::{evidence, CheckContext, CheckOutput, Finding, Kms, RunSettings};
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::time::Duration;
 
-use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use crate::common::srv::{srv_records, SrvRecord};
 use crate::common::srv_audit as common;
 
 use kms_preflight_engine::rules::Scope;
-use kms_preflight_engine::Status;
 use kms_preflight_engine::{render_param, BoxFuture, Check};
+use kms_preflight_engine::{Arg, Status};
 use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::ms;
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// host {host} is empty after filling in variables
+    host_empty = "srv-membership-host-empty" (host);
+    /// cannot tell which hosts {server} lists for {name}: {error}
+    failed = "srv-membership-failed" (server, name, error);
+    /// {server} answered {rcode} for {name}: cannot tell which hosts it lists
+    rcode_answer = "srv-membership-rcode" (server, rcode, name);
+    /// still lists {target}:{port} (TTL {ttl} s, authoritative: the record is in the zone)
+    still_lists_authoritative = "srv-membership-still-lists-authoritative" (target, port, ttl);
+    /// still lists {target}:{port} (TTL {ttl} s, not authoritative: a cached or unreplicated
+    /// copy)
+    still_lists_cached = "srv-membership-still-lists-cached" (target, port, ttl);
+    /// does not list {hosts}
+    does_not_list = "srv-membership-does-not-list" (hosts);
+    /// lists {hosts}
+    lists = "srv-membership-lists" (hosts);
+    /// no SRV record ({rcode})
+    no_record = "srv-membership-no-record" (rcode);
+    /// {parts} for {name} (answer: {listed}), the parts joined with " and "
+    pass = "srv-membership-pass" (parts, name, listed);
+    /// {problems} for {name} (answer: {listed}), the problems joined with "; "
+    fail = "srv-membership-fail" (problems, name, listed);
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-membership` check.
@@ -39,8 +60,6 @@ kms_preflight_engine::check_rule! {
     }
 }
 
-const DEFAULT_NAME: &str = "_vlmcs._tcp.{{domain}}";
-
 fn norm(host: &str) -> String {
     let h = host.trim().trim_end_matches('.').to_ascii_lowercase();
     // `--new-host kms:1689` style values: the SRV target is the name only.
@@ -49,6 +68,39 @@ fn norm(host: &str) -> String {
             name.to_string()
         }
         _ => h,
+    }
+}
+
+/// What `srv-membership` saw from one DNS server.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct SrvMembershipEvidence {
+    pub name: String,
+    pub server: String,
+    /// Why no response came (`timeout`, `refused`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rcode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authoritative: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtt_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<SrvRecord>>,
+    /// The targets listed, normalised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<String>>,
+}
+
+impl crate::Evidence {
+    pub fn srv_membership(&self) -> Option<&SrvMembershipEvidence> {
+        match self {
+            crate::Evidence::SrvMembership(e) => Some(e),
+            _ => None,
+        }
     }
 }
 
@@ -96,8 +148,7 @@ impl Check<Kms> for SrvMembershipCheck {
         Box::pin(async move {
             let name_text = match &self.name {
                 Some(n) => render_param(n, ctx.vars),
-                None => kms_preflight_engine::rules::template::render(DEFAULT_NAME, ctx.vars)
-                    .map_err(|e| Finding::new(Status::Error, e)),
+                None => common::default_name(ctx.vars),
             };
             let name_text = match name_text {
                 Ok(s) => s,
@@ -112,7 +163,7 @@ impl Check<Kms> for SrvMembershipCheck {
                         Ok(_) => {
                             return CheckOutput::one(Finding::new(
                                 Status::Error,
-                                format!("host {:?} is empty after filling in variables", h.value),
+                                host_empty(format!("{:?}", h.value)),
                             ))
                         }
                         Err(f) => return CheckOutput::one(f),
@@ -121,7 +172,7 @@ impl Check<Kms> for SrvMembershipCheck {
             }
             let name = match dns::fqdn(&name_text) {
                 Ok(n) => n,
-                Err(e) => return CheckOutput::one(Finding::new(Status::Error, e)),
+                Err(e) => return CheckOutput::one(crate::common::dns::name_error(&name_text, &e)),
             };
             let shown = dns::display_name(&name);
             let answers = match common::srv_answers(&name, ctx).await {
@@ -147,37 +198,38 @@ fn judge(
     present: &[String],
     absent: &[String],
 ) -> Finding {
-    let base = |status, msg: String| {
-        Finding::new(status, msg)
-            .address(server.to_string())
-            .evidence("name", shown)
-            .evidence("server", server.to_string())
+    let base = SrvMembershipEvidence {
+        name: shown.to_string(),
+        server: server.to_string(),
+        ..Default::default()
     };
     let reply = match reply {
         Ok(r) => r,
         Err(e) => {
-            return base(
+            return Finding::new(
                 Status::Error,
-                format!(
-                    "cannot tell which hosts {server} lists for {shown}: {}",
-                    e.label()
-                ),
+                failed(server, shown, crate::common::dns::failure(&e)),
             )
-            .evidence("result", e.class())
+            .address(server.to_string())
+            .with(SrvMembershipEvidence {
+                result: Some(e.class().into()),
+                ..base
+            })
         }
     };
     let records: Vec<SrvRecord> = match reply.class {
         AnswerClass::Records => srv_records(&reply),
         AnswerClass::NxDomain | AnswerClass::NoData => Vec::new(),
         ref other => {
-            return base(
+            return Finding::new(
                 Status::Error,
-                format!(
-                    "{server} answered {} for {shown}: cannot tell which hosts it lists",
-                    other.label()
-                ),
+                rcode_answer(server, crate::common::dns::class(other), shown),
             )
-            .evidence("rcode", other.label())
+            .address(server.to_string())
+            .with(SrvMembershipEvidence {
+                rcode: Some(other.label()),
+                ..base
+            })
         }
     };
     let targets: Vec<String> = records.iter().map(|r| norm(&r.target)).collect();
@@ -186,66 +238,100 @@ fn judge(
         .filter(|r| absent.contains(&norm(&r.target)))
         .collect();
     let missing: Vec<&String> = present.iter().filter(|h| !targets.contains(h)).collect();
-    let listed = if targets.is_empty() {
-        format!("no SRV record ({})", reply.class.label())
+    let listed: Arg = if targets.is_empty() {
+        no_record(crate::common::dns::class(&reply.class)).into()
     } else {
-        targets.join(", ")
+        targets.clone().into()
     };
-    let f = base(Status::Pass, String::new())
-        .evidence("rcode", reply.class.label())
-        .evidence("authoritative", reply.authoritative)
-        .evidence(evidence::RTT_MS, ms(reply.rtt))
-        .evidence(
-            "records",
-            Value::Array(records.iter().map(SrvRecord::to_json).collect()),
-        )
-        .evidence(
-            "targets",
-            Value::Array(targets.iter().cloned().map(Value::String).collect()),
-        );
+    let evidence = SrvMembershipEvidence {
+        rcode: Some(reply.class.label()),
+        authoritative: Some(reply.authoritative),
+        rtt_ms: Some(ms(reply.rtt)),
+        records: Some(records.clone()),
+        targets: Some(targets.clone()),
+        ..base
+    };
     let mut problems = Vec::new();
     for r in &still {
-        problems.push(format!(
-            "still lists {}:{} (TTL {} s{})",
-            r.target,
-            r.port,
-            r.ttl,
-            if reply.authoritative {
-                ", authoritative: the record is in the zone"
-            } else {
-                ", not authoritative: a cached or unreplicated copy"
-            }
-        ));
+        problems.push(if reply.authoritative {
+            still_lists_authoritative(&r.target, r.port, r.ttl)
+        } else {
+            still_lists_cached(&r.target, r.port, r.ttl)
+        });
     }
     for h in &missing {
-        problems.push(format!("does not list {h}"));
+        problems.push(does_not_list(h.as_str()));
     }
-    if problems.is_empty() {
+    let f = if problems.is_empty() {
         let mut parts = Vec::new();
         if !present.is_empty() {
-            parts.push(format!("lists {}", present.join(", ")));
+            parts.push(lists(present.to_vec()));
         }
         if !absent.is_empty() {
-            parts.push(format!("does not list {}", absent.join(", ")));
+            parts.push(does_not_list(absent.to_vec()));
         }
-        Finding {
-            message: format!("{} for {shown} (answer: {listed})", parts.join(" and ")).into(),
-            ..f
-        }
+        Finding::new(Status::Pass, pass(parts, shown, listed))
     } else {
         // No codes of its own: what a listed or missing host means depends on the change,
         // so the rule's `explains` says it.
-        Finding {
-            status: Status::Fail,
-            message: format!("{} for {shown} (answer: {listed})", problems.join("; ")).into(),
-            ..f
-        }
-    }
+        Finding::new(Status::Fail, fail(problems, shown, listed))
+    };
+    f.address(server.to_string()).with(evidence)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::norm;
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (server, shown) = ("198.18.0.3:53", "_vlmcs._tcp.corp.test");
+        let e = dns::DnsFailure::Timeout;
+        assert_eq!(
+            en(&failed(server, shown, crate::common::dns::failure(&e))),
+            format!(
+                "cannot tell which hosts {server} lists for {shown}: {}",
+                e.label()
+            )
+        );
+        let other = AnswerClass::Refused;
+        assert_eq!(
+            en(&rcode_answer(
+                server,
+                crate::common::dns::class(&other),
+                shown
+            )),
+            format!(
+                "{server} answered {} for {shown}: cannot tell which hosts it lists",
+                other.label()
+            )
+        );
+        let h = "{{new_host}}";
+        assert_eq!(
+            en(&host_empty(format!("{h:?}"))),
+            format!("host {h:?} is empty after filling in variables")
+        );
+        assert_eq!(
+            en(&still_lists_cached("kms-old.corp.test", 1688u16, 300u32)),
+            "still lists kms-old.corp.test:1688 (TTL 300 s, not authoritative: a cached or unreplicated copy)"
+        );
+        let class = AnswerClass::NxDomain;
+        let listed = no_record(crate::common::dns::class(&class));
+        assert_eq!(
+            en(&pass(
+                vec![does_not_list(vec!["kms-old.corp.test"])],
+                shown,
+                listed
+            )),
+            format!(
+                "{} for {shown} (answer: no SRV record ({}))",
+                "does not list kms-old.corp.test",
+                class.label()
+            )
+        );
+    }
 
     #[test]
     fn host_names_compare_without_dot_case_or_port() {

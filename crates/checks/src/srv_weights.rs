@@ -17,17 +17,58 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use kms_preflight_net::dns::proto::{RData, RecordType};
-use serde_json::{json, Value};
 use serde_saphyr::{Location, Spanned};
 
 use crate::common::srv::{srv_records, SrvRecord};
 use crate::common::srv_audit::{self as common, describe};
 use kms_preflight_engine::rules::Scope;
-use kms_preflight_engine::Status;
 use kms_preflight_engine::{render_port, validate_port, BoxFuture, Check};
+use kms_preflight_engine::{Message, Status};
 use kms_preflight_net::dns::{self, AnswerClass};
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// no SRV records to audit at {name} ({rcode} from {server}); see srv.present
+    not_records = "srv-weights-not-records" (name, rcode, server);
+    /// no DNS server answered for {name} ({why}); see srv.present
+    no_answer = "srv-weights-no-answer" (name, why);
+    /// RFC 2782 order (only with KMS host caching off, slmgr /ckhc): {order} | random choice
+    /// (caching on; Microsoft also documents that KMS ignores priority/weight): each of
+    /// {count} host(s) {percent}%
+    readings = "srv-weights-readings" (order, count, percent);
+    /// {rank}. priority {priority}: {hosts}
+    group = "srv-weights-group" (rank, priority, hosts);
+    /// {target}:{port} {percent}%
+    share = "srv-weights-share" (target, port, percent);
+    /// priority {priority} mixes weight-0 record(s) {records} with weighted ones (total weight
+    /// {total}): under RFC 2782 a weight-0 host is almost never tried first; if it should share
+    /// the load, give it a weight
+    zero_mixed = "srv-weights-zero-mixed" (priority, records, total);
+    /// {target} ({percent}%)
+    zero_entry = "srv-weights-zero-entry" (target, percent);
+    /// Set explicit weights on every record of priority {priority} in {zone} (…): {windows}
+    /// {bind_line} … DnsDomainPublishList ("{publish_list}") …
+    zero_fix = "srv-weights-zero-fix" (priority, zone, windows, bind_line, publish_list);
+    /// {target} is published {count} times ({records}): a leftover of a port or priority
+    /// change, and it weighs twice in the choice
+    duplicate = "srv-weights-duplicate" (target, count, records);
+    /// Keep one record per KMS host. For the extra one(s): {removals}
+    duplicate_fix = "srv-weights-duplicate-fix" (removals);
+    /// {record} has target '.': the service is explicitly not offered in {zone} (RFC 2782);
+    /// clients find no KMS host
+    dot_only = "srv-weights-dot-only" (record, zone);
+    /// {record} has target '.' (service explicitly not offered) next to real hosts:
+    /// contradictory, clients may stop at it
+    dot_mixed = "srv-weights-dot-mixed" (record);
+    /// {record} advertises port {port}, expected {expected}: clients connect to {port}
+    port = "srv-weights-port" (record, port, expected);
+    /// Either make the KMS host listen on {port} (…) or fix the record: {remove} {add}
+    port_fix = "srv-weights-port-fix" (port, remove, add);
+    /// target {target} is an alias (CNAME to {canonical}): RFC 2782 does not allow aliases as
+    /// SRV targets; some clients refuse it, and the extra lookup can fail on its own
+    cname = "srv-weights-cname" (target, canonical);
+    /// Point the record at the canonical name {canonical}: {fixes}
+    cname_fix = "srv-weights-cname-fix" (canonical, fixes);
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of an `srv-weights` check.
@@ -50,8 +91,98 @@ pub struct WeightsExpect {
 /// report's verdict uses the same numbers.
 pub use kms_preflight_knowledge::srv_order::rfc2782_shares;
 
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
+/// A share as the messages show it (percent, one decimal in the catalog).
+fn percent(x: f64) -> f64 {
+    x * 100.0
+}
+
+/// What a weights finding is about.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum WeightsIssue {
+    WeightZeroMixed,
+    DuplicateTarget,
+    DotTarget,
+    PortDiffers,
+    CnameTarget,
+}
+
+/// One priority group under RFC 2782: the order it is tried in and its hosts' shares.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct Rfc2782Group {
+    #[serde(rename = "try")]
+    pub try_rank: usize,
+    pub priority: u16,
+    pub hosts: Vec<WeightedShare>,
+}
+
+/// A host's chance of the first attempt inside its priority group.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct WeightedShare {
+    pub target: String,
+    pub port: u16,
+    pub weight: u16,
+    pub share: f64,
+}
+
+/// A host's chance under a random choice over the whole list.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct RandomShare {
+    pub target: String,
+    pub port: u16,
+    pub share: f64,
+}
+
+/// What `srv-weights` saw.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(default)]
+pub struct SrvWeightsEvidence {
+    pub name: String,
+    /// The server whose answer is audited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<SrvRecord>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rfc2782: Option<Vec<Rfc2782Group>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub random: Option<Vec<RandomShare>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue: Option<WeightsIssue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u16>,
+    /// The record a finding is about, as text (`SRV 0 0 1688 host`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_port: Option<u16>,
+    /// The name a CNAME target points at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
+}
+
+impl crate::Evidence {
+    pub fn srv_weights(&self) -> Option<&SrvWeightsEvidence> {
+        match self {
+            crate::Evidence::SrvWeights(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 impl Check<Kms> for SrvWeightsCheck {
@@ -113,25 +244,24 @@ impl Check<Kms> for SrvWeightsCheck {
                     return CheckOutput::one(
                         Finding::new(
                             Status::Skip,
-                            format!(
-                                "no SRV records to audit at {shown} ({} from {}); see srv.present",
-                                r.class.label(),
-                                r.server
-                            ),
+                            not_records(&shown, crate::common::dns::class(&r.class), r.server),
                         )
-                        .evidence("name", shown),
+                        .with(SrvWeightsEvidence {
+                            name: shown,
+                            ..Default::default()
+                        }),
                     )
                 }
                 None => {
                     return CheckOutput::one(
                         Finding::new(
                             Status::Skip,
-                            format!(
-                                "no DNS server answered for {shown} ({}); see srv.present",
-                                dns::no_answer_message(&attempts)
-                            ),
+                            no_answer(&shown, crate::common::dns::no_answer(&attempts)),
                         )
-                        .evidence("name", shown),
+                        .with(SrvWeightsEvidence {
+                            name: shown,
+                            ..Default::default()
+                        }),
                     )
                 }
             };
@@ -139,14 +269,13 @@ impl Check<Kms> for SrvWeightsCheck {
             let records = srv_records(&reply);
             let (owner, zone) = common::owner_and_zone(&shown);
             let usable: Vec<&SrvRecord> = records.iter().filter(|r| r.target != ".").collect();
-            let base = |f: Finding| {
-                f.evidence("name", shown.clone())
-                    .evidence("server", server.to_string())
-                    .evidence(
-                        "records",
-                        Value::Array(records.iter().map(SrvRecord::to_json).collect()),
-                    )
+            let base = SrvWeightsEvidence {
+                name: shown.clone(),
+                server: Some(server.to_string()),
+                records: Some(records.clone()),
+                ..Default::default()
             };
+            let with = |f: Finding, e: SrvWeightsEvidence| f.with(e);
             let mut findings = Vec::new();
 
             // The two readings.
@@ -161,46 +290,48 @@ impl Check<Kms> for SrvWeightsCheck {
                 groups.entry(r.priority).or_default().push((i, r));
             }
             let mut order_text = Vec::new();
-            let mut rfc_json = Vec::new();
+            let mut rfc = Vec::new();
             for (rank, (prio, members)) in groups.iter().enumerate() {
-                let parts: Vec<String> = members
+                let parts: Vec<Message> = members
                     .iter()
-                    .map(|(i, r)| format!("{}:{} {}", r.target, r.port, pct(shares[*i])))
+                    .map(|(i, r)| share(&r.target, r.port, percent(shares[*i])))
                     .collect();
-                order_text.push(format!(
-                    "{}. priority {prio}: {}",
-                    rank + 1,
-                    parts.join(", ")
-                ));
-                rfc_json.push(json!({
-                    "try": rank + 1,
-                    "priority": prio,
-                    "hosts": members.iter().map(|(i, r)| json!({
-                        "target": r.target, "port": r.port, "weight": r.weight,
-                        "share": (shares[*i] * 10000.0).round() / 10000.0,
-                    })).collect::<Vec<_>>(),
-                }));
+                order_text.push(group(rank + 1, *prio, parts));
+                rfc.push(Rfc2782Group {
+                    try_rank: rank + 1,
+                    priority: *prio,
+                    hosts: members
+                        .iter()
+                        .map(|(i, r)| WeightedShare {
+                            target: r.target.clone(),
+                            port: r.port,
+                            weight: r.weight,
+                            share: (shares[*i] * 10000.0).round() / 10000.0,
+                        })
+                        .collect(),
+                });
             }
             let n = usable.len().max(1) as f64;
-            let random_json: Vec<Value> = usable
+            let random: Vec<RandomShare> = usable
                 .iter()
-                .map(|r| json!({"target": r.target, "port": r.port, "share": ((1.0 / n) * 10000.0).round() / 10000.0}))
+                .map(|r| RandomShare {
+                    target: r.target.clone(),
+                    port: r.port,
+                    share: ((1.0 / n) * 10000.0).round() / 10000.0,
+                })
                 .collect();
             if !usable.is_empty() {
-                findings.push(
-                    base(Finding::new(
+                findings.push(with(
+                    Finding::new(
                         Status::Pass,
-                        format!(
-                            "RFC 2782 order (only with KMS host caching off, slmgr /ckhc): {} | random choice (caching on; \
-                             Microsoft also documents that KMS ignores priority/weight): each of {} host(s) {}",
-                            order_text.join("; then "),
-                            usable.len(),
-                            pct(1.0 / n)
-                        ),
-                    ))
-                    .evidence("rfc2782", Value::Array(rfc_json))
-                    .evidence("random", Value::Array(random_json)),
-                );
+                        readings(order_text, usable.len(), percent(1.0 / n)),
+                    ),
+                    SrvWeightsEvidence {
+                        rfc2782: Some(rfc),
+                        random: Some(random),
+                        ..base.clone()
+                    },
+                ));
             }
 
             // Weight 0 mixed with weighted records inside one priority group.
@@ -209,27 +340,27 @@ impl Check<Kms> for SrvWeightsCheck {
                 let zeros: Vec<&(usize, &SrvRecord)> =
                     members.iter().filter(|(_, r)| r.weight == 0).collect();
                 if sum > 0 && !zeros.is_empty() {
-                    let names: Vec<String> = zeros
+                    let names: Vec<Message> = zeros
                         .iter()
-                        .map(|(i, r)| format!("{} ({})", r.target, pct(shares[*i])))
+                        .map(|(i, r)| zero_entry(&r.target, percent(shares[*i])))
                         .collect();
                     findings.push(
-                        base(Finding::new(
-                            Status::Fail,
+                        with(
+                            Finding::new(Status::Fail, zero_mixed(*prio, names, sum)),
+                            SrvWeightsEvidence {
+                                issue: Some(WeightsIssue::WeightZeroMixed),
+                                priority: Some(*prio),
+                                ..base.clone()
+                            },
+                        )
+                        .remediation(zero_fix(
+                            *prio,
+                            &zone,
                             format!(
-                                "priority {prio} mixes weight-0 record(s) {} with weighted ones (total weight {sum}): \
-                                 under RFC 2782 a weight-0 host is almost never tried first; if it should share the load, give it a weight",
-                                names.join(", ")
+                                "Add-DnsServerResourceRecord -ZoneName {zone} -Srv -Name {owner} -DomainName <host>. -Priority {prio} -Weight <weight> -Port <port>"
                             ),
-                        ))
-                        .evidence("issue", "weight-zero-mixed")
-                        .evidence("priority", *prio)
-                        .remediation(format!(
-                            "Set explicit weights on every record of priority {prio} in {zone} (remove and re-add each with its weight):\n  \
-                             Add-DnsServerResourceRecord -ZoneName {zone} -Srv -Name {owner} -DomainName <host>. -Priority {prio} -Weight <weight> -Port <port>\n  \
-                             BIND: {owner}  IN SRV {prio} <weight> <port> <host>.\n\
-                             On a self-publishing KMS host the weight comes from DnsDomainPublishList (\"{zone}, {prio}, <weight>\"). \
-                             Weights matter only on clients with host caching off (slmgr /ckhc). Then on clients: ipconfig /flushdns ; slmgr /ckms"
+                            format!("{owner}  IN SRV {prio} <weight> <port> <host>."),
+                            format!("{zone}, {prio}, <weight>"),
                         )),
                     );
                 }
@@ -245,53 +376,56 @@ impl Check<Kms> for SrvWeightsCheck {
                     continue;
                 }
                 let all: Vec<String> = recs.iter().map(|r| describe(r)).collect();
-                let extra = recs[1..]
+                let extra: Vec<Message> = recs[1..]
                     .iter()
                     .map(|r| common::remove_commands(&shown, r, None))
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                    .collect();
                 findings.push(
-                    base(Finding::new(
-                        Status::Fail,
-                        format!(
-                            "{target} is published {} times ({}): a leftover of a port or priority change, and it weighs twice in the choice",
-                            recs.len(),
-                            all.join("; ")
-                        ),
-                    ))
-                    .evidence("issue", "duplicate-target")
-                    .evidence("target", target.to_string())
-                    .remediation(format!("Keep one record per KMS host. For the extra one(s):\n{extra}")),
+                    with(
+                        Finding::new(Status::Fail, duplicate(*target, recs.len(), all)),
+                        SrvWeightsEvidence {
+                            issue: Some(WeightsIssue::DuplicateTarget),
+                            target: Some(target.to_string()),
+                            ..base.clone()
+                        },
+                    )
+                    .remediation(duplicate_fix(extra)),
                 );
             }
 
             // The "." target.
             for r in records.iter().filter(|r| r.target == ".") {
-                let msg = if usable.is_empty() {
-                    format!("{} has target '.': the service is explicitly not offered in {zone} (RFC 2782); clients find no KMS host", describe(r))
+                let (msg, fix) = if usable.is_empty() {
+                    (
+                        dot_only(describe(r), &zone),
+                        crate::common::lines(vec![
+                            common::remove_commands(&shown, r, None),
+                            common::add_commands(
+                                &shown,
+                                "<kms-host.fqdn>",
+                                0,
+                                0,
+                                expected_port.unwrap_or(1688),
+                            ),
+                        ]),
+                    )
                 } else {
-                    format!("{} has target '.' (service explicitly not offered) next to real hosts: contradictory, clients may stop at it", describe(r))
+                    (
+                        dot_mixed(describe(r)),
+                        common::remove_commands(&shown, r, None),
+                    )
                 };
                 findings.push(
-                    base(Finding::new(Status::Fail, msg))
-                        .codes(&["0xC004F074"])
-                        .evidence("issue", "dot-target")
-                        .evidence("record", describe(r))
-                        .remediation(format!(
-                            "{}\n{}",
-                            common::remove_commands(&shown, r, None),
-                            if usable.is_empty() {
-                                common::add_commands(
-                                    &shown,
-                                    "<kms-host.fqdn>",
-                                    0,
-                                    0,
-                                    expected_port.unwrap_or(1688),
-                                )
-                            } else {
-                                String::new()
-                            }
-                        )),
+                    with(
+                        Finding::new(Status::Fail, msg),
+                        SrvWeightsEvidence {
+                            issue: Some(WeightsIssue::DotTarget),
+                            record: Some(describe(r)),
+                            ..base.clone()
+                        },
+                    )
+                    .codes(&["0xC004F074"])
+                    .remediation(fix),
                 );
             }
 
@@ -299,20 +433,21 @@ impl Check<Kms> for SrvWeightsCheck {
             if let Some(p) = expected_port {
                 for r in usable.iter().filter(|r| r.port != p) {
                     findings.push(
-                        base(Finding::new(
-                            Status::Fail,
-                            format!("{} advertises port {}, expected {p}: clients connect to {}", describe(r), r.port, r.port),
-                        ))
+                        with(
+                            Finding::new(Status::Fail, port(describe(r), r.port, p)),
+                            SrvWeightsEvidence {
+                                issue: Some(WeightsIssue::PortDiffers),
+                                record: Some(describe(r)),
+                                target: Some(r.target.clone()),
+                                expected_port: Some(p),
+                                ..base.clone()
+                            },
+                        )
                         .codes(&["0xC004F074", "0x800706BA"])
-                        .evidence("issue", "port-differs")
-                        .evidence("record", describe(r))
-                        .evidence("target", r.target.clone())
-                        .evidence("expected_port", p)
-                        .remediation(format!(
-                            "Either make the KMS host listen on {port} (on the host: slmgr /sprt {port}, restart sppsvc) or fix the record:\n{rm}\n{add}",
-                            port = r.port,
-                            rm = common::remove_commands(&shown, r, None),
-                            add = common::add_commands(&shown, &r.target, r.priority, r.weight, p),
+                        .remediation(port_fix(
+                            r.port,
+                            common::remove_commands(&shown, r, None),
+                            common::add_commands(&shown, &r.target, r.priority, r.weight, p),
                         )),
                     );
                 }
@@ -358,29 +493,26 @@ impl Check<Kms> for SrvWeightsCheck {
             aliases.sort();
             for (target, canonical) in aliases {
                 let recs = &by_target[target.as_str()];
-                let fix = recs
+                let fixes: Vec<Message> = recs
                     .iter()
-                    .map(|r| {
-                        format!(
-                            "{}\n{}",
+                    .flat_map(|r| {
+                        [
                             common::remove_commands(&shown, r, None),
-                            common::add_commands(&shown, &canonical, r.priority, r.weight, r.port)
-                        )
+                            common::add_commands(&shown, &canonical, r.priority, r.weight, r.port),
+                        ]
                     })
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                    .collect();
                 findings.push(
-                    base(Finding::new(
-                        Status::Fail,
-                        format!(
-                            "target {target} is an alias (CNAME to {canonical}): RFC 2782 does not allow aliases as SRV targets; \
-                             some clients refuse it, and the extra lookup can fail on its own"
-                        ),
-                    ))
-                    .evidence("issue", "cname-target")
-                    .evidence("target", target.clone())
-                    .evidence("canonical", canonical.clone())
-                    .remediation(format!("Point the record at the canonical name {canonical}:\n{fix}")),
+                    with(
+                        Finding::new(Status::Fail, cname(&target, &canonical)),
+                        SrvWeightsEvidence {
+                            issue: Some(WeightsIssue::CnameTarget),
+                            target: Some(target.clone()),
+                            canonical: Some(canonical.clone()),
+                            ..base.clone()
+                        },
+                    )
+                    .remediation(cname_fix(&canonical, fixes)),
                 );
             }
             CheckOutput {
@@ -388,5 +520,28 @@ impl Check<Kms> for SrvWeightsCheck {
                 ..Default::default()
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (rec, zone) = ("SRV 0 0 0 .", "corp.test");
+        assert_eq!(
+            en(&dot_only(rec, zone)),
+            format!("{rec} has target '.': the service is explicitly not offered in {zone} (RFC 2782); clients find no KMS host")
+        );
+        // Shares are shown with one decimal, as `{:.1}%` wrote them.
+        for x in [1.0 / 3.0, 0.5, 0.0, 0.06251, 1.0] {
+            assert_eq!(
+                en(&share("kms1", 1688u16, percent(x))),
+                format!("kms1:1688 {:.1}%", x * 100.0)
+            );
+        }
     }
 }

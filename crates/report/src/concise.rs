@@ -8,8 +8,6 @@ use std::fmt::Write;
 
 use colored::Colorize;
 
-use kms_preflight_checks::evidence as ev;
-
 use super::catalog::{Catalog, Lang};
 
 use super::table::{badge, header, summary_line};
@@ -300,7 +298,7 @@ fn pass_lines(report: &Report) -> Vec<String> {
 
 /// The verdict fix (its rank) a result's remediation belongs to, if any.
 fn rank_of(v: &Verdict, r: &Outcome) -> Option<usize> {
-    let about = r.evidence.get(ev::TARGET).and_then(|t| t.as_str());
+    let about = r.evidence.audit_target();
     v.fixes
         .iter()
         .find(|f| {
@@ -322,10 +320,10 @@ fn shown_lines(r: &Outcome, text: &str, masked: bool) -> Vec<String> {
         .map(|l| {
             let mut l = l.trim_end().to_string();
             if masked {
-                if let Some(rec) = r.evidence.get(ev::RECORD).and_then(|x| x.as_str()) {
+                if let Some(rec) = r.evidence.audit_record() {
                     l = l.replace(rec, "<record>");
                 }
-                if let Some(t) = r.evidence.get(ev::TARGET).and_then(|x| x.as_str()) {
+                if let Some(t) = r.evidence.audit_target() {
                     l = l.replace(t, "<host>");
                 }
                 if let Some(a) = &r.address {
@@ -451,8 +449,7 @@ pub fn render(report: &Report, width: usize, lang: Lang) -> String {
                 let t = r.target.clone().unwrap_or_else(|| "general".into());
                 let about = r
                     .evidence
-                    .get(ev::TARGET)
-                    .and_then(|x| x.as_str())
+                    .audit_target()
                     .filter(|x| r.target.as_deref() != Some(*x))
                     .map(str::to_string);
                 match applies.iter_mut().find(|(x, _)| *x == t) {

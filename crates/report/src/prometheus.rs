@@ -207,7 +207,11 @@ pub fn render_with(report: &Report, expo: &Exposition) -> String {
             r.address.clone().unwrap_or_default(),
             r.source.clone().unwrap_or_default(),
         );
-        let rtt = number(r.evidence.get(evidence::RTT_MS)).map(|ms| ms / 1000.0);
+        let rtt = number(r.evidence.get(evidence::RTT_MS))
+            .or(r.evidence.srv().and_then(|e| e.rtt_ms))
+            .or(r.evidence.srv_membership().and_then(|e| e.rtt_ms))
+            .or(r.evidence.retired_host().and_then(|e| e.rtt_ms()))
+            .map(|ms| ms / 1000.0);
         let offset = number(r.evidence.get(evidence::OFFSET_MS)).map(|ms| ms / 1000.0);
         let duration = r.duration_ms as f64 / 1000.0;
         if r.kind == evidence::ACTIVATION_KIND {

@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use kms_preflight_checks::evidence::{self as ev, kinds};
+use kms_preflight_checks::srv_stale::StaleIssue;
 use kms_preflight_knowledge::srv_order::rfc2782_shares;
 
 pub use super::verdict_model::{
@@ -62,19 +63,15 @@ struct Cand {
 }
 
 fn records_of(r: &Outcome) -> Vec<Cand> {
-    let Some(Value::Array(recs)) = r.evidence.get(ev::RECORDS) else {
-        return Vec::new();
-    };
-    recs.iter()
-        .filter_map(|v| {
-            let n = |k: &str| v.get(k).and_then(Value::as_u64).map(|x| x as u16);
-            let host = v.get(ev::RECORD_TARGET)?.as_str()?.to_string();
-            (host != ".").then(|| Cand {
-                host,
-                port: n(ev::RECORD_PORT).unwrap_or(1688),
-                priority: n(ev::RECORD_PRIORITY).unwrap_or(0),
-                weight: n(ev::RECORD_WEIGHT).unwrap_or(0),
-            })
+    r.evidence
+        .srv_records()
+        .iter()
+        .filter(|v| v.target != ".")
+        .map(|v| Cand {
+            host: v.target.clone(),
+            port: v.port,
+            priority: v.priority,
+            weight: v.weight,
         })
         .collect()
 }
@@ -87,7 +84,7 @@ fn split_host_port(s: &str) -> Option<(String, u16)> {
 /// The ports of the records a `srv-stale` finding is about ("SRV 0 0 1689 host; …"), if
 /// its record text says.
 fn stale_ports(r: &Outcome) -> Option<Vec<u16>> {
-    let text = str_of(r, ev::RECORD)?;
+    let text = r.evidence.srv_stale()?.record.as_deref()?;
     let ports: Vec<u16> = text
         .split(';')
         .filter_map(|rec| rec.split_whitespace().nth(3)?.parse().ok())
@@ -125,7 +122,7 @@ fn classify<'a>(
         r.kind == kinds::SRV_STALE
             && r.status == Status::Fail
             && domain.is_none_or(|d| r.target.as_deref() == Some(d))
-            && str_of(r, ev::TARGET) == Some(cand.host.as_str())
+            && r.evidence.srv_stale().and_then(|e| e.target.as_deref()) == Some(cand.host.as_str())
             && stale_ports(r).is_none_or(|ports| ports.contains(&cand.port))
     });
     let mut c = Classified {
@@ -145,9 +142,9 @@ fn classify<'a>(
         .find_map(|k| deciding(k));
     if let Some(s) = stale {
         c.attempt = Attempt::NoResponse;
-        c.because = Some(match str_of(s, ev::ISSUE) {
-            Some(ev::ISSUE_NO_ADDRESS) => "stale record: no longer resolves".to_string(),
-            Some(ev::ISSUE_PORT_DEAD) => {
+        c.because = Some(match s.evidence.srv_stale().and_then(|e| e.issue) {
+            Some(StaleIssue::NoAddress) => "stale record: no longer resolves".to_string(),
+            Some(StaleIssue::PortDead) => {
                 format!("stale record: port {} dead", cand.port)
             }
             _ => first_clause(&said(&s.message)).to_string(),
@@ -327,15 +324,13 @@ fn client_verdict<'a>(
     let mut suffix_origin = None;
     let mut domain: Option<String> = None;
     if let Some(d) = disc {
-        if let Some(Value::Array(list)) = d.evidence.get(ev::SUFFIXES) {
-            suffixes = list
-                .iter()
-                .filter_map(|s| s.get(ev::SUFFIX).and_then(Value::as_str))
-                .map(str::to_string)
-                .collect();
+        if let Some(e) = d.evidence.srv_discovery() {
+            if let Some(list) = &e.suffixes {
+                suffixes = list.iter().map(|s| s.suffix.clone()).collect();
+            }
+            suffix_origin = Some(e.suffix_origin.clone()).filter(|o| !o.is_empty());
+            domain = e.first_suffix.clone();
         }
-        suffix_origin = str_of(d, ev::SUFFIX_ORIGIN).map(str::to_string);
-        domain = str_of(d, ev::FIRST_SUFFIX).map(str::to_string);
     }
     let mut base = ClientVerdict {
         source: source.map(str::to_string),
@@ -354,7 +349,7 @@ fn client_verdict<'a>(
     if let Some(d) = disc.filter(|d| d.status == Status::Fail) {
         base.answer = Answer::Fails;
         base.code = d.error_codes.first().cloned();
-        let no_dns = d.evidence.get(ev::DNS_ANSWERED) == Some(&Value::Bool(false));
+        let no_dns = d.evidence.srv_discovery().and_then(|e| e.dns_answered) == Some(false);
         let what = if no_dns {
             "no DNS server answers the client's SRV queries"
         } else {
@@ -416,25 +411,19 @@ fn client_verdict<'a>(
                 })
                 .collect();
             if cands.is_empty() {
-                if let Some(Value::Array(list)) = disc.and_then(|r| r.evidence.get(ev::SUFFIXES)) {
-                    for s in list
-                        .iter()
-                        .filter(|s| s.get(ev::SUFFIX).and_then(Value::as_str) == Some(d))
-                    {
-                        for h in s
-                            .get(ev::SUFFIX_HOSTS)
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten()
-                        {
-                            if let Some((host, port)) = h.as_str().and_then(split_host_port) {
-                                cands.push(Cand {
-                                    host,
-                                    port,
-                                    priority: 0,
-                                    weight: 0,
-                                });
-                            }
+                let suffixes = disc
+                    .and_then(|r| r.evidence.srv_discovery())
+                    .and_then(|e| e.suffixes.as_deref())
+                    .unwrap_or_default();
+                for s in suffixes.iter().filter(|s| s.suffix == *d) {
+                    for h in &s.hosts {
+                        if let Some((host, port)) = split_host_port(h) {
+                            cands.push(Cand {
+                                host,
+                                port,
+                                priority: 0,
+                                weight: 0,
+                            });
                         }
                     }
                 }

@@ -232,8 +232,7 @@ pub(crate) fn fix_title(
         kinds::TCP => format!("open TCP {port} to {host}{or_remove}"),
         kinds::KMS_RPC => format!("make {host} answer as a KMS host{or_remove}"),
         kinds::SRV_DISCOVERY
-            if o.evidence.get(kms_preflight_checks::evidence::DNS_ANSWERED)
-                == Some(&serde_json::Value::Bool(false)) =>
+            if o.evidence.srv_discovery().and_then(|e| e.dns_answered) == Some(false) =>
         {
             "make the client's DNS servers answer it (UDP and TCP 53)".into()
         }

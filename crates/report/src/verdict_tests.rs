@@ -1,7 +1,7 @@
 //! The verdict on hand-built reports: WORKS, WORKS WITH RISK, FAILS with its code, the
 //! ranking of fixes, failover across priorities, both host-caching settings, per source.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::*;
 use crate::{ReportTarget, Summary, SCHEMA};
@@ -25,10 +25,11 @@ fn o(
         message: format!("{id} {}", status.as_str()).into(),
         remediation: (status != Status::Pass).then(|| format!("fix {id} on {target:?}").into()),
         error_codes: codes.iter().map(|c| c.to_string()).collect(),
-        evidence: match evidence {
-            Value::Object(m) => m.into(),
-            _ => Map::new().into(),
-        },
+        evidence:
+            <kms_preflight_checks::Evidence as kms_preflight_engine::EvidenceSet>::from_recorded(
+                kind, evidence,
+            )
+            .expect("evidence of the kind"),
         run: Default::default(),
         duration_ms: 0,
     }

@@ -1,31 +1,20 @@
 //! SRV records as a client sees them (RFC 2782 order), shared by every SRV kind.
 
-use crate::evidence as ev;
 use kms_preflight_net::dns::proto::{RData, Record};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
+use kms_preflight_engine::Message;
 use kms_preflight_net::dns;
 
 /// One SRV record as evidence.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
 pub struct SrvRecord {
     pub priority: u16,
     pub weight: u16,
     pub port: u16,
     pub target: String,
     pub ttl: u32,
-}
-
-impl SrvRecord {
-    pub fn to_json(&self) -> Value {
-        let mut m = serde_json::Map::new();
-        m.insert(ev::RECORD_PRIORITY.into(), json!(self.priority));
-        m.insert(ev::RECORD_WEIGHT.into(), json!(self.weight));
-        m.insert(ev::RECORD_PORT.into(), json!(self.port));
-        m.insert(ev::RECORD_TARGET.into(), json!(self.target));
-        m.insert("ttl".into(), json!(self.ttl));
-        Value::Object(m)
-    }
 }
 
 /// SRV records of a reply, sorted the way a client would try them (priority, then weight).
@@ -58,6 +47,19 @@ pub fn srv_records_of(answers: &[Record]) -> Vec<SrvRecord> {
 }
 
 /// The exact commands to remove one published KMS host from a zone's `_vlmcs._tcp` records.
+pub fn srv_removal(zone: &str, host: &str) -> Message {
+    super::srv_remove_host(
+        format!(
+            "Get-DnsServerResourceRecord -ZoneName {zone} -Name _vlmcs._tcp -RRType Srv | \
+             Where-Object {{ $_.RecordData.DomainName -eq '{host}.' }} | Remove-DnsServerResourceRecord -ZoneName {zone} -Force"
+        ),
+        format!("_vlmcs._tcp IN SRV <priority> <weight> <port> {host}."),
+        zone,
+    )
+}
+
+/// Transitional, for the sweep's text until the sweep speaks in messages: [`srv_removal`]
+/// as one English string.
 pub fn srv_removal_commands(zone: &str, host: &str) -> String {
     format!(
         "Get-DnsServerResourceRecord -ZoneName {zone} -Name _vlmcs._tcp -RRType Srv | \
@@ -65,4 +67,46 @@ pub fn srv_removal_commands(zone: &str, host: &str) -> String {
          (BIND: delete the line '_vlmcs._tcp IN SRV <priority> <weight> <port> {host}.' from the {zone} zone and reload it.) \
          Then on clients: ipconfig /flushdns; slmgr /ckms"
     )
+}
+
+impl crate::Evidence {
+    /// The SRV records a result lists (`srv`, `srv-weights`, `srv-membership`); empty for
+    /// other results.
+    pub fn srv_records(&self) -> &[SrvRecord] {
+        match self {
+            crate::Evidence::Srv(e) => e.records.as_deref().unwrap_or_default(),
+            crate::Evidence::SrvWeights(e) => e.records.as_deref().unwrap_or_default(),
+            crate::Evidence::SrvMembership(e) => e.records.as_deref().unwrap_or_default(),
+            _ => &[],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::en;
+
+    #[test]
+    fn records_serialize_with_their_keys_in_order() {
+        let r = SrvRecord {
+            priority: 0,
+            weight: 100,
+            port: 1688,
+            target: "kms1.corp.test".into(),
+            ttl: 300,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"priority":0,"weight":100,"port":1688,"target":"kms1.corp.test","ttl":300}"#
+        );
+    }
+
+    #[test]
+    fn the_removal_message_reads_as_the_sweeps_text() {
+        assert_eq!(
+            en(&srv_removal("corp.test", "old.corp.test")),
+            srv_removal_commands("corp.test", "old.corp.test")
+        );
+    }
 }

@@ -12,13 +12,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use kms_preflight_net::dns::proto::{Name, RecordType};
-use serde_json::{json, Value};
+use serde_json::Value;
+use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;
 
 use crate::common::srv::{srv_records, SrvRecord};
-use kms_preflight_engine::render_param;
-use kms_preflight_engine::Status;
+use kms_preflight_engine::rules::{template, Vars};
+use kms_preflight_engine::{render_param, Message, Status};
 use kms_preflight_net::dns::{self, DnsFailure, DnsReply};
 use kms_preflight_net::ms;
 
@@ -33,6 +34,18 @@ pub fn audit_budget(timeout: Duration) -> Duration {
     timeout * 2 + Duration::from_secs(2)
 }
 
+/// [`DEFAULT_NAME`] filled in, or the error finding naming the variables it lacks.
+pub fn default_name(vars: &Vars) -> Result<String, Finding> {
+    template::render(DEFAULT_NAME, vars).map_err(|_| {
+        let missing: Vec<&str> = template::placeholders(DEFAULT_NAME)
+            .into_iter()
+            .map(|(_, n)| n)
+            .filter(|n| !vars.contains_key(*n))
+            .collect();
+        Finding::new(Status::Error, super::undefined_variables(missing))
+    })
+}
+
 /// The SRV name to ask, fully qualified, and how it is shown.
 pub fn query_name(
     name: &Option<Spanned<String>>,
@@ -40,10 +53,9 @@ pub fn query_name(
 ) -> Result<(Name, String), Finding> {
     let text = match name {
         Some(n) => render_param(n, ctx.vars)?,
-        None => kms_preflight_engine::rules::template::render(DEFAULT_NAME, ctx.vars)
-            .map_err(|e| Finding::new(Status::Error, e))?,
+        None => default_name(ctx.vars)?,
     };
-    let n = dns::fqdn(&text).map_err(|e| Finding::new(Status::Error, e))?;
+    let n = dns::fqdn(&text).map_err(|e| super::dns::name_error(&text, &e))?;
     let shown = dns::display_name(&n);
     Ok((n, shown))
 }
@@ -67,6 +79,37 @@ pub struct ServerAnswer {
     pub remembered: bool,
 }
 
+/// One server's answer as evidence (`servers` of the audits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum ServerAnswerEvidence {
+    Answered(AnsweredEvidence),
+    Failed(FailedEvidence),
+}
+
+/// A server that answered (any rcode).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AnsweredEvidence {
+    pub server: String,
+    pub rcode: String,
+    pub authoritative: bool,
+    pub tcp_fallback: bool,
+    pub rtt_ms: f64,
+    pub records: Vec<SrvRecord>,
+}
+
+/// A server that gave no response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FailedEvidence {
+    pub server: String,
+    /// Always null: there was no response.
+    pub rcode: Option<String>,
+    pub error: String,
+    pub result: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remembered: bool,
+}
+
 impl ServerAnswer {
     /// The SRV records, or None when the server gave no usable answer (transport failure,
     /// SERVFAIL, REFUSED): such a server can be neither agreed nor disagreed with.
@@ -82,6 +125,7 @@ impl ServerAnswer {
         }
     }
 
+    /// The answer class or failure label (`NXDOMAIN`, `timeout`), for the sweep's text.
     pub fn outcome_label(&self) -> String {
         match &self.result {
             Ok(r) => r.class.label(),
@@ -89,28 +133,28 @@ impl ServerAnswer {
         }
     }
 
-    pub fn to_json(&self) -> Value {
+    /// The answer class or failure, as a message.
+    pub fn outcome(&self) -> Message {
+        super::dns::outcome(&self.result, |r| &r.class)
+    }
+
+    pub fn evidence(&self) -> ServerAnswerEvidence {
         match &self.result {
-            Ok(r) => json!({
-                "server": self.server.to_string(),
-                "rcode": r.class.label(),
-                "authoritative": r.authoritative,
-                "tcp_fallback": r.tcp_fallback,
-                "rtt_ms": ms(r.rtt),
-                "records": srv_records(r).iter().map(SrvRecord::to_json).collect::<Vec<_>>(),
+            Ok(r) => ServerAnswerEvidence::Answered(AnsweredEvidence {
+                server: self.server.to_string(),
+                rcode: r.class.label(),
+                authoritative: r.authoritative,
+                tcp_fallback: r.tcp_fallback,
+                rtt_ms: ms(r.rtt),
+                records: srv_records(r),
             }),
-            Err(f) => {
-                let mut v = json!({
-                    "server": self.server.to_string(),
-                    "rcode": Value::Null,
-                    "error": f.label(),
-                    "result": f.class(),
-                });
-                if self.remembered {
-                    v["remembered"] = Value::Bool(true);
-                }
-                v
-            }
+            Err(f) => ServerAnswerEvidence::Failed(FailedEvidence {
+                server: self.server.to_string(),
+                rcode: None,
+                error: f.label(),
+                result: f.class().to_string(),
+                remembered: self.remembered,
+            }),
         }
     }
 }
@@ -183,7 +227,7 @@ pub fn key(r: &SrvRecord) -> SrvKey {
     (r.priority, r.weight, r.port, r.target.clone())
 }
 
-/// `SRV 0 100 1688 kms1.corp.test` — how findings name one record.
+/// `SRV 0 100 1688 kms1.corp.test` — how findings name one record (record text).
 pub fn describe(r: &SrvRecord) -> String {
     format!("SRV {} {} {} {}", r.priority, r.weight, r.port, r.target)
 }
@@ -197,74 +241,108 @@ fn fq(target: &str) -> String {
 }
 
 /// Exact commands that delete one SRV record (Windows DNS and BIND), then the client steps.
-pub fn remove_commands(shown: &str, r: &SrvRecord, on: Option<SocketAddr>) -> String {
+pub fn remove_commands(shown: &str, r: &SrvRecord, on: Option<SocketAddr>) -> Message {
     let (owner, zone) = owner_and_zone(shown);
     let computer = on
         .map(|s| format!(" -ComputerName {}", s.ip()))
         .unwrap_or_default();
-    format!(
-        "Remove the record {rec} from zone {zone}{where_}:\n  \
-         Windows DNS: Get-DnsServerResourceRecord{computer} -ZoneName {zone} -Name {owner} -RRType Srv | \
-         Where-Object {{ $_.RecordData.DomainName -eq '{t}' -and $_.RecordData.Port -eq {port} -and $_.RecordData.Priority -eq {prio} }} | \
-         Remove-DnsServerResourceRecord{computer} -ZoneName {zone} -Force\n  \
-         BIND: delete this line from the zone file of {zone}, raise the SOA serial, then rndc reload {zone}:\n    \
-         {owner}  IN SRV {prio} {weight} {port} {t}\n  \
-         (dynamic zone: nsupdate, then: update delete {shown}. SRV {prio} {weight} {port} {t} ; send)\n  \
-         If a KMS host keeps re-registering it, turn publishing off on that host first: slmgr /cdns\n\
-         Then on clients that cached it: ipconfig /flushdns ; slmgr /ckms",
-        rec = describe(r),
-        where_ = on.map(|s| format!(" on DNS server {}", s.ip())).unwrap_or_default(),
-        t = fq(&r.target),
-        port = r.port,
-        prio = r.priority,
-        weight = r.weight,
+    let (t, port, prio, weight) = (fq(&r.target), r.port, r.priority, r.weight);
+    let head = match on {
+        Some(s) => super::srv_remove_head_on(describe(r), &zone, s.ip()),
+        None => super::srv_remove_head(describe(r), &zone),
+    };
+    super::srv_remove_record(
+        head,
+        format!(
+            "Get-DnsServerResourceRecord{computer} -ZoneName {zone} -Name {owner} -RRType Srv | \
+             Where-Object {{ $_.RecordData.DomainName -eq '{t}' -and $_.RecordData.Port -eq {port} -and $_.RecordData.Priority -eq {prio} }} | \
+             Remove-DnsServerResourceRecord{computer} -ZoneName {zone} -Force"
+        ),
+        &zone,
+        format!("{owner}  IN SRV {prio} {weight} {port} {t}"),
+        format!("update delete {shown}. SRV {prio} {weight} {port} {t} ; send"),
+    )
+}
+
+/// The Windows DNS command and the BIND zone-file line that publish one KMS host.
+pub fn add_record_commands(
+    shown: &str,
+    host: &str,
+    priority: u16,
+    weight: u16,
+    port: u16,
+) -> (String, String) {
+    let (owner, zone) = owner_and_zone(shown);
+    let t = fq(host);
+    (
+        format!(
+            "Add-DnsServerResourceRecord -ZoneName {zone} -Srv -Name {owner} -DomainName {t} -Priority {priority} -Weight {weight} -Port {port}"
+        ),
+        format!("{owner}  IN SRV {priority} {weight} {port} {t}"),
     )
 }
 
 /// Exact commands that publish one KMS host, then the client steps.
-pub fn add_commands(shown: &str, host: &str, priority: u16, weight: u16, port: u16) -> String {
-    let (owner, zone) = owner_and_zone(shown);
-    let t = fq(host);
-    format!(
-        "Publish {host} in {zone}:\n  \
-         Windows DNS: Add-DnsServerResourceRecord -ZoneName {zone} -Srv -Name {owner} -DomainName {t} -Priority {priority} -Weight {weight} -Port {port}\n  \
-         BIND zone file of {zone} (raise the SOA serial, then rndc reload {zone}):\n    \
-         {owner}  IN SRV {priority} {weight} {port} {t}\n  \
-         Or let the KMS host publish itself (slmgr /sdns); for zones other than its own, list them in \
-         DnsDomainPublishList on the host and restart sppsvc.\n\
-         Then on clients: ipconfig /flushdns ; slmgr /ckms"
-    )
+pub fn add_commands(shown: &str, host: &str, priority: u16, weight: u16, port: u16) -> Message {
+    let (_, zone) = owner_and_zone(shown);
+    let (windows, bind_line) = add_record_commands(shown, host, priority, weight, port);
+    super::srv_add_record(host, zone, windows, bind_line)
+}
+
+/// The servers as message arguments ("198.18.0.2:53, 198.18.0.3:53" in English).
+pub fn servers_list(s: &[SocketAddr]) -> Vec<String> {
+    s.iter().map(|a| a.to_string()).collect()
 }
 
 /// Normalises a host name given by a user: lower case, no trailing dot.
-/// "198.18.0.2:53, 198.18.0.3:53" for messages.
-pub fn servers_text(s: &[SocketAddr]) -> String {
-    s.iter()
-        .map(|a| a.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 pub fn norm_host(s: &str) -> String {
     s.trim().trim_end_matches('.').to_ascii_lowercase()
 }
 
 /// Evidence of the per-server answers.
+pub fn answers_evidence(answers: &[ServerAnswer]) -> Vec<ServerAnswerEvidence> {
+    answers.iter().map(ServerAnswer::evidence).collect()
+}
+
+/// [`answers_evidence`] as JSON, for the sweep's key-by-key evidence.
 pub fn answers_json(answers: &[ServerAnswer]) -> Value {
-    Value::Array(answers.iter().map(ServerAnswer::to_json).collect())
+    serde_json::to_value(answers_evidence(answers)).unwrap_or_default()
 }
 
 /// The standard "no DNS server" error.
 pub fn no_servers() -> Finding {
-    Finding::new(
-        Status::Error,
-        "no DNS server to ask: the system configuration lists none; pass --dns",
-    )
+    Finding::new(Status::Error, super::no_dns_server())
+}
+
+impl crate::Evidence {
+    /// The published target an SRV audit finding is about (`target` of `srv-agreement`,
+    /// `srv-weights`, `srv-inventory` and `srv-stale`).
+    pub fn audit_target(&self) -> Option<&str> {
+        match self {
+            crate::Evidence::SrvAgreement(e) => e.target.as_deref(),
+            crate::Evidence::SrvWeights(e) => e.target.as_deref(),
+            crate::Evidence::SrvInventory(e) => e.target.as_deref(),
+            crate::Evidence::SrvStale(e) => e.target.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The record(s) an SRV audit finding is about, as text ("SRV 0 0 1688 host; …": `record`
+    /// of `srv-agreement`, `srv-weights` and `srv-stale`).
+    pub fn audit_record(&self) -> Option<&str> {
+        match self {
+            crate::Evidence::SrvAgreement(e) => e.record.as_deref(),
+            crate::Evidence::SrvWeights(e) => e.record.as_deref(),
+            crate::Evidence::SrvStale(e) => e.record.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::en;
 
     fn rec(p: u16, w: u16, port: u16, t: &str) -> SrvRecord {
         SrvRecord {
@@ -274,6 +352,18 @@ mod tests {
             target: t.into(),
             ttl: 300,
         }
+    }
+
+    #[test]
+    fn the_default_name_names_what_it_lacks() {
+        let mut vars = Vars::new();
+        let f = default_name(&vars).unwrap_err();
+        assert_eq!(
+            en(&f.message),
+            template::render(DEFAULT_NAME, &vars).unwrap_err()
+        );
+        vars.insert("domain".into(), "corp.test".into());
+        assert_eq!(default_name(&vars).unwrap(), "_vlmcs._tcp.corp.test");
     }
 
     #[test]
@@ -290,11 +380,11 @@ mod tests {
 
     #[test]
     fn removal_names_the_exact_record_on_the_given_server() {
-        let text = remove_commands(
+        let text = en(&remove_commands(
             "_vlmcs._tcp.corp.test",
             &rec(20, 5, 1688, "old.corp.test"),
             Some("10.0.0.3:53".parse().unwrap()),
-        );
+        ));
         assert!(text.contains(
             "Get-DnsServerResourceRecord -ComputerName 10.0.0.3 -ZoneName corp.test -Name _vlmcs._tcp -RRType Srv | \
              Where-Object { $_.RecordData.DomainName -eq 'old.corp.test.' -and $_.RecordData.Port -eq 1688 -and $_.RecordData.Priority -eq 20 } | \
@@ -304,13 +394,23 @@ mod tests {
         assert!(text.contains("update delete _vlmcs._tcp.corp.test. SRV 20 5 1688 old.corp.test."));
         assert!(text.ends_with("ipconfig /flushdns ; slmgr /ckms"));
         // The "." target stays "." (not "..").
-        let dot = remove_commands("_vlmcs._tcp.corp.test", &rec(0, 0, 0, "."), None);
+        let dot = en(&remove_commands(
+            "_vlmcs._tcp.corp.test",
+            &rec(0, 0, 0, "."),
+            None,
+        ));
         assert!(dot.contains("IN SRV 0 0 0 .\n"), "{dot}");
     }
 
     #[test]
     fn add_commands_publish_with_priority_weight_port() {
-        let text = add_commands("_vlmcs._tcp.corp.test", "kms9.corp.test", 10, 60, 1688);
+        let text = en(&add_commands(
+            "_vlmcs._tcp.corp.test",
+            "kms9.corp.test",
+            10,
+            60,
+            1688,
+        ));
         assert!(text.contains(
             "Add-DnsServerResourceRecord -ZoneName corp.test -Srv -Name _vlmcs._tcp -DomainName kms9.corp.test. -Priority 10 -Weight 60 -Port 1688"
         ));

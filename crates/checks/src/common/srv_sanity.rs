@@ -9,28 +9,55 @@
 use crate::{CheckContext, Finding};
 use std::net::{IpAddr, SocketAddr};
 
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
+use crate::common::evidence_text::EvidenceText;
 use crate::common::srv::SrvRecord;
 use crate::common::srv_audit::{add_commands, describe, owner_and_zone, remove_commands};
-use kms_preflight_engine::Status;
+use kms_preflight_engine::{Message, Status};
 use kms_preflight_net::dns;
 use kms_preflight_net::tcp::{connect_as_client, ConnectFailure};
+
+/// What is wrong with a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum IssueKind {
+    /// The target is an IP address (RFC 2782 wants a host name).
+    IpLiteralTarget,
+    /// Another port than expected, and the host answers there.
+    PortDiffersAnswers,
+    /// Another port than expected, and nothing answers there.
+    PortDiffersSilent,
+}
 
 /// One record that is not as it should be, and what it means.
 #[derive(Debug, Clone)]
 pub struct Issue {
     pub status: Status,
-    pub kind: &'static str,
+    pub kind: IssueKind,
     pub record: String,
-    pub message: String,
-    pub remediation: String,
+    pub message: Message,
+    pub remediation: Message,
+}
+
+/// One issue as evidence (`issues` of `srv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct IssueEvidence {
+    pub issue: IssueKind,
+    pub status: Status,
+    pub record: String,
+    pub message: EvidenceText,
 }
 
 impl Issue {
-    pub fn to_json(&self) -> Value {
-        json!({"issue": self.kind, "status": self.status.as_str(), "record": self.record, "message": self.message})
+    pub fn evidence(&self) -> IssueEvidence {
+        IssueEvidence {
+            issue: self.kind,
+            status: self.status,
+            record: self.record.clone(),
+            message: self.message.clone().into(),
+        }
     }
 }
 
@@ -43,38 +70,43 @@ pub fn ip_literal(target: &str) -> Option<IpAddr> {
 pub fn ip_literal_issue(shown: &str, r: &SrvRecord) -> Option<Issue> {
     let ip = ip_literal(&r.target)?;
     let (_, zone) = owner_and_zone(shown);
-    let add_a = match ip {
-        IpAddr::V4(v4) => format!(
-            "Windows DNS: Add-DnsServerResourceRecordA -ZoneName {zone} -Name <kms-host> -IPv4Address {v4}\n  \
-             BIND: <kms-host>  IN A {v4}"
+    let (windows, bind_line) = match ip {
+        IpAddr::V4(v4) => (
+            format!("Add-DnsServerResourceRecordA -ZoneName {zone} -Name <kms-host> -IPv4Address {v4}"),
+            format!("<kms-host>  IN A {v4}"),
         ),
-        IpAddr::V6(v6) => format!(
-            "Windows DNS: Add-DnsServerResourceRecordAAAA -ZoneName {zone} -Name <kms-host> -IPv6Address {v6}\n  \
-             BIND: <kms-host>  IN AAAA {v6}"
+        IpAddr::V6(v6) => (
+            format!("Add-DnsServerResourceRecordAAAA -ZoneName {zone} -Name <kms-host> -IPv6Address {v6}"),
+            format!("<kms-host>  IN AAAA {v6}"),
         ),
     };
     Some(Issue {
         status: Status::Warn,
-        kind: "ip-literal-target",
+        kind: IssueKind::IpLiteralTarget,
         record: describe(r),
-        message: format!(
-            "{} has an IP address as its target: RFC 2782 requires the domain name of a host with address records there, \
-             and clients differ in what they do with an address (some look it up as a name and fail)",
-            describe(r)
-        ),
-        remediation: format!(
-            "Publish an A (or AAAA) record for the host and use its name as the SRV target (RFC 2782: the target is \
-             \"the domain name of the target host\", with one or more address records):\n  {add_a}\n\
-             Then replace the record:\n{}\n{}",
+        message: super::srv_ip_literal_target(describe(r)),
+        remediation: super::srv_ip_literal_fix(
+            windows,
+            bind_line,
             remove_commands(shown, r, None),
-            add_commands(shown, &format!("<kms-host>.{zone}"), r.priority, r.weight, r.port)
+            add_commands(
+                shown,
+                &format!("<kms-host>.{zone}"),
+                r.priority,
+                r.weight,
+                r.port,
+            ),
         ),
     })
 }
 
 /// Probes `target:port` like a client (resolve, then connect to every address): Ok(address
 /// that answered) or Err(why not, for the message).
-async fn answers_on(ctx: &CheckContext<'_>, target: &str, port: u16) -> Result<SocketAddr, String> {
+async fn answers_on(
+    ctx: &CheckContext<'_>,
+    target: &str,
+    port: u16,
+) -> Result<SocketAddr, Message> {
     let addrs = match ip_literal(target) {
         Some(ip) => vec![ip],
         None => {
@@ -85,11 +117,12 @@ async fn answers_on(ctx: &CheckContext<'_>, target: &str, port: u16) -> Result<S
                 ctx.timeout,
                 ctx.source,
             )
-            .await?;
+            .await
+            .map_err(|e| super::dns::resolve_error(target, &e))?;
             if res.addresses.is_empty() {
-                return Err(format!(
-                    "{target} has no address ({})",
-                    dns::no_answer_message(&res.attempts)
+                return Err(super::srv_probe_no_address(
+                    target,
+                    super::dns::no_answer(&res.attempts),
                 ));
             }
             res.addresses
@@ -111,15 +144,18 @@ async fn answers_on(ctx: &CheckContext<'_>, target: &str, port: u16) -> Result<S
         let Ok((addr, r, attempts)) = j else { continue };
         match r {
             Ok(()) => return Ok(addr),
-            Err(ConnectFailure::TimedOut) => why.push(format!(
-                "{addr}: no answer to {attempts} attempt(s) within {}",
-                humantime::format_duration(ctx.timeout)
+            Err(ConnectFailure::TimedOut) => why.push((
+                addr.to_string(),
+                super::srv_probe_timeout(addr, attempts, ctx.timeout.as_millis() as u64),
             )),
-            Err(e) => why.push(format!("{addr}: {}", e.class())),
+            Err(e) => why.push((addr.to_string(), super::srv_probe_failed(addr, e.class()))),
         }
     }
-    why.sort();
-    Err(why.join("; "))
+    // In address order (every entry starts with its address).
+    why.sort_by(|a, b| a.0.cmp(&b.0));
+    Err(super::clauses(
+        why.into_iter().map(|w| w.1).collect::<Vec<_>>(),
+    ))
 }
 
 /// The port rule for the records that advertise a port other than `expected`, probed side by
@@ -140,35 +176,25 @@ pub async fn port_issues(
     odd.into_iter()
         .zip(results)
         .map(|(r, answered)| {
-            let fix = format!(
-                "Clients use the port in the SRV record. Either fix the record (port {expected}), or keep the KMS host \
-                 listening on the advertised port (on the host: slmgr /sprt {port}, then restart sppsvc; and allow TCP {port} \
-                 in its firewall).\n{rm}\n{add}",
-                port = r.port,
-                rm = remove_commands(shown, r, None),
-                add = add_commands(shown, &r.target, r.priority, r.weight, expected),
+            let fix = super::srv_port_fix(
+                expected,
+                r.port,
+                remove_commands(shown, r, None),
+                add_commands(shown, &r.target, r.priority, r.weight, expected),
             );
             match answered {
                 Ok(addr) => Issue {
                     status: Status::Warn,
-                    kind: "port-differs-answers",
+                    kind: IssueKind::PortDiffersAnswers,
                     record: describe(r),
-                    message: format!(
-                        "{}:{} advertises a port other than {expected}, and the host answers there ({addr}): clients that \
-                         follow the record connect; clients pointed at the host by name (slmgr /skms {}) use {expected}",
-                        r.target, r.port, r.target
-                    ),
+                    message: super::srv_port_differs_answers(&r.target, r.port, expected, addr),
                     remediation: fix,
                 },
                 Err(why) => Issue {
                     status: Status::Fail,
-                    kind: "port-differs-silent",
+                    kind: IssueKind::PortDiffersSilent,
                     record: describe(r),
-                    message: format!(
-                        "{}:{} advertises a port other than {expected}, and nothing answers there ({why}): clients that \
-                         follow the record fail",
-                        r.target, r.port
-                    ),
+                    message: super::srv_port_differs_silent(&r.target, r.port, expected, why),
                     remediation: fix,
                 },
             }
@@ -177,7 +203,8 @@ pub async fn port_issues(
 }
 
 /// Folds the issues into the pass finding of `srv.present`: the worst status wins, each issue
-/// is one clause of the message, the remediations are joined, and the issues are evidence.
+/// is one clause of the message, and the remediations are joined. The issues are evidence
+/// ([`Issue::evidence`]), which the kind attaches.
 pub fn apply(mut f: Finding, issues: &[Issue]) -> Finding {
     if issues.is_empty() || f.status != Status::Pass {
         return f;
@@ -187,23 +214,22 @@ pub fn apply(mut f: Finding, issues: &[Issue]) -> Finding {
         .map(|i| i.status)
         .max()
         .unwrap_or(Status::Pass);
-    let texts: Vec<&str> = issues.iter().map(|i| i.message.as_str()).collect();
     f.status = worst;
-    f.message = format!("{}; {}", texts.join("; "), f.message.legacy_text()).into();
-    let mut fixes: Vec<&str> = Vec::new();
+    f.message = super::srv_issues_then(
+        issues.iter().map(|i| i.message.clone()).collect::<Vec<_>>(),
+        f.message,
+    );
+    let mut fixes: Vec<Message> = Vec::new();
     for i in issues {
-        if !fixes.contains(&i.remediation.as_str()) {
-            fixes.push(&i.remediation);
+        if !fixes.contains(&i.remediation) {
+            fixes.push(i.remediation.clone());
         }
     }
-    f.remediation = Some(fixes.join("\n").into());
+    f.remediation = Some(super::lines(fixes));
     if issues.iter().any(|i| i.status == Status::Fail) {
         f.error_codes = vec!["0xC004F074".into(), "0x800706BA".into()];
     }
-    f.evidence(
-        "issues",
-        Value::Array(issues.iter().map(Issue::to_json).collect()),
-    )
+    f
 }
 
 #[cfg(test)]
@@ -226,23 +252,57 @@ mod tests {
         assert!(ip_literal_issue("_vlmcs._tcp.corp.test", &rec(1688, "kms1.corp.test")).is_none());
         let i = ip_literal_issue("_vlmcs._tcp.corp.test", &rec(1688, "10.1.2.3")).unwrap();
         assert_eq!(i.status, Status::Warn);
-        assert!(i.message.contains("RFC 2782"), "{}", i.message);
-        assert!(i
-            .remediation
+        let (message, remediation) = (en(&i.message), en(&i.remediation));
+        assert!(message.contains("RFC 2782"), "{message}");
+        assert!(remediation
             .contains("Add-DnsServerResourceRecordA -ZoneName corp.test -Name <kms-host> -IPv4Address 10.1.2.3"));
-        assert!(i
-            .remediation
-            .contains("_vlmcs._tcp  IN SRV 0 0 1688 10.1.2.3."));
+        assert!(remediation.contains("_vlmcs._tcp  IN SRV 0 0 1688 10.1.2.3."));
+    }
+
+    /// Messages the lab does not reach read as the sentences written before they were typed.
+    #[test]
+    fn english_as_before() {
+        let (target, addr) = (
+            "kms1.corp.test",
+            "198.18.0.10:1689".parse::<SocketAddr>().unwrap(),
+        );
+        let timeout = std::time::Duration::from_millis(1500);
+        let n = 3u32;
+        assert_eq!(
+            en(&crate::common::srv_probe_timeout(
+                addr,
+                n,
+                timeout.as_millis() as u64
+            )),
+            format!(
+                "{addr}: no answer to {n} attempt(s) within {}",
+                humantime::format_duration(timeout)
+            )
+        );
+        assert_eq!(
+            en(&crate::common::srv_probe_no_address(
+                target,
+                crate::common::dns::no_answer(&[])
+            )),
+            format!(
+                "{target} has no address ({})",
+                "no DNS server to ask: /etc/resolv.conf lists none; pass --dns"
+            )
+        );
+        assert_eq!(
+            en(&crate::common::dns::resolve_error(target, "x")),
+            "no DNS server to ask: the system configuration lists none; pass --dns"
+        );
     }
 
     #[test]
     fn issues_fold_into_the_finding_worst_first() {
         let warn = Issue {
             status: Status::Warn,
-            kind: "ip-literal-target",
+            kind: IssueKind::IpLiteralTarget,
             record: "r".into(),
-            message: "w".into(),
-            remediation: "fix".into(),
+            message: Message::recorded("w"),
+            remediation: Message::recorded("fix"),
         };
         let f = apply(
             Finding::new(Status::Pass, "1 host"),
@@ -252,7 +312,7 @@ mod tests {
         assert_eq!(en(&f.message), "w; 1 host");
         let fail = Issue {
             status: Status::Fail,
-            message: "x".into(),
+            message: Message::recorded("x"),
             ..warn.clone()
         };
         let f = apply(Finding::new(Status::Pass, "1 host"), &[warn, fail]);
