@@ -113,7 +113,7 @@ macro_rules! register_kinds {
 register_kinds! {
     "srv" => srv::SrvRule;
     "resolve" => resolve::ResolveRule;
-    "tcp" => tcp::TcpRule;
+    "tcp" => tcp::TcpRule, Tcp(tcp::TcpEvidence);
     "srv-discovery" => srv_discovery::SrvDiscoveryRule;
     "srv-agreement" => srv_agreement::SrvAgreementRule;
     "srv-weights" => srv_weights::SrvWeightsRule;
@@ -127,7 +127,7 @@ register_kinds! {
     "interception" => interception::InterceptionRule;
     "split-dns" => split_dns::SplitDnsRule;
     "clock" => clock::ClockRule;
-    "kms-rpc" => kms_rpc::KmsRpcRule;
+    "kms-rpc" => kms_rpc::KmsRpcRule, KmsRpc(kms_rpc::KmsRpcEvidence);
     "icmp" => icmp::IcmpRule;
     "kms-activation" => kms_activation::KmsActivationRule;
 }
