@@ -124,11 +124,11 @@ register_kinds! {
     "retired-host" => retired_host::RetiredHostRule;
     "route" => route::RouteRule;
     "proxy" => proxy::ProxyRule;
-    "interception" => interception::InterceptionRule;
+    "interception" => interception::InterceptionRule, Interception(interception::InterceptionEvidence);
     "split-dns" => split_dns::SplitDnsRule;
     "clock" => clock::ClockRule;
     "kms-rpc" => kms_rpc::KmsRpcRule, KmsRpc(kms_rpc::KmsRpcEvidence);
-    "icmp" => icmp::IcmpRule;
+    "icmp" => icmp::IcmpRule, Icmp(icmp::IcmpEvidence);
     "kms-activation" => kms_activation::KmsActivationRule;
 }
 
