@@ -122,8 +122,8 @@ register_kinds! {
     "ptr" => ptr::PtrRule;
     "srv-membership" => srv_membership::SrvMembershipRule;
     "retired-host" => retired_host::RetiredHostRule;
-    "route" => route::RouteRule;
-    "proxy" => proxy::ProxyRule;
+    "route" => route::RouteRule, Route(route::RouteEvidence);
+    "proxy" => proxy::ProxyRule, Proxy(proxy::ProxyEvidence);
     "interception" => interception::InterceptionRule, Interception(interception::InterceptionEvidence);
     "split-dns" => split_dns::SplitDnsRule;
     "clock" => clock::ClockRule;
