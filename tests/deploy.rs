@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use kms_preflight_checks::evidence;
+use kms_preflight_checks::tcp::{TcpConnected, TcpEvidence};
 use kms_preflight_report::prometheus::{render_with, AuditStatus, Exposition};
 use kms_preflight_report::{Outcome, Report, Status, Summary};
 use serde_json::{json, Map, Value};
@@ -70,12 +71,17 @@ fn outcome(id: &str, kind: &str, target: &str, evidence: Value) -> Outcome {
 /// What serve exposes for a report with every kind of series.
 fn exposition() -> String {
     let results = vec![
-        outcome(
-            "tcp.port",
-            "tcp",
-            "kms1.corp.example:1688",
-            json!({ evidence::RTT_MS: 1.0 }),
-        ),
+        Outcome {
+            evidence: TcpEvidence::Connected(TcpConnected {
+                port: 1688,
+                result: "connected".into(),
+                rtt_ms: 1.0,
+                attempts: 1,
+                ..Default::default()
+            })
+            .into(),
+            ..outcome("tcp.port", "tcp", "kms1.corp.example:1688", json!({}))
+        },
         outcome(
             "clock.kms-host",
             "clock",

@@ -7,8 +7,6 @@ pub const ADDRESSES: &str = "addresses";
 pub const RTT_MS: &str = "rtt_ms";
 /// A clock offset in milliseconds, remote minus local.
 pub const OFFSET_MS: &str = "offset_ms";
-/// The egress interface a probe left through (route check; the source matrix shows it).
-pub const INTERFACE: &str = "interface";
 /// A connect's or query's outcome class (refused, timeout, …).
 pub const RESULT: &str = "result";
 /// A DNS response code class.

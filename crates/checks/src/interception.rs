@@ -27,7 +27,7 @@ use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings, Source};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
@@ -38,7 +38,39 @@ use kms_preflight_net::icmp::echo_sequence;
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::{connect, ConnectFailure};
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// TCP port {port}, which should be closed, accepted a connection in {rtt_ms} ms
+    closed_port_accepted = "interception-closed-port-accepted" (port, rtt_ms);
+    /// the TCP handshake to port {port} took {tcp_ms} ms but an ICMP echo to the same address
+    /// {icmp_ms} ms: something nearer than the host completes the handshake
+    handshake_faster = "interception-handshake-faster" (port, tcp_ms, icmp_ms);
+    /// port {port} {result} (what a port answered: refused, unreachable, timeout, …)
+    port_answer = "interception-port-answer" (port, result);
+    /// handshake {tcp_ms} ms vs ICMP echo {icmp_ms} ms
+    rtt_compared = "interception-rtt-compared" (tcp_ms, icmp_ms);
+    /// handshake {tcp_ms} ms but no ICMP comparison (no echo reply)
+    no_comparison_no_reply = "interception-no-comparison-no-reply" (tcp_ms);
+    /// handshake {tcp_ms} ms but no ICMP comparison ({reason})
+    no_comparison = "interception-no-comparison" (tcp_ms, reason);
+    /// no ICMP echo reply
+    no_echo_reply = "interception-no-echo-reply" ();
+    /// something other than the KMS host may answer for {ip}: {signals}
+    suspected = "interception-suspected" (ip, signals);
+    /// cannot tell whether something answers for {ip}: {observations}
+    undecided = "interception-undecided" (ip, observations);
+    /// cannot tell whether something answers for {ip}: no observation succeeded
+    nothing_observed = "interception-nothing-observed" (ip);
+    /// no sign of interception at {ip}: {observations}
+    none_seen = "interception-none-seen" (ip, observations);
+    /// skipped {ip}: source {source} is of the other address family
+    wrong_family = "interception-wrong-family" (ip, source);
+    /// A device between this subnet and {ip} (transparent proxy, SYN proxy, IPS, VPN or SD-WAN
+    /// appliance, load balancer) completes TCP connections itself. Exempt TCP {port} to {ip}
+    /// from interception/inspection on that device, or send KMS traffic around it (route or
+    /// split-tunnel exemption). Compare with a capture on the KMS host: the connection should
+    /// arrive there from the client's own address. Then from a client: {test}
+    fix = "interception-fix" (ip, port, test);
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of an `interception` check.
@@ -151,19 +183,114 @@ async fn observe(
     }
 }
 
+/// Evidence that something answers in the host's place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Signal {
+    /// A port the host should not listen on accepted.
+    ClosedPortAccepted { port: u16, rtt: Duration },
+    /// The handshake took much less than an echo round trip.
+    HandshakeFaster {
+        port: u16,
+        tcp: Duration,
+        icmp: Duration,
+    },
+}
+
+impl Signal {
+    pub fn message(&self) -> kms_preflight_engine::Message {
+        match *self {
+            Signal::ClosedPortAccepted { port, rtt } => closed_port_accepted(port, ms(rtt)),
+            Signal::HandshakeFaster { port, tcp, icmp } => {
+                handshake_faster(port, ms(tcp), ms(icmp))
+            }
+        }
+    }
+
+    /// The signal as evidence (`signals`) records it: the English text reports have carried
+    /// since v1, the same in every language (a test keeps it equal to the English catalog
+    /// text of [`Signal::message`]).
+    pub fn evidence_text(&self) -> String {
+        match *self {
+            Signal::ClosedPortAccepted { port, rtt } => format!(
+                "TCP port {port}, which should be closed, accepted a connection in {:.2} ms",
+                ms(rtt)
+            ),
+            Signal::HandshakeFaster { port, tcp, icmp } => format!(
+                "the TCP handshake to port {port} took {:.2} ms but an ICMP echo to the same address {:.2} ms: something nearer than the host completes the handshake",
+                ms(tcp),
+                ms(icmp)
+            ),
+        }
+    }
+}
+
+/// The evidence of an `interception` result: what each observation measured (every key is
+/// absent for a skip that observed nothing).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct InterceptionEvidence {
+    /// Each port that should be closed, and what it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_ports: Option<Vec<ClosedPortProbe>>,
+    /// The handshakes to the KMS port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp_rtt_ms: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_rtt_ms: Option<EchoTimes>,
+    /// What points at interception ([`Signal::evidence_text`]); empty when nothing does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Vec<String>>,
+    /// The class of the handshake that failed, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_failure: Option<String>,
+}
+
+/// A connect to a port the KMS host should not listen on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ClosedPortProbe {
+    pub port: u16,
+    /// `connected`, or the failure class (`refused`, `timeout`, …).
+    pub result: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt_ms: Option<f64>,
+}
+
+/// The echo round trips (as timed like the handshakes), or why there are none: `no reply`,
+/// `skipped: <why>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum EchoTimes {
+    Measured(Vec<f64>),
+    None(String),
+}
+
+impl crate::Evidence {
+    /// The evidence of an `interception` result.
+    pub fn interception(&self) -> Option<&InterceptionEvidence> {
+        match self {
+            crate::Evidence::Interception(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 fn judge(o: &Observed, port: u16) -> Finding {
-    let mut signals: Vec<String> = Vec::new();
-    let mut checked: Vec<String> = Vec::new();
-    let mut silent: Vec<String> = Vec::new();
-    let mut closed_json = Vec::new();
+    use kms_preflight_engine::Message;
+    let mut signals: Vec<Signal> = Vec::new();
+    let mut checked: Vec<Message> = Vec::new();
+    let mut silent: Vec<Message> = Vec::new();
+    let mut closed_probes = Vec::new();
     for (p, r) in &o.closed {
         match r {
             Ok(rtt) => {
-                signals.push(format!(
-                    "TCP port {p}, which should be closed, accepted a connection in {:.2} ms",
-                    ms(*rtt)
-                ));
-                closed_json.push(json!({"port": p, "result": "connected", "rtt_ms": ms(*rtt)}));
+                signals.push(Signal::ClosedPortAccepted {
+                    port: *p,
+                    rtt: *rtt,
+                });
+                closed_probes.push(ClosedPortProbe {
+                    port: *p,
+                    result: "connected".into(),
+                    rtt_ms: Some(ms(*rtt)),
+                });
             }
             Err(e) => {
                 // Only an answer (RST, ICMP unreachable) shows what is there; silence shows nothing.
@@ -173,114 +300,90 @@ fn judge(o: &Observed, port: u16) -> Finding {
                         | ConnectFailure::Unreachable(_)
                         | ConnectFailure::Prohibited(_)
                 ) {
-                    checked.push(format!("port {p} {}", e.class()));
+                    checked.push(port_answer(*p, e.class()));
                 } else {
-                    silent.push(format!("port {p} {}", e.class()));
+                    silent.push(port_answer(*p, e.class()));
                 }
-                closed_json.push(json!({"port": p, "result": e.class()}));
+                closed_probes.push(ClosedPortProbe {
+                    port: *p,
+                    result: e.class().into(),
+                    rtt_ms: None,
+                });
             }
         }
     }
     let tcp_min = o.handshakes.iter().min().copied();
     // Shown: the echo timed like the handshake. Decided on: its lower bound, so a busy
     // machine delaying the ping task cannot make a handshake look "much faster".
-    let (icmp_json, icmp_min, icmp_min_lb) = match &o.echo {
+    let (echo_times, icmp_min, icmp_min_lb) = match &o.echo {
         Echo::Rtts(r) => (
-            Value::from(r.iter().map(|d| ms(d.wall)).collect::<Vec<_>>()),
+            EchoTimes::Measured(r.iter().map(|d| ms(d.wall)).collect()),
             r.iter().map(|d| d.wall).min(),
             r.iter().map(|d| d.lower_bound).min(),
         ),
-        Echo::NoReply => (Value::from("no reply"), None, None),
-        Echo::Unavailable(why) => (Value::from(format!("skipped: {why}")), None, None),
+        Echo::NoReply => (EchoTimes::None("no reply".into()), None, None),
+        Echo::Unavailable(why) => (EchoTimes::None(format!("skipped: {why}")), None, None),
     };
     match (tcp_min, icmp_min) {
         (Some(t), Some(i)) => {
             if handshake_much_faster(t, icmp_min_lb.unwrap_or(i)) {
-                signals.push(format!(
-                    "the TCP handshake to port {port} took {:.2} ms but an ICMP echo to the same address {:.2} ms: something nearer than the host completes the handshake",
-                    ms(t),
-                    ms(i)
-                ));
+                signals.push(Signal::HandshakeFaster {
+                    port,
+                    tcp: t,
+                    icmp: i,
+                });
             } else {
-                checked.push(format!(
-                    "handshake {:.2} ms vs ICMP echo {:.2} ms",
-                    ms(t),
-                    ms(i)
-                ));
+                checked.push(rtt_compared(ms(t), ms(i)));
             }
         }
-        (Some(t), None) => silent.push(format!(
-            "handshake {:.2} ms but no ICMP comparison ({})",
-            ms(t),
-            match &o.echo {
-                Echo::NoReply => "no echo reply".to_string(),
-                Echo::Unavailable(w) => w.clone(),
-                Echo::Rtts(_) => String::new(),
-            }
-        )),
+        (Some(t), None) => silent.push(match &o.echo {
+            Echo::NoReply => no_comparison_no_reply(ms(t)),
+            Echo::Unavailable(w) => no_comparison(ms(t), w),
+            Echo::Rtts(_) => no_comparison(ms(t), ""),
+        }),
         (None, _) => {
             if let Some(e) = &o.handshake_failure {
-                silent.push(format!("port {port} {}", e.class()));
+                silent.push(port_answer(port, e.class()));
             }
             if let Echo::NoReply = o.echo {
-                silent.push("no ICMP echo reply".into());
+                silent.push(no_echo_reply());
             }
         }
     }
-    let mut f = if !signals.is_empty() {
+    let f = if !signals.is_empty() {
         Finding::new(
             Status::Fail,
-            format!(
-                "something other than the KMS host may answer for {}: {}",
+            suspected(
                 o.ip,
-                signals.join("; ")
+                signals.iter().map(Signal::message).collect::<Vec<_>>(),
             ),
         )
         .codes(&["0xC004F074", "0x800706BA"])
-        .remediation(format!(
-            "A device between this subnet and {ip} (transparent proxy, SYN proxy, IPS, VPN or SD-WAN appliance, load balancer) \
-             completes TCP connections itself. Exempt TCP {port} to {ip} from interception/inspection on that device, or send KMS \
-             traffic around it (route or split-tunnel exemption). Compare with a capture on the KMS host: the connection should \
-             arrive there from the client's own address. Then from a client: Test-NetConnection -ComputerName {ip} -Port {port}",
-            ip = o.ip
+        .remediation(fix(
+            o.ip,
+            port,
+            format!("Test-NetConnection -ComputerName {} -Port {port}", o.ip),
         ))
     } else if checked.is_empty() {
         Finding::new(
             Status::Skip,
-            format!(
-                "cannot tell whether something answers for {}: {}",
-                o.ip,
-                if silent.is_empty() {
-                    "no observation succeeded".to_string()
-                } else {
-                    silent.join("; ")
-                }
-            ),
+            if silent.is_empty() {
+                nothing_observed(o.ip)
+            } else {
+                undecided(o.ip, silent)
+            },
         )
     } else {
         checked.extend(silent);
-        Finding::new(
-            Status::Pass,
-            format!(
-                "no sign of interception at {}: {}",
-                o.ip,
-                checked.join("; ")
-            ),
-        )
+        Finding::new(Status::Pass, none_seen(o.ip, checked))
     };
-    f = f
-        .address(o.ip.to_string())
-        .evidence("closed_ports", Value::Array(closed_json))
-        .evidence(
-            "tcp_rtt_ms",
-            Value::from(o.handshakes.iter().map(|d| ms(*d)).collect::<Vec<_>>()),
-        )
-        .evidence("icmp_rtt_ms", icmp_json)
-        .evidence("signals", Value::from(signals));
-    if let Some(e) = &o.handshake_failure {
-        f = f.evidence("handshake_failure", e.class());
-    }
-    f
+    f.address(o.ip.to_string()).with(InterceptionEvidence {
+        closed_ports: Some(closed_probes),
+        tcp_rtt_ms: Some(o.handshakes.iter().map(|d| ms(*d)).collect()),
+        icmp_rtt_ms: Some(echo_times),
+        signals: Some(signals.iter().map(Signal::evidence_text).collect()),
+        handshake_failure: o.handshake_failure.as_ref().map(|e| e.class().to_string()),
+    })
 }
 
 impl InterceptionCheck {
@@ -363,11 +466,7 @@ impl Check<Kms> for InterceptionCheck {
                 if let Some(a) = src_addr.filter(|a| a.is_ipv4() != ip.is_ipv4()) {
                     skipped.push((
                         i,
-                        Finding::new(
-                            Status::Skip,
-                            format!("skipped {ip}: source {a} is of the other address family"),
-                        )
-                        .address(ip.to_string()),
+                        Finding::new(Status::Skip, wrong_family(ip, a)).address(ip.to_string()),
                     ));
                     continue;
                 }
@@ -528,5 +627,36 @@ mod tests {
         );
         o.handshake_failure = Some(ConnectFailure::TimedOut);
         assert_eq!(judge(&o, 1688).status, Status::Skip);
+    }
+
+    #[test]
+    fn evidence_texts_are_the_english_messages_and_read_back() {
+        use kms_preflight_engine::EvidenceSet;
+        let d = Duration::from_micros;
+        for s in [
+            Signal::ClosedPortAccepted {
+                port: 1,
+                rtt: d(80),
+            },
+            Signal::HandshakeFaster {
+                port: 1688,
+                tcp: d(300),
+                icmp: d(40_050),
+            },
+        ] {
+            assert_eq!(en(&s.message()), s.evidence_text());
+        }
+        for text in [
+            r#"{"closed_ports":[{"port":1,"result":"connected","rtt_ms":0.08},{"port":2,"result":"refused"}],"tcp_rtt_ms":[0.3,0.25],"icmp_rtt_ms":[40.05],"signals":["TCP port 1, which should be closed, accepted a connection in 0.08 ms"]}"#,
+            r#"{"closed_ports":[{"port":1,"result":"timeout"}],"tcp_rtt_ms":[],"icmp_rtt_ms":"no reply","signals":[],"handshake_failure":"timeout"}"#,
+            r#"{"closed_ports":[],"tcp_rtt_ms":[0.3],"icmp_rtt_ms":"skipped: ICMP not permitted","signals":[]}"#,
+            "{}",
+        ] {
+            let v: serde_json::Value = serde_json::from_str(text).unwrap();
+            let e = crate::Evidence::from_recorded("interception", v).unwrap();
+            // An empty object is "nothing measured" (an engine-made skip), whatever the kind.
+            assert!(e.interception().is_some() || text == "{}", "{text}");
+            assert_eq!(serde_json::to_string(&e).unwrap(), text);
+        }
     }
 }

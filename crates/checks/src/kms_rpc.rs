@@ -15,23 +15,107 @@ use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
-use crate::common::address::{addresses_from_fact, connect_failure_finding, port_for};
+use crate::common::address::{
+    addresses_from_fact, connect_failure_finding, port_for, ConnectFailureEvidence,
+};
+use crate::common::rpc::{RpcVerdictEvidence, SHOWN};
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
 use kms_preflight_engine::{validate_port, BoxFuture, Check};
 use kms_preflight_net::ms;
 use kms_preflight_net::rpc::{bind_exchange_as_client, BindExchange};
 use kms_preflight_wire::dcerpc::{
-    encode_bind, printable_prefix, provider_reason_name, BindRequest, ContextOutcome,
+    encode_bind, printable_prefix, provider_reason_name, BindRequest,
     REASON_ABSTRACT_SYNTAX_NOT_SUPPORTED,
 };
 
 pub use crate::common::rpc::{classify, RpcVerdict, CALL_ID};
 
-kms_preflight_engine::messages! {}
+// Every failure message starts with `-kms-rpc-tcp-ok` (a catalog term): "TCP connected
+// (Test-NetConnection would say TcpTestSucceeded: True, which is not enough)".
+kms_preflight_engine::messages! {
+    /// KMS RPC endpoint at {addr} accepted the bind: {syntax} on context {context_id}, max
+    /// fragment {max_xmit_frag}/{max_recv_frag} bytes, secondary address {quoted_secondary},
+    /// bind answered in {bind_rtt_ms} ms
+    accepted = "kms-rpc-accepted"
+        (addr, syntax, context_id, max_xmit_frag, max_recv_frag, quoted_secondary, bind_rtt_ms);
+    /// (the same) (the host reports port {secondary} while we connected to {port}: a NAT or
+    /// port forward is in the path)
+    accepted_other_port = "kms-rpc-accepted-other-port"
+        (addr, syntax, context_id, max_xmit_frag, max_recv_frag, quoted_secondary, bind_rtt_ms,
+         secondary, port);
+    /// {tcp-ok}, and a DCE/RPC server at {addr} answered, but it rejected the KMS interface
+    /// (abstract syntax not supported): this is another RPC service, not KMS
+    rejected_foreign = "kms-rpc-rejected-foreign" (addr);
+    /// {tcp-ok}, and a DCE/RPC server at {addr} answered, but it accepted no KMS context
+    /// ({reasons}): an RPC server that does not offer KMS with NDR
+    rejected = "kms-rpc-rejected" (addr, reasons);
+    /// {tcp-ok}, but the RPC runtime at {addr} refused the bind with bind_nak, reason {reason}
+    /// ({reason_name})
+    nak = "kms-rpc-nak" (addr, reason, reason_name);
+    /// (the same); extended error information follows
+    nak_extended = "kms-rpc-nak-extended" (addr, reason, reason_name);
+    /// {tcp-ok}, but {addr} answered the bind with a fault, status {status}
+    fault = "kms-rpc-fault" (addr, status);
+    /// {tcp-ok}, but {addr} answered the bind with a fault, status {status} ({status_name})
+    fault_named = "kms-rpc-fault-named" (addr, status, status_name);
+    /// {tcp-ok}, but {addr} answered the bind with a {pdu} PDU (PTYPE {ptype}), which does not
+    /// answer a bind
+    unexpected_pdu = "kms-rpc-unexpected-pdu" (addr, pdu, ptype);
+    /// {tcp-ok}, but the answer from {addr} is a broken DCE/RPC PDU: {why}
+    malformed = "kms-rpc-malformed" (addr, why);
+    /// {tcp-ok}, but {addr} does not speak DCE/RPC: it answered '{received}'
+    not_rpc = "kms-rpc-not-rpc" (addr, received);
+    /// {tcp-ok}, but {addr} closed the connection without answering the RPC bind
+    closed = "kms-rpc-closed" (addr);
+    /// (the same) (before the bind could be sent)
+    closed_before_bind = "kms-rpc-closed-before-bind" (addr);
+    /// {tcp-ok}, but the connection to {addr} was reset (RST) in answer to the RPC bind
+    reset = "kms-rpc-reset" (addr);
+    /// {tcp-ok}, but the connection to {addr} was reset (RST) while sending the RPC bind
+    reset_while_sending = "kms-rpc-reset-while-sending" (addr);
+    /// {tcp-ok}, but {addr} did not answer the RPC bind within {timeout_ms}: the KMS RPC
+    /// endpoint is silent
+    silent = "kms-rpc-silent" (addr, timeout_ms);
+    /// RPC bind to {addr} failed locally: {error}
+    local_error = "kms-rpc-local-error" (addr, error);
+    /// skipped: no address of this host accepted a TCP connection
+    no_reachable_address = "kms-rpc-no-reachable-address" ();
+
+    /// On the KMS host: Get-Service sppsvc (it must be Running; Restart-Service sppsvc), slmgr
+    /// /dlv must show 'Listening on Port: {port}' (if it listens elsewhere, fix the SRV record
+    /// or run {sprt}), and the firewall rule must be on: Enable-NetFirewallRule -Name
+    /// SPPSVC-In-TCP (or {new_rule}).
+    fix_host = "kms-rpc-fix-host" (port, sprt, new_rule);
+    /// On the network firewalls between this subnet and {ip}: allow TCP {port} as plain
+    /// traffic; an application-aware firewall or IPS must permit MS-RPC (DCE/RPC) on {port},
+    /// not just the handshake. Test from this subnet afterwards.
+    fix_path = "kms-rpc-fix-path" (ip, port);
+    /// Find what listens on {ip}:{port} (on the host: {find_listener}, then {find_process}),
+    /// move it, and make sure clients are pointed at the real KMS host (the _vlmcs._tcp SRV
+    /// record, or slmgr /skms). Also rule out a NAT or proxy redirecting TCP {port}.
+    fix_other_service = "kms-rpc-fix-other-service" (ip, port, find_listener, find_process);
+    /// {other_service}⏎{host_fix}
+    fix_other_service_or_host = "kms-rpc-fix-other-service-or-host" (other_service, host_fix);
+    /// KMS emulators never send bind_nak; this is a Microsoft RPC runtime refusing the
+    /// association, or another service. {host_fix}⏎{other_service}
+    fix_nak = "kms-rpc-fix-nak" (host_fix, other_service);
+    /// {path_fix}⏎{other_service}
+    fix_path_or_other_service = "kms-rpc-fix-path-or-other-service" (path_fix, other_service);
+    /// A firewall/IPS that allows the handshake but blocks RPC, a load balancer without a
+    /// healthy backend, or a service that is not KMS closes like this.⏎{path_fix}⏎{host_fix}
+    fix_closed = "kms-rpc-fix-closed" (path_fix, host_fix);
+    /// A reset in answer to RPC data is typical of an IPS or application-aware firewall
+    /// rejecting MS-RPC.⏎{path_fix}⏎{host_fix}
+    fix_reset = "kms-rpc-fix-reset" (path_fix, host_fix);
+    /// Typical causes: a firewall or IPS that completes (or proxies) the handshake and then
+    /// drops the data, or a hung sppsvc.⏎{path_fix}⏎{host_fix}
+    fix_silent = "kms-rpc-fix-silent" (path_fix, host_fix);
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of a `kms-rpc` check.
@@ -55,24 +139,85 @@ impl KmsRpcCheck {
     }
 }
 
-/// Bytes of a non-RPC reply shown in messages.
-const SHOWN: usize = 64;
-
-fn describe_outcomes(outcomes: &[ContextOutcome]) -> Vec<String> {
-    outcomes
-        .iter()
-        .map(|o| {
-            format!(
-                "context {} ({}): {}",
-                o.context_id,
-                o.abstract_syntax,
-                o.result.describe()
-            )
-        })
-        .collect()
+/// The evidence of a `kms-rpc` result: a bind exchange, a failed connect, or nothing measured
+/// (a skip). Each shape keeps the key order reports have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum KmsRpcEvidence {
+    Bind(Box<KmsRpcBind>),
+    ConnectFailed(ConnectFailureEvidence),
+    Nothing {},
 }
 
-/// The finding for one address's bind exchange.
+impl Default for KmsRpcEvidence {
+    fn default() -> Self {
+        KmsRpcEvidence::Nothing {}
+    }
+}
+
+/// One bind exchange: what the verdict showed, then the exchange itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct KmsRpcBind {
+    #[serde(flatten)]
+    pub verdict: RpcVerdictEvidence,
+    pub port: u16,
+    /// The verdict class (`accepted`, `rejected`, `bind-nak`, `silent`, …).
+    pub result: String,
+    pub connect_rtt_ms: f64,
+    pub reply_bytes: u64,
+    /// When the host answered (or accepted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind_rtt_ms: Option<f64>,
+    /// Anything but an accepted bind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<SocketAddr>,
+    pub connect_attempts: u32,
+    pub bind_attempts: u32,
+    /// A lossy path (see `tcp`): the ICMP loss of the address measured in this run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_loss_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lossy: Option<bool>,
+}
+
+impl KmsRpcEvidence {
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            KmsRpcEvidence::Bind(b) => Some(b.port),
+            KmsRpcEvidence::ConnectFailed(c) => Some(c.port),
+            KmsRpcEvidence::Nothing {} => None,
+        }
+    }
+    /// The verdict or connect failure class.
+    pub fn result(&self) -> Option<&str> {
+        match self {
+            KmsRpcEvidence::Bind(b) => Some(&b.result),
+            KmsRpcEvidence::ConnectFailed(c) => Some(&c.result),
+            KmsRpcEvidence::Nothing {} => None,
+        }
+    }
+    /// The bind exchange, when there was one.
+    pub fn bind(&self) -> Option<&KmsRpcBind> {
+        match self {
+            KmsRpcEvidence::Bind(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+impl crate::Evidence {
+    /// The evidence of a `kms-rpc` result.
+    pub fn kms_rpc(&self) -> Option<&KmsRpcEvidence> {
+        match self {
+            crate::Evidence::KmsRpc(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The finding for one address's bind exchange, with its evidence.
 pub fn verdict_finding(
     addr: SocketAddr,
     timeout: Duration,
@@ -81,204 +226,150 @@ pub fn verdict_finding(
 ) -> Finding {
     let port = addr.port();
     let ip = addr.ip();
-    let tcp_ok =
-        "TCP connected (Test-NetConnection would say TcpTestSucceeded: True, which is not enough)";
-    let host_fix = format!(
-        "On the KMS host: Get-Service sppsvc (it must be Running; Restart-Service sppsvc), \
-         slmgr /dlv must show 'Listening on Port: {port}' (if it listens elsewhere, fix the SRV record or run slmgr /sprt {port}), \
-         and the firewall rule must be on: Enable-NetFirewallRule -Name SPPSVC-In-TCP \
-         (or New-NetFirewallRule -DisplayName 'KMS {port}' -Direction Inbound -Protocol TCP -LocalPort {port} -Action Allow)."
-    );
-    let path_fix = format!(
-        "On the network firewalls between this subnet and {ip}: allow TCP {port} as plain traffic; an application-aware \
-         firewall or IPS must permit MS-RPC (DCE/RPC) on {port}, not just the handshake. Test from this subnet afterwards."
-    );
-    let other_service = format!(
-        "Find what listens on {ip}:{port} (on the host: Get-NetTCPConnection -LocalPort {port} -State Listen, then \
-         Get-Process -Id <OwningProcess>), move it, and make sure clients are pointed at the real KMS host \
-         (the _vlmcs._tcp SRV record, or slmgr /skms). Also rule out a NAT or proxy redirecting TCP {port}."
-    );
+    let host_fix = || {
+        fix_host(
+            port,
+            format!("slmgr /sprt {port}"),
+            format!(
+                "New-NetFirewallRule -DisplayName 'KMS {port}' -Direction Inbound -Protocol TCP -LocalPort {port} -Action Allow"
+            ),
+        )
+    };
+    let path_fix = || fix_path(ip, port);
+    let other_service = || {
+        fix_other_service(
+            ip,
+            port,
+            format!("Get-NetTCPConnection -LocalPort {port} -State Listen"),
+            "Get-Process -Id <OwningProcess>",
+        )
+    };
+    let timeout_ms = timeout.as_millis() as u64;
     let f = match verdict {
         RpcVerdict::Accepted {
             ack,
             context_id,
             transfer_syntax,
-            outcomes,
+            ..
         } => {
-            let mut msg = format!(
-                "KMS RPC endpoint at {addr} accepted the bind: {transfer_syntax} on context {context_id}, \
-                 max fragment {}/{} bytes, secondary address {:?}, bind answered in {:.2} ms",
-                ack.max_xmit_frag,
-                ack.max_recv_frag,
-                ack.secondary_address,
-                ms(ex.bind_rtt)
-            );
-            if !ack.secondary_address.is_empty() && ack.secondary_address != port.to_string() {
-                msg.push_str(&format!(
-                    " (the host reports port {} while we connected to {port}: a NAT or port forward is in the path)",
-                    ack.secondary_address
-                ));
-            }
-            let mut f = Finding::new(Status::Pass, msg)
-                .evidence("negotiated_syntax", transfer_syntax.as_str())
-                .evidence("context_id", *context_id)
-                .evidence("max_xmit_frag", ack.max_xmit_frag)
-                .evidence("max_recv_frag", ack.max_recv_frag)
-                .evidence("secondary_address", ack.secondary_address.as_str())
-                .evidence("assoc_group_id", format!("0x{:08x}", ack.assoc_group_id));
-            if outcomes.len() > 1 {
-                f = f.evidence("context_results", describe_outcomes(outcomes));
-            }
-            if ack.assoc_group_id == 0x1063_BF3F {
-                f = f.evidence(
-                    "implementation_hint",
-                    "py-kms (fixed assoc_group_id 0x1063BF3F), not Windows",
-                );
-            }
-            f
+            let quoted = format!("{:?}", ack.secondary_address);
+            let (x, r, rtt) = (ack.max_xmit_frag, ack.max_recv_frag, ms(ex.bind_rtt));
+            let msg =
+                if !ack.secondary_address.is_empty() && ack.secondary_address != port.to_string() {
+                    accepted_other_port(
+                        addr,
+                        transfer_syntax,
+                        *context_id,
+                        x,
+                        r,
+                        quoted,
+                        rtt,
+                        &ack.secondary_address,
+                        port,
+                    )
+                } else {
+                    accepted(addr, transfer_syntax, *context_id, x, r, quoted, rtt)
+                };
+            Finding::new(Status::Pass, msg)
         }
         RpcVerdict::Rejected { outcomes, .. } => {
             let foreign = outcomes.iter().all(|o| {
                 o.result.reason == REASON_ABSTRACT_SYNTAX_NOT_SUPPORTED && !o.result.is_accepted()
             });
-            let what = if foreign {
-                "rejected the KMS interface (abstract syntax not supported): this is another RPC service, not KMS"
-                    .to_string()
+            let msg = if foreign {
+                rejected_foreign(addr)
             } else {
                 let reasons: Vec<&str> = outcomes
                     .iter()
                     .map(|o| provider_reason_name(o.result.reason))
                     .collect();
-                format!(
-                    "accepted no KMS context ({}): an RPC server that does not offer KMS with NDR",
-                    reasons.join(", ")
-                )
+                rejected(addr, reasons)
             };
-            Finding::new(
-                Status::Fail,
-                format!("{tcp_ok}, and a DCE/RPC server at {addr} answered, but it {what}"),
-            )
-            .codes(&["0xC004F074", "0xC004F039"])
-            .evidence("context_results", describe_outcomes(outcomes))
-            .remediation(format!("{other_service}\n{host_fix}"))
+            Finding::new(Status::Fail, msg)
+                .codes(&["0xC004F074", "0xC004F039"])
+                .remediation(fix_other_service_or_host(other_service(), host_fix()))
         }
-        RpcVerdict::Nak(nak) => Finding::new(
-            Status::Fail,
-            format!(
-                "{tcp_ok}, but the RPC runtime at {addr} refused the bind with bind_nak, reason {} ({}){}",
-                nak.reason,
-                nak.reason_name(),
-                if nak.has_extended_error_info() { "; extended error information follows" } else { "" }
-            ),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .evidence("nak_reason", nak.reason)
-        .evidence("nak_reason_name", nak.reason_name())
-        .remediation(format!(
-            "KMS emulators never send bind_nak; this is a Microsoft RPC runtime refusing the association, or another service. {host_fix}\n{other_service}"
-        )),
-        RpcVerdict::Fault(fault) => Finding::new(
-            Status::Fail,
-            format!(
-                "{tcp_ok}, but {addr} answered the bind with a fault, status 0x{:08X}{}",
-                fault.status,
-                fault.status_name().map(|n| format!(" ({n})")).unwrap_or_default()
-            ),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .evidence("fault_status", format!("0x{:08X}", fault.status))
-        .remediation(format!("{other_service}\n{host_fix}")),
+        RpcVerdict::Nak(n) => {
+            let msg = if n.has_extended_error_info() {
+                nak_extended(addr, n.reason, n.reason_name())
+            } else {
+                nak(addr, n.reason, n.reason_name())
+            };
+            Finding::new(Status::Fail, msg)
+                .codes(&["0xC004F074", "0x800706BA"])
+                .remediation(fix_nak(host_fix(), other_service()))
+        }
+        RpcVerdict::Fault(f) => {
+            let status = format!("0x{:08X}", f.status);
+            let msg = match f.status_name() {
+                Some(name) => fault_named(addr, status, name),
+                None => fault(addr, status),
+            };
+            Finding::new(Status::Fail, msg)
+                .codes(&["0xC004F074", "0x800706BA"])
+                .remediation(fix_other_service_or_host(other_service(), host_fix()))
+        }
         RpcVerdict::UnexpectedPdu { ptype } => Finding::new(
             Status::Fail,
-            format!(
-                "{tcp_ok}, but {addr} answered the bind with a {} PDU (PTYPE {ptype}), which does not answer a bind",
-                kms_preflight_wire::dcerpc::ptype_name(*ptype)
-            ),
+            unexpected_pdu(addr, kms_preflight_wire::dcerpc::ptype_name(*ptype), *ptype),
         )
         .codes(&["0xC004F074", "0x800706BA"])
-        .evidence("ptype", *ptype)
-        .remediation(other_service.clone()),
-        RpcVerdict::Malformed { why } => Finding::new(
-            Status::Fail,
-            format!("{tcp_ok}, but the answer from {addr} is a broken DCE/RPC PDU: {why}"),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .evidence("detail", why.as_str())
-        .remediation(format!("{path_fix}\n{other_service}")),
-        RpcVerdict::NotRpc { bytes } => {
-            let shown = printable_prefix(bytes, SHOWN);
-            Finding::new(
-                Status::Fail,
-                format!("{tcp_ok}, but {addr} does not speak DCE/RPC: it answered '{shown}'"),
-            )
+        .remediation(other_service()),
+        RpcVerdict::Malformed { why } => Finding::new(Status::Fail, malformed(addr, why.message()))
             .codes(&["0xC004F074", "0x800706BA"])
-            .evidence("received", shown)
-            .remediation(other_service.clone())
+            .remediation(fix_path_or_other_service(path_fix(), other_service())),
+        RpcVerdict::NotRpc { bytes } => {
+            Finding::new(Status::Fail, not_rpc(addr, printable_prefix(bytes, SHOWN)))
+                .codes(&["0xC004F074", "0x800706BA"])
+                .remediation(other_service())
         }
-        RpcVerdict::Closed => Finding::new(
-            Status::Fail,
-            format!(
-                "{tcp_ok}, but {addr} closed the connection without answering the RPC bind{}",
-                if ex.write_failed { " (before the bind could be sent)" } else { "" }
-            ),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .remediation(format!(
-            "A firewall/IPS that allows the handshake but blocks RPC, a load balancer without a healthy backend, or a service \
-             that is not KMS closes like this.\n{path_fix}\n{host_fix}"
-        )),
-        RpcVerdict::Reset => Finding::new(
-            Status::Fail,
-            format!(
-                "{tcp_ok}, but the connection to {addr} was reset (RST) {} the RPC bind",
-                if ex.write_failed { "while sending" } else { "in answer to" }
-            ),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .remediation(format!(
-            "A reset in answer to RPC data is typical of an IPS or application-aware firewall rejecting MS-RPC.\n{path_fix}\n{host_fix}"
-        )),
-        RpcVerdict::Silent => Finding::new(
-            Status::Fail,
-            format!(
-                "{tcp_ok}, but {addr} did not answer the RPC bind within {}: the KMS RPC endpoint is silent",
-                humantime::format_duration(timeout)
-            ),
-        )
-        .codes(&["0xC004F074", "0xC004F039"])
-        .remediation(format!(
-            "Typical causes: a firewall or IPS that completes (or proxies) the handshake and then drops the data, or a hung sppsvc.\n{path_fix}\n{host_fix}"
-        )),
-        RpcVerdict::Error(e) => {
-            Finding::new(Status::Error, format!("RPC bind to {addr} failed locally: {e}"))
+        RpcVerdict::Closed => {
+            let msg = if ex.write_failed {
+                closed_before_bind(addr)
+            } else {
+                closed(addr)
+            };
+            Finding::new(Status::Fail, msg)
+                .codes(&["0xC004F074", "0x800706BA"])
+                .remediation(fix_closed(path_fix(), host_fix()))
         }
+        RpcVerdict::Reset => {
+            let msg = if ex.write_failed {
+                reset_while_sending(addr)
+            } else {
+                reset(addr)
+            };
+            Finding::new(Status::Fail, msg)
+                .codes(&["0xC004F074", "0x800706BA"])
+                .remediation(fix_reset(path_fix(), host_fix()))
+        }
+        RpcVerdict::Silent => Finding::new(Status::Fail, silent(addr, timeout_ms))
+            .codes(&["0xC004F074", "0xC004F039"])
+            .remediation(fix_silent(path_fix(), host_fix())),
+        RpcVerdict::Error(e) => Finding::new(Status::Error, local_error(addr, e)),
     };
-    let mut f = f
-        .address(ip.to_string())
-        .evidence("port", port)
-        .evidence("result", verdict.class())
-        .evidence("connect_rtt_ms", ms(ex.connect_rtt))
-        .evidence("reply_bytes", ex.bytes.len() as u64);
-    if verdict.class() == "accepted" || !ex.bytes.is_empty() {
-        f = f.evidence("bind_rtt_ms", ms(ex.bind_rtt));
-    }
-    if !matches!(verdict, RpcVerdict::Accepted { .. }) {
-        f = f.evidence("timeout_ms", timeout.as_millis() as u64);
-    }
-    if let Some(l) = ex.local {
-        f = f.evidence("local", l.to_string());
-    }
-    f
+    let accepted = matches!(verdict, RpcVerdict::Accepted { .. });
+    let ev = KmsRpcBind {
+        verdict: RpcVerdictEvidence::of(verdict),
+        port,
+        result: verdict.class().to_string(),
+        connect_rtt_ms: ms(ex.connect_rtt),
+        reply_bytes: ex.bytes.len() as u64,
+        bind_rtt_ms: (accepted || !ex.bytes.is_empty()).then(|| ms(ex.bind_rtt)),
+        timeout_ms: (!accepted).then_some(timeout_ms),
+        local: ex.local,
+        connect_attempts: ex.connect_attempts,
+        bind_attempts: ex.bind_attempts,
+        icmp_loss_percent: None,
+        lossy: None,
+    };
+    f.address(ip.to_string())
+        .with(KmsRpcEvidence::Bind(Box::new(ev)))
 }
 
 /// Addresses to probe: those the `tcp` prerequisite reached, else every address of the host.
 async fn probe_addresses(ctx: &CheckContext<'_>) -> Result<Vec<IpAddr>, Finding> {
-    addresses_from_fact(
-        ctx,
-        |f| &f.reachable,
-        "skipped: no address of this host accepted a TCP connection",
-    )
-    .await
+    addresses_from_fact(ctx, |f| &f.reachable, no_reachable_address()).await
 }
 
 impl Check<Kms> for KmsRpcCheck {
@@ -360,22 +451,29 @@ impl Check<Kms> for KmsRpcCheck {
                         if matches!(verdict, RpcVerdict::Accepted { .. }) {
                             ok.push(addr.ip());
                         }
-                        let mut f = verdict_finding(addr, ctx.timeout, &ex, &verdict)
-                            .evidence("connect_attempts", ex.connect_attempts)
-                            .evidence("bind_attempts", ex.bind_attempts);
+                        let mut f = verdict_finding(addr, ctx.timeout, &ex, &verdict);
                         let attempts = ex.connect_attempts + ex.bind_attempts - 1;
                         if attempts > 1 && f.status == Status::Pass {
-                            f = crate::tcp::lossy(f, ctx, addr, attempts).await;
+                            let icmp = crate::tcp::lossy(&mut f, ctx, addr, attempts).await;
+                            if let crate::Evidence::KmsRpc(KmsRpcEvidence::Bind(b)) =
+                                &mut f.evidence
+                            {
+                                b.icmp_loss_percent = icmp;
+                                b.lossy = Some(true);
+                            }
                         }
                         findings.push(f);
                     }
-                    Err((e, tried)) => findings.push(connect_failure_finding(
-                        addr,
-                        ctx.timeout,
-                        &e,
-                        &tried,
-                        &ctx.settings.memo,
-                    )),
+                    Err((e, tried)) => {
+                        let (f, ev) = connect_failure_finding(
+                            addr,
+                            ctx.timeout,
+                            &e,
+                            &tried,
+                            &ctx.settings.memo,
+                        );
+                        findings.push(f.with(KmsRpcEvidence::ConnectFailed(ev)));
+                    }
                 }
             }
             let facts = crate::Facts {
@@ -603,7 +701,8 @@ mod tests {
             en(&f.message)
         );
         assert_eq!(f.error_codes, ["0xC004F074", "0xC004F039"]);
-        assert_eq!(f.evidence["result"], "rejected");
+        let bind_of = |f: &Finding| f.evidence.kms_rpc().and_then(KmsRpcEvidence::bind).cloned();
+        assert_eq!(bind_of(&f).unwrap().result, "rejected");
 
         let nak = encode_bind_nak(
             &PduHeader::new(PTYPE_BIND_NAK, PFC_FIRST_FRAG | PFC_LAST_FRAG, CALL_ID),
@@ -617,8 +716,28 @@ mod tests {
             &ex,
             &v,
         );
-        assert_eq!(f.evidence["result"], "bind-nak");
-        assert_eq!(f.evidence["nak_reason"], 4);
+        let b = bind_of(&f).unwrap();
+        assert_eq!(b.result, "bind-nak");
+        assert_eq!(b.verdict.nak_reason, Some(4));
         assert_eq!(f.error_codes, ["0xC004F074", "0x800706BA"]);
+    }
+
+    /// Evidence as reports recorded it reads back typed, and writes out the same text.
+    #[test]
+    fn recorded_evidence_reads_back_in_each_shape() {
+        use kms_preflight_engine::EvidenceSet;
+        for text in [
+            r#"{"negotiated_syntax":"NDR64 v1.0","context_id":1,"max_xmit_frag":5840,"max_recv_frag":5840,"secondary_address":"1688","assoc_group_id":"0x1063bf3f","context_results":["context 0 (51c82175-844e-4750-b0d8-ec255555bc06 v1.0): provider rejection, proposed transfer syntaxes not supported"],"implementation_hint":"py-kms (fixed assoc_group_id 0x1063BF3F), not Windows","port":1688,"result":"accepted","connect_rtt_ms":0.5,"reply_bytes":84,"bind_rtt_ms":0.7,"local":"198.18.1.1:44102","connect_attempts":2,"bind_attempts":1,"icmp_loss_percent":25.0,"lossy":true}"#,
+            r#"{"nak_reason":4,"nak_reason_name":"protocol_version_not_supported","port":1688,"result":"bind-nak","connect_rtt_ms":0.93,"reply_bytes":21,"bind_rtt_ms":1.295,"timeout_ms":1000,"local":"198.18.1.1:44102","connect_attempts":1,"bind_attempts":1}"#,
+            r#"{"port":1688,"result":"silent","connect_rtt_ms":0.4,"reply_bytes":0,"timeout_ms":1000,"connect_attempts":1,"bind_attempts":1}"#,
+            r#"{"diagnosis":"no-answer","attempts":4,"path_answered":[],"path":"default via 198.18.0.1","port":1688,"result":"timeout","timeout_ms":2000}"#,
+            "{}",
+        ] {
+            let v: serde_json::Value = serde_json::from_str(text).unwrap();
+            let e = crate::Evidence::from_recorded("kms-rpc", v).unwrap();
+            // An empty object is "nothing measured" (an engine-made skip), whatever the kind.
+            assert!(e.kms_rpc().is_some() || text == "{}", "{text}");
+            assert_eq!(serde_json::to_string(&e).unwrap(), text);
+        }
     }
 }

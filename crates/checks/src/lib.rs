@@ -117,7 +117,7 @@ macro_rules! register_kinds {
 register_kinds! {
     "srv" => srv::SrvRule, Srv(srv::SrvEvidence);
     "resolve" => resolve::ResolveRule, Resolve(resolve::ResolveEvidence);
-    "tcp" => tcp::TcpRule;
+    "tcp" => tcp::TcpRule, Tcp(tcp::TcpEvidence);
     "srv-discovery" => srv_discovery::SrvDiscoveryRule, SrvDiscovery(srv_discovery::SrvDiscoveryEvidence);
     "srv-agreement" => srv_agreement::SrvAgreementRule, SrvAgreement(srv_agreement::SrvAgreementEvidence);
     "srv-weights" => srv_weights::SrvWeightsRule, SrvWeights(srv_weights::SrvWeightsEvidence);
@@ -126,13 +126,13 @@ register_kinds! {
     "ptr" => ptr::PtrRule, Ptr(ptr::PtrEvidence);
     "srv-membership" => srv_membership::SrvMembershipRule, SrvMembership(srv_membership::SrvMembershipEvidence);
     "retired-host" => retired_host::RetiredHostRule, RetiredHost(retired_host::RetiredHostEvidence);
-    "route" => route::RouteRule;
-    "proxy" => proxy::ProxyRule;
-    "interception" => interception::InterceptionRule;
+    "route" => route::RouteRule, Route(route::RouteEvidence);
+    "proxy" => proxy::ProxyRule, Proxy(proxy::ProxyEvidence);
+    "interception" => interception::InterceptionRule, Interception(interception::InterceptionEvidence);
     "split-dns" => split_dns::SplitDnsRule, SplitDns(split_dns::SplitDnsEvidence);
     "clock" => clock::ClockRule;
-    "kms-rpc" => kms_rpc::KmsRpcRule;
-    "icmp" => icmp::IcmpRule;
+    "kms-rpc" => kms_rpc::KmsRpcRule, KmsRpc(kms_rpc::KmsRpcEvidence);
+    "icmp" => icmp::IcmpRule, Icmp(icmp::IcmpEvidence);
     "kms-activation" => kms_activation::KmsActivationRule;
 }
 

@@ -5,13 +5,33 @@
 //! activation fails whatever the proxy allows. Reads settings only; sends nothing.
 
 use crate::{CheckContext, CheckOutput, Finding, Kms};
-use serde_json::{Map, Value};
+
+use serde::{Deserialize, Serialize};
 
 use kms_preflight_engine::rules::Scope;
-use kms_preflight_engine::Status;
 use kms_preflight_engine::{BoxFuture, Check};
+use kms_preflight_engine::{Message, Status};
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// no proxy configured (environment variables HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY
+    /// (both cases)): KMS traffic goes straight to the network
+    none = "proxy-none" ();
+    /// no proxy configured (environment variables HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY
+    /// (both cases), WinHTTP): KMS traffic goes straight to the network
+    none_windows = "proxy-none-windows" ();
+    /// proxy configured: {proxies}. KMS activation is DCE/RPC over TCP {port} and never goes
+    /// through an HTTP proxy; it needs a direct TCP path to the KMS host (see the tcp and route
+    /// results). If this network's only way out is the proxy, activation fails
+    configured = "proxy-configured" (proxies, port);
+    /// {name}={value} (a proxy variable that is set)
+    variable = "proxy-variable" (name, value);
+    /// WinHTTP proxy {proxy}
+    winhttp_proxy = "proxy-winhttp" (proxy);
+    /// Make sure clients reach the KMS host on TCP 1688 without the proxy: … (a proxy matters
+    /// only for the KMS host's own online activation with Microsoft: 0x80072EE2 there means use
+    /// phone activation.)
+    fix = "proxy-fix" ();
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of a `proxy` check (none beyond the common keys).
@@ -61,6 +81,70 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The evidence of a `proxy` result: the proxies in effect (as the message lists them), each
+/// variable that is set (credentials hidden), and the WinHTTP setting.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ProxyEvidence {
+    /// Only when a proxy is configured: `NAME=value, …` (and `WinHTTP proxy …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxies: Option<String>,
+    #[serde(
+        rename = "HTTP_PROXY",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_proxy_upper: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_proxy: Option<String>,
+    #[serde(
+        rename = "HTTPS_PROXY",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub https_proxy_upper: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub https_proxy: Option<String>,
+    #[serde(rename = "ALL_PROXY", default, skip_serializing_if = "Option::is_none")]
+    pub all_proxy_upper: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_proxy: Option<String>,
+    #[serde(rename = "NO_PROXY", default, skip_serializing_if = "Option::is_none")]
+    pub no_proxy_upper: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_proxy: Option<String>,
+    /// The WinHTTP proxy, `direct access`, `not readable: …`, or `not applicable (not
+    /// Windows)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub winhttp: Option<String>,
+}
+
+impl ProxyEvidence {
+    /// The field of one of [`PROXY_VARS`].
+    fn variable_mut(&mut self, name: &str) -> Option<&mut Option<String>> {
+        Some(match name {
+            "HTTP_PROXY" => &mut self.http_proxy_upper,
+            "http_proxy" => &mut self.http_proxy,
+            "HTTPS_PROXY" => &mut self.https_proxy_upper,
+            "https_proxy" => &mut self.https_proxy,
+            "ALL_PROXY" => &mut self.all_proxy_upper,
+            "all_proxy" => &mut self.all_proxy,
+            "NO_PROXY" => &mut self.no_proxy_upper,
+            "no_proxy" => &mut self.no_proxy,
+            _ => return None,
+        })
+    }
+}
+
+impl crate::Evidence {
+    /// The evidence of a `proxy` result.
+    pub fn proxy(&self) -> Option<&ProxyEvidence> {
+        match self {
+            crate::Evidence::Proxy(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// The WinHTTP proxy (`netsh winhttp show proxy`): `Some(text)` when one is set.
 #[cfg(windows)]
 fn winhttp() -> Result<Option<String>, String> {
@@ -92,63 +176,48 @@ impl Check<Kms> for ProxyCheck {
         Box::pin(async move {
             let env = proxy_env(|k| std::env::var(k).ok());
             let port = ctx.vars.get("port").map_or("1688", |p| p.as_str());
-            let mut evidence = Map::new();
+            let mut evidence = ProxyEvidence::default();
             for (k, v) in &env {
-                evidence.insert(k.clone(), Value::from(redact(v)));
+                if let Some(slot) = evidence.variable_mut(k) {
+                    *slot = Some(redact(v));
+                }
             }
+            // Each proxy in effect: for the message, and as the evidence shows it.
             #[cfg_attr(not(windows), allow(unused_mut))]
-            let mut set: Vec<String> = env
+            let mut set: Vec<(Message, String)> = env
                 .iter()
                 .filter(|(k, _)| !k.eq_ignore_ascii_case("NO_PROXY"))
-                .map(|(k, v)| format!("{k}={}", redact(v)))
+                .map(|(k, v)| (variable(k, redact(v)), format!("{k}={}", redact(v))))
                 .collect();
             #[cfg(windows)]
             match winhttp() {
                 Ok(Some(p)) => {
-                    evidence.insert("winhttp".into(), Value::from(p.clone()));
-                    set.push(format!("WinHTTP proxy {p}"));
+                    evidence.winhttp = Some(p.clone());
+                    set.push((winhttp_proxy(&p), format!("WinHTTP proxy {p}")));
                 }
-                Ok(None) => {
-                    evidence.insert("winhttp".into(), Value::from("direct access"));
-                }
-                Err(e) => {
-                    evidence.insert("winhttp".into(), Value::from(format!("not readable: {e}")));
-                }
+                Ok(None) => evidence.winhttp = Some("direct access".into()),
+                Err(e) => evidence.winhttp = Some(format!("not readable: {e}")),
             }
             #[cfg(not(windows))]
-            evidence.insert(
-                "winhttp".into(),
-                Value::from("not applicable (not Windows)"),
-            );
-            let sources =
-                "environment variables HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY (both cases)";
+            {
+                evidence.winhttp = Some("not applicable (not Windows)".into());
+            }
             let f = if set.is_empty() {
                 Finding::new(
                     Status::Pass,
-                    format!("no proxy configured ({sources}{}): KMS traffic goes straight to the network", if cfg!(windows) { ", WinHTTP" } else { "" }),
+                    if cfg!(windows) {
+                        none_windows()
+                    } else {
+                        none()
+                    },
                 )
             } else {
-                let shown = set.join(", ");
-                Finding::new(
-                    Status::Fail,
-                    format!(
-                        "proxy configured: {shown}. KMS activation is DCE/RPC over TCP {port} and never goes through an HTTP proxy; \
-                         it needs a direct TCP path to the KMS host (see the tcp and route results). If this network's only way out is the proxy, activation fails"
-                    ),
-                )
-                .evidence("proxies", shown)
-                .remediation(
-                    "Make sure clients reach the KMS host on TCP 1688 without the proxy: allow TCP 1688 from the client subnets to the KMS hosts \
-                     on the firewalls, and exempt the KMS addresses and port from any VPN tunnel or web-gateway redirection. Proxy exceptions \
-                     (NO_PROXY, netsh winhttp set proxy ... bypass-list) do not help: KMS never uses the proxy. \
-                     (A proxy matters only for the KMS host's own online activation with Microsoft: 0x80072EE2 there means use phone activation.)",
-                )
+                let shown: Vec<&str> = set.iter().map(|(_, e)| e.as_str()).collect();
+                evidence.proxies = Some(shown.join(", "));
+                let proxies: Vec<Message> = set.into_iter().map(|(m, _)| m).collect();
+                Finding::new(Status::Fail, configured(proxies, port)).remediation(fix())
             };
-            let mut f = f;
-            for (k, v) in evidence {
-                f = f.evidence(&k, v);
-            }
-            CheckOutput::one(f)
+            CheckOutput::one(f.with(evidence))
         })
     }
 }
@@ -186,5 +255,34 @@ mod tests {
         );
         assert_eq!(redact("http://proxy:8080"), "http://proxy:8080");
         assert_eq!(redact("bob:pw@proxy:3128"), "bob:***@proxy:3128");
+    }
+
+    #[test]
+    fn recorded_evidence_reads_back_and_messages_list_each_proxy() {
+        use crate::testing::en;
+        use kms_preflight_engine::EvidenceSet;
+        for text in [
+            r#"{"proxies":"HTTPS_PROXY=http://u:***@proxy:3128","HTTPS_PROXY":"http://u:***@proxy:3128","no_proxy":"corp.test","winhttp":"not applicable (not Windows)"}"#,
+            r#"{"winhttp":"not applicable (not Windows)"}"#,
+        ] {
+            let v: serde_json::Value = serde_json::from_str(text).unwrap();
+            let e = crate::Evidence::from_recorded("proxy", v).unwrap();
+            assert!(e.proxy().is_some(), "{text}");
+            assert_eq!(serde_json::to_string(&e).unwrap(), text);
+        }
+        let m = configured(
+            vec![
+                variable("HTTPS_PROXY", "http://proxy:3128"),
+                winhttp_proxy("proxy:8080"),
+            ],
+            "1688",
+        );
+        assert!(
+            en(&m).starts_with(
+                "proxy configured: HTTPS_PROXY=http://proxy:3128, WinHTTP proxy proxy:8080. KMS activation is DCE/RPC over TCP 1688"
+            ),
+            "{}",
+            en(&m)
+        );
     }
 }

@@ -1,15 +1,17 @@
 //! `tcp`: a TCP handshake to every address of each KMS host. Only a completed handshake
 //! passes; refused, timed out, unreachable and prohibited are told apart.
 
-use crate::{evidence, CheckContext, CheckOutput, Finding, Kms, RunSettings};
+use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use kms_preflight_engine::Message;
+use serde::{Deserialize, Serialize};
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
-use crate::common::address::{addresses_for, connect_failure_finding, port_for};
+use crate::common::address::{
+    addresses_for, connect_failure_finding, port_for, ConnectFailureEvidence,
+};
 
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
@@ -17,7 +19,46 @@ use kms_preflight_engine::{validate_port, BoxFuture, Check};
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::{connect_as_client, watch_after_connect, AfterConnect};
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// connected to {addr} in {rtt_ms} ms
+    connected = "tcp-connected" (addr, rtt_ms);
+    /// connected to {addr} in {rtt_ms} ms and the connection stayed open for {hold_ms}
+    connected_held = "tcp-connected-held" (addr, rtt_ms, hold_ms);
+    /// connected to {addr} in {rtt_ms} ms, then the connection was reset (RST) within
+    /// {hold_ms} without a byte sent
+    reset_within_hold = "tcp-reset-within-hold" (addr, rtt_ms, hold_ms);
+    /// connected to {addr} in {rtt_ms} ms, then the peer closed the connection (FIN) within
+    /// {hold_ms} without a byte sent; a KMS host waits for the client
+    closed_within_hold = "tcp-closed-within-hold" (addr, rtt_ms, hold_ms);
+    /// connected to {addr} in {rtt_ms} ms, but the peer spoke first ('{banner}'): a KMS host
+    /// never does, so another service listens on {port}
+    peer_spoke_first = "tcp-peer-spoke-first" (addr, rtt_ms, banner, port);
+    /// Something completes the handshake for {addr} and then drops the connection: an IPS or
+    /// application-aware firewall, a load balancer without a healthy backend, or a service
+    /// that refuses this client. Check the firewalls between this subnet and {ip} for
+    /// MS-RPC/TCP {port} policies; on the KMS host: Get-Service sppsvc, Enable-NetFirewallRule
+    /// -Name SPPSVC-In-TCP. Test-NetConnection reports TcpTestSucceeded: True in this case
+    /// although clients fail.
+    fix_middlebox = "tcp-fix-middlebox" (addr, ip, port);
+    /// This result is for source {source} (subnet {subnet}): allow TCP {port} from {subnet} to
+    /// {ip} on the firewalls and in the VPN's split-tunnel rules of that subnet; other subnets
+    /// may differ (see the source × target matrix).⏎{fix}
+    fix_for_source = "tcp-fix-for-source" (source, subnet, port, ip, fix);
+    /// {message} ({connected} of {total} addresses of this host connected and the rule accepts
+    /// any; clients that pick this address first still lose a timeout on it)
+    accepted_by_any = "tcp-accepted-by-any" (message, connected, total);
+    /// lossy path: {attempts} attempts; {message} (a client gets through after retransmitting,
+    /// but slowly and not always)
+    lossy_path = "tcp-lossy-path" (attempts, message);
+    /// lossy path: {attempts} attempts; ICMP loss {icmp_loss_percent} %; {message} (a client
+    /// gets through after retransmitting, but slowly and not always)
+    lossy_path_icmp = "tcp-lossy-path-icmp" (attempts, icmp_loss_percent, message);
+    /// The path to {ip} drops packets or is very slow: {attempts} connection attempts were
+    /// needed. Look for loss on the links between this subnet and {ip} (interface errors, a
+    /// saturated WAN or VPN link, a duplex mismatch), e.g. {pathping} from a client; KMS works
+    /// through it only while the retransmissions get through.
+    fix_lossy = "tcp-fix-lossy" (ip, attempts, pathping);
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of a `tcp` check.
@@ -42,6 +83,91 @@ pub struct TcpExpect {
     pub addresses: Option<Spanned<String>>,
 }
 
+/// The evidence of a `tcp` result: a handshake, a failed connect, or nothing measured (a
+/// skip). Each shape keeps the key order reports have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum TcpEvidence {
+    Connected(TcpConnected),
+    Failed(TcpFailed),
+    Nothing {},
+}
+
+impl Default for TcpEvidence {
+    fn default() -> Self {
+        TcpEvidence::Nothing {}
+    }
+}
+
+/// A completed handshake and what followed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TcpConnected {
+    /// The peer spoke first: the start of what it sent (printable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<String>,
+    pub port: u16,
+    /// `connected`, `reset-after-connect`, `closed-after-connect` or `banner`.
+    pub result: String,
+    pub rtt_ms: f64,
+    /// Connection attempts started before the handshake completed.
+    pub attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<SocketAddr>,
+    /// A lossy path: the ICMP loss an `icmp` probe of the same address measured in this run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_loss_percent: Option<f64>,
+    /// Connected only after retries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lossy: Option<bool>,
+}
+
+/// A connect that failed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TcpFailed {
+    #[serde(flatten)]
+    pub connect: ConnectFailureEvidence,
+    /// With `--source`: the subnet the firewall rule must allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_subnet: Option<String>,
+}
+
+impl TcpEvidence {
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            TcpEvidence::Connected(c) => Some(c.port),
+            TcpEvidence::Failed(f) => Some(f.connect.port),
+            TcpEvidence::Nothing {} => None,
+        }
+    }
+    /// The outcome class (`connected`, `refused`, `timeout`, …).
+    pub fn result(&self) -> Option<&str> {
+        match self {
+            TcpEvidence::Connected(c) => Some(&c.result),
+            TcpEvidence::Failed(f) => Some(&f.connect.result),
+            TcpEvidence::Nothing {} => None,
+        }
+    }
+    /// The handshake time of a connection.
+    pub fn rtt_ms(&self) -> Option<f64> {
+        match self {
+            TcpEvidence::Connected(c) => Some(c.rtt_ms),
+            _ => None,
+        }
+    }
+}
+
+impl crate::Evidence {
+    /// The evidence of a `tcp` result.
+    pub fn tcp(&self) -> Option<&TcpEvidence> {
+        match self {
+            crate::Evidence::Tcp(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// `hold` as a duration; `0`/`0s`/absent is off. Errors name the value.
 fn parse_hold(s: &str) -> Result<Duration, String> {
     let t = s.trim();
@@ -57,22 +183,29 @@ fn parse_hold(s: &str) -> Result<Duration, String> {
 }
 
 /// With `--source`, names the subnet the firewall rule must allow (per-subnet rules).
-fn for_source(mut f: Finding, source: Option<&crate::Source>, addr: SocketAddr) -> Finding {
+fn for_source(
+    mut f: Finding,
+    mut ev: TcpFailed,
+    source: Option<&crate::Source>,
+    addr: SocketAddr,
+) -> (Finding, TcpFailed) {
     let Some(src) = source.and_then(|s| s.address) else {
-        return f;
+        return (f, ev);
     };
     if f.status != Status::Fail {
-        return f;
+        return (f, ev);
     }
     let subnet = kms_preflight_net::route::subnet_of(src).unwrap_or_else(|| src.to_string());
-    if let Some(r) = f.remediation.as_ref().map(Message::legacy_text) {
-        f.remediation = Some(Message::from(format!(
-            "This result is for source {src} (subnet {subnet}): allow TCP {port} from {subnet} to {ip} on the firewalls and in the VPN's split-tunnel rules of that subnet; other subnets may differ (see the source × target matrix).\n{r}",
-            port = addr.port(),
-            ip = addr.ip()
-        )));
+    if let Some(r) = f.remediation.take() {
+        f.remediation = Some(fix_for_source(src, &subnet, addr.port(), addr.ip(), r));
     }
-    f.evidence("source_subnet", subnet)
+    ev.source_subnet = Some(subnet);
+    (f, ev)
+}
+
+/// Milliseconds of a duration as messages take them (the catalog prints whole units).
+fn millis(d: Duration) -> u64 {
+    d.as_millis() as u64
 }
 
 /// The finding for a completed handshake and what followed it during `hold`.
@@ -83,45 +216,30 @@ fn after_connect_finding(
     after: &AfterConnect,
 ) -> Finding {
     let port = addr.port();
-    let held = humantime::format_duration(hold);
-    let middlebox_fix = format!(
-        "Something completes the handshake for {addr} and then drops the connection: an IPS or application-aware \
-         firewall, a load balancer without a healthy backend, or a service that refuses this client. Check the \
-         firewalls between this subnet and {ip} for MS-RPC/TCP {port} policies; on the KMS host: Get-Service sppsvc, \
-         Enable-NetFirewallRule -Name SPPSVC-In-TCP. Test-NetConnection reports TcpTestSucceeded: True in this case \
-         although clients fail.",
-        ip = addr.ip()
-    );
+    let rtt_ms = ms(rtt);
+    let held = millis(hold);
+    let middlebox_fix = || fix_middlebox(addr, addr.ip(), port);
     match after {
         AfterConnect::Quiet if hold.is_zero() => {
-            Finding::new(Status::Pass, format!("connected to {addr} in {:.2} ms", ms(rtt)))
+            Finding::new(Status::Pass, connected(addr, rtt_ms))
         }
-        AfterConnect::Quiet => Finding::new(
-            Status::Pass,
-            format!("connected to {addr} in {:.2} ms and the connection stayed open for {held}", ms(rtt)),
-        ),
-        AfterConnect::Reset => Finding::new(
-            Status::Fail,
-            format!("connected to {addr} in {:.2} ms, then the connection was reset (RST) within {held} without a byte sent", ms(rtt)),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .remediation(middlebox_fix),
-        AfterConnect::Closed => Finding::new(
-            Status::Fail,
-            format!("connected to {addr} in {:.2} ms, then the peer closed the connection (FIN) within {held} without a byte sent; a KMS host waits for the client", ms(rtt)),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .remediation(middlebox_fix),
+        AfterConnect::Quiet => Finding::new(Status::Pass, connected_held(addr, rtt_ms, held)),
+        AfterConnect::Reset => Finding::new(Status::Fail, reset_within_hold(addr, rtt_ms, held))
+            .codes(&["0xC004F074", "0x800706BA"])
+            .remediation(middlebox_fix()),
+        AfterConnect::Closed => Finding::new(Status::Fail, closed_within_hold(addr, rtt_ms, held))
+            .codes(&["0xC004F074", "0x800706BA"])
+            .remediation(middlebox_fix()),
         AfterConnect::Data(bytes) => Finding::new(
             Status::Warn,
-            format!(
-                "connected to {addr} in {:.2} ms, but the peer spoke first ('{}'): a KMS host never does, so another service listens on {port}",
-                ms(rtt),
-                kms_preflight_wire::dcerpc::printable_prefix(bytes, 48)
+            peer_spoke_first(
+                addr,
+                rtt_ms,
+                kms_preflight_wire::dcerpc::printable_prefix(bytes, 48),
+                port,
             ),
         )
-        .codes(&["0xC004F074"])
-        .evidence("received", kms_preflight_wire::dcerpc::printable_prefix(bytes, 64)),
+        .codes(&["0xC004F074"]),
     }
 }
 
@@ -131,38 +249,29 @@ pub const ICMP_WAIT: Duration = Duration::from_millis(250);
 /// A probe that connected only after retries is a warning: the path loses packets (or is
 /// very slow), and clients pay for it with retransmission delays or failed attempts. The ICMP
 /// loss of the address is added when an ICMP probe of it ran in this run (waiting at most
-/// [`ICMP_WAIT`] for one still running).
+/// [`ICMP_WAIT`] for one still running). Returns that loss, for the caller's evidence (with
+/// `lossy: true`).
 pub async fn lossy(
-    mut f: Finding,
+    f: &mut Finding,
     ctx: &CheckContext<'_>,
     addr: SocketAddr,
     attempts: u32,
-) -> Finding {
+) -> Option<f64> {
     // A short wait at most: a lossy pass must not hold up the checks that require it.
     let icmp = ctx
         .settings
         .memo
         .icmp_loss(addr.ip(), ctx.source, ICMP_WAIT.min(ctx.timeout))
         .await;
-    let icmp_text = icmp
-        .map(|l| format!("; ICMP loss {l:.0} %"))
-        .unwrap_or_default();
     f.status = Status::Warn;
-    f.message = format!(
-        "lossy path: {attempts} attempts{icmp_text}; {} (a client gets through after retransmitting, but slowly and not always)",
-        f.message.legacy_text()
-    )
-    .into();
-    f.remediation = Some(Message::from(format!(
-        "The path to {ip} drops packets or is very slow: {attempts} connection attempts were needed. Look for loss on the \
-         links between this subnet and {ip} (interface errors, a saturated WAN or VPN link, a duplex mismatch), e.g. \
-         pathping {ip} from a client; KMS works through it only while the retransmissions get through.",
-        ip = addr.ip()
-    )));
-    if let Some(l) = icmp {
-        f = f.evidence("icmp_loss_percent", l);
-    }
-    f.evidence("lossy", true)
+    let inner = f.message.clone();
+    f.message = match icmp {
+        Some(l) => lossy_path_icmp(attempts, l, inner),
+        None => lossy_path(attempts, inner),
+    };
+    let ip = addr.ip();
+    f.remediation = Some(fix_lossy(ip, attempts, format!("pathping {ip}")));
+    icmp
 }
 
 impl Check<Kms> for TcpCheck {
@@ -253,27 +362,43 @@ impl Check<Kms> for TcpCheck {
                             reachable.push(addr.ip());
                         }
                         let mut f = after_connect_finding(addr, c.rtt, hold, &after)
-                            .address(addr.ip().to_string())
-                            .evidence("port", port)
-                            .evidence("result", after.class())
-                            .evidence(evidence::RTT_MS, ms(c.rtt))
-                            .evidence("attempts", c.attempts);
-                        if !hold.is_zero() {
-                            f = f.evidence("hold_ms", hold.as_millis() as u64);
-                        }
-                        if let Some(l) = c.local {
-                            f = f.evidence("local", l.to_string());
-                        }
+                            .address(addr.ip().to_string());
+                        let mut ev = TcpConnected {
+                            received: match &after {
+                                AfterConnect::Data(bytes) => {
+                                    Some(kms_preflight_wire::dcerpc::printable_prefix(bytes, 64))
+                                }
+                                _ => None,
+                            },
+                            port,
+                            result: after.class().to_string(),
+                            rtt_ms: ms(c.rtt),
+                            attempts: c.attempts,
+                            hold_ms: (!hold.is_zero()).then(|| millis(hold)),
+                            local: c.local,
+                            ..Default::default()
+                        };
                         if c.attempts > 1 && f.status == Status::Pass {
-                            f = lossy(f, ctx, addr, c.attempts).await;
+                            ev.icmp_loss_percent = lossy(&mut f, ctx, addr, c.attempts).await;
+                            ev.lossy = Some(true);
                         }
-                        findings.push(f);
+                        findings.push(f.with(TcpEvidence::Connected(ev)));
                     }
-                    Err(e) => findings.push(for_source(
-                        connect_failure_finding(addr, ctx.timeout, &e, &tried, &ctx.settings.memo),
-                        ctx.source,
-                        addr,
-                    )),
+                    Err(e) => {
+                        let (f, connect) = connect_failure_finding(
+                            addr,
+                            ctx.timeout,
+                            &e,
+                            &tried,
+                            &ctx.settings.memo,
+                        );
+                        let failed = TcpFailed {
+                            connect,
+                            source_subnet: None,
+                        };
+                        let (f, failed) = for_source(f, failed, ctx.source, addr);
+                        findings.push(f.with(TcpEvidence::Failed(failed)));
+                    }
                 }
             }
             let any = self
@@ -286,11 +411,7 @@ impl Check<Kms> for TcpCheck {
                 for f in &mut findings {
                     if f.status == Status::Fail {
                         f.status = Status::Warn;
-                        f.message.push_legacy(&format!(
-                            " ({} of {n} addresses of this host connected and the rule accepts any; \
-                             clients that pick this address first still lose a timeout on it)",
-                            reachable.len()
-                        ));
+                        f.message = accepted_by_any(f.message.clone(), reachable.len(), n);
                     }
                 }
             }
@@ -310,9 +431,108 @@ impl Check<Kms> for TcpCheck {
 }
 
 #[cfg(test)]
-mod hold_tests {
-    use super::parse_hold;
-    use std::time::Duration;
+mod tests {
+    use super::*;
+    use crate::testing::en;
+    use kms_preflight_engine::EvidenceSet;
+
+    /// Evidence as reports recorded it reads back typed, and writes out the same text (key
+    /// order too).
+    #[test]
+    fn recorded_evidence_reads_back_in_each_shape() {
+        for (text, shape) in [
+            (
+                r#"{"port":1688,"result":"connected","rtt_ms":0.154,"attempts":2,"hold_ms":200,"local":"198.18.0.1:48808","icmp_loss_percent":0.0,"lossy":true}"#,
+                "connected",
+            ),
+            (
+                r#"{"received":"SSH-2.0-OpenSSH_9.2","port":22,"result":"banner","rtt_ms":1.0,"attempts":1}"#,
+                "connected",
+            ),
+            (
+                r#"{"diagnosis":"filtered","attempts":4,"path_answered":["198.18.100.30"],"path":"198.18.2.2 via 198.18.2.2","port":1688,"result":"timeout","timeout_ms":1000,"source_subnet":"198.18.2.0/24"}"#,
+                "failed",
+            ),
+            (
+                r#"{"port":1688,"result":"refused","timeout_ms":1000}"#,
+                "failed",
+            ),
+            ("{}", "nothing"),
+        ] {
+            let v: serde_json::Value = serde_json::from_str(text).unwrap();
+            let e = crate::Evidence::from_recorded("tcp", v).unwrap();
+            // An empty object is "nothing measured" (an engine-made skip), whatever the kind.
+            if text == "{}" {
+                assert_eq!(serde_json::to_string(&e).unwrap(), text);
+                continue;
+            }
+            let t = e.tcp().expect("typed tcp evidence");
+            let got = match t {
+                TcpEvidence::Connected(_) => "connected",
+                TcpEvidence::Failed(_) => "failed",
+                TcpEvidence::Nothing {} => "nothing",
+            };
+            assert_eq!(got, shape, "{text}");
+            assert_eq!(serde_json::to_string(&e).unwrap(), text);
+        }
+        let v =
+            serde_json::json!({"port": 1688, "result": "connected", "rtt_ms": 0.5, "attempts": 1});
+        let e = crate::Evidence::from_recorded("tcp", v).unwrap();
+        assert_eq!(e.tcp().and_then(TcpEvidence::rtt_ms), Some(0.5));
+        assert_eq!(e.tcp().and_then(TcpEvidence::result), Some("connected"));
+        assert_eq!(e.tcp().and_then(TcpEvidence::port), Some(1688));
+    }
+
+    /// The sentences that wrap another finding's sentence render it inside, in the same
+    /// language, and read exactly as they always have in English.
+    #[test]
+    fn wrapping_sentences_nest_the_inner_message() {
+        let addr: SocketAddr = "198.18.0.10:1688".parse().unwrap();
+        let inner = crate::common::connect_refused(addr, 1688u16);
+        assert_eq!(
+            en(&accepted_by_any(inner, 1usize, 2usize)),
+            "connection to 198.18.0.10:1688 refused (RST): nothing listens on 1688 there, or a \
+             firewall rejects it (1 of 2 addresses of this host connected and the rule accepts \
+             any; clients that pick this address first still lose a timeout on it)"
+        );
+        let ok = connected_held(addr, 0.154, 200u64);
+        assert_eq!(
+            en(&lossy_path_icmp(2u32, 40.0, ok.clone())),
+            "lossy path: 2 attempts; ICMP loss 40 %; connected to 198.18.0.10:1688 in 0.15 ms and \
+             the connection stayed open for 200ms (a client gets through after retransmitting, \
+             but slowly and not always)"
+        );
+        assert_eq!(
+            en(&lossy_path(3u32, ok)),
+            "lossy path: 3 attempts; connected to 198.18.0.10:1688 in 0.15 ms and the connection \
+             stayed open for 200ms (a client gets through after retransmitting, but slowly and \
+             not always)"
+        );
+        let fix = fix_for_source(
+            "198.18.2.2",
+            "198.18.2.0/24",
+            1688u16,
+            "198.18.0.10",
+            fix_middlebox(addr, addr.ip(), 1688u16),
+        );
+        let text = en(&fix);
+        assert!(
+            text.starts_with(
+                "This result is for source 198.18.2.2 (subnet 198.18.2.0/24): allow TCP 1688 from \
+                 198.18.2.0/24 to 198.18.0.10 on the firewalls"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("(see the source × target matrix).\nSomething completes the handshake for 198.18.0.10:1688"),
+            "{text}"
+        );
+        let ja = kms_preflight_catalog::Catalog::get(kms_preflight_catalog::Lang::Ja).text(&fix);
+        assert!(
+            ja.contains("送信元 198.18.2.2") && ja.contains("ハンドシェイク"),
+            "{ja}"
+        );
+    }
 
     #[test]
     fn hold_values() {

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use colored::Colorize;
 
-use kms_preflight_checks::evidence;
+use kms_preflight_checks::route::RouteEvidence;
 
 use super::{Outcome, Report, Status};
 
@@ -95,13 +95,11 @@ fn cell_of(rs: &[&Outcome]) -> Option<Cell> {
     }
     let mut via: Vec<String> = Vec::new();
     for r in rs.iter().filter(|r| r.kind == "route") {
-        if let Some(i) = r.evidence.get(evidence::INTERFACE).and_then(|v| v.as_str()) {
-            let kind = r
-                .evidence
-                .get("interface_kind")
-                .and_then(|v| v.as_str())
-                .unwrap_or("unknown");
-            let v = format!("{i} ({kind})");
+        let Some(p) = r.evidence.route().and_then(RouteEvidence::path) else {
+            continue;
+        };
+        if let Some(i) = &p.interface {
+            let v = format!("{i} ({})", p.interface_kind);
             if !via.contains(&v) {
                 via.push(v);
             }
@@ -199,7 +197,7 @@ pub fn render(report: &Report) -> String {
 mod tests {
     use super::*;
     use crate::{ReportTarget, Summary};
-    use serde_json::{json, Map};
+    use serde_json::Map;
 
     fn outcome(
         id: &str,
@@ -208,11 +206,23 @@ mod tests {
         source: Option<&str>,
         status: Status,
     ) -> Outcome {
-        let mut evidence = Map::new();
-        if kind == "route" {
-            evidence.insert("interface".into(), json!("tun0"));
-            evidence.insert("interface_kind".into(), json!("vpn"));
-        }
+        let evidence: crate::Evidence = if kind == "route" {
+            RouteEvidence::Path(kms_preflight_checks::route::RoutePath {
+                destination: "198.18.0.10".parse().unwrap(),
+                local: "198.18.1.2".parse().unwrap(),
+                local_subnet: None,
+                interface: Some("tun0".into()),
+                interface_kind: "vpn".into(),
+                interface_type: Some("tun".into()),
+                kind_evidence: Vec::new(),
+                gateway: None,
+                method: Vec::new(),
+                expected_via: kms_preflight_checks::route::Via::Any,
+            })
+            .into()
+        } else {
+            Map::new().into()
+        };
         Outcome {
             id: id.into(),
             kind: kind.into(),
@@ -224,7 +234,7 @@ mod tests {
             message: String::new().into(),
             remediation: None,
             error_codes: Vec::new(),
-            evidence: evidence.into(),
+            evidence,
             run: Default::default(),
             duration_ms: 0,
         }

@@ -13,8 +13,9 @@
 //! so every series is unique. Label values are escaped as the format requires, and labels
 //! stay bounded: ids, kinds, targets, addresses, sources and statuses, never messages.
 //!
-//! Evidence is read through the keys in [`kms_preflight_checks::evidence`], the constants the
-//! producing kinds write with.
+//! Evidence is read through the typed accessors of the producing kinds (`Evidence::tcp`), and
+//! for kinds still written key by key through the keys in [`kms_preflight_checks::evidence`],
+//! the constants they write with.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -22,6 +23,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use kms_preflight_checks::evidence;
+use kms_preflight_checks::tcp::TcpEvidence;
 
 use super::{Report, Status};
 
@@ -207,10 +209,14 @@ pub fn render_with(report: &Report, expo: &Exposition) -> String {
             r.address.clone().unwrap_or_default(),
             r.source.clone().unwrap_or_default(),
         );
-        let rtt = number(r.evidence.get(evidence::RTT_MS))
+        let rtt = r
+            .evidence
+            .tcp()
+            .and_then(TcpEvidence::rtt_ms)
             .or(r.evidence.srv().and_then(|e| e.rtt_ms))
             .or(r.evidence.srv_membership().and_then(|e| e.rtt_ms))
             .or(r.evidence.retired_host().and_then(|e| e.rtt_ms()))
+            .or_else(|| number(r.evidence.get(evidence::RTT_MS)))
             .map(|ms| ms / 1000.0);
         let offset = number(r.evidence.get(evidence::OFFSET_MS)).map(|ms| ms / 1000.0);
         let duration = r.duration_ms as f64 / 1000.0;

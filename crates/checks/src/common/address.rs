@@ -5,13 +5,15 @@ use crate::{CheckContext, Finding, RunSettings};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
-use kms_preflight_engine::{render_port, Status};
+use kms_preflight_engine::{render_port, Message, Status};
 use kms_preflight_net::dns::{self, Resolution};
 use kms_preflight_net::memo::RunMemo;
 use kms_preflight_net::tcp::{ConnectFailure, Tried};
+
+use crate::common as msg;
 
 /// Resolves `host` for a job: the servers, timeout and source of its context.
 pub async fn lookup(ctx: &CheckContext<'_>, host: &str) -> Result<Resolution, Finding> {
@@ -23,7 +25,7 @@ pub async fn lookup(ctx: &CheckContext<'_>, host: &str) -> Result<Resolution, Fi
         ctx.source,
     )
     .await
-    .map_err(|e| Finding::new(Status::Error, e))
+    .map_err(|e| Finding::new(Status::Error, msg::lookup_failed(e)))
 }
 
 /// Budget of a job that probes every address of a host in parallel: resolution (when no
@@ -38,20 +40,13 @@ pub async fn addresses_for(ctx: &CheckContext<'_>) -> Result<Vec<IpAddr>, Findin
         return Ok(addrs.clone());
     }
     let Some(target) = ctx.target else {
-        return Err(Finding::new(
-            Status::Error,
-            "this check needs a host (scope each-host)",
-        ));
+        return Err(Finding::new(Status::Error, msg::needs_host()));
     };
     let res = lookup(ctx, &target.host).await?;
     if res.addresses.is_empty() {
         return Err(Finding::new(
             Status::Skip,
-            format!(
-                "skipped: {} has no address ({})",
-                target.host,
-                dns::no_answer_message(&res.attempts)
-            ),
+            msg::no_address(&target.host, dns::no_answer_message(&res.attempts)),
         ));
     }
     Ok(res.addresses)
@@ -63,123 +58,145 @@ pub fn port_for(ctx: &CheckContext<'_>, port: &Option<Spanned<String>>) -> Resul
         None => ctx
             .target
             .map(|t| t.port)
-            .ok_or_else(|| Finding::new(Status::Error, "no port: set 'port' or run per host")),
+            .ok_or_else(|| Finding::new(Status::Error, msg::no_port())),
     }
 }
 
-/// The finding for one failed connect, with what it predicts and what to do. A timeout blames
-/// a firewall only with evidence consistent with one: every attempt stayed silent while other
-/// hosts on the same path answered in this run (`memo`); otherwise it says no answer, host
-/// down or filtered, which is all the probe can tell.
+/// What a timed-out connect can tell about its path (evidence `diagnosis`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConnectDiagnosis {
+    /// Nothing else on the same path answered in this run: host down or filtered, undecided.
+    NoAnswer,
+    /// Other hosts on the same path answered: a firewall drops the SYN (or the host is down).
+    Filtered,
+}
+
+/// The evidence of a failed connect (shared by `tcp`, `kms-rpc` and `kms-activation`): what
+/// was tried and what came back. The keys of a timeout come first, as reports have them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ConnectFailureEvidence {
+    /// Timeouts only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<ConnectDiagnosis>,
+    /// Timeouts only: connection attempts started (a client's SYN schedule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    /// Timeouts only: other hosts that answered on the same path in this run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_answered: Option<Vec<IpAddr>>,
+    /// Timeouts only: the path the attempts took (source and local address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub port: u16,
+    /// The failure class (`refused`, `timeout`, `unreachable`, …).
+    pub result: String,
+    pub timeout_ms: u64,
+}
+
+impl ConnectFailureEvidence {
+    /// Transitional: the same keys for a kind whose evidence is still written key by key
+    /// (`kms-activation` adds its `product`).
+    pub fn into_legacy(self) -> crate::Evidence {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(m)) => m.into(),
+            _ => crate::Evidence::default(),
+        }
+    }
+}
+
+/// The commands of the remediations below (commands are not prose: the catalog quotes them).
+fn new_firewall_rule(port: u16) -> String {
+    format!(
+        "New-NetFirewallRule -DisplayName 'KMS {port}' -Direction Inbound -Protocol TCP -LocalPort {port} -Action Allow"
+    )
+}
+
+fn test_connection(host: &str, port: u16) -> String {
+    format!("Test-NetConnection -ComputerName {host} -Port {port}")
+}
+
+/// The finding for one failed connect, with what it predicts and what to do, and its
+/// evidence (the caller puts it into its kind's evidence). A timeout blames a firewall only
+/// with evidence consistent with one: every attempt stayed silent while other hosts on the
+/// same path answered in this run (`memo`); otherwise it says no answer, host down or
+/// filtered, which is all the probe can tell.
 pub fn connect_failure_finding(
     addr: SocketAddr,
     timeout: Duration,
     failure: &ConnectFailure,
     tried: &Tried,
     memo: &RunMemo,
-) -> Finding {
+) -> (Finding, ConnectFailureEvidence) {
     let port = addr.port();
-    let host_fix = format!(
-        "On the KMS host: check the service runs (Get-Service sppsvc; slmgr /dlv shows 'Listening on Port'), \
-         open the port (Enable-NetFirewallRule -Name SPPSVC-In-TCP, or New-NetFirewallRule -DisplayName 'KMS {port}' -Direction Inbound -Protocol TCP -LocalPort {port} -Action Allow). \
-         If the host listens on another port, fix the SRV record or set it back with slmgr /sprt {port}. \
-         Then from a client: Test-NetConnection -ComputerName <host> -Port {port}"
-    );
-    let path_fix = format!(
-        "Allow TCP {port} from this subnet to {ip} on every firewall between them (and on the host: Enable-NetFirewallRule -Name SPPSVC-In-TCP). \
-         Then from a client: Test-NetConnection -ComputerName {ip} -Port {port}",
-        ip = addr.ip()
-    );
+    let ip = addr.ip();
+    let timeout_ms = timeout.as_millis() as u64;
+    let mut ev = ConnectFailureEvidence {
+        port,
+        result: failure.class().to_string(),
+        timeout_ms,
+        ..Default::default()
+    };
+    let host_fix = || {
+        msg::fix_host_service(
+            new_firewall_rule(port),
+            format!("slmgr /sprt {port}"),
+            test_connection("<host>", port),
+        )
+    };
+    let path_fix = || msg::fix_path(port, ip, test_connection(&ip.to_string(), port));
+    const CODES: &[&str] = &["0xC004F074", "0x800706BA"];
     let f = match failure {
-        ConnectFailure::Refused => Finding::new(
-            Status::Fail,
-            format!("connection to {addr} refused (RST): nothing listens on {port} there, or a firewall rejects it"),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .remediation(host_fix),
-        ConnectFailure::ResetAfterConnect => Finding::new(
-            Status::Fail,
-            format!(
-                "connected to {addr}, then the connection was reset (RST) at once, before a byte was sent: \
-                 a middlebox or service completes the handshake and kills the connection"
-            ),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .remediation(format!(
-            "An IPS or application-aware firewall, a load balancer without a healthy backend, or a service that refuses this client. \
-             Test-NetConnection may report TcpTestSucceeded: True here although clients fail. {path_fix}\n{host_fix}"
-        )),
+        ConnectFailure::Refused => Finding::new(Status::Fail, msg::connect_refused(addr, port))
+            .codes(CODES)
+            .remediation(host_fix()),
+        ConnectFailure::ResetAfterConnect => Finding::new(Status::Fail, msg::connect_reset(addr))
+            .codes(CODES)
+            .remediation(msg::fix_reset_after_connect(path_fix(), host_fix())),
         ConnectFailure::TimedOut => {
-            let answered: Vec<String> = tried
+            let answered: Vec<IpAddr> = tried
                 .path
                 .as_deref()
-                .map(|p| memo.tcp_answered_on(p, addr.ip()))
-                .unwrap_or_default()
-                .iter()
-                .map(|a| a.to_string())
-                .collect();
+                .map(|p| memo.tcp_answered_on(p, ip))
+                .unwrap_or_default();
             let n = tried.attempts.max(1);
-            let within = humantime::format_duration(timeout);
             let f = if answered.is_empty() {
-                Finding::new(
-                    Status::Fail,
-                    format!(
-                        "no answer from {addr} to {n} connection attempt(s) within {within} (host down or filtered):                          nothing else on this path answered in this run, so the two cannot be told apart"
-                    ),
-                )
-                .remediation(format!(
-                    "Check that {ip} is up and is the KMS host (a retired host leaves a stale record). If it is up: {path_fix}",
-                    ip = addr.ip()
-                ))
-                .evidence("diagnosis", "no-answer")
+                ev.diagnosis = Some(ConnectDiagnosis::NoAnswer);
+                Finding::new(Status::Fail, msg::connect_no_answer(addr, n, timeout_ms))
+                    .remediation(msg::fix_host_down(ip, path_fix()))
             } else {
-                let shown: Vec<&str> = answered.iter().take(5).map(String::as_str).collect();
+                ev.diagnosis = Some(ConnectDiagnosis::Filtered);
+                let shown: Vec<IpAddr> = answered.iter().take(5).copied().collect();
                 Finding::new(
                     Status::Fail,
-                    format!(
-                        "no answer from {addr} to {n} connection attempt(s) within {within}, while {} on the same path answered: \
-                         filtered (a firewall drops the SYN), or the host is down",
-                        shown.join(", ")
-                    ),
+                    msg::connect_filtered(addr, n, timeout_ms, shown),
                 )
-                .remediation(path_fix)
-                .evidence("diagnosis", "filtered")
+                .remediation(path_fix())
             };
-            let mut f = f
-                .codes(&["0xC004F074", "0x800706BA"])
-                .evidence("attempts", n)
-                .evidence(
-                    "path_answered",
-                    Value::Array(answered.into_iter().map(Value::String).collect()),
-                );
-            if let Some(p) = &tried.path {
-                f = f.evidence("path", p.clone());
-            }
-            f
+            ev.attempts = Some(n);
+            ev.path_answered = Some(answered);
+            ev.path = tried.path.clone();
+            f.codes(CODES)
         }
-        ConnectFailure::Unreachable(e) => Finding::new(
-            Status::Fail,
-            format!("{addr} is unreachable ({e}): no route, or a router answered ICMP unreachable"),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .remediation(format!(
-            "Check routing from this subnet to {ip} (VPN split tunnel, default gateway, static routes) and any firewall that rejects with ICMP. {path_fix}",
-            ip = addr.ip()
-        )),
-        ConnectFailure::Prohibited(e) => Finding::new(
-            Status::Fail,
-            format!("connection to {addr} prohibited ({e}): a firewall or local policy rejects it"),
-        )
-        .codes(&["0xC004F074", "0x800706BA"])
-        .remediation(path_fix),
-        ConnectFailure::SourceUnusable(e) => Finding::new(Status::Error, format!("cannot probe {addr}: {e}")),
-        ConnectFailure::WrongFamily(e) => Finding::new(Status::Skip, format!("skipped {addr}: {e}")),
-        ConnectFailure::Other(e) => Finding::new(Status::Error, format!("connect to {addr} failed: {e}")),
+        ConnectFailure::Unreachable(e) => {
+            Finding::new(Status::Fail, msg::connect_unreachable(addr, e))
+                .codes(CODES)
+                .remediation(msg::fix_unreachable(ip, path_fix()))
+        }
+        ConnectFailure::Prohibited(e) => {
+            Finding::new(Status::Fail, msg::connect_prohibited(addr, e))
+                .codes(CODES)
+                .remediation(path_fix())
+        }
+        ConnectFailure::SourceUnusable(e) => {
+            Finding::new(Status::Error, msg::connect_source_unusable(addr, e))
+        }
+        ConnectFailure::WrongFamily(e) => {
+            Finding::new(Status::Skip, msg::connect_wrong_family(addr, e))
+        }
+        ConnectFailure::Other(e) => Finding::new(Status::Error, msg::connect_error(addr, e)),
     };
-    f.address(addr.ip().to_string())
-        .evidence("port", port)
-        .evidence("result", failure.class())
-        .evidence("timeout_ms", timeout.as_millis() as u64)
+    (f.address(ip.to_string()), ev)
 }
 
 /// The addresses a prerequisite published as `fact` (e.g. `reachable` from `tcp`,
@@ -188,7 +205,7 @@ pub fn connect_failure_finding(
 pub async fn addresses_from_fact(
     ctx: &CheckContext<'_>,
     fact: fn(&crate::Facts) -> &Option<Vec<IpAddr>>,
-    none_left: &str,
+    none_left: impl Into<Message>,
 ) -> Result<Vec<IpAddr>, Finding> {
     match fact(ctx.prior) {
         Some(addrs) => {

@@ -204,7 +204,10 @@ async fn probe_once(
         }
     })
     .await
-    .map_err(|(e, tried)| connect_failure_finding(addr, timeout, &e, &tried, memo))?;
+    .map_err(|(e, tried)| {
+        let (f, ev) = connect_failure_finding(addr, timeout, &e, &tried, memo);
+        f.with(ev.into_legacy())
+    })?;
     let ack: Option<BindAck> = match ex.bind.end {
         ReadEnd::Complete => decode_bind_ack(&ex.bind.bytes).ok(),
         _ => None,
