@@ -17,6 +17,9 @@ use kms_preflight_engine::Check;
 mod model;
 pub use model::*;
 
+mod evidence_text;
+pub use evidence_text::{nullable, EvidenceText};
+
 pub mod common;
 pub mod evidence;
 pub mod pack;
@@ -75,8 +78,11 @@ macro_rules! register_kinds {
         }
 
         /// The evidence of a result, typed by its kind (serialized as the kind's own object).
+        // Kinds differ in size (the activation probe's is the largest); a finding moves its
+        // evidence a few times, boxing every kind's would allocate for all.
         #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
         #[serde(untagged)]
+        #[allow(clippy::large_enum_variant)]
         pub enum Evidence {
             $( $( $variant($ev), )? )*
             /// Transitional: a kind that still writes its evidence key by key.
@@ -126,10 +132,10 @@ register_kinds! {
     "proxy" => proxy::ProxyRule;
     "interception" => interception::InterceptionRule;
     "split-dns" => split_dns::SplitDnsRule;
-    "clock" => clock::ClockRule;
+    "clock" => clock::ClockRule, Clock(clock::ClockEvidence);
     "kms-rpc" => kms_rpc::KmsRpcRule;
     "icmp" => icmp::IcmpRule;
-    "kms-activation" => kms_activation::KmsActivationRule;
+    "kms-activation" => kms_activation::KmsActivationRule, KmsActivation(kms_activation::KmsActivationEvidence);
 }
 
 /// Test helpers: a message in English, as the catalog renders it.

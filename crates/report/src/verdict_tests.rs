@@ -1,7 +1,8 @@
 //! The verdict on hand-built reports: WORKS, WORKS WITH RISK, FAILS with its code, the
 //! ranking of fixes, failover across priorities, both host-caching settings, per source.
 
-use serde_json::{json, Map, Value};
+use kms_preflight_engine::EvidenceSet;
+use serde_json::{json, Value};
 
 use super::*;
 use crate::{ReportTarget, Summary, SCHEMA};
@@ -25,10 +26,8 @@ fn o(
         message: format!("{id} {}", status.as_str()).into(),
         remediation: (status != Status::Pass).then(|| format!("fix {id} on {target:?}").into()),
         error_codes: codes.iter().map(|c| c.to_string()).collect(),
-        evidence: match evidence {
-            Value::Object(m) => m.into(),
-            _ => Map::new().into(),
-        },
+        // As a report records it: typed for the kinds that have their own evidence.
+        evidence: crate::Evidence::from_recorded(kind, evidence).expect("recorded evidence"),
         run: Default::default(),
         duration_ms: 0,
     }
@@ -512,7 +511,7 @@ fn the_hosts_own_refusal_from_the_activation_probe_is_a_rejection() {
     // kms2 answers the bind and its clock is fine, but its count is below the threshold.
     rs.push(o(
         "kms.activation",
-        ev::ACTIVATION_KIND,
+        kinds::KMS_ACTIVATION,
         Some("kms2.corp.test:1688"),
         Status::Fail,
         &["0xC004F038"],
@@ -521,7 +520,7 @@ fn the_hosts_own_refusal_from_the_activation_probe_is_a_rejection() {
     // An emulator sign on kms1 is a warning, not a refusal.
     rs.push(o(
         "kms.activation",
-        ev::ACTIVATION_KIND,
+        kinds::KMS_ACTIVATION,
         Some("kms1.corp.test:1688"),
         Status::Warn,
         &[],
