@@ -85,8 +85,16 @@ macro_rules! register_kinds {
         #[allow(clippy::large_enum_variant)]
         pub enum Evidence {
             $( $( $variant($ev), )? )*
+            /// The sweep's results (kind `sweep`, not a rule kind).
+            Sweep(sweep::SweepEvidence),
             /// Transitional: a kind that still writes its evidence key by key.
             Legacy(LegacyEvidence),
+        }
+
+        impl From<sweep::SweepEvidence> for Evidence {
+            fn from(e: sweep::SweepEvidence) -> Evidence {
+                Evidence::Sweep(e)
+            }
         }
 
         $( $(
@@ -103,6 +111,9 @@ macro_rules! register_kinds {
                 $( $( $name => serde_json::from_value::<$ev>(value)
                     .map(Evidence::$variant)
                     .map_err(|e| format!("{} evidence: {e}", $name)), )? )*
+                sweep::KIND => serde_json::from_value::<sweep::SweepEvidence>(value)
+                    .map(Evidence::Sweep)
+                    .map_err(|e| format!("{} evidence: {e}", sweep::KIND)),
                 _ => legacy_evidence(value),
             }
         }

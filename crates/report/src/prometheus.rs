@@ -14,8 +14,8 @@
 //! stay bounded: ids, kinds, targets, addresses, sources and statuses, never messages.
 //!
 //! Evidence is read through each kind's typed evidence (the clock's offset, the activation
-//! probe's count), or for the kinds that still write it key by key through the keys in
-//! [`kms_preflight_checks::evidence`].
+//! probe's count, a sweep listener's round trip), or for the kinds that still write it key by
+//! key through the keys in [`kms_preflight_checks::evidence`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -23,6 +23,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use kms_preflight_checks::evidence;
+use kms_preflight_checks::sweep::SweepEvidence;
 
 use super::{Report, Status};
 
@@ -212,7 +213,9 @@ pub fn render_with(report: &Report, expo: &Exposition) -> String {
             r.address.clone().unwrap_or_default(),
             r.source.clone().unwrap_or_default(),
         );
-        let rtt = number(r.evidence.get(evidence::RTT_MS)).map(|ms| ms / 1000.0);
+        let rtt = number(r.evidence.get(evidence::RTT_MS))
+            .or_else(|| finite(r.evidence.sweep().and_then(SweepEvidence::rtt_ms)))
+            .map(|ms| ms / 1000.0);
         let offset = finite(r.evidence.clock().and_then(|e| e.offset_ms)).map(|ms| ms / 1000.0);
         let duration = r.duration_ms as f64 / 1000.0;
         if let Some(e) = r.evidence.activation() {
