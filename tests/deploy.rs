@@ -8,11 +8,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use kms_preflight_checks::evidence;
 use kms_preflight_checks::tcp::{TcpConnected, TcpEvidence};
+use kms_preflight_engine::EvidenceSet;
 use kms_preflight_report::prometheus::{render_with, AuditStatus, Exposition};
 use kms_preflight_report::{Outcome, Report, Status, Summary};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 fn deploy(path: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -59,10 +59,9 @@ fn outcome(id: &str, kind: &str, target: &str, evidence: Value) -> Outcome {
         message: String::new().into(),
         remediation: None,
         error_codes: vec![],
-        evidence: match evidence {
-            Value::Object(m) => m.into(),
-            _ => Map::new().into(),
-        },
+        // As a report records it: typed for the kinds that have their own evidence.
+        evidence: kms_preflight_checks::Evidence::from_recorded(kind, evidence)
+            .expect("recorded evidence"),
         run: Default::default(),
         duration_ms: 1,
     }
@@ -86,13 +85,13 @@ fn exposition() -> String {
             "clock.kms-host",
             "clock",
             "kms1.corp.example:1688",
-            json!({ evidence::OFFSET_MS: 5.0 }),
+            json!({ "offset_ms": 5.0 }),
         ),
         outcome(
             "kms.activation",
-            evidence::ACTIVATION_KIND,
+            "kms-activation",
             "kms1.corp.example:1688",
-            json!({ evidence::CURRENT_COUNT: 20, evidence::THRESHOLD: 25, evidence::PRODUCT: "windows-client" }),
+            json!({ "current_count": 20, "threshold": 25, "product": "windows-client" }),
         ),
     ];
     let mut r = Report::empty();

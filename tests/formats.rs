@@ -7,8 +7,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use kms_preflight_engine::EvidenceSet;
 use kms_preflight_report::{self as report, Outcome, Report, ReportTarget, Status, Summary};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 fn outcome(
     id: &str,
@@ -37,14 +38,15 @@ fn outcome(
         },
         // The engine's own keys (attempts, flaky) live apart from the kind's evidence.
         run: serde_json::from_value(evidence.clone()).expect("run evidence"),
+        // As a report records it: typed for the kinds that have their own evidence.
         evidence: match evidence {
             Value::Object(mut m) => {
                 for k in kms_preflight_engine::RUN_KEYS {
                     m.remove(*k);
                 }
-                m.into()
+                report::Evidence::from_recorded(kind, Value::Object(m)).expect("recorded evidence")
             }
-            _ => Map::new().into(),
+            _ => report::Evidence::default(),
         },
         duration_ms: 12,
     }

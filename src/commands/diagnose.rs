@@ -2,7 +2,6 @@
 
 use serde_json::json;
 
-use kms_preflight_checks::evidence::activation as ev;
 use kms_preflight_checks::{Outcome, Report};
 use kms_preflight_engine::Status;
 use kms_preflight_knowledge::{self as knowledge, CodeEntry};
@@ -145,13 +144,13 @@ pub fn diagnose_report(e: &CodeEntry, report: &Report) -> Diagnosis {
             .iter()
             .filter(|r| r.kind == "kms-activation" && r.status == Status::Pass)
             .filter_map(|r| {
-                let e = &r.evidence;
+                let e = r.evidence.activation()?;
                 Some(format!(
                     "{} {}: count {} of {}",
                     r.target.as_deref().unwrap_or("?"),
-                    e.get(ev::PRODUCT)?.as_str()?,
-                    e.get(ev::CURRENT_COUNT)?,
-                    e.get(ev::THRESHOLD)?
+                    e.product.as_deref()?,
+                    e.current_count?,
+                    e.threshold?
                 ))
             })
             .collect();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use kms_preflight_checks::sweep::{self, DnsPlan, SweepRequest};
+use kms_preflight_checks::sweep::{self, DnsPlan, SweepEvidence, SweepRequest};
 use kms_preflight_net::scan::range::AddressSet;
 use kms_preflight_net::scan::Progress;
 use kms_preflight_net::{dns, source};
@@ -74,8 +74,9 @@ pub async fn sweep(args: SweepArgs) -> i32 {
     print!("{out}");
     let interrupted = rep.results.iter().any(|r| {
         r.evidence
-            .get(kms_preflight_checks::evidence::sweep::INTERRUPTED)
-            == Some(&serde_json::Value::Bool(true))
+            .sweep()
+            .and_then(SweepEvidence::summary)
+            .is_some_and(|s| s.interrupted)
     });
     if interrupted {
         eprintln!("kms-preflight: sweep interrupted (Ctrl-C): the report above is partial");
@@ -167,7 +168,8 @@ pub fn plan(args: &SweepArgs) -> Result<SweepRequest, UsageError> {
             ));
         }
         let rules = load_rules(&args.rules, &[])?;
-        let inventory = sweep::inventory_of(&rules, &domains).map_err(UsageError)?;
+        let inventory = sweep::inventory_of(&rules, &domains)
+            .map_err(|m| UsageError(report::Catalog::get(super::lang()).text(&m)))?;
         Some(DnsPlan {
             servers,
             domains,

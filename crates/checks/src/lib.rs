@@ -17,6 +17,9 @@ use kms_preflight_engine::Check;
 mod model;
 pub use model::*;
 
+mod evidence_text;
+pub use evidence_text::{nullable, EvidenceText};
+
 pub mod common;
 pub mod evidence;
 pub mod pack;
@@ -75,12 +78,23 @@ macro_rules! register_kinds {
         }
 
         /// The evidence of a result, typed by its kind (serialized as the kind's own object).
+        // Kinds differ in size (the activation probe's is the largest); a finding moves its
+        // evidence a few times, boxing every kind's would allocate for all.
         #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
         #[serde(untagged)]
+        #[allow(clippy::large_enum_variant)]
         pub enum Evidence {
             $( $( $variant($ev), )? )*
+            /// The sweep's results (kind `sweep`, not a rule kind).
+            Sweep(sweep::SweepEvidence),
             /// Transitional: a kind that still writes its evidence key by key.
             Legacy(LegacyEvidence),
+        }
+
+        impl From<sweep::SweepEvidence> for Evidence {
+            fn from(e: sweep::SweepEvidence) -> Evidence {
+                Evidence::Sweep(e)
+            }
         }
 
         $( $(
@@ -101,6 +115,9 @@ macro_rules! register_kinds {
                 $( $( $name => serde_json::from_value::<$ev>(value)
                     .map(Evidence::$variant)
                     .map_err(|e| format!("{} evidence: {e}", $name)), )? )*
+                sweep::KIND => serde_json::from_value::<sweep::SweepEvidence>(value)
+                    .map(Evidence::Sweep)
+                    .map_err(|e| format!("{} evidence: {e}", sweep::KIND)),
                 _ => legacy_evidence(value),
             }
         }
@@ -130,10 +147,10 @@ register_kinds! {
     "proxy" => proxy::ProxyRule, Proxy(proxy::ProxyEvidence);
     "interception" => interception::InterceptionRule, Interception(interception::InterceptionEvidence);
     "split-dns" => split_dns::SplitDnsRule, SplitDns(split_dns::SplitDnsEvidence);
-    "clock" => clock::ClockRule;
+    "clock" => clock::ClockRule, Clock(clock::ClockEvidence);
     "kms-rpc" => kms_rpc::KmsRpcRule, KmsRpc(kms_rpc::KmsRpcEvidence);
     "icmp" => icmp::IcmpRule, Icmp(icmp::IcmpEvidence);
-    "kms-activation" => kms_activation::KmsActivationRule;
+    "kms-activation" => kms_activation::KmsActivationRule, KmsActivation(kms_activation::KmsActivationEvidence);
 }
 
 /// Test helpers: a message in English, as the catalog renders it.

@@ -12,7 +12,7 @@ use serde_saphyr::{Location, Spanned};
 use kms_preflight_message::Message;
 
 use crate::model::{LegacyInsert, Model};
-use crate::outcome::{RunEvidence, Status};
+use crate::outcome::{Outcome, RunEvidence, Status};
 use crate::rules::{Scope, Vars};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -166,6 +166,13 @@ pub trait Check<M: Model>: Send + Sync + std::fmt::Debug {
         &[]
     }
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a, M>) -> BoxFuture<'a, CheckOutput<M>>;
+    /// After the whole run, once per rule and in rule order: a kind whose results depend on
+    /// what other rules found in the same run (jobs run concurrently, so only the finished
+    /// run has them all) amends its own results here, those whose id is `id`. Default:
+    /// nothing.
+    fn post_pass(&self, id: &str, results: &mut [Outcome<M::Evidence>]) {
+        let _ = (id, results);
+    }
 }
 
 kms_preflight_message::messages! {

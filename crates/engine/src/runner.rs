@@ -234,6 +234,9 @@ pub async fn run<M: Model>(rules: &RuleSet<M>, opts: RunOptions<M>) -> Report<M:
     for f in finished {
         outcomes.extend(ctx.outcomes(&jobs[f.job], f.output, f.duration, &targets));
     }
+    for rule in checks.iter() {
+        rule.check.post_pass(&rule.id, &mut outcomes);
+    }
 
     let summary = Summary::of(&outcomes);
     Report {

@@ -411,3 +411,73 @@ async fn every_run_starts_with_a_fresh_memo_shared_by_its_jobs() {
     // The caller's settings are untouched.
     assert!(o.settings.marks.lock().unwrap().is_empty());
 }
+
+/// Counts the results of other rules in its post-pass and notes the count on its own results.
+#[derive(Debug)]
+struct Tally;
+
+impl Check<TestModel> for Tally {
+    fn default_scope(&self) -> Scope {
+        Scope {
+            over: Over::Once,
+            per_source: false,
+        }
+    }
+    fn run<'a>(&'a self, _: &'a CheckContext<'a, TestModel>) -> BoxFuture<'a, CheckOutput> {
+        Box::pin(async move { CheckOutput::one(Finding::new(Status::Pass, "tally")) })
+    }
+    fn post_pass(&self, id: &str, results: &mut [Outcome]) {
+        let others = results.iter().filter(|r| r.id != id).count();
+        for r in results.iter_mut().filter(|r| r.id == id) {
+            let seen = format!("{} saw {others}", text(&r.message));
+            r.message = seen.into();
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_rule_post_pass_runs_once_over_the_finished_run() {
+    let tally = |id: &str| CheckRule {
+        check: Arc::new(Tally),
+        scope: Tally.default_scope(),
+        ..rule(
+            id,
+            Stub {
+                over: Over::Once,
+                status: Status::Pass,
+                discover: vec![],
+                delay: Duration::ZERO,
+            },
+            &[],
+            Severity::Fail,
+        )
+    };
+    // A slow job finishes after both tallies: the post-pass still sees it.
+    let slow = rule(
+        "slow",
+        Stub {
+            over: Over::Domain,
+            status: Status::Pass,
+            discover: vec![],
+            delay: Duration::from_millis(200),
+        },
+        &[],
+        Severity::Fail,
+    );
+    let rules = RuleSet {
+        checks: vec![tally("t1"), slow, tally("t2")],
+        ..Default::default()
+    };
+    let r = run(&rules, opts(Duration::from_secs(5))).await;
+    let msg = |id: &str| {
+        r.results
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| text(&x.message))
+            .unwrap()
+    };
+    // Two of the three results are another rule's; each tally amends only its own, once.
+    assert_eq!(msg("t1"), "tally saw 2");
+    assert_eq!(msg("t2"), "tally saw 2");
+    assert_eq!(msg("slow"), "stub ");
+}

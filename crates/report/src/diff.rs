@@ -15,7 +15,7 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use kms_preflight_checks::evidence::{self, sweep};
+use kms_preflight_checks::evidence;
 
 use super::markdown::cell;
 
@@ -200,19 +200,24 @@ enum Compare {
     Offset,
 }
 
+/// Keys compared whatever the kind: PTR names (`ptr`, a sweep listener's), what answered on a
+/// port (a sweep's `service`), how it compares with DNS (`published`, a sweep's and
+/// `srv-inventory`'s).
+const PTR: &str = "ptr";
+const SERVICE: &str = "service";
+const PUBLISHED: &str = "published";
+
 fn compare_kind(key: &str) -> Option<Compare> {
     match key {
-        evidence::ADDRESSES
-        | evidence::REACHABLE
-        | evidence::RECORDS
-        | evidence::TARGETS
-        | sweep::PTR => Some(Compare::Set),
+        evidence::ADDRESSES | evidence::REACHABLE | evidence::RECORDS | evidence::TARGETS | PTR => {
+            Some(Compare::Set)
+        }
         evidence::RESULT
         | evidence::RCODE
         | evidence::PORT
         | evidence::EXPECTED_PORT
-        | sweep::SERVICE
-        | sweep::PUBLISHED => Some(Compare::Value),
+        | SERVICE
+        | PUBLISHED => Some(Compare::Value),
         k if k.contains("offset") => Some(Compare::Offset),
         _ => None,
     }

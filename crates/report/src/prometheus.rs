@@ -13,9 +13,9 @@
 //! so every series is unique. Label values are escaped as the format requires, and labels
 //! stay bounded: ids, kinds, targets, addresses, sources and statuses, never messages.
 //!
-//! Evidence is read through the typed accessors of the producing kinds (`Evidence::tcp`), and
-//! for kinds still written key by key through the keys in [`kms_preflight_checks::evidence`],
-//! the constants they write with.
+//! Evidence is read through each kind's typed evidence (a connection's round trip, the clock's
+//! offset, the activation probe's count, a sweep listener's round trip), or for kinds still
+//! written key by key through the keys in [`kms_preflight_checks::evidence`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use kms_preflight_checks::evidence;
 use kms_preflight_checks::tcp::TcpEvidence;
+use kms_preflight_checks::sweep::SweepEvidence;
 
 use super::{Report, Status};
 
@@ -176,12 +177,16 @@ struct Activation {
 }
 
 fn number(v: Option<&Value>) -> Option<f64> {
-    v.and_then(Value::as_f64).filter(|f| f.is_finite())
+    finite(v.and_then(Value::as_f64))
+}
+
+fn finite(v: Option<f64>) -> Option<f64> {
+    v.filter(|f| f.is_finite())
 }
 
 /// A product keyword as a label value: short and without free text.
-fn product_label(v: Option<&Value>) -> Option<String> {
-    let p = v?.as_str()?;
+fn product_label(p: Option<&str>) -> Option<String> {
+    let p = p?;
     let ok = !p.is_empty()
         && p.len() <= 64
         && p.chars()
@@ -217,13 +222,14 @@ pub fn render_with(report: &Report, expo: &Exposition) -> String {
             .or(r.evidence.srv_membership().and_then(|e| e.rtt_ms))
             .or(r.evidence.retired_host().and_then(|e| e.rtt_ms()))
             .or_else(|| number(r.evidence.get(evidence::RTT_MS)))
+            .or_else(|| finite(r.evidence.sweep().and_then(SweepEvidence::rtt_ms)))
             .map(|ms| ms / 1000.0);
-        let offset = number(r.evidence.get(evidence::OFFSET_MS)).map(|ms| ms / 1000.0);
+        let offset = finite(r.evidence.clock().and_then(|e| e.offset_ms)).map(|ms| ms / 1000.0);
         let duration = r.duration_ms as f64 / 1000.0;
-        if r.kind == evidence::ACTIVATION_KIND {
-            if let Some(product) = product_label(r.evidence.get(evidence::PRODUCT)) {
-                let current = number(r.evidence.get(evidence::CURRENT_COUNT));
-                let threshold = number(r.evidence.get(evidence::THRESHOLD));
+        if let Some(e) = r.evidence.activation() {
+            if let Some(product) = product_label(e.product.as_deref()) {
+                let current = e.current_count.map(f64::from);
+                let threshold = e.threshold.map(f64::from);
                 let akey = (key.clone(), product);
                 match activations.get_mut(&akey) {
                     Some(a) => {
@@ -487,9 +493,11 @@ fn millis(v: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Outcome, Summary};
-    use serde_json::{json, Map};
+    use crate::{Evidence, Outcome, Summary};
+    use kms_preflight_engine::EvidenceSet;
+    use serde_json::json;
 
+    /// A result with evidence as a report records it (typed for the typed kinds).
     fn outcome(id: &str, kind: &str, status: Status, evidence: Value) -> Outcome {
         Outcome {
             id: id.into(),
@@ -502,10 +510,7 @@ mod tests {
             message: "free text \"never\" a label".into(),
             remediation: None,
             error_codes: vec![],
-            evidence: match evidence {
-                Value::Object(m) => m.into(),
-                _ => Map::new().into(),
-            },
+            evidence: Evidence::from_recorded(kind, evidence).expect("recorded evidence"),
             run: Default::default(),
             duration_ms: 5,
         }
@@ -542,19 +547,19 @@ mod tests {
                 "clock.kms-host",
                 "clock",
                 Status::Pass,
-                json!({ evidence::OFFSET_MS: 2500.0 }),
+                json!({ "offset_ms": 2500.0 }),
             ),
             outcome(
                 "kms.activation",
-                evidence::ACTIVATION_KIND,
+                "kms-activation",
                 Status::Warn,
-                json!({ evidence::CURRENT_COUNT: 20, evidence::THRESHOLD: 25, evidence::PRODUCT: "windows-client" }),
+                json!({ "current_count": 20, "threshold": 25, "product": "windows-client" }),
             ),
             outcome(
                 "kms.activation",
-                evidence::ACTIVATION_KIND,
+                "kms-activation",
                 Status::Pass,
-                json!({ evidence::CURRENT_COUNT: 10, evidence::THRESHOLD: 5, evidence::PRODUCT: "office" }),
+                json!({ "current_count": 10, "threshold": 5, "product": "office" }),
             ),
         ]);
         let text = render_with(
@@ -615,13 +620,13 @@ mod tests {
                 "tcp.port",
                 "tcp",
                 Status::Pass,
-                json!({ evidence::CURRENT_COUNT: 3, evidence::PRODUCT: "x" }),
+                json!({ "current_count": 3, "product": "x" }),
             ),
             outcome(
                 "kms.activation",
-                evidence::ACTIVATION_KIND,
+                "kms-activation",
                 Status::Pass,
-                json!({ evidence::CURRENT_COUNT: 3, evidence::PRODUCT: "free text, with spaces" }),
+                json!({ "current_count": 3, "product": "free text, with spaces" }),
             ),
         ]);
         let text = render(&r);
@@ -631,10 +636,12 @@ mod tests {
     #[test]
     fn activation_count_and_threshold_per_product() {
         let o = |product: &str, count: u32, n: u32| {
-            let mut evidence = serde_json::Map::new();
-            evidence.insert(evidence::activation::PRODUCT.into(), product.into());
-            evidence.insert(evidence::activation::CURRENT_COUNT.into(), count.into());
-            evidence.insert(evidence::activation::THRESHOLD.into(), n.into());
+            let evidence = kms_preflight_checks::kms_activation::KmsActivationEvidence {
+                product: Some(product.into()),
+                current_count: Some(count),
+                threshold: Some(n),
+                ..Default::default()
+            };
             Outcome {
                 id: "kms.activation".into(),
                 kind: "kms-activation".into(),

@@ -2,41 +2,41 @@
 //! one line per open port, closed and filtered ports counted in the summary (listed only
 //! with `--all`), and for Markdown a document that suits a compliance ticket: the KMS hosts
 //! found, whether DNS publishes them, the other listeners on the KMS port, and the actions.
-//! Reads the report through the evidence constants of `engine::evidence::sweep`.
+//! Reads the report through the sweep's typed evidence (`checks::sweep::SweepEvidence`).
 
 use std::fmt::Write;
 
 use colored::Colorize;
-use serde_json::Value;
 
 use super::catalog::{Catalog, Lang};
 use super::markdown::cell;
 use super::{Outcome, Report, Status};
-use kms_preflight_checks::evidence::sweep as ev;
+use kms_preflight_checks::sweep::{self as ev, PortState, Publication, Service, SweepEvidence};
 
 /// True when the report is a sweep's.
 pub fn is_sweep(report: &Report) -> bool {
     report.results.iter().any(|r| r.id == ev::SUMMARY_ID)
 }
 
-fn text<'a>(r: &'a Outcome, key: &str) -> &'a str {
-    r.evidence.get(key).and_then(Value::as_str).unwrap_or("")
+fn evidence(r: &Outcome) -> Option<&SweepEvidence> {
+    r.evidence.sweep()
+}
+
+/// What answered on a listed port (`kms`, `silent`, `closed`, …).
+fn service(r: &Outcome) -> &'static str {
+    evidence(r).and_then(SweepEvidence::service).unwrap_or("")
 }
 
 fn ptr(r: &Outcome) -> String {
-    match r.evidence.get(ev::PTR) {
-        Some(Value::Array(a)) if !a.is_empty() => a
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(","),
-        Some(Value::Array(_)) => "(none)".into(),
-        _ => "-".into(),
+    match evidence(r).and_then(SweepEvidence::ptr) {
+        Some(a) if !a.is_empty() => a.join(","),
+        Some(_) => "(none)".into(),
+        None => "-".into(),
     }
 }
 
 fn rtt(r: &Outcome) -> String {
-    match r.evidence.get(ev::RTT_MS).and_then(Value::as_f64) {
+    match evidence(r).and_then(SweepEvidence::rtt_ms) {
         Some(ms) => format!("{ms:.2}ms"),
         None => "-".into(),
     }
@@ -65,11 +65,12 @@ fn summary(report: &Report) -> Option<&Outcome> {
     report.results.iter().find(|r| r.id == ev::SUMMARY_ID)
 }
 
-fn published_cell(r: &Outcome) -> &str {
-    match r.evidence.get(ev::PUBLISHED) {
-        Some(Value::String(s)) => s,
-        _ => "-",
-    }
+fn published_cell(r: &Outcome) -> &'static str {
+    publication(r).map_or("-", Publication::as_str)
+}
+
+fn publication(r: &Outcome) -> Option<Publication> {
+    evidence(r).and_then(SweepEvidence::publication)
 }
 
 fn verdict(report: &Report) -> String {
@@ -122,7 +123,7 @@ pub fn render_table(report: &Report, lang: Lang) -> String {
             "  {}  {:<22}  {:<11}  {:<13}  {:<9}  {:<28}  {}",
             badge(r.status),
             r.target.as_deref().unwrap_or("?"),
-            text(r, ev::SERVICE),
+            service(r),
             published_cell(r),
             rtt(r),
             ptr(r),
@@ -212,23 +213,18 @@ pub fn render_markdown(report: &Report, lang: Lang) -> String {
     let sum = summary(report);
     let ranges = sum.and_then(|s| s.target.as_deref()).unwrap_or("?");
     let rows = ports(report);
-    let kms: Vec<&&Outcome> = rows
-        .iter()
-        .filter(|r| text(r, ev::SERVICE) == ev::KMS)
-        .collect();
-    let count = |p: &str| kms.iter().filter(|r| published_cell(r) == p).count();
-    let missing: Vec<&&Outcome> = rows
-        .iter()
-        .filter(|r| text(r, ev::SERVICE) != ev::KMS && published_cell(r) == ev::IS_PUBLISHED)
-        .collect();
-    let others: Vec<&&Outcome> = rows
-        .iter()
-        .filter(|r| {
-            let s = text(r, ev::SERVICE);
-            published_cell(r) != ev::IS_PUBLISHED
-                && [ev::RPC_OTHER, ev::NOT_RPC, ev::SILENT, ev::RESET, ev::ERROR].contains(&s)
-        })
-        .collect();
+    let is_kms = |r: &Outcome| evidence(r).is_some_and(SweepEvidence::is_kms);
+    let kms: Vec<&&Outcome> = rows.iter().filter(|r| is_kms(r)).collect();
+    let count = |p: Publication| kms.iter().filter(|r| publication(r) == Some(p)).count();
+    let published = |r: &Outcome| publication(r) == Some(Publication::Published);
+    let missing: Vec<&&Outcome> = rows.iter().filter(|r| !is_kms(r) && published(r)).collect();
+    // Other listeners: whatever answered that is not KMS, and ports that could not be probed.
+    let other = |r: &Outcome| match evidence(r) {
+        Some(SweepEvidence::Listener(l)) => l.service != Service::Kms,
+        Some(SweepEvidence::NotOpen(n)) => n.service == PortState::Error,
+        _ => false,
+    };
+    let others: Vec<&&Outcome> = rows.iter().filter(|r| !published(r) && other(r)).collect();
     let _ = writeln!(out, "# KMS listener sweep: {ranges}\n");
     let _ = writeln!(
         out,
@@ -241,38 +237,33 @@ pub fn render_markdown(report: &Report, lang: Lang) -> String {
             "No finding"
         },
         kms.len(),
-        count(ev::IS_PUBLISHED),
-        count(ev::ROGUE),
-        count(ev::FORBIDDEN),
-        count(ev::ALLOWED),
+        count(Publication::Published),
+        count(Publication::Rogue),
+        count(Publication::Forbidden),
+        count(Publication::Allowed),
         missing.len()
     );
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(out, "| Ranges | {} |", cell(ranges));
-    if let Some(s) = sum {
-        let e = &s.evidence;
-        let num = |k: &str| e.get(k).map(|v| v.to_string()).unwrap_or_default();
-        let ports: Vec<String> = e
-            .get("ports")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().map(|p| p.to_string()).collect())
-            .unwrap_or_default();
+    if let Some(e) = sum
+        .and_then(|s| evidence(s))
+        .and_then(SweepEvidence::summary)
+    {
+        let ports: Vec<String> = e.ports.iter().map(u16::to_string).collect();
         let _ = writeln!(out, "| Ports | {} |", ports.join(", "));
         let _ = writeln!(
             out,
             "| Addresses | {} ({} of {} probes done) |",
-            num("addresses"),
-            num("probed"),
-            num("probes")
+            e.addresses, e.probed, e.probes
         );
         let _ = writeln!(
             out,
             "| Probing | TCP connect, then on open ports one read-only DCE/RPC bind (no activation request); {} new connections/s at most, {} in flight, {} ms timeout |",
-            num("rate_per_s"),
-            num("concurrency"),
-            num("timeout_ms")
+            e.rate_per_s,
+            e.concurrency,
+            e.timeout_ms
         );
-        if e.get(ev::INTERRUPTED) == Some(&Value::Bool(true)) {
+        if e.interrupted {
             let _ = writeln!(
                 out,
                 "| **Interrupted** | the sweep was stopped (Ctrl-C): results are partial |"
@@ -324,7 +315,7 @@ pub fn render_markdown(report: &Report, lang: Lang) -> String {
                 "| {} | {} | {} | {} | {} | {} |",
                 md_word(r.status),
                 cell(r.target.as_deref().unwrap_or("?")),
-                cell(text(r, ev::SERVICE)),
+                cell(service(r)),
                 cell(published_cell(r)),
                 cell(&ptr(r)),
                 cell(&cat.text(&r.message))
@@ -386,16 +377,32 @@ pub fn render_markdown(report: &Report, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Map};
+    use kms_preflight_checks::sweep::{ListenerEvidence, SweepCounts, SweepSummary};
 
-    fn port(target: &str, status: Status, service: &str, published: Value, ptr: Value) -> Outcome {
-        let mut e = Map::new();
-        e.insert(ev::SERVICE.into(), json!(service));
-        e.insert(ev::PUBLISHED.into(), published);
-        if !ptr.is_null() {
-            e.insert(ev::PTR.into(), ptr);
-        }
-        e.insert(ev::RTT_MS.into(), json!(0.5));
+    fn port(
+        target: &str,
+        status: Status,
+        service: Service,
+        published: Option<Publication>,
+        ptr: Option<&[&str]>,
+    ) -> Outcome {
+        let e = ListenerEvidence {
+            service,
+            published,
+            ptr: ptr.map(|p| p.iter().map(|s| s.to_string()).collect()),
+            rtt_ms: Some(0.5),
+            port: 1688,
+            rpc_result: "accepted".into(),
+            bind_rtt_ms: None,
+            answered_after_fin: None,
+            hosts: None,
+            negotiated_syntax: None,
+            secondary_address: None,
+            assoc_group_id: None,
+            implementation_hint: None,
+            nak_reason: None,
+            received: None,
+        };
         Outcome {
             id: ev::PORT_ID.into(),
             kind: ev::KIND.into(),
@@ -408,44 +415,53 @@ mod tests {
             remediation: (status != Status::Pass)
                 .then(|| "slmgr /upk\nslmgr /cpky".to_string().into()),
             error_codes: Vec::new(),
-            evidence: e.into(),
+            evidence: SweepEvidence::Listener(e).into(),
             run: Default::default(),
             duration_ms: 1,
         }
     }
 
     fn report() -> Report {
-        let mut summary = port("x", Status::Pass, "", Value::Null, Value::Null);
+        let mut summary = port("x", Status::Pass, Service::Kms, None, None);
         summary.id = ev::SUMMARY_ID.into();
         summary.target = Some("198.18.2.0/24".into());
         summary.message = "swept 256 addresses on port 1688: 3 open, 253 closed".into();
-        summary.evidence = json!({"ports": [1688], "addresses": 256, "probed": 256, "probes": 256,
-            "rate_per_s": 200, "concurrency": 256, "timeout_ms": 1000, "interrupted": false})
-        .as_object()
-        .unwrap()
-        .clone()
+        summary.evidence = SweepEvidence::Summary(SweepSummary {
+            ranges: vec!["198.18.2.0/24".into()],
+            ports: vec![1688],
+            addresses: 256,
+            probes: 256,
+            probed: 256,
+            open: 3,
+            counts: SweepCounts::default(),
+            rate_per_s: 200,
+            concurrency: 256,
+            timeout_ms: 1000,
+            compared_with_dns: true,
+            interrupted: false,
+        })
         .into();
         let results = vec![
             port(
                 "198.18.2.10:1688",
                 Status::Pass,
-                ev::KMS,
-                json!(ev::IS_PUBLISHED),
-                json!(["kms1.corp.test"]),
+                Service::Kms,
+                Some(Publication::Published),
+                Some(&["kms1.corp.test"]),
             ),
             port(
                 "198.18.2.11:1688",
                 Status::Warn,
-                ev::KMS,
-                json!(ev::ROGUE),
-                json!([]),
+                Service::Kms,
+                Some(Publication::Rogue),
+                Some(&[]),
             ),
             port(
                 "198.18.2.14:1688",
                 Status::Pass,
-                ev::NOT_RPC,
-                json!(ev::NOT_PUBLISHED),
-                Value::Null,
+                Service::NotRpc,
+                Some(Publication::NotPublished),
+                None,
             ),
             summary,
         ];

@@ -25,9 +25,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
 
-use kms_preflight_checks::evidence::{self as ev, kinds};
+use kms_preflight_checks::evidence::kinds;
 use kms_preflight_checks::srv_stale::StaleIssue;
 use kms_preflight_knowledge::srv_order::rfc2782_shares;
 
@@ -49,9 +48,6 @@ fn matches_source(r: &Outcome, source: Option<&str>) -> bool {
     r.source.is_none() || r.source.as_deref() == source
 }
 
-fn str_of<'a>(r: &'a Outcome, key: &str) -> Option<&'a str> {
-    r.evidence.get(key).and_then(Value::as_str)
-}
 
 /// One published (or given) host a client may try.
 #[derive(Debug, Clone)]
@@ -174,7 +170,7 @@ fn classify<'a>(
             c.because = Some(format!("{} could not be decided", r.id));
         } else {
             c.attempt = Attempt::Rejected;
-            let off = r.evidence.get(ev::OFFSET_MS).and_then(Value::as_f64);
+            let off = r.evidence.clock().and_then(|e| e.offset_ms);
             c.because = Some(match off {
                 Some(ms) => format!(
                     "clock is {} {}",
@@ -189,20 +185,24 @@ fn classify<'a>(
         c.fix = Some((r, false));
     } else if let Some(r) = own
         .iter()
-        .find(|r| r.kind == ev::ACTIVATION_KIND && r.status == Status::Fail)
+        .find(|r| r.kind == kinds::KMS_ACTIVATION && r.status == Status::Fail)
     {
         // The host's own answer to a real activation request: clients of that product get
         // the same refusal (a warn, e.g. an emulator sign, stays a note).
         c.attempt = Attempt::Rejected;
-        let product = str_of(r, ev::PRODUCT).unwrap_or("the product");
-        let num = |k: &str| r.evidence.get(k).and_then(Value::as_f64);
+        let e = r.evidence.activation();
+        let product = e
+            .and_then(|e| e.product.as_deref())
+            .unwrap_or("the product");
         // Phrased to follow "…, whose" in the verdict's reason.
-        c.because = Some(match (num(ev::CURRENT_COUNT), num(ev::THRESHOLD)) {
-            (Some(n), Some(t)) if n < t => {
-                format!("client count is {n} of the {t} that {product} needs")
-            }
-            _ => format!("answer to {product} is a refusal"),
-        });
+        c.because = Some(
+            match (e.and_then(|e| e.current_count), e.and_then(|e| e.threshold)) {
+                (Some(n), Some(t)) if n < t => {
+                    format!("client count is {n} of the {t} that {product} needs")
+                }
+                _ => format!("answer to {product} is a refusal"),
+            },
+        );
         c.code = r.error_codes.first().cloned();
         c.results.push(r.id.clone());
         c.fix = Some((r, false));

@@ -237,7 +237,7 @@ pub(crate) fn fix_title(
             "make the client's DNS servers answer it (UDP and TCP 53)".into()
         }
         kinds::SRV_DISCOVERY => "publish _vlmcs._tcp where the client's suffix list looks".into(),
-        k if k == kms_preflight_checks::evidence::ACTIVATION_KIND => match because {
+        kinds::KMS_ACTIVATION => match because {
             Some(b) => format!("make {host} activate (its {b})"),
             None => format!("make {host} activate the product"),
         },

@@ -1,6 +1,7 @@
 //! The verdict on hand-built reports: WORKS, WORKS WITH RISK, FAILS with its code, the
 //! ranking of fixes, failover across priorities, both host-caching settings, per source.
 
+use kms_preflight_engine::EvidenceSet;
 use serde_json::{json, Value};
 
 use super::*;
@@ -25,11 +26,8 @@ fn o(
         message: format!("{id} {}", status.as_str()).into(),
         remediation: (status != Status::Pass).then(|| format!("fix {id} on {target:?}").into()),
         error_codes: codes.iter().map(|c| c.to_string()).collect(),
-        evidence:
-            <kms_preflight_checks::Evidence as kms_preflight_engine::EvidenceSet>::from_recorded(
-                kind, evidence,
-            )
-            .expect("evidence of the kind"),
+        // As a report records it: typed for the kinds that have their own evidence.
+        evidence: crate::Evidence::from_recorded(kind, evidence).expect("recorded evidence"),
         run: Default::default(),
         duration_ms: 0,
     }
@@ -513,7 +511,7 @@ fn the_hosts_own_refusal_from_the_activation_probe_is_a_rejection() {
     // kms2 answers the bind and its clock is fine, but its count is below the threshold.
     rs.push(o(
         "kms.activation",
-        ev::ACTIVATION_KIND,
+        kinds::KMS_ACTIVATION,
         Some("kms2.corp.test:1688"),
         Status::Fail,
         &["0xC004F038"],
@@ -522,7 +520,7 @@ fn the_hosts_own_refusal_from_the_activation_probe_is_a_rejection() {
     // An emulator sign on kms1 is a warning, not a refusal.
     rs.push(o(
         "kms.activation",
-        ev::ACTIVATION_KIND,
+        kinds::KMS_ACTIVATION,
         Some("kms1.corp.test:1688"),
         Status::Warn,
         &[],

@@ -1,12 +1,10 @@
 //! What a reading means: the verdict, the time-zone hint, evidence and remediation.
 
-use crate::{evidence, Finding};
+use crate::Finding;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use serde_json::Value;
-
-use kms_preflight_engine::Status;
+use kms_preflight_engine::{Message, Status};
 use kms_preflight_net::clock::{Detail, Reading};
 
 use super::model::*;
@@ -35,7 +33,8 @@ pub fn time_zone_hint(offset_ns: i128) -> Option<i64> {
     i64::try_from(hours).ok()
 }
 
-/// An offset for people: `12.345 ms`, `3m 0.012s`, `5h 0m 0.001s`.
+/// An offset for people, as evidence writes it: `12.345 ms`, `3m 0.012s`, `5h 0m 0.001s`
+/// ([`span`] is the same for messages).
 pub fn human_offset(ns: i128) -> String {
     let abs = ns.unsigned_abs();
     if abs < 1_000_000_000 {
@@ -52,6 +51,25 @@ pub fn human_offset(ns: i128) -> String {
     }
 }
 
+/// An offset as [`human_offset`] writes it, for a message (the catalog writes the units).
+pub(super) fn span(ns: i128) -> Message {
+    let abs = ns.unsigned_abs();
+    if abs < 1_000_000_000 {
+        return super::span_ms(abs as f64 / 1e6);
+    }
+    let ms = (abs + 500_000) / 1_000_000;
+    let (h, rest) = (ms / 3_600_000, ms % 3_600_000);
+    let (m, rest) = (rest / 60_000, rest % 60_000);
+    let s = rest as f64 / 1000.0;
+    // Whole hours and minutes of an i128 offset fit in a u64.
+    let (h, m) = (h as u64, m as u64);
+    match (h, m) {
+        (0, 0) => super::span_s(s),
+        (0, _) => super::span_m(m, s),
+        _ => super::span_h(h, m, s),
+    }
+}
+
 pub(super) fn ms_f(ns: i128) -> f64 {
     (ns as f64 / 1e3).round() / 1e3
 }
@@ -60,7 +78,8 @@ pub(super) fn rfc3339_ms(t: std::time::SystemTime) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
 
-pub(super) fn detail_evidence(f: Finding, r: &Reading) -> Finding {
+/// The keys of the method that gave the reading.
+fn detail_evidence(e: &mut ClockEvidence, r: &Reading) {
     match &r.detail {
         Detail::Ntp {
             version,
@@ -69,81 +88,65 @@ pub(super) fn detail_evidence(f: Finding, r: &Reading) -> Finding {
             precision,
             root_delay_ms,
             root_dispersion_ms,
-        } => f
-            .evidence("stratum", *stratum)
-            .evidence("reference_id", reference_id.clone())
-            .evidence("ntp_version", *version)
-            .evidence("precision_log2", *precision)
-            .evidence("root_delay_ms", *root_delay_ms)
-            .evidence("root_dispersion_ms", *root_dispersion_ms),
+        } => {
+            e.stratum = Some(*stratum);
+            e.reference_id = Some(reference_id.clone());
+            e.ntp_version = Some(*version);
+            e.precision_log2 = Some(*precision);
+            e.root_delay_ms = Some(*root_delay_ms);
+            e.root_dispersion_ms = Some(*root_dispersion_ms);
+        }
         Detail::Smb2 {
             dialect,
             signing_required,
-        } => f
-            .evidence("dialect", dialect.clone())
-            .evidence("signing_required", *signing_required),
+        } => {
+            e.dialect = Some(dialect.clone());
+            e.signing_required = Some(*signing_required);
+        }
         Detail::Http {
             status,
             date,
             server,
         } => {
-            let f = f
-                .evidence("http_status", *status)
-                .evidence("http_date", date.clone());
-            match server {
-                Some(s) => f.evidence("http_server", s.clone()),
-                None => f,
-            }
+            e.http_status = Some(*status);
+            e.http_date = Some(date.clone());
+            e.http_server = server.clone();
         }
     }
 }
 
-pub(super) fn method_note(r: &Reading) -> String {
+pub(super) fn method_note(r: &Reading) -> Message {
     match &r.detail {
-        Detail::Ntp { stratum, .. } => format!("NTP, stratum {stratum}"),
-        Detail::Smb2 { dialect, .. } => format!("SMB2 NEGOTIATE SystemTime, {dialect}"),
-        Detail::Http { .. } => "HTTP Date header, 1 s resolution".to_string(),
+        Detail::Ntp { stratum, .. } => super::note_ntp(*stratum),
+        Detail::Smb2 { dialect, .. } => super::note_smb2(dialect.as_str()),
+        Detail::Http { .. } => super::note_http(),
     }
 }
 
-pub(super) fn remediation(subject: &Subject, status: Status, tz_hours: Option<i64>) -> String {
-    let host = &subject.name;
-    let mut out = String::new();
-    if let Some(h) = tz_hours {
-        out.push_str(&format!(
-            "The skew is {} whole hour(s): look first for a time zone set wrongly, on this machine or on {host} \
-             (Windows: tzutil /g, set it with tzutil /s \"<zone>\"; a machine that also boots Linux may keep the hardware clock in local time — \
-             RealTimeIsUniversal; Linux: timedatectl, timedatectl set-timezone <zone>, timedatectl set-local-rtc 0). \
-             Clocks are compared in UTC: the zone must be right, not the same.\n",
-            h.abs()
-        ));
-    }
-    if subject.is_reference {
-        out.push_str(&format!(
-            "This machine's clock is off against the reference {host}. Set it right:\n"
-        ));
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+pub(super) fn remediation(subject: &Subject, status: Status, tz_hours: Option<i64>) -> Message {
+    let host = subject.name.as_str();
+    let intro = if subject.is_reference {
+        super::fix_intro_reference(host)
     } else {
-        out.push_str(&format!(
-            "Find which clock is wrong (compare both with a trusted source: kms-preflight check --host {host} --ntp <trusted NTP server>) and set it right:\n"
-        ));
-    }
-    out.push_str(
-        "  Domain members (Type=NT5DS under HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters): \
-         w32tm /config /syncfromflags:domhier /update, then w32tm /resync\n  \
-         Workgroup machines: enable the NTP client (HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\TimeProviders\\NtpClient Enabled=1), \
-         w32tm /config /manualpeerlist:<ntp server> /syncfromflags:manual /update, then w32tm /resync\n  \
-         Check with: w32tm /query /status /verbose\n",
+        super::fix_intro_kms_host(format!(
+            "kms-preflight check --host {host} --ntp <trusted NTP server>"
+        ))
+    };
+    let mut fix = super::fix(
+        intro,
+        format!("w32tm /stripchart /computer:{host} /samples:5 /dataonly"),
     );
-    out.push_str(&format!(
-        "  Confirm from the client: w32tm /stripchart /computer:{host} /samples:5 /dataonly\n  \
-         Linux jump host: chronyc tracking (chronyc makestep to step now), or timedatectl set-ntp true and timedatectl status"
-    ));
-    if status == Status::Fail && !subject.is_reference {
-        out.push_str(
-            "\n  After fixing the KMS host's clock, retry activation on the client: slmgr /ato (Office: cscript ospp.vbs /act); the host's event log shows the rejected requests as 12288 with 0xC004F06C",
-        );
+    if let Some(h) = tz_hours {
+        fix = super::fix_time_zone(h.unsigned_abs(), host, fix);
     }
-    out
+    if status == Status::Fail && !subject.is_reference {
+        fix = super::fix_retry_activation(fix);
+    }
+    fix
 }
 
 pub(super) fn finding_for(
@@ -153,92 +156,69 @@ pub(super) fn finding_for(
     warn: Duration,
     fail: Duration,
 ) -> Finding {
-    let tried: Vec<Value> = runs.iter().map(MethodRun::tried_json).collect();
+    let tried: Vec<ClockAttempt> = runs.iter().map(MethodRun::attempt).collect();
+    let shown_apart = subject.name != addr.to_string();
     let measured = runs.iter().find(|r| r.sampled.best.is_some());
     let Some(run) = measured else {
-        let why: Vec<String> = runs.iter().map(MethodRun::summary).collect();
-        return Finding::new(
-            Status::Skip,
-            format!(
-                "skipped: no clock reading from {}{}: {}",
-                subject.label,
-                if subject.name == addr.to_string() {
-                    String::new()
-                } else {
-                    format!(" at {addr}")
-                },
-                why.join("; ")
-            ),
-        )
-        .address(addr.to_string())
-        .evidence("server", addr.to_string())
-        .evidence("tried", Value::Array(tried));
+        let why: Vec<Message> = runs.iter().map(MethodRun::summary).collect();
+        let from = if shown_apart {
+            super::subject_at(subject.label(), addr)
+        } else {
+            subject.label()
+        };
+        return Finding::new(Status::Skip, super::no_reading(from, why))
+            .address(addr.to_string())
+            .with(ClockEvidence {
+                server: Some(addr.to_string()),
+                tried: Some(tried),
+                ..ClockEvidence::default()
+            });
     };
     let r = run.sampled.best.as_ref().expect("measured");
     let status = verdict(r.offset_ns, warn, fail);
     let tz = time_zone_hint(r.offset_ns);
-    let dir = if r.offset_ns >= 0 {
-        "ahead of"
+    let source = if shown_apart {
+        super::note_at(addr, method_note(r))
     } else {
-        "behind"
+        method_note(r)
     };
-    let at = if subject.name == addr.to_string() {
-        String::new()
-    } else {
-        format!("{addr}, ")
+    let (warn_ms, fail_ms) = (millis(warn), millis(fail));
+    let judged = match status {
+        Status::Fail => super::verdict_fail(fail_ms),
+        Status::Warn => super::verdict_warn(warn_ms, fail_ms),
+        _ => super::verdict_pass(warn_ms),
     };
-    let mut msg = format!(
-        "{} ({at}{}) is {} {dir} this machine (±{})",
-        if subject.is_reference {
-            format!("the reference clock {}", subject.name)
-        } else {
-            format!("the clock of {}", subject.label)
-        },
-        method_note(r),
-        human_offset(r.offset_ns),
-        human_offset(r.uncertainty_ns),
+    let mut msg = super::measured(
+        subject.clock(),
+        source,
+        span(r.offset_ns),
+        if r.offset_ns >= 0 { "ahead" } else { "behind" },
+        span(r.uncertainty_ns),
+        judged,
     );
-    match status {
-        Status::Fail => msg.push_str(&format!(
-            ": more than {}, so a KMS host rejects the activation request (0xC004F06C, often shown as 0xC004F074)",
-            humantime::format_duration(fail)
-        )),
-        Status::Warn => msg.push_str(&format!(
-            ": more than {}, so Kerberos and AD authentication fail (KMS itself accepts up to {})",
-            humantime::format_duration(warn),
-            humantime::format_duration(fail)
-        )),
-        _ => msg.push_str(&format!(
-            ": within {}",
-            humantime::format_duration(warn)
-        )),
-    }
     if let Some(h) = tz {
-        msg.push_str(&format!(
-            "; that is within a minute of {} whole hour(s): a time zone set wrongly (a clock set in local time instead of UTC) is the likely cause",
-            h.abs()
-        ));
+        msg = super::likely_time_zone(msg, h.unsigned_abs());
     }
-    let mut f = Finding::new(status, msg)
-        .address(addr.to_string())
-        .evidence("method", run.method.name())
-        .evidence("server", addr.to_string())
-        .evidence("port", run.port)
-        .evidence(evidence::OFFSET_MS, ms_f(r.offset_ns))
-        .evidence("offset", human_offset(r.offset_ns))
-        .evidence("uncertainty_ms", ms_f(r.uncertainty_ns))
-        .evidence("delay_ms", ms_f(r.delay_ns))
-        .evidence("samples", run.sampled.good)
-        .evidence("samples_sent", run.sampled.sent)
-        .evidence("remote_time", rfc3339_ms(r.remote_time))
-        .evidence("tz_hint_hours", tz.map_or(Value::Null, Value::from))
-        .evidence("warn_above_ms", warn.as_millis() as u64)
-        .evidence("fail_above_ms", fail.as_millis() as u64)
-        .evidence("tried", Value::Array(tried));
-    if let Some(l) = r.local {
-        f = f.evidence("local", l.to_string());
-    }
-    f = detail_evidence(f, r);
+    let mut e = ClockEvidence {
+        method: Some(run.method),
+        server: Some(addr.to_string()),
+        port: Some(run.port),
+        offset_ms: Some(ms_f(r.offset_ns)),
+        offset: Some(human_offset(r.offset_ns)),
+        uncertainty_ms: Some(ms_f(r.uncertainty_ns)),
+        delay_ms: Some(ms_f(r.delay_ns)),
+        samples: Some(run.sampled.good),
+        samples_sent: Some(run.sampled.sent),
+        remote_time: Some(rfc3339_ms(r.remote_time)),
+        tz_hint_hours: Some(tz),
+        warn_above_ms: Some(warn_ms),
+        fail_above_ms: Some(fail_ms),
+        tried: Some(tried),
+        local: r.local.map(|l| l.to_string()),
+        ..ClockEvidence::default()
+    };
+    detail_evidence(&mut e, r);
+    let f = Finding::new(status, msg).address(addr.to_string()).with(e);
     match status {
         Status::Fail => f
             .codes(&["0xC004F06C", "0xC004F074"])

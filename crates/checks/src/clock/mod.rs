@@ -32,7 +32,77 @@ pub use findings::{human_offset, time_zone_hint, verdict};
 pub use model::*;
 use probe::*;
 
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// skipped: no reference clock given ({template} is empty); pass --ntp HOST with an NTP
+    /// server you trust (a domain controller, or your NTP source)
+    no_reference = "clock-no-reference" (template);
+    /// cannot read the clock of {name}: it has no address ({why})
+    no_address = "clock-no-address" (name, why);
+    /// no clock to read: set 'server' or run this check per host (scope each-host)
+    no_server = "clock-no-server" ();
+    /// KMS host {host}
+    subject_kms_host = "clock-subject-kms-host" (host);
+    /// reference {name}
+    subject_reference = "clock-subject-reference" (name);
+    /// {subject} at {addr}
+    subject_at = "clock-subject-at" (subject, addr);
+    /// skipped: no clock reading from {subject}: {tried, joined by "; "}
+    no_reading = "clock-no-reading" (subject, tried);
+    /// {method}/{transport}/{port}: {class} — {detail}
+    method_failed = "clock-method-failed" (method, transport, port, class, detail);
+    /// {method}/{transport}/{port}: {class} (×{times}) — {detail}
+    method_failed_repeated = "clock-method-failed-repeated" (method, transport, port, class, times, detail);
+    /// {method}/{port}: no result
+    method_no_result = "clock-method-no-result" (method, port);
+    /// {class}: {detail} (one failure, as evidence)
+    failure = "clock-failure" (class, detail);
+    /// the clock of KMS host {host}
+    who_kms_host = "clock-who-kms-host" (host);
+    /// the reference clock {name}
+    who_reference = "clock-who-reference" (name);
+    /// NTP, stratum {stratum}
+    note_ntp = "clock-note-ntp" (stratum);
+    /// SMB2 NEGOTIATE SystemTime, {dialect}
+    note_smb2 = "clock-note-smb2" (dialect);
+    /// HTTP Date header, 1 s resolution
+    note_http = "clock-note-http" ();
+    /// {addr}, {note}
+    note_at = "clock-note-at" (addr, note);
+    /// {ms} ms (an offset under a second, 3 decimals)
+    span_ms = "clock-span-ms" (ms);
+    /// {s} s (under a minute, 3 decimals)
+    span_s = "clock-span-s" (s);
+    /// {m}m {s}s
+    span_m = "clock-span-m" (m, s);
+    /// {h}h {m}m {s}s
+    span_h = "clock-span-h" (h, m, s);
+    /// {who} ({source}) is {offset} ahead of|behind this machine (±{uncertainty}): {verdict}
+    measured = "clock-measured" (who, source, offset, direction, uncertainty, verdict);
+    /// more than {fail_ms}, so a KMS host rejects the activation request (0xC004F06C, often
+    /// shown as 0xC004F074)
+    verdict_fail = "clock-verdict-fail" (fail_ms);
+    /// more than {warn_ms}, so Kerberos and AD authentication fail (KMS itself accepts up to
+    /// {fail_ms})
+    verdict_warn = "clock-verdict-warn" (warn_ms, fail_ms);
+    /// within {warn_ms}
+    verdict_pass = "clock-verdict-pass" (warn_ms);
+    /// {reading}; that is within a minute of {hours} whole hour(s): a time zone set wrongly (a
+    /// clock set in local time instead of UTC) is the likely cause
+    likely_time_zone = "clock-time-zone-hint" (reading, hours);
+    /// This machine's clock is off against the reference {host}. Set it right:
+    fix_intro_reference = "clock-fix-intro-reference" (host);
+    /// Find which clock is wrong (compare both with a trusted source: {compare}) and set it
+    /// right:
+    fix_intro_kms_host = "clock-fix-intro-kms-host" (compare);
+    /// {intro}, then how to set a Windows clock from the domain or an NTP server, how to
+    /// confirm it ({stripchart}) and the Linux jump host's commands
+    fix = "clock-fix" (intro, stripchart);
+    /// The skew is {hours} whole hour(s): look first for a time zone set wrongly, on this
+    /// machine or on {host} (…), then {fix}
+    fix_time_zone = "clock-fix-time-zone" (hours, host, fix);
+    /// {fix}, then: after fixing the KMS host's clock, retry activation on the client
+    fix_retry_activation = "clock-fix-retry-activation" (fix);
+}
 
 kms_preflight_engine::check_rule! {
     /// Parameters of a `clock` check.
@@ -243,10 +313,7 @@ impl Check<Kms> for ClockCheck {
                     if name.is_empty() {
                         return CheckOutput::one(Finding::new(
                             Status::Skip,
-                            format!(
-                                "skipped: no reference clock given ({:?} is empty); pass --ntp HOST with an NTP server you trust (a domain controller, or your NTP source)",
-                                t.value
-                            ),
+                            no_reference(format!("{:?}", t.value)),
                         ));
                     }
                     let res = match crate::common::address::lookup(ctx, &name).await {
@@ -256,14 +323,13 @@ impl Check<Kms> for ClockCheck {
                     if res.addresses.is_empty() {
                         return CheckOutput::one(Finding::new(
                             Status::Error,
-                            format!(
-                                "cannot read the clock of {name}: it has no address ({})",
-                                kms_preflight_net::dns::no_answer_message(&res.attempts)
+                            no_address(
+                                name.as_str(),
+                                kms_preflight_net::dns::no_answer_message(&res.attempts),
                             ),
                         ));
                     }
                     let subject = Subject {
-                        label: format!("reference {name}"),
                         name,
                         is_reference: true,
                     };
@@ -271,17 +337,13 @@ impl Check<Kms> for ClockCheck {
                 }
                 None => {
                     let Some(target) = ctx.target else {
-                        return CheckOutput::one(Finding::new(
-                            Status::Error,
-                            "no clock to read: set 'server' or run this check per host (scope each-host)",
-                        ));
+                        return CheckOutput::one(Finding::new(Status::Error, no_server()));
                     };
                     let addrs = match crate::common::address::addresses_for(ctx).await {
                         Ok(a) => a,
                         Err(f) => return CheckOutput::one(f),
                     };
                     let subject = Subject {
-                        label: format!("KMS host {}", target.host),
                         name: target.host.clone(),
                         is_reference: false,
                     };
@@ -322,7 +384,7 @@ impl Check<Kms> for ClockCheck {
             for (_, ip, runs) in results {
                 let f = finding_for(&subject, ip, &runs, warn, fail);
                 if facts.clock_offset_ms.is_none() {
-                    facts.clock_offset_ms = f.evidence.get("offset_ms").and_then(|v| v.as_f64());
+                    facts.clock_offset_ms = f.evidence.clock().and_then(|e| e.offset_ms);
                 }
                 findings.push(f);
             }
@@ -407,7 +469,6 @@ mod tests {
 
     fn subject() -> Subject {
         Subject {
-            label: "KMS host kms1.corp.test".into(),
             name: "kms1.corp.test".into(),
             is_reference: false,
         }
@@ -460,9 +521,11 @@ mod tests {
             "{}",
             en(&f.message)
         );
-        assert_eq!(f.evidence["tried"][0]["result"], "timeout");
-        assert_eq!(f.evidence["tried"][1]["result"], "refused");
-        assert!(!f.evidence.contains_key("offset_ms"));
+        let e = f.evidence.clock().expect("clock evidence");
+        let tried = e.tried.as_ref().expect("tried");
+        assert_eq!(tried[0].result, "timeout");
+        assert_eq!(tried[1].result, "refused");
+        assert_eq!(e.offset_ms, None);
     }
 
     #[test]
@@ -500,9 +563,10 @@ mod tests {
         );
         assert_eq!(f.status, Status::Fail);
         assert_eq!(f.error_codes, vec!["0xC004F06C", "0xC004F074"]);
-        assert_eq!(f.evidence["offset_ms"], 18_000_001.0);
-        assert_eq!(f.evidence["tz_hint_hours"], 5);
-        assert_eq!(f.evidence["stratum"], 8);
+        let e = f.evidence.clock().expect("clock evidence");
+        assert_eq!(e.offset_ms, Some(18_000_001.0));
+        assert_eq!(e.tz_hint_hours, Some(Some(5)));
+        assert_eq!(e.stratum, Some(8));
         assert!(
             en(&f.message).contains("5 whole hour(s)"),
             "{}",
@@ -516,6 +580,104 @@ mod tests {
         let r = en(&f.remediation.unwrap());
         assert!(r.contains("w32tm /resync") && r.contains("/stripchart /computer:kms1.corp.test"));
         assert!(r.contains("tzutil"));
+    }
+
+    /// The English of every shape of message, byte for byte what the code wrote before
+    /// messages had ids (the catalog renders it now).
+    #[test]
+    fn english_is_byte_for_byte_what_it_was() {
+        let ntp = Detail::Ntp {
+            version: 4,
+            stratum: 8,
+            reference_id: "127.127.1.1".into(),
+            precision: -26,
+            root_delay_ms: 0.0,
+            root_dispersion_ms: 0.0,
+        };
+        let reading = |offset_ns, uncertainty_ns, detail| Reading {
+            offset_ns,
+            delay_ns: 400_000,
+            uncertainty_ns,
+            remote_time: std::time::UNIX_EPOCH,
+            local: None,
+            detail,
+        };
+        let measured = |r: Reading, m: Method| {
+            vec![MethodRun {
+                method: m,
+                port: m.default_port(),
+                sampled: Sampled {
+                    best: Some(r),
+                    good: 4,
+                    sent: 4,
+                    failures: vec![],
+                },
+            }]
+        };
+        let (w, f) = (DEFAULT_WARN_ABOVE, DEFAULT_FAIL_ABOVE);
+        let skew = finding_for(
+            &subject(),
+            "198.18.0.10".parse().unwrap(),
+            &measured(reading(5 * 3600 * S + 1_000_000, 200_000, ntp), Method::Ntp),
+            w,
+            f,
+        );
+        assert_eq!(en(&skew.message), "the clock of KMS host kms1.corp.test (198.18.0.10, NTP, stratum 8) is 5h 0m 0.001s ahead of this machine (±0.200 ms): more than 4h, so a KMS host rejects the activation request (0xC004F06C, often shown as 0xC004F074); that is within a minute of 5 whole hour(s): a time zone set wrongly (a clock set in local time instead of UTC) is the likely cause");
+        assert_eq!(en(skew.remediation.as_ref().unwrap()), "The skew is 5 whole hour(s): look first for a time zone set wrongly, on this machine or on kms1.corp.test (Windows: tzutil /g, set it with tzutil /s \"<zone>\"; a machine that also boots Linux may keep the hardware clock in local time — RealTimeIsUniversal; Linux: timedatectl, timedatectl set-timezone <zone>, timedatectl set-local-rtc 0). Clocks are compared in UTC: the zone must be right, not the same.\nFind which clock is wrong (compare both with a trusted source: kms-preflight check --host kms1.corp.test --ntp <trusted NTP server>) and set it right:\n  Domain members (Type=NT5DS under HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters): w32tm /config /syncfromflags:domhier /update, then w32tm /resync\n  Workgroup machines: enable the NTP client (HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\TimeProviders\\NtpClient Enabled=1), w32tm /config /manualpeerlist:<ntp server> /syncfromflags:manual /update, then w32tm /resync\n  Check with: w32tm /query /status /verbose\n  Confirm from the client: w32tm /stripchart /computer:kms1.corp.test /samples:5 /dataonly\n  Linux jump host: chronyc tracking (chronyc makestep to step now), or timedatectl set-ntp true and timedatectl status\n  After fixing the KMS host's clock, retry activation on the client: slmgr /ato (Office: cscript ospp.vbs /act); the host's event log shows the rejected requests as 12288 with 0xC004F06C");
+        let none = finding_for(
+            &subject(),
+            "198.18.0.14".parse().unwrap(),
+            &[
+                run_with(
+                    Method::Ntp,
+                    Sampled {
+                        best: None,
+                        good: 0,
+                        sent: 2,
+                        failures: vec![
+                            ProbeFailure::timeout("no NTP reply", Duration::from_secs(1)),
+                            ProbeFailure::timeout("no NTP reply", Duration::from_secs(1)),
+                        ],
+                    },
+                ),
+                run_with(
+                    Method::Smb2,
+                    Sampled {
+                        best: None,
+                        good: 0,
+                        sent: 1,
+                        failures: vec![ProbeFailure::new(
+                            "refused",
+                            "connection refused (RST)",
+                            true,
+                        )],
+                    },
+                ),
+            ],
+            w,
+            f,
+        );
+        assert_eq!(en(&none.message), "skipped: no clock reading from KMS host kms1.corp.test at 198.18.0.14: ntp/udp/123: timeout (×2) — no NTP reply within 1s; smb2/tcp/445: refused — connection refused (RST)");
+        let reference = Subject {
+            name: "ntp.corp.test".into(),
+            is_reference: true,
+        };
+        let smb2 = Detail::Smb2 {
+            dialect: "3.1.1".into(),
+            signing_required: false,
+        };
+        let behind = finding_for(
+            &reference,
+            "198.18.0.5".parse().unwrap(),
+            &measured(
+                reading(-(7 * 60 * S + 12_345_678), 1_234_567, smb2),
+                Method::Smb2,
+            ),
+            w,
+            f,
+        );
+        assert_eq!(en(&behind.message), "the reference clock ntp.corp.test (198.18.0.5, SMB2 NEGOTIATE SystemTime, 3.1.1) is 7m 0.012s behind this machine (±1.235 ms): more than 5m, so Kerberos and AD authentication fail (KMS itself accepts up to 4h)");
+        assert_eq!(en(behind.remediation.as_ref().unwrap()), "This machine's clock is off against the reference ntp.corp.test. Set it right:\n  Domain members (Type=NT5DS under HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters): w32tm /config /syncfromflags:domhier /update, then w32tm /resync\n  Workgroup machines: enable the NTP client (HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\TimeProviders\\NtpClient Enabled=1), w32tm /config /manualpeerlist:<ntp server> /syncfromflags:manual /update, then w32tm /resync\n  Check with: w32tm /query /status /verbose\n  Confirm from the client: w32tm /stripchart /computer:ntp.corp.test /samples:5 /dataonly\n  Linux jump host: chronyc tracking (chronyc makestep to step now), or timedatectl set-ntp true and timedatectl status");
     }
 
     #[test]

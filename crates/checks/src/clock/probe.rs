@@ -4,11 +4,12 @@ use crate::Source;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
 use kms_preflight_net::clock::{sample, ProbeFailure, Sampled};
 use kms_preflight_net::{http, smb2, sntp};
+
+use kms_preflight_engine::Message;
 
 use super::model::*;
 
@@ -20,55 +21,74 @@ pub(super) struct MethodRun {
 }
 
 impl MethodRun {
-    pub(super) fn tried_json(&self) -> Value {
-        let why: Vec<String> = self
-            .sampled
-            .failures
-            .iter()
-            .map(|f| format!("{}: {}", f.class, f.detail))
-            .collect();
-        json!({
-            "method": self.method.name(),
-            "port": self.port,
-            "result": match (&self.sampled.best, self.sampled.failures.first()) {
+    /// The method as evidence: its result and every failure.
+    pub(super) fn attempt(&self) -> ClockAttempt {
+        ClockAttempt {
+            method: self.method,
+            port: self.port,
+            result: match (&self.sampled.best, self.sampled.failures.first()) {
                 (Some(_), _) => "measured",
                 (None, Some(f)) => f.class,
                 (None, None) => "error",
-            },
-            "samples_sent": self.sampled.sent,
-            "samples_good": self.sampled.good,
-            "why": why,
-        })
+            }
+            .to_string(),
+            samples_sent: self.sampled.sent,
+            samples_good: self.sampled.good,
+            why: self
+                .sampled
+                .failures
+                .iter()
+                .map(|f| super::failure(f.class, f.detail.as_str()).into())
+                .collect(),
+        }
     }
 
-    pub(super) fn summary(&self) -> String {
+    /// Why the method gave no reading, for the message: its last failure.
+    pub(super) fn summary(&self) -> Message {
         let f: &ProbeFailure = match self.sampled.failures.last() {
             Some(f) => f,
-            None => return format!("{}/{}: no result", self.method.name(), self.port),
+            None => return super::method_no_result(self.method.name(), self.port),
         };
-        let times = if self.sampled.failures.len() > 1 {
-            format!(" (×{})", self.sampled.failures.len())
-        } else {
-            String::new()
-        };
-        format!(
-            "{}/{}/{}: {}{times} — {}",
-            self.method.name(),
-            self.method.transport(),
-            self.port,
-            f.class,
-            f.detail
-        )
+        let (method, transport) = (self.method.name(), self.method.transport());
+        match self.sampled.failures.len() {
+            1 => super::method_failed(method, transport, self.port, f.class, f.detail.as_str()),
+            times => super::method_failed_repeated(
+                method,
+                transport,
+                self.port,
+                f.class,
+                times,
+                f.detail.as_str(),
+            ),
+        }
     }
 }
 
 /// Whose clock is read, for messages.
 pub(super) struct Subject {
-    /// "KMS host kms1.corp.test" or "reference ntp.corp.test".
-    pub(super) label: String,
-    /// Name for the HTTP Host header and remediation commands.
+    /// Name for messages, the HTTP Host header and remediation commands.
     pub(super) name: String,
     pub(super) is_reference: bool,
+}
+
+impl Subject {
+    /// "KMS host kms1.corp.test" or "reference ntp.corp.test".
+    pub(super) fn label(&self) -> Message {
+        if self.is_reference {
+            super::subject_reference(self.name.as_str())
+        } else {
+            super::subject_kms_host(self.name.as_str())
+        }
+    }
+
+    /// "the clock of KMS host kms1.corp.test" or "the reference clock ntp.corp.test".
+    pub(super) fn clock(&self) -> Message {
+        if self.is_reference {
+            super::who_reference(self.name.as_str())
+        } else {
+            super::who_kms_host(self.name.as_str())
+        }
+    }
 }
 
 /// Runs every planned method at one address as described in `run`; returns the runs that

@@ -94,17 +94,6 @@ pub struct ConnectFailureEvidence {
     pub timeout_ms: u64,
 }
 
-impl ConnectFailureEvidence {
-    /// Transitional: the same keys for a kind whose evidence is still written key by key
-    /// (`kms-activation` adds its `product`).
-    pub fn into_legacy(self) -> crate::Evidence {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(m)) => m.into(),
-            _ => crate::Evidence::default(),
-        }
-    }
-}
-
 /// The commands of the remediations below (commands are not prose: the catalog quotes them).
 fn new_firewall_rule(port: u16) -> String {
     format!(

@@ -3,7 +3,7 @@
 //! captured response is validated the way a client does, and the finding is checked.
 
 use crate::testing::en;
-use crate::{evidence::activation as ev, Outcome};
+use crate::Outcome;
 use std::net::SocketAddr;
 
 use kms_preflight_engine::Status;
@@ -11,7 +11,7 @@ use kms_preflight_knowledge::products;
 use kms_preflight_wire::dcerpc::{Uuid, PTYPE_REQUEST, PTYPE_RESPONSE};
 use kms_preflight_wire::kms::{self, ProtocolVersion, Response};
 use kms_preflight_wire::rpc_call::{decode_request_pdu, decode_response_pdu};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::verdict::{finding, signs_for, Probe, ProbeEnd};
 use super::*;
@@ -122,26 +122,31 @@ fn every_captured_response_gives_a_verdict() {
     for (name, slug) in cases {
         let (end, version, _) = end_of(name, slug);
         let f = finding(&probe(slug, version), &end, None);
+        let e = f.evidence.activation().expect("activation evidence");
         // The captured host is vlmcsd: for v6 its default HwId is an emulator sign.
-        assert_eq!(f.evidence[ev::HOST_BUILD], 17763, "{name}");
-        assert_eq!(f.evidence[ev::LANGUAGE], "en-US", "{name}");
-        assert_eq!(f.evidence[ev::LCID], 1033, "{name}");
+        assert_eq!(e.host_build, Some(17763), "{name}");
+        assert_eq!(e.language.as_deref(), Some("en-US"), "{name}");
+        assert_eq!(e.lcid, Some(1033), "{name}");
         assert_eq!(
-            f.evidence[ev::HOST_KEY],
-            "Windows Server 2019 (CSVLK)",
+            e.host_key.as_deref(),
+            Some("Windows Server 2019 (CSVLK)"),
             "{name}"
         );
-        assert_eq!(f.evidence[ev::EPID_ACTIVATION_DATE], "2018-10-24", "{name}");
-        assert!(
-            f.evidence[ev::OS].as_str().unwrap().contains("Server 2019"),
-            "{name}: {}",
-            f.evidence[ev::OS]
+        assert_eq!(
+            e.epid_activation_date.as_deref(),
+            Some("2018-10-24"),
+            "{name}"
         );
-        assert_eq!(f.evidence[ev::PROTOCOL], format!("{}.0", version.major()));
-        assert_eq!(f.evidence[ev::ACTIVATION_INTERVAL_MIN], 120);
-        assert_eq!(f.evidence[ev::RENEWAL_INTERVAL_MIN], 10080);
+        assert!(
+            e.os.as_deref().unwrap().contains("Server 2019"),
+            "{name}: {:?}",
+            e.os
+        );
+        assert_eq!(e.protocol, Some(format!("{}.0", version.major())));
+        assert_eq!(e.activation_interval_min, Some(120));
+        assert_eq!(e.renewal_interval_min, Some(10080));
         if version == ProtocolVersion::V6 {
-            assert_eq!(f.evidence[ev::HWID], "3A1C049600B60076", "{name}");
+            assert_eq!(e.hwid.as_deref(), Some("3A1C049600B60076"), "{name}");
             assert_eq!(f.status, Status::Warn, "{name}: {}", en(&f.message));
             assert!(
                 en(&f.message).contains("HwId 3A1C049600B60076 is vlmcsd's default"),
@@ -166,9 +171,10 @@ fn count_below_threshold_fails_with_how_many_more() {
     let f = finding(&probe("windows-10-enterprise", version), &end, None);
     assert_eq!(f.status, Status::Fail);
     assert_eq!(f.error_codes, ["0xC004F038"]);
-    assert_eq!(f.evidence[ev::CURRENT_COUNT], 1);
-    assert_eq!(f.evidence[ev::THRESHOLD], 25);
-    assert_eq!(f.evidence[ev::CLIENTS_NEEDED], 24);
+    let e = f.evidence.activation().expect("activation evidence");
+    assert_eq!(e.current_count, Some(1));
+    assert_eq!(e.threshold, Some(25));
+    assert_eq!(e.clients_needed, Some(24));
     assert!(
         en(&f.message).contains("24 more client(s) needed"),
         "{}",
@@ -190,9 +196,10 @@ fn declined_product_names_the_host_key_needed() {
     );
     assert_eq!(f.status, Status::Fail);
     assert_eq!(f.error_codes, ["0xC004F042"]);
-    assert_eq!(f.evidence[ev::HRESULT], "0xC004F042");
+    let e = f.evidence.activation().expect("activation evidence");
+    assert_eq!(e.hresult.as_deref(), Some("0xC004F042"));
     assert_eq!(
-        f.evidence[ev::HOST_KEY_NEEDED][0],
+        e.host_key_needed.as_ref().unwrap()[0],
         "Office LTSC 2021 (CSVLK)"
     );
     assert!(
@@ -306,7 +313,7 @@ fn protocol_versions_and_fallback_order() {
     assert_eq!(auto.versions(win7), [ProtocolVersion::V4]);
 }
 
-fn outcome(id: &str, kind: &str, status: Status, evidence: Map<String, Value>) -> Outcome {
+fn outcome(id: &str, kind: &str, status: Status, evidence: crate::Evidence) -> Outcome {
     Outcome {
         id: id.into(),
         kind: kind.into(),
@@ -318,7 +325,7 @@ fn outcome(id: &str, kind: &str, status: Status, evidence: Map<String, Value>) -
         message: format!("{id} message").into(),
         remediation: None,
         error_codes: Vec::new(),
-        evidence: evidence.into(),
+        evidence,
         run: Default::default(),
         duration_ms: 1,
     }
@@ -326,22 +333,105 @@ fn outcome(id: &str, kind: &str, status: Status, evidence: Map<String, Value>) -
 
 #[test]
 fn time_rejection_is_cross_referenced_with_the_clock_check() {
-    let mut e = Map::new();
-    e.insert(ev::HRESULT.into(), "0xC004F06C".into());
-    let mut clock = Map::new();
-    clock.insert("offset_ms".into(), Value::from(18_000_000.0));
+    let e = KmsActivationEvidence {
+        hresult: Some("0xC004F06C".into()),
+        ..Default::default()
+    };
+    let clock = crate::clock::ClockEvidence {
+        offset_ms: Some(18_000_000.0),
+        ..Default::default()
+    };
     let mut rs = vec![
-        outcome("kms.activation", "kms-activation", Status::Fail, e.clone()),
-        outcome("clock.kms-host", "clock", Status::Fail, clock),
+        outcome(
+            "kms.activation",
+            "kms-activation",
+            Status::Fail,
+            e.clone().into(),
+        ),
+        outcome("clock.kms-host", "clock", Status::Fail, clock.into()),
     ];
-    cross_reference_clock(&mut rs);
+    cross_reference_clock("kms.activation", &mut rs);
     assert!(
         en(&rs[0].message).contains("clock.kms-host from here says: fail: clock.kms-host message"),
         "{}",
         en(&rs[0].message)
     );
-    assert_eq!(rs[0].evidence["clock_offset_ms"], 18_000_000.0);
-    let mut alone = vec![outcome("kms.activation", "kms-activation", Status::Fail, e)];
-    cross_reference_clock(&mut alone);
+    assert_eq!(
+        rs[0].evidence.activation().unwrap().clock_offset_ms,
+        Some(18_000_000.0)
+    );
+    let mut alone = vec![outcome(
+        "kms.activation",
+        "kms-activation",
+        Status::Fail,
+        e.into(),
+    )];
+    cross_reference_clock("kms.activation", &mut alone);
     assert!(en(&alone[0].message).contains("clock.kms-host did not run"));
+}
+
+/// The English of the verdicts and the evidence of a response, byte for byte what the code
+/// wrote before messages had ids (the catalog renders the sentences now).
+#[test]
+fn english_and_evidence_are_byte_for_byte_what_they_were() {
+    let (end, version, _) = end_of("07-v6-count-below-threshold.json", "windows-10-enterprise");
+    let f = finding(&probe("windows-10-enterprise", version), &end, None);
+    assert_eq!(en(&f.message), "Windows 10 Enterprise at 198.18.1.10:1688: the host answered but will not activate yet: it counts 1 client(s) for Windows 10/11 2015 (Volume) and activates from 25 (0xC004F038): 24 more client(s) needed; host Windows Server 2019 / Windows 10 version 1809 (build 17763), language en-US (LCID 1033), host key Windows Server 2019 (CSVLK), key activated 2018-10-24, intervals 120 / 10080 min (activation / renewal)");
+    assert_eq!(en(f.remediation.as_ref().unwrap()), "Normal for a new host: it activates clients once 25 distinct machines have asked it within 30 days. Check the count on the host with slmgr /dlv; if it stays low, look for cloned machines sharing a CMID (sysprep /generalize), or several KMS hosts splitting the clients between them (srv.inventory).");
+    let (end, version, _) = end_of("03-v6-windows10-enterprise.json", "windows-10-enterprise");
+    let f = finding(&probe("windows-10-enterprise", version), &end, None);
+    assert_eq!(en(&f.message), "Windows 10 Enterprise at 198.18.1.10:1688: the host would activate (count 50, threshold 25), but it shows emulator signs: HwId 3A1C049600B60076 is vlmcsd's default; host Windows Server 2019 / Windows 10 version 1809 (build 17763), language en-US (LCID 1033), host key Windows Server 2019 (CSVLK), key activated 2018-10-24, intervals 120 / 10080 min (activation / renewal)");
+    // Keys in the order reports have always had them; the sign as its English text.
+    assert_eq!(
+        serde_json::to_string(&f.evidence).unwrap(),
+        "{\"epid\":\"03612-00206-556-123727-03-1033-17763.0000-2972018\",\"current_count\":50,\"activation_interval_min\":120,\"renewal_interval_min\":10080,\"hwid\":\"3A1C049600B60076\",\"host_build\":17763,\"lcid\":1033,\"os\":\"Windows Server 2019 / Windows 10 version 1809\",\"language\":\"en-US\",\"host_key\":\"Windows Server 2019 (CSVLK)\",\"host_key_activates\":[\"Windows Vista\",\"Windows 7\",\"Windows 8 (Volume)\",\"Windows 8.1 (Volume)\",\"Windows 10/11 2015 (Volume)\",\"Windows 10 2016 (Volume; LTSB 2016)\",\"Windows 10 2019 (Volume; LTSC 2019)\",\"Windows 10 Unknown (Volume)\",\"Windows Server 2008 A (Web and HPC)\",\"Windows Server 2008 B (Standard and Enterprise)\",\"Windows Server 2008 C (Datacenter and Itanium)\",\"Windows Server 2008 R2 A (Web and HPC)\",\"Windows Server 2008 R2 B (Standard and Enterprise)\",\"Windows Server 2008 R2 C (Datacenter and Itanium)\",\"Windows Server 2012\",\"Windows Server 2012 R2\",\"Windows Server 2016\",\"Windows Server 2019\"],\"epid_activation_date\":\"2018-10-24\",\"emulator_signs\":[\"HwId 3A1C049600B60076 is vlmcsd's default\"],\"port\":1688,\"product\":\"windows-10-enterprise\",\"kms_id\":\"58e2134f-8e11-4d17-9cb2-91069c151148\",\"protocol\":\"6.0\",\"threshold\":25,\"cmid\":\"11111111-2222-3333-4444-555555555555\",\"cmid_origin\":\"--cmid\",\"workstation\":\"probe.corp.test\"}"
+    );
+    let (end, version, _) = end_of(
+        "06-v6-error-declined-0xC004F042.json",
+        "windows-10-enterprise",
+    );
+    let f = finding(
+        &probe("office-ltsc-2021-proplus", version),
+        &end,
+        Some("Windows Server 2019 (CSVLK)"),
+    );
+    assert_eq!(en(&f.message), "Office LTSC Professional Plus 2021 at 198.18.1.10:1688: the host refused the product (0xC004F042): its host key does not cover Office LTSC 2021 (its ePID for another product names Windows Server 2019 (CSVLK)); to activate it, the host needs host key Office LTSC 2021 (CSVLK)");
+    assert_eq!(en(f.remediation.as_ref().unwrap()), "Install and activate the right host key (CSVLK) on the KMS host: slmgr /ipk <CSVLK>, slmgr /ato (for Office: the Office KMS host license pack, then the Office CSVLK). Or point these clients at a host that has it: slmgr /skms <kms-host>:<port>. Needed: Office LTSC 2021 (CSVLK).");
+    // The cross-reference nests the clock result's own message.
+    let rejected = finding(
+        &probe("windows-10-enterprise", ProtocolVersion::V6),
+        &ProbeEnd::Hresult(0xC004_F06C),
+        None,
+    );
+    let clock = crate::clock::ClockEvidence {
+        offset_ms: Some(18_000_000.0),
+        ..Default::default()
+    };
+    let mut rs = vec![
+        outcome(
+            "kms.activation",
+            "kms-activation",
+            Status::Fail,
+            rejected.evidence,
+        ),
+        outcome("clock.kms-host", "clock", Status::Fail, clock.into()),
+    ];
+    rs[0].message = rejected.message;
+    cross_reference_clock("kms.activation", &mut rs);
+    assert_eq!(
+        en(&rs[0].message),
+        "Windows 10 Enterprise at 198.18.1.10:1688: the host rejected the request's timestamp \
+         (0xC004F06C): it judges this machine's clock to differ from its own by more than 4 hours; \
+         clock.kms-host from here says: fail: clock.kms-host message"
+    );
+    assert_eq!(
+        rs[0].message.get("message").map(|_| ()),
+        Some(()),
+        "nested, not concatenated"
+    );
+    let e = serde_json::to_value(&rs[0].evidence).unwrap();
+    assert_eq!(
+        e["clock_cross_reference"],
+        serde_json::json!(["fail: clock.kms-host message"])
+    );
 }

@@ -2,15 +2,17 @@
 //! was sent and what came back ([`Probe`], [`ProbeEnd`]); output is one [`Finding`] per
 //! (address, product).
 
-use crate::{evidence::activation as ev, Finding};
+use crate::{EvidenceText, Finding};
 use std::net::SocketAddr;
 
-use kms_preflight_engine::Status;
+use kms_preflight_engine::{Arg, Message, Status};
 use kms_preflight_knowledge::products::{self, Product, ProductCatalog};
 use kms_preflight_knowledge::{self as knowledge, format_code};
 use kms_preflight_wire::kms::{
     self, ActivationResponse, EmulatorSign, ProtocolVersion, ResponseCheck,
 };
+
+use super::KmsActivationEvidence;
 
 /// What one probe sent (and what the caller knows about this machine's CMID).
 #[derive(Debug, Clone)]
@@ -33,7 +35,7 @@ pub enum ProbeEnd {
     /// A response that passed every client check (§2.6), with the emulator signs seen.
     Activated {
         response: ActivationResponse,
-        signs: Vec<String>,
+        signs: Vec<Message>,
     },
     /// The host answered with an HRESULT instead of a response (§1.8 error form).
     Hresult(u32),
@@ -42,15 +44,53 @@ pub enum ProbeEnd {
     /// An RPC fault PDU (§1.9), with its status.
     Fault { status: u32, name: Option<String> },
     /// The bind on the probe's own connection was not accepted.
-    BindFailed(String),
+    BindFailed(Message),
     /// The connection or RPC failed around the request (closed, reset, silent, not RPC).
-    Transport(String),
+    Transport(Message),
     /// A local error (could not connect, no randomness …).
-    Local(String),
+    Local(Message),
 }
 
 fn version_text(v: ProtocolVersion) -> String {
     format!("{}.0", v.major())
+}
+
+/// One sign of the wire crate's (§2.8), as a message.
+pub fn sign_message(s: &EmulatorSign) -> Message {
+    match s {
+        EmulatorSign::KnownEmulatorHwId { hwid, emulator } => super::sign_known_hwid(
+            hwid.iter().map(|b| format!("{b:02X}")).collect::<String>(),
+            *emulator,
+        ),
+        EmulatorSign::CountExactlyTwiceThreshold { count, threshold } => {
+            super::sign_count_twice(*count, *threshold)
+        }
+        EmulatorSign::CountAboveCap { count, cap } => super::sign_count_above_cap(*count, *cap),
+        EmulatorSign::EpidPlatformBuildMismatch {
+            platform_id,
+            build,
+            expected_platform,
+        } => super::sign_platform_mismatch(
+            format!("{platform_id:05}"),
+            *build,
+            format!("{expected_platform:05}"),
+        ),
+        EmulatorSign::EpidInvalidDay { day_of_year, year } => {
+            super::sign_invalid_day(format!("{day_of_year:03}"), *year)
+        }
+        EmulatorSign::EpidDateInFuture { day_of_year, year } => {
+            super::sign_date_in_future(format!("{day_of_year:03}"), *year)
+        }
+        EmulatorSign::EpidChanged { previous, current } => {
+            super::sign_epid_changed(previous.as_str(), current.as_str())
+        }
+        EmulatorSign::V6ResponseIvReused => super::sign_iv_reused(),
+        EmulatorSign::NoNdr64OnModernBuild { build } => super::sign_no_ndr64(*build),
+        EmulatorSign::PyKmsAssocGroup => super::sign_py_kms_assoc_group(),
+        EmulatorSign::BindAckConcMpxNotRequested { flags } => {
+            super::sign_conc_mpx(format!("0x{flags:02x}"))
+        }
+    }
 }
 
 /// The sign list for a validated response: the wire crate's §2.8 signs (with the 2·N count
@@ -62,87 +102,66 @@ pub fn signs_for(
     product: &Product,
     cmid_new: bool,
     cat: &ProductCatalog,
-) -> Vec<String> {
+) -> Vec<Message> {
     let mut out = Vec::new();
     for s in wire_signs {
         match s {
             EmulatorSign::CountExactlyTwiceThreshold { .. } if !cmid_new => {}
-            EmulatorSign::CountExactlyTwiceThreshold { .. } => out.push(format!(
-                "{} on first contact from this machine's new CMID",
-                s.describe()
-            )),
-            _ => out.push(s.describe()),
+            EmulatorSign::CountExactlyTwiceThreshold { .. } => {
+                out.push(super::sign_first_contact(sign_message(s)))
+            }
+            _ => out.push(sign_message(s)),
         }
     }
     if let Some(d) = cat.decode_epid(&response.base.epid) {
         match d.host_key {
-            Some(hk) if !hk.activates(product) => out.push(format!(
-                "the ePID names host key {} ({}), which cannot activate {}, yet the host activated it",
+            Some(hk) if !hk.activates(product) => out.push(super::sign_key_cannot_activate(
                 hk.name(),
                 hk.key(),
-                product.name()
+                product.name(),
             )),
             Some(_) => {}
-            None => out.push(format!(
-                "the ePID's key id {} in group {} belongs to no known host key (CSVLK)",
-                d.epid.key_id, d.epid.group_id
-            )),
+            None => out.push(super::sign_unknown_key(d.epid.key_id, d.epid.group_id)),
         }
         if d.epid.channel != 3 {
-            out.push(format!(
-                "the ePID's license channel is {:02}, not 03 (volume)",
-                d.epid.channel
-            ));
+            out.push(super::sign_channel(format!("{:02}", d.epid.channel)));
         }
     } else {
-        out.push(format!(
-            "the ePID {:?} does not have the PPPPP-GGGGG-KKK-KKKKKK-03-LLLL-BBBBB.0000-DDDYYYY shape",
-            response.base.epid
-        ));
+        out.push(super::sign_epid_shape(format!("{:?}", response.base.epid)));
     }
     out
 }
 
-/// The facts decoded from a validated response, as evidence, plus the one-line summary.
+/// The facts decoded from a validated response, as evidence, and for the message.
 fn decoded_facts(
-    mut f: Finding,
+    e: &mut KmsActivationEvidence,
     r: &ActivationResponse,
     cat: &ProductCatalog,
-) -> (Finding, String) {
+) -> Vec<Message> {
     let base = &r.base;
-    f = f
-        .evidence(ev::EPID, base.epid.as_str())
-        .evidence(ev::CURRENT_COUNT, base.current_count)
-        .evidence(ev::ACTIVATION_INTERVAL_MIN, base.activation_interval)
-        .evidence(ev::RENEWAL_INTERVAL_MIN, base.renewal_interval);
-    if let Some(h) = r.hwid_hex() {
-        f = f.evidence(ev::HWID, h);
-    }
+    e.epid = Some(base.epid.clone());
+    e.current_count = Some(base.current_count);
+    e.activation_interval_min = Some(base.activation_interval);
+    e.renewal_interval_min = Some(base.renewal_interval);
+    e.hwid = r.hwid_hex();
     let mut parts = Vec::new();
     match cat.decode_epid(&base.epid) {
         Some(d) => {
             let os = d.os_build.map(|b| b.name().to_string());
             let lang = d.language.map(|l| l.tag().to_string());
-            f = f
-                .evidence(ev::HOST_BUILD, d.epid.build)
-                .evidence(ev::LCID, d.epid.lcid);
-            parts.push(format!(
-                "host {} (build {})",
-                os.as_deref().unwrap_or("unknown OS"),
-                d.epid.build
-            ));
-            if let Some(os) = &os {
-                f = f.evidence(ev::OS, os.as_str());
-            }
-            parts.push(format!(
-                "language {}",
-                lang.as_deref()
-                    .map(|t| format!("{t} (LCID {})", d.epid.lcid))
-                    .unwrap_or_else(|| format!("LCID {}", d.epid.lcid))
-            ));
-            if let Some(l) = &lang {
-                f = f.evidence(ev::LANGUAGE, l.as_str());
-            }
+            e.host_build = Some(d.epid.build);
+            e.lcid = Some(d.epid.lcid);
+            let os_arg = match &os {
+                Some(o) => Arg::from(o.as_str()),
+                None => super::unknown_os().into(),
+            };
+            parts.push(super::fact_host(os_arg, d.epid.build));
+            e.os = os;
+            parts.push(match &lang {
+                Some(t) => super::fact_language(t.as_str(), d.epid.lcid),
+                None => super::fact_lcid(d.epid.lcid),
+            });
+            e.language = lang;
             match d.host_key {
                 Some(hk) => {
                     let groups: Vec<String> = hk
@@ -153,32 +172,28 @@ fn decoded_facts(
                                 .map_or_else(|| k.clone(), |g| g.name().to_string())
                         })
                         .collect();
-                    f = f
-                        .evidence(ev::HOST_KEY, hk.name())
-                        .evidence(ev::HOST_KEY_ACTIVATES, groups);
-                    parts.push(format!("host key {}", hk.name()));
+                    e.host_key = Some(hk.name().to_string());
+                    e.host_key_activates = Some(groups);
+                    parts.push(super::fact_host_key(hk.name()));
                 }
-                None => parts.push(format!(
-                    "host key unknown (group {}, key id {})",
-                    d.epid.group_id, d.epid.key_id
-                )),
+                None => parts.push(super::fact_host_key_unknown(d.epid.group_id, d.epid.key_id)),
             }
             if let Some((y, m, day)) = kms::parse_epid(&base.epid)
                 .ok()
                 .and_then(|e| e.activation_date())
             {
                 let date = format!("{y:04}-{m:02}-{day:02}");
-                parts.push(format!("key activated {date}"));
-                f = f.evidence(ev::EPID_ACTIVATION_DATE, date);
+                parts.push(super::fact_key_activated(date.as_str()));
+                e.epid_activation_date = Some(date);
             }
         }
-        None => parts.push(format!("ePID {:?} (not decodable)", base.epid)),
+        None => parts.push(super::fact_epid_undecodable(format!("{:?}", base.epid))),
     }
-    parts.push(format!(
-        "intervals {} / {} min (activation / renewal)",
-        base.activation_interval, base.renewal_interval
+    parts.push(super::fact_intervals(
+        base.activation_interval,
+        base.renewal_interval,
     ));
-    (f, parts.join(", "))
+    parts
 }
 
 /// The host key(s) that would activate `product`, for a 0xC004F042 message.
@@ -194,203 +209,161 @@ pub fn finding(probe: &Probe<'_>, end: &ProbeEnd, installed_key: Option<&str>) -
     let cat = products::catalog();
     let p = probe.product;
     let n = p.required_client_count();
-    let who = format!("{} at {}", p.name(), probe.addr);
+    let who = super::who(p.name(), probe.addr);
+    let mut e = KmsActivationEvidence::default();
     let mut f = match end {
         ProbeEnd::Activated { response, signs } => {
             let count = response.base.current_count;
-            let head = Finding::new(Status::Pass, String::new());
-            let (mut f, facts) = decoded_facts(head, response, cat);
-            let count_text = format!("count {count}, threshold {n}");
-            if count < n {
+            let facts = decoded_facts(&mut e, response, cat);
+            let f = if count < n {
                 let more = n - count;
-                f.status = Status::Fail;
-                f.message = format!(
-                    "{who}: the host answered but will not activate yet: it counts {count} client(s) for {} and activates from {n} (0xC004F038): {more} more client(s) needed; {facts}",
-                    cat.kms_group_by_id(p.kms_id())
-                        .map(|g| g.name())
-                        .unwrap_or("this product group")
-                ).into();
-                f = f
-                    .codes(&["0xC004F038"])
-                    .evidence(ev::CLIENTS_NEEDED, more)
-                    .remediation(format!(
-                        "Normal for a new host: it activates clients once {n} distinct machines have asked it within 30 days. \
-                         Check the count on the host with slmgr /dlv; if it stays low, look for cloned machines sharing a CMID \
-                         (sysprep /generalize), or several KMS hosts splitting the clients between them (srv.inventory)."
-                    ));
+                let group = match cat.kms_group_by_id(p.kms_id()) {
+                    Some(g) => Arg::from(g.name()),
+                    None => super::this_product_group().into(),
+                };
+                e.clients_needed = Some(more);
+                Finding::new(
+                    Status::Fail,
+                    super::count_below(who, count, group, n, more, facts),
+                )
+                .codes(&["0xC004F038"])
+                .remediation(super::fix_count(n))
             } else if !signs.is_empty() {
-                f.status = Status::Warn;
-                f.message = format!(
-                    "{who}: the host would activate ({count_text}), but it shows emulator signs: {}; {facts}",
-                    signs.join("; ")
-                ).into();
-                f = f.remediation(
-                    "A KMS emulator is a license compliance problem, not a connectivity one: find out who runs this host \
-                     (its HwId, ePID and address are in the evidence) and compare with the KMS hosts you own (slmgr /dlv on each).",
-                );
+                Finding::new(
+                    Status::Warn,
+                    super::emulator_signs(who, count, n, signs.clone(), facts),
+                )
+                .remediation(super::fix_emulator())
             } else {
-                f.message = format!(
-                    "{who}: the host would activate ({count_text}): {facts}; no emulator sign seen"
-                ).into();
-            }
-            f.evidence(ev::EMULATOR_SIGNS, signs.clone())
-        }
-        ProbeEnd::Hresult(hr) => hresult_finding(&who, *hr, p, cat, installed_key),
-        ProbeEnd::Rejected(e) => {
-            let iv_reused = matches!(e.response_check(), Some(ResponseCheck::ResponseIvReused));
-            let mut f = Finding::new(
-                if iv_reused { Status::Warn } else { Status::Fail },
-                format!(
-                    "{who}: the host's answer fails a client check, so a Windows/Office client would not accept it: {e}"
-                ),
-            )
-            .evidence("response_check", e.to_string());
-            if iv_reused {
-                f = f.evidence(
-                    ev::EMULATOR_SIGNS,
-                    vec!["v6 response reuses the request IV (v5 behaviour)".to_string()],
-                );
-            } else {
-                f = f.codes(&["0xC004F074"]).remediation(
-                    "Something between this machine and the host changes the RPC data (an IPS or proxy rewriting TCP 1688), \
-                     or the listener is not a working KMS host. Probe from the host's own subnet to tell them apart.",
-                );
-            }
+                Finding::new(Status::Pass, super::would_activate(who, count, n, facts))
+            };
+            e.emulator_signs = Some(signs.iter().cloned().map(EvidenceText::from).collect());
             f
         }
-        ProbeEnd::Fault { status, name } => Finding::new(
-            Status::Fail,
-            format!(
-                "{who}: the RPC runtime answered the activation request with a fault, status 0x{status:08X}{}",
-                name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
-            ),
-        )
-        .codes(&["0xC004F074"])
-        .evidence("fault_status", format!("0x{status:08X}")),
-        ProbeEnd::BindFailed(why) => Finding::new(
-            Status::Fail,
-            format!("{who}: the bind on the probe's own connection failed: {why}"),
-        )
-        .codes(&["0xC004F074"]),
-        ProbeEnd::Transport(why) => Finding::new(
-            Status::Fail,
-            format!("{who}: no answer to the activation request: {why}"),
-        )
-        .codes(&["0xC004F074"])
-        .remediation(
-            "The bind was accepted, so the path carries RPC; a listener that drops the call after the bind is a \
-             non-multitasked emulator, a broken host (Get-Service sppsvc; the KMS event log) or an RPC filter that \
-             allows binds only.",
-        ),
-        ProbeEnd::Local(why) => Finding::new(
-            Status::Error,
-            format!("{who}: the probe could not run: {why}"),
-        ),
+        ProbeEnd::Hresult(hr) => hresult_finding(who, *hr, p, cat, installed_key, &mut e),
+        ProbeEnd::Rejected(err) => {
+            let iv_reused = matches!(err.response_check(), Some(ResponseCheck::ResponseIvReused));
+            let f = Finding::new(
+                if iv_reused {
+                    Status::Warn
+                } else {
+                    Status::Fail
+                },
+                super::response_rejected(who, err.to_string()),
+            );
+            e.response_check = Some(err.to_string());
+            if iv_reused {
+                e.emulator_signs = Some(vec![super::sign_iv_reused().into()]);
+                f
+            } else {
+                f.codes(&["0xC004F074"]).remediation(super::fix_rejected())
+            }
+        }
+        ProbeEnd::Fault { status, name } => {
+            let code = format!("0x{status:08X}");
+            e.fault_status = Some(code.clone());
+            let msg = match name {
+                Some(name) => super::fault_named(who, code, name.as_str()),
+                None => super::fault(who, code),
+            };
+            Finding::new(Status::Fail, msg).codes(&["0xC004F074"])
+        }
+        ProbeEnd::BindFailed(why) => {
+            Finding::new(Status::Fail, super::bind_failed(who, why.clone())).codes(&["0xC004F074"])
+        }
+        ProbeEnd::Transport(why) => Finding::new(Status::Fail, super::no_answer(who, why.clone()))
+            .codes(&["0xC004F074"])
+            .remediation(super::fix_no_answer()),
+        ProbeEnd::Local(why) => Finding::new(Status::Error, super::local_error(who, why.clone())),
     };
-    f = f
-        .address(probe.addr.ip().to_string())
-        .evidence("port", probe.addr.port())
-        .evidence(ev::PRODUCT, p.slug())
-        .evidence(ev::KMS_ID, p.kms_id().to_string())
-        .evidence(ev::PROTOCOL, version_text(probe.version))
-        .evidence(ev::THRESHOLD, n)
-        .evidence(ev::CMID, probe.cmid.as_str())
-        .evidence(ev::CMID_ORIGIN, probe.cmid_origin.as_str())
-        .evidence(ev::WORKSTATION, probe.workstation.as_str());
+    e.port = Some(probe.addr.port());
+    e.product = Some(p.slug().to_string());
+    e.kms_id = Some(p.kms_id().to_string());
+    e.protocol = Some(version_text(probe.version));
+    e.threshold = Some(n);
+    e.cmid = Some(probe.cmid.clone());
+    e.cmid_origin = Some(probe.cmid_origin.clone());
+    e.workstation = Some(probe.workstation.clone());
     if !probe.fell_back_from.is_empty() {
-        f = f.evidence(
-            "protocol_fallback",
+        e.protocol_fallback = Some(
             probe
                 .fell_back_from
                 .iter()
-                .map(|v| format!("{} answered 0x8007000D", version_text(*v)))
-                .collect::<Vec<_>>(),
+                .map(|v| super::version_fell_back(version_text(*v)).into())
+                .collect(),
         );
     }
-    f
+    f = f.address(probe.addr.ip().to_string());
+    f.with(e)
 }
 
 fn hresult_finding(
-    who: &str,
+    who: Message,
     hr: u32,
     p: &Product,
     cat: &ProductCatalog,
     installed_key: Option<&str>,
+    e: &mut KmsActivationEvidence,
 ) -> Finding {
     let code = format_code(hr);
     let entry = knowledge::catalog().lookup(hr);
-    let f = match hr {
+    e.hresult = Some(code.clone());
+    match hr {
         kms::SL_E_VL_KEY_MANAGEMENT_SERVICE_ID_MISMATCH => {
             let needed = keys_needed(p, cat);
             let group = cat
                 .kms_group_by_id(p.kms_id())
                 .map(|g| g.name().to_string())
                 .unwrap_or_else(|| p.kms_id().to_string());
-            let have = installed_key
-                .map(|k| format!(" (its ePID for another product names {k})"))
-                .unwrap_or_default();
-            let need = match needed.first() {
-                Some(first) => format!(
-                    "to activate it, the host needs host key {first}{}",
-                    if needed.len() > 1 {
-                        format!(" (or one of: {})", needed[1..].join(", "))
-                    } else {
-                        String::new()
-                    }
-                ),
-                None => "no host key in the catalog activates it".to_string(),
+            let need = match needed.split_first() {
+                Some((first, [])) => super::needs_key(first.as_str()),
+                Some((first, rest)) => super::needs_key_or(first.as_str(), rest.to_vec()),
+                None => super::no_key_activates(),
             };
-            Finding::new(
-                Status::Fail,
-                format!(
-                    "{who}: the host refused the product ({code}): its host key does not cover {group}{have}; {need}"
-                ),
-            )
-            .codes(&[code.as_str()])
-            .evidence(ev::HOST_KEY_NEEDED, needed.clone())
-            .remediation(format!(
-                "Install and activate the right host key (CSVLK) on the KMS host: slmgr /ipk <CSVLK>, slmgr /ato \
-                 (for Office: the Office KMS host license pack, then the Office CSVLK). Or point these clients at a host \
-                 that has it: slmgr /skms <kms-host>:<port>. Needed: {}.",
-                if needed.is_empty() { "unknown".to_string() } else { needed.join(", ") }
-            ))
+            let msg = match installed_key {
+                Some(k) => super::product_refused_installed(who, code.as_str(), group, k, need),
+                None => super::product_refused(who, code.as_str(), group, need),
+            };
+            e.host_key_needed = Some(needed.clone());
+            Finding::new(Status::Fail, msg)
+                .codes(&[code.as_str()])
+                .remediation(super::fix_host_key(if needed.is_empty() {
+                    super::unknown().into()
+                } else {
+                    Arg::from(needed)
+                }))
         }
-        kms::SL_E_VL_INVALID_TIMESTAMP => Finding::new(
-            Status::Fail,
-            format!(
-                "{who}: the host rejected the request's timestamp ({code}): it judges this machine's clock to differ from its own by more than 4 hours"
-            ),
-        )
-        .codes(&[code.as_str()])
-        .remediation(
-            "Compare the clocks: clock.kms-host measures the host's clock from here (w32tm /stripchart /computer:<kms-host> \
-             on Windows). Fix whichever side is wrong: w32tm /query /status, w32tm /resync.",
-        ),
+        kms::SL_E_VL_INVALID_TIMESTAMP => {
+            Finding::new(Status::Fail, super::timestamp_rejected(who, code.as_str()))
+                .codes(&[code.as_str()])
+                .remediation(super::fix_timestamp())
+        }
         _ => {
             let (title, text) = match entry {
                 Some(e) => (e.title.clone(), e.meaning.clone()),
                 None => (
-                    kms::hresult_name(hr).unwrap_or("not in the catalog").to_string(),
+                    kms::hresult_name(hr)
+                        .unwrap_or("not in the catalog")
+                        .to_string(),
                     knowledge::describe_unknown(hr),
                 ),
             };
             let mut f = Finding::new(
                 Status::Fail,
-                format!("{who}: the host refused the request with {code}: {title}. {text}"),
+                super::refused(who, code.as_str(), title, text),
             )
             .codes(&[code.as_str()]);
-            if let Some(e) = entry {
-                let fixes: Vec<String> = e
+            if let Some(entry) = entry {
+                let fixes: Vec<Message> = entry
                     .fix
                     .iter()
-                    .map(|x| format!("{} ({})", x.what, x.commands.join("; ")))
+                    .map(|x| super::catalog_fix(x.what.as_str(), x.commands.clone()))
                     .collect();
                 if !fixes.is_empty() {
-                    f = f.remediation(fixes.join("\n"));
+                    f = f.remediation(super::fix_catalog(fixes));
                 }
             }
             f
         }
-    };
-    f.evidence(ev::HRESULT, code)
+    }
 }

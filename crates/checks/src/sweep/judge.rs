@@ -2,7 +2,6 @@
 //! RPC classification), the state of a port that did not accept, how an address compares with
 //! what DNS publishes, and the status that follows.
 
-use crate::evidence::sweep as ev;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -11,8 +10,21 @@ use kms_preflight_net::tcp::ConnectFailure;
 
 use crate::common::rpc::RpcVerdict;
 
-/// What answered on a port that accepted the handshake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// What answered on a port that accepted the handshake (the `service` of a listener).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Service {
     /// The bind to the KMS interface was accepted.
     Kms,
@@ -41,12 +53,12 @@ impl Service {
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Service::Kms => ev::KMS,
-            Service::RpcOther => ev::RPC_OTHER,
-            Service::NotRpc => ev::NOT_RPC,
-            Service::Silent => ev::SILENT,
-            Service::Reset => ev::RESET,
-            Service::Error => ev::ERROR,
+            Service::Kms => "kms",
+            Service::RpcOther => "rpc-other",
+            Service::NotRpc => "not-rpc",
+            Service::Silent => "silent",
+            Service::Reset => "reset",
+            Service::Error => "error",
         }
     }
 
@@ -67,8 +79,21 @@ impl Service {
     }
 }
 
-/// A port that did not accept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A port that did not accept (the `service` of a port listed although nothing answered).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum PortState {
     /// RST in answer to SYN: nothing listens.
     Closed,
@@ -90,10 +115,10 @@ impl PortState {
 
     pub fn as_str(self) -> &'static str {
         match self {
-            PortState::Closed => ev::CLOSED,
-            PortState::Filtered => ev::FILTERED,
-            PortState::Unreachable => ev::UNREACHABLE,
-            PortState::Error => ev::ERROR,
+            PortState::Closed => "closed",
+            PortState::Filtered => "filtered",
+            PortState::Unreachable => "unreachable",
+            PortState::Error => "error",
         }
     }
 
@@ -112,8 +137,21 @@ impl PortState {
     }
 }
 
-/// How an address compares with DNS and the inventory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// How an address compares with DNS and the inventory (the `published` of a port).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Publication {
     /// An address of an SRV target.
     Published,
@@ -130,11 +168,11 @@ pub enum Publication {
 impl Publication {
     pub fn as_str(self) -> &'static str {
         match self {
-            Publication::Published => ev::IS_PUBLISHED,
-            Publication::Forbidden => ev::FORBIDDEN,
-            Publication::Allowed => ev::ALLOWED,
-            Publication::Rogue => ev::ROGUE,
-            Publication::NotPublished => ev::NOT_PUBLISHED,
+            Publication::Published => "published",
+            Publication::Forbidden => "forbidden",
+            Publication::Allowed => "allowed",
+            Publication::Rogue => "rogue",
+            Publication::NotPublished => "not-published",
         }
     }
 }

@@ -7,13 +7,13 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use kms_preflight_net::dns::proto::{Name, RData, RecordType};
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::task::JoinSet;
 
 use super::judge::{Directory, SrvRef};
-use super::Inventory;
+use super::{AddressesByHost, Inventory, PublishedEvidence};
 use crate::common::srv_audit::{answers_json, ask_each, describe};
-use kms_preflight_engine::Status;
+use kms_preflight_engine::{Arg, Status};
 use kms_preflight_net::dns;
 use kms_preflight_net::memo::RunMemo;
 
@@ -22,6 +22,7 @@ pub struct DomainFinding {
     /// The domain, or `srv.inventory` for the inventory hosts.
     pub target: String,
     pub finding: Finding,
+    pub evidence: PublishedEvidence,
 }
 
 /// Addresses of `hosts` (names or literals), resolved concurrently; unresolvable ones map to
@@ -55,15 +56,20 @@ async fn resolve_all(
     out.into_iter().map(|(_, h, a)| (h, a)).collect()
 }
 
-fn addr_list(addrs: &[IpAddr]) -> String {
+/// A host's addresses for a message: the list, or that it does not resolve.
+fn addr_list(addrs: &[IpAddr]) -> Arg {
     if addrs.is_empty() {
-        "does not resolve".into()
+        super::does_not_resolve().into()
     } else {
-        addrs
-            .iter()
-            .map(IpAddr::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        addrs.to_vec().into()
+    }
+}
+
+/// The per-server answers as evidence.
+fn servers_evidence(answers: &[crate::common::srv_audit::ServerAnswer]) -> Option<Vec<Value>> {
+    match answers_json(answers) {
+        Value::Array(a) => Some(a),
+        other => Some(vec![other]),
     }
 }
 
@@ -90,7 +96,8 @@ pub async fn directory(
             Err(e) => {
                 findings.push(DomainFinding {
                     target: domain.clone(),
-                    finding: Finding::new(Status::Error, e),
+                    finding: Finding::new(Status::Error, super::domain_invalid(e)),
+                    evidence: PublishedEvidence::default(),
                 });
                 continue;
             }
@@ -109,24 +116,20 @@ pub async fn directory(
                 }
             }
         }
-        let base = |f: Finding| {
-            f.evidence("name", shown.clone())
-                .evidence("servers", answers_json(&answers))
+        let mut evidence = PublishedEvidence {
+            name: Some(shown.clone()),
+            servers: servers_evidence(&answers),
+            ..PublishedEvidence::default()
         };
         if !answered {
-            let why = answers
+            let why: Vec<_> = answers
                 .iter()
-                .map(|a| format!("{}: {}", a.server, a.outcome_label()))
-                .collect::<Vec<_>>()
-                .join("; ");
+                .map(|a| super::server_outcome(a.server, a.outcome_label()))
+                .collect();
             findings.push(DomainFinding {
                 target: domain.clone(),
-                finding: base(Finding::new(
-                    Status::Error,
-                    format!(
-                        "cannot compare with what {shown} publishes: no DNS server gave a usable answer ({why}); every KMS listener is reported without a verdict on publication"
-                    ),
-                )),
+                finding: Finding::new(Status::Error, super::no_usable_answer(shown.as_str(), why)),
+                evidence,
             });
             continue;
         }
@@ -135,7 +138,7 @@ pub async fn directory(
         let resolved = resolve_all(memo, servers, &targets, timeout, source).await;
         let mut unresolved = Vec::new();
         let mut shown_records = Vec::new();
-        let mut addresses = serde_json::Map::new();
+        let mut addresses = AddressesByHost::default();
         for r in &records {
             let addrs = resolved
                 .iter()
@@ -145,10 +148,10 @@ pub async fn directory(
             if addrs.is_empty() && !unresolved.contains(&r.target) {
                 unresolved.push(r.target.clone());
             }
-            shown_records.push(format!("{} ({})", describe(r), addr_list(&addrs)));
+            shown_records.push(super::record_at(describe(r), addr_list(&addrs)));
             addresses.insert(
                 r.target.clone(),
-                Value::Array(addrs.iter().map(|a| Value::String(a.to_string())).collect()),
+                addrs.iter().map(IpAddr::to_string).collect(),
             );
             for a in addrs {
                 let e = dir.by_addr.entry(a).or_default();
@@ -162,35 +165,30 @@ pub async fn directory(
                 }
             }
         }
-        let records_json: Vec<Value> = records
-            .iter()
-            .map(|r| json!(format!("{}:{}", r.target, r.port)))
-            .collect();
         let f = if records.is_empty() {
-            Finding::new(
-                Status::Warn,
-                format!("{shown} publishes no KMS host: every KMS listener found is unpublished (rogue unless on the srv.inventory allow-list)"),
-            )
+            Finding::new(Status::Warn, super::publishes_nothing(shown.as_str()))
         } else if !unresolved.is_empty() {
             Finding::new(
                 Status::Warn,
-                format!(
-                    "{shown} publishes {}; {} does not resolve, so its listener cannot be recognised",
-                    shown_records.join("; "),
-                    unresolved.join(", ")
-                ),
+                super::publishes_unresolved(shown.as_str(), shown_records, unresolved),
             )
         } else {
             Finding::new(
                 Status::Pass,
-                format!("{shown} publishes {}", shown_records.join("; ")),
+                super::publishes(shown.as_str(), shown_records),
             )
         };
+        evidence.records = Some(
+            records
+                .iter()
+                .map(|r| format!("{}:{}", r.target, r.port))
+                .collect(),
+        );
+        evidence.addresses = Some(addresses);
         findings.push(DomainFinding {
             target: domain.clone(),
-            finding: base(f)
-                .evidence("records", Value::Array(records_json))
-                .evidence("addresses", Value::Object(addresses)),
+            finding: f,
+            evidence,
         });
     }
     if !inventory.is_empty() {
@@ -205,11 +203,11 @@ pub async fn directory(
         let mut status = Status::Pass;
         for (host, addrs) in &resolved {
             let forbidden = inventory.forbidden.contains(host);
-            lines.push(format!(
-                "{} {host} ({})",
-                if forbidden { "forbidden" } else { "allowed" },
-                addr_list(addrs)
-            ));
+            lines.push(if forbidden {
+                super::inventory_forbidden(host.as_str(), addr_list(addrs))
+            } else {
+                super::inventory_allowed(host.as_str(), addr_list(addrs))
+            });
             if addrs.is_empty() {
                 status = Status::Warn;
             }
@@ -227,15 +225,12 @@ pub async fn directory(
         }
         findings.push(DomainFinding {
             target: "srv.inventory".into(),
-            finding: Finding::new(
-                status,
-                format!(
-                    "inventory from the srv.inventory rule: {}",
-                    lines.join("; ")
-                ),
-            )
-            .evidence("forbidden_hosts", json!(inventory.forbidden))
-            .evidence("expected_hosts", json!(inventory.allowed)),
+            finding: Finding::new(status, super::inventory(lines)),
+            evidence: PublishedEvidence {
+                forbidden_hosts: Some(inventory.forbidden.clone()),
+                expected_hosts: Some(inventory.allowed.clone()),
+                ..PublishedEvidence::default()
+            },
         });
     }
     (dir, findings)

@@ -11,26 +11,177 @@
 //! `sweep.summary` with the counts.
 
 // The sweep's messages (its submodules use them through `super::`).
-kms_preflight_engine::messages! {}
+kms_preflight_engine::messages! {
+    /// rule {rule} ({file}:{line}): {error}
+    inventory_rule_error = "sweep-inventory-rule-error" (rule, file, line, error);
+    // What answered on an open port.
+    /// KMS host at {addr} {what}
+    kms_host_at = "sweep-kms-host-at" (addr, what);
+    /// listener at {addr} {what}
+    listener_at = "sweep-listener-at" (addr, what);
+    /// {head}; published: {hosts} ({srv_names})
+    published_kms = "sweep-published-kms" (head, hosts, srv_names);
+    /// published KMS host {hosts} ({srv_names}) does not answer as KMS: {addr} {what}; clients
+    /// that pick it fail
+    published_not_kms = "sweep-published-not-kms" (hosts, srv_names, addr, what);
+    /// {head}; this is {hosts}, which srv.inventory lists in forbidden_hosts: it must not be a
+    /// KMS host any more
+    forbidden_kms = "sweep-forbidden-kms" (head, hosts);
+    /// {head}; not KMS (the address is forbidden host {hosts})
+    forbidden_not_kms = "sweep-forbidden-not-kms" (head, hosts);
+    /// {head}; not published in DNS, but {hosts} is on the srv.inventory allow-list
+    /// (expect.hosts)
+    allowed_kms = "sweep-allowed-kms" (head, hosts);
+    /// {head}; not published by {by} nor on the srv.inventory allow-list: a rogue or forgotten
+    /// KMS host ({ptr})
+    rogue = "sweep-rogue" (head, by, ptr);
+    /// the srv.inventory lists
+    by_inventory_lists = "sweep-by-inventory-lists" ();
+    /// {head}; not compared with DNS (no --domain, or DNS did not answer)
+    not_compared_kms = "sweep-not-compared-kms" (head);
+    /// {message}: cannot tell whether it is a KMS host (an IPS dropping RPC, a hung sppsvc, or
+    /// another service)
+    unverifiable = "sweep-unverifiable" (message);
+    /// {message} (only once our FIN ended its input: a line-based server such as HTTP, silent
+    /// to the bind itself)
+    after_fin = "sweep-after-fin" (message);
+    /// no PTR record
+    ptr_none = "sweep-ptr-none" ();
+    /// PTR {names}
+    ptr_names = "sweep-ptr" (names);
+    /// PTR not looked up
+    ptr_not_looked_up = "sweep-ptr-not-looked-up" ();
+    /// reset the connection right after the handshake
+    reset_after_handshake = "sweep-reset-after-handshake" ();
+    /// accepted the KMS RPC bind ({syntax} on context {context}, secondary address {secondary})
+    kms_bind_accepted = "sweep-kms-bind-accepted" (syntax, context, secondary);
+    /// {what}; fixed assoc_group_id 0x1063BF3F: py-kms, not Windows
+    py_kms = "sweep-py-kms" (what);
+    /// is a DCE/RPC server that does not know the KMS interface (abstract syntax not
+    /// supported): another RPC service
+    rpc_foreign = "sweep-rpc-foreign" ();
+    /// is a DCE/RPC server that accepted no KMS context with NDR32
+    rpc_no_ndr32 = "sweep-rpc-no-ndr32" ();
+    /// is an RPC runtime that refused the bind with bind_nak, reason {reason} ({name}): not a
+    /// KMS host (emulators never send bind_nak)
+    bind_nak = "sweep-bind-nak" (reason, name);
+    /// is an RPC runtime that answered the bind with a fault, status {status}
+    fault = "sweep-fault" (status);
+    /// answered the bind with a {name} PDU (PTYPE {ptype}): an RPC runtime, not a KMS host
+    unexpected_pdu = "sweep-unexpected-pdu" (name, ptype);
+    /// answered a broken DCE/RPC PDU ({why})
+    malformed = "sweep-malformed" (why);
+    /// speaks another protocol: it answered '{received}'
+    not_rpc = "sweep-not-rpc" (received);
+    /// accepted the connection and said nothing within {timeout_ms}
+    silent = "sweep-silent" (timeout_ms);
+    /// accepted the connection and closed it without a byte
+    closed_silently = "sweep-closed-silently" ();
+    /// reset the connection in answer to the bind
+    reset_by_bind = "sweep-reset-by-bind" ();
+    /// could not be probed: local error {error}
+    local_error = "sweep-local-error" (error);
+    // What to do about an open port.
+    /// Find the machine ({ptr}): the MAC behind {ip} (Linux: {linux}; Windows: {windows}) and
+    /// the switch port it is on (show mac address-table address <MAC>); on the machine, what
+    /// owns the port: {owner}.
+    find_machine = "sweep-find-machine" (ptr, ip, linux, windows, owner);
+    /// {find}, then: publish it if legitimate, else remove the KMS host key or the emulator;
+    /// until then block TCP {port} to {ip}.
+    fix_rogue = "sweep-fix-rogue" (find, port, ip);
+    /// {hosts} is being retired: on it, slmgr /cdns (stop publishing), then slmgr /upk and
+    /// slmgr /cpky (remove the KMS host key), then block TCP {port} to {ip} or shut it down. …
+    fix_forbidden = "sweep-fix-forbidden" (hosts, port, ip);
+    /// On {hosts}: Get-Service sppsvc (must be Running), slmgr /dlv ('Listening on Port:
+    /// {port}'), and what owns port {port}: {owner}. If the host is gone and {ip} now belongs
+    /// to another machine, remove the record: {remove}
+    fix_published_not_kms = "sweep-fix-published-not-kms" (hosts, port, owner, ip, remove);
+    // A port that did not accept.
+    /// refused the connection (RST: nothing listens)
+    refused = "sweep-refused" ();
+    /// did not answer within {timeout_ms} (filtered, or the host is down)
+    timed_out = "sweep-timed-out" (timeout_ms);
+    /// is unreachable (no route, or no answer to ARP / neighbour discovery: the host is down)
+    unreachable = "sweep-unreachable" ();
+    /// could not be probed (local error)
+    probe_failed = "sweep-probe-failed" ();
+    /// published KMS host {hosts} ({names}) did not answer in the sweep: {addr} {how}; a stale
+    /// record, or a host that is down or cut off
+    published_missing = "sweep-published-missing" (hosts, names, addr, how);
+    /// If {hosts} still serves KMS: start it (…) and open TCP {port} (…). If it is retired,
+    /// remove its record: {remove}
+    fix_published_missing = "sweep-fix-published-missing" (hosts, port, remove);
+    /// {addr} {how}
+    port_not_open = "sweep-port-not-open" (addr, how);
+    // The summary.
+    /// {parts, joined by "; "}
+    summary = "sweep-summary" (parts);
+    /// swept {addresses} address(es) on port {ports} in {seconds} s: {open}, {closed} closed,
+    /// {filtered} filtered, {unreachable} unreachable
+    swept = "sweep-swept" (addresses, ports, seconds, open, closed, filtered, unreachable);
+    /// {count} open
+    open = "sweep-open" (count);
+    /// {count} open ({services})
+    open_services = "sweep-open-services" (count, services);
+    /// {count} {service}
+    service_count = "sweep-service-count" (count, service);
+    /// KMS listeners: {published} published, {rogue} rogue, {forbidden} forbidden, {allowed}
+    /// allowed; published endpoints: {not_kms} answering as another service, {missing} not
+    /// answering
+    compared = "sweep-compared" (published, rogue, forbidden, allowed, not_kms, missing);
+    /// not compared with DNS
+    not_compared = "sweep-not-compared" ();
+    /// {count} probe(s) failed locally, first: {first}
+    probe_errors = "sweep-probe-errors" (count, first);
+    /// INTERRUPTED (Ctrl-C) after {probed} of {probes} probes: the results are partial
+    interrupted = "sweep-interrupted" (probed, probes);
+    // What DNS publishes.
+    /// {error}
+    domain_invalid = "sweep-domain-invalid" (error);
+    /// cannot compare with what {name} publishes: no DNS server gave a usable answer ({why});
+    /// every KMS listener is reported without a verdict on publication
+    no_usable_answer = "sweep-no-usable-answer" (name, why);
+    /// {server}: {outcome}
+    server_outcome = "sweep-server-outcome" (server, outcome);
+    /// {name} publishes no KMS host: every KMS listener found is unpublished (rogue unless on
+    /// the srv.inventory allow-list)
+    publishes_nothing = "sweep-publishes-nothing" (name);
+    /// {name} publishes {records}; {unresolved} does not resolve, so its listener cannot be
+    /// recognised
+    publishes_unresolved = "sweep-publishes-unresolved" (name, records, unresolved);
+    /// {name} publishes {records}
+    publishes = "sweep-publishes" (name, records);
+    /// {record} ({addresses})
+    record_at = "sweep-record-at" (record, addresses);
+    /// does not resolve
+    does_not_resolve = "sweep-does-not-resolve" ();
+    /// inventory from the srv.inventory rule: {hosts}
+    inventory = "sweep-inventory" (hosts);
+    /// forbidden {host} ({addresses})
+    inventory_forbidden = "sweep-inventory-forbidden" (host, addresses);
+    /// allowed {host} ({addresses})
+    inventory_allowed = "sweep-inventory-allowed" (host, addresses);
+}
 
+mod evidence;
 pub mod judge;
 mod lookup;
 mod text;
 
-use crate::{Evidence, LegacyEvidence, Outcome, Report, RuleSet, Source};
-use std::collections::BTreeMap;
+pub use evidence::*;
+
+use crate::{Outcome, Report, RuleSet, Source};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Map, Value};
 use tokio::task::JoinSet;
 
 use crate::common::rpc::{classify, RpcVerdict, CALL_ID};
-use crate::evidence::{self as keys, sweep as ev};
-use judge::{closed_status, open_status, Directory, PortState, Publication, Service};
-use kms_preflight_engine::{ReportTarget, Status, Summary};
+use judge::{closed_status, open_status, Directory};
+pub use judge::{PortState, Publication, Service};
+use kms_preflight_engine::{Message, ReportTarget, Status, Summary};
 use kms_preflight_net::memo::RunMemo;
 use kms_preflight_net::ms;
 use kms_preflight_net::scan::range::{AddrRange, AddressSet};
@@ -59,6 +210,16 @@ pub const AFTER_SILENCE: Duration = Duration::from_millis(300);
 
 const TITLE: &str = "KMS listener sweep (TCP connect, read-only RPC bind)";
 
+/// The `kind` of every sweep result.
+pub const KIND: &str = "sweep";
+/// One (address, port): an open port, a published host that did not answer, or with `--all`
+/// a closed or filtered port.
+pub const PORT_ID: &str = "sweep.port";
+/// What was published for a domain (the SRV lookup the comparison is based on).
+pub const PUBLISHED_ID: &str = "sweep.published";
+/// The run itself: ranges, settings and counts.
+pub const SUMMARY_ID: &str = "sweep.summary";
+
 /// The `srv.inventory` lists the sweep compares with.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inventory {
@@ -74,8 +235,9 @@ impl Inventory {
     }
 }
 
-/// The lists of every `srv-inventory` rule of `rules`, rendered for each domain.
-pub fn inventory_of(rules: &RuleSet, domains: &[String]) -> Result<Inventory, String> {
+/// The lists of every `srv-inventory` rule of `rules`, rendered for each domain; the error says
+/// which rule's list could not be filled in.
+pub fn inventory_of(rules: &RuleSet, domains: &[String]) -> Result<Inventory, Message> {
     let mut inv = Inventory::default();
     let push = |list: &mut Vec<String>, items: Vec<String>| {
         for i in items {
@@ -98,13 +260,7 @@ pub fn inventory_of(rules: &RuleSet, domains: &[String]) -> Result<Inventory, St
                 vars.insert("domain".into(), d.clone());
             }
             let (allowed, forbidden) = lists.render(&vars).map_err(|e| {
-                format!(
-                    "rule {} ({}:{}): {}",
-                    rule.id,
-                    rule.file,
-                    rule.line,
-                    e.legacy_text()
-                )
+                inventory_rule_error(rule.id.as_str(), rule.file.as_str(), rule.line, e)
             })?;
             push(&mut inv.allowed, allowed);
             push(&mut inv.forbidden, forbidden);
@@ -159,11 +315,10 @@ struct Listener {
     ptr: Option<Vec<String>>,
 }
 
-/// Counts by service and port state.
+/// Counts by service and port state, and the first local error (for the summary).
 #[derive(Debug, Default)]
 struct Counts {
-    services: BTreeMap<Service, u64>,
-    states: BTreeMap<PortState, u64>,
+    counts: SweepCounts,
     first_error: Option<String>,
 }
 
@@ -245,7 +400,7 @@ pub async fn run<S: Future<Output = ()>>(
                 }
                 ProbeResult::NotOpen(f) => match PortState::of(&f) {
                     Some(state) => {
-                        *counts.states.entry(state).or_default() += 1;
+                        *counts.counts.state_mut(state) += 1;
                         if state == PortState::Error && counts.first_error.is_none() {
                             counts.first_error = Some(format!("{}: {f:?}", p.addr));
                         }
@@ -279,7 +434,7 @@ pub async fn run<S: Future<Output = ()>>(
                     },
                 },
             };
-            *counts.services.entry(listener.service).or_default() += 1;
+            *counts.counts.service_mut(listener.service) += 1;
             if !servers.is_empty() {
                 let (memo, servers, ip, timeout, source, addr) = (
                     memo.clone(),
@@ -340,20 +495,23 @@ pub async fn run<S: Future<Output = ()>>(
     };
     let mut results = Vec::new();
     let mut report_targets = Vec::new();
-    let mut pub_counts: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut published_not_kms = 0u64;
-    let outcome = |target: Option<String>, address: Option<String>, status: Status| Outcome {
-        id: ev::PORT_ID.into(),
-        kind: ev::KIND.into(),
+    let mut count_map = counts.counts;
+    let port_outcome = |target: Option<String>,
+                        address: Option<String>,
+                        status: Status,
+                        t: text::Text,
+                        evidence: SweepEvidence| Outcome {
+        id: PORT_ID.into(),
+        kind: KIND.into(),
         title: TITLE.into(),
         target,
         address,
         source: source_label.clone(),
         status,
-        message: String::new().into(),
-        remediation: None,
-        error_codes: Vec::new(),
-        evidence: Evidence::default(),
+        message: t.message,
+        remediation: t.remediation,
+        error_codes: t.codes,
+        evidence: evidence.into(),
         run: Default::default(),
         duration_ms: 0,
     };
@@ -365,12 +523,37 @@ pub async fn run<S: Future<Output = ()>>(
         // Publication counts are about KMS listeners; a published endpoint where something
         // else answers is counted apart.
         match publication {
-            Some(p) if l.service == Service::Kms => *pub_counts.entry(p.as_str()).or_default() += 1,
-            Some(Publication::Published) if endpoint => published_not_kms += 1,
+            Some(p) if l.service == Service::Kms => {
+                if let Some(n) = count_map.publication_mut(p) {
+                    *n += 1;
+                }
+            }
+            Some(Publication::Published) if endpoint => count_map.published_not_kms += 1,
             _ => {}
         }
         let info = directory.get(ip);
-        let t = text::listener(
+        let mut e = ListenerEvidence {
+            service: l.service,
+            published: publication,
+            ptr: l.ptr.clone(),
+            rtt_ms: l.connect_rtt.map(ms),
+            port,
+            rpc_result: l
+                .verdict
+                .as_ref()
+                .map_or("reset-after-connect", RpcVerdict::class)
+                .to_string(),
+            bind_rtt_ms: l.bind_rtt.map(ms),
+            answered_after_fin: l.after_fin.then_some(true),
+            hosts: info.map(judge::AddressInfo::hosts),
+            negotiated_syntax: None,
+            secondary_address: None,
+            assoc_group_id: None,
+            implementation_hint: None,
+            nak_reason: None,
+            received: None,
+        };
+        let mut t = text::listener(
             &ctx,
             l.addr,
             l.service,
@@ -378,53 +561,23 @@ pub async fn run<S: Future<Output = ()>>(
             publication,
             info,
             l.ptr.as_deref(),
+            &mut e,
         );
-        let mut o = outcome(Some(endpoint_label(l.addr)), Some(ip.to_string()), status);
-        o.message = t.message.into();
         if l.after_fin {
-            o.message.push_legacy(
-                " (only once our FIN ended its input: a line-based server such as HTTP, silent to the bind itself)",
-            );
+            t.message = after_fin(t.message);
         }
-        o.remediation = t.remediation.map(Into::into);
-        o.error_codes = t.codes;
+        let mut o = port_outcome(
+            Some(endpoint_label(l.addr)),
+            Some(ip.to_string()),
+            status,
+            t,
+            SweepEvidence::Listener(e),
+        );
         o.duration_ms = l
             .connect_rtt
             .unwrap_or_default()
             .saturating_add(l.bind_rtt.unwrap_or_default())
             .as_millis() as u64;
-        let mut e = Map::new();
-        e.insert(ev::SERVICE.into(), json!(l.service.as_str()));
-        e.insert(
-            ev::PUBLISHED.into(),
-            publication.map_or(Value::Null, |p| json!(p.as_str())),
-        );
-        if let Some(names) = &l.ptr {
-            e.insert(ev::PTR.into(), json!(names));
-        }
-        e.insert(
-            ev::RTT_MS.into(),
-            l.connect_rtt.map_or(Value::Null, |d| json!(ms(d))),
-        );
-        e.insert(keys::PORT.into(), json!(port));
-        e.insert(
-            ev::RPC_RESULT.into(),
-            json!(l
-                .verdict
-                .as_ref()
-                .map_or("reset-after-connect", RpcVerdict::class)),
-        );
-        if let Some(b) = l.bind_rtt {
-            e.insert("bind_rtt_ms".into(), json!(ms(b)));
-        }
-        if l.after_fin {
-            e.insert("answered_after_fin".into(), json!(true));
-        }
-        if let Some(info) = info {
-            e.insert(ev::HOSTS.into(), json!(info.hosts()));
-        }
-        e.extend(t.evidence);
-        o.evidence = Evidence::Legacy(LegacyEvidence(e));
         results.push(o);
         report_targets.push(ReportTarget {
             target: endpoint_label(l.addr),
@@ -433,7 +586,6 @@ pub async fn run<S: Future<Output = ()>>(
             origins: vec![format!("sweep: {}", l.service.as_str())],
         });
     }
-    let mut missing = 0u64;
     for &(addr, state) in &not_open {
         let (ip, port) = (addr.ip(), addr.port());
         let endpoint = compared && directory.published_endpoint(ip, port);
@@ -445,30 +597,27 @@ pub async fn run<S: Future<Output = ()>>(
         let status = closed_status(state, endpoint);
         let info = directory.get(ip);
         let t = text::not_open(&ctx, addr, state, endpoint, info);
-        let mut o = outcome(Some(endpoint_label(addr)), Some(ip.to_string()), status);
-        o.message = t.message.into();
-        o.remediation = t.remediation.map(Into::into);
-        o.error_codes = t.codes;
-        let mut e = Map::new();
-        e.insert(ev::SERVICE.into(), json!(state.as_str()));
-        e.insert(
-            ev::PUBLISHED.into(),
-            if endpoint {
-                json!(Publication::Published.as_str())
+        let e = NotOpenEvidence {
+            service: state,
+            published: if endpoint {
+                Some(Publication::Published)
             } else if compared {
-                json!(Publication::NotPublished.as_str())
+                Some(Publication::NotPublished)
             } else {
-                Value::Null
+                None
             },
-        );
-        e.insert(keys::PORT.into(), json!(port));
-        if let Some(info) = info {
-            e.insert(ev::HOSTS.into(), json!(info.hosts()));
-        }
-        o.evidence = Evidence::Legacy(LegacyEvidence(e));
-        results.push(o);
+            port,
+            hosts: info.map(judge::AddressInfo::hosts),
+        };
+        results.push(port_outcome(
+            Some(endpoint_label(addr)),
+            Some(ip.to_string()),
+            status,
+            t,
+            SweepEvidence::NotOpen(e),
+        ));
         if endpoint {
-            missing += 1;
+            count_map.published_missing += 1;
             report_targets.push(ReportTarget {
                 target: endpoint_label(addr),
                 host: ip.to_string(),
@@ -480,8 +629,8 @@ pub async fn run<S: Future<Output = ()>>(
     for d in domain_findings {
         let f = d.finding;
         results.push(Outcome {
-            id: ev::PUBLISHED_ID.into(),
-            kind: ev::KIND.into(),
+            id: PUBLISHED_ID.into(),
+            kind: KIND.into(),
             title: "What DNS publishes (the sweep's comparison basis)".into(),
             target: Some(d.target),
             address: None,
@@ -490,45 +639,14 @@ pub async fn run<S: Future<Output = ()>>(
             message: f.message,
             remediation: f.remediation,
             error_codes: f.error_codes,
-            evidence: f.evidence,
+            evidence: SweepEvidence::Published(d.evidence).into(),
             run: f.run,
             duration_ms: 0,
         });
     }
     let elapsed = started.elapsed();
     let probed = progress.done.load(std::sync::atomic::Ordering::Relaxed);
-    let mut count_map = Map::new();
-    for s in Service::ALL {
-        count_map.insert(
-            s.as_str().into(),
-            json!(counts.services.get(&s).copied().unwrap_or(0)),
-        );
-    }
-    for s in PortState::ALL {
-        let key = if s == PortState::Error {
-            "probe-error"
-        } else {
-            s.as_str()
-        };
-        count_map.insert(
-            key.into(),
-            json!(counts.states.get(&s).copied().unwrap_or(0)),
-        );
-    }
-    for p in [
-        Publication::Published,
-        Publication::Rogue,
-        Publication::Forbidden,
-        Publication::Allowed,
-    ] {
-        count_map.insert(
-            p.as_str().into(),
-            json!(pub_counts.get(p.as_str()).copied().unwrap_or(0)),
-        );
-    }
-    count_map.insert("published-not-kms".into(), json!(published_not_kms));
-    count_map.insert("published-missing".into(), json!(missing));
-    let summary = text::summary(&text::SummaryInput {
+    let (status, message) = text::summary(&text::SummaryInput {
         addresses: targets.addresses.len(),
         ports: &req.ports,
         probes: targets.len(),
@@ -541,31 +659,32 @@ pub async fn run<S: Future<Output = ()>>(
         first_error: counts.first_error.as_deref(),
     });
     let ranges: Vec<String> = req.ranges.iter().map(|r| r.text.clone()).collect();
-    let mut e = Map::new();
-    e.insert("ranges".into(), json!(ranges));
-    e.insert("ports".into(), json!(req.ports));
-    e.insert("addresses".into(), json!(targets.addresses.len() as u64));
-    e.insert("probes".into(), json!(targets.len() as u64));
-    e.insert("probed".into(), json!(probed));
-    e.insert("open".into(), json!(listeners.len()));
-    e.insert(ev::COUNTS.into(), Value::Object(count_map));
-    e.insert("rate_per_s".into(), json!(req.rate));
-    e.insert("concurrency".into(), json!(opts.concurrency));
-    e.insert("timeout_ms".into(), json!(req.timeout.as_millis() as u64));
-    e.insert("compared_with_dns".into(), json!(compared));
-    e.insert(ev::INTERRUPTED.into(), json!(interrupted));
+    let e = SweepSummary {
+        ranges: ranges.clone(),
+        ports: req.ports.clone(),
+        addresses: saturating_u64(targets.addresses.len()),
+        probes: saturating_u64(targets.len()),
+        probed,
+        open: listeners.len() as u64,
+        counts: count_map,
+        rate_per_s: req.rate,
+        concurrency: opts.concurrency as u64,
+        timeout_ms: req.timeout.as_millis() as u64,
+        compared_with_dns: compared,
+        interrupted,
+    };
     results.push(Outcome {
-        id: ev::SUMMARY_ID.into(),
-        kind: ev::KIND.into(),
+        id: SUMMARY_ID.into(),
+        kind: KIND.into(),
         title: TITLE.into(),
         target: Some(ranges.join(", ")),
         address: None,
         source: source_label.clone(),
-        status: summary.0,
-        message: summary.1.into(),
+        status,
+        message,
         remediation: None,
         error_codes: Vec::new(),
-        evidence: Evidence::Legacy(LegacyEvidence(e)),
+        evidence: SweepEvidence::Summary(e).into(),
         run: Default::default(),
         duration_ms: elapsed.as_millis() as u64,
     });
@@ -581,6 +700,11 @@ pub async fn run<S: Future<Output = ()>>(
         summary,
         ..Report::empty()
     }
+}
+
+/// A count of addresses or probes as the summary writes it (a sweep is far below the limit).
+fn saturating_u64(n: u128) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
 }
 
 fn set_ptr(listeners: &mut [Listener], addr: SocketAddr, names: Option<Vec<String>>) {
