@@ -70,7 +70,7 @@ fn fixture() -> Report {
             Some("198.18.0.10"),
             Status::Pass,
             "connected to 198.18.0.10:1688 in 0.21 ms",
-            json!({"rtt_ms": 0.21, "result": "connected"}),
+            json!({"port": 1688, "result": "connected", "rtt_ms": 0.21, "attempts": 1}),
         ),
         outcome(
             "tcp.port",
@@ -79,7 +79,7 @@ fn fixture() -> Report {
             Some("198.18.0.11"),
             Status::Fail,
             "no answer from 198.18.0.11:1688 within 1s: filtered | \"dropped\"",
-            json!({"result": "timeout"}),
+            json!({"port": 1688, "result": "timeout", "timeout_ms": 1000}),
         ),
         outcome(
             "tcp.port",
@@ -88,7 +88,7 @@ fn fixture() -> Report {
             Some("198.18.0.12"),
             Status::Warn,
             "flaky: passed on attempt 2 of 3 after 1 failed attempt(s) (refused); now: connected",
-            json!({"rtt_ms": 0.3, "attempt": 2, "flaky": true,
+            json!({"port": 1688, "result": "connected", "rtt_ms": 0.3, "attempts": 1, "attempt": 2, "flaky": true,
                    "earlier_attempts": [{"attempt": 1, "status": "fail", "message": "refused"}]}),
         ),
         outcome(

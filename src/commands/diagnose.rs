@@ -341,7 +341,6 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::Map;
 
     use kms_preflight_engine::Summary;
 
@@ -360,7 +359,7 @@ mod tests {
             message: format!("{id} says {}", status.as_str()).into(),
             remediation: None,
             error_codes: codes.iter().map(|c| c.to_string()).collect(),
-            evidence: Map::new().into(),
+            evidence: Default::default(),
             run: Default::default(),
             duration_ms: 1,
         }

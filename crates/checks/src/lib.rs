@@ -87,8 +87,10 @@ macro_rules! register_kinds {
             $( $( $variant($ev), )? )*
             /// The sweep's results (kind `sweep`, not a rule kind).
             Sweep(sweep::SweepEvidence),
-            /// Transitional: a kind that still writes its evidence key by key.
-            Legacy(LegacyEvidence),
+            /// Nothing measured (`{}`).
+            Nothing(NothingMeasured),
+            /// Recorded evidence that does not read as its kind's type (kept as recorded).
+            Unread(serde_json::Value),
         }
 
         impl From<sweep::SweepEvidence> for Evidence {
@@ -111,14 +113,17 @@ macro_rules! register_kinds {
             if value.as_object().is_some_and(|m| m.is_empty()) {
                 return Ok(Evidence::default());
             }
+            // A shape this version's type does not take is kept as recorded, not dropped.
             match kind {
-                $( $( $name => serde_json::from_value::<$ev>(value)
-                    .map(Evidence::$variant)
-                    .map_err(|e| format!("{} evidence: {e}", $name)), )? )*
-                sweep::KIND => serde_json::from_value::<sweep::SweepEvidence>(value)
-                    .map(Evidence::Sweep)
-                    .map_err(|e| format!("{} evidence: {e}", sweep::KIND)),
-                _ => legacy_evidence(value),
+                $( $( $name => match serde_json::from_value::<$ev>(value.clone()) {
+                    Ok(e) => Ok(Evidence::$variant(e)),
+                    Err(_) => unread_evidence(value),
+                }, )? )*
+                sweep::KIND => match serde_json::from_value::<sweep::SweepEvidence>(value.clone()) {
+                    Ok(e) => Ok(Evidence::Sweep(e)),
+                    Err(_) => unread_evidence(value),
+                },
+                _ => unread_evidence(value),
             }
         }
 

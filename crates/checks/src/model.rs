@@ -6,9 +6,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use kms_preflight_engine::{EvidenceSet, FactSet, LegacyInsert, Model};
+use kms_preflight_engine::{EvidenceSet, FactSet, Model};
 
 use crate::Evidence;
 use kms_preflight_net::memo::RunMemo;
@@ -121,86 +121,15 @@ impl FactSet for Facts {
     }
 }
 
-/// Transitional: evidence written key by key, until each kind has its own type.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
-#[serde(transparent)]
-pub struct LegacyEvidence(pub Map<String, Value>);
-
-impl std::ops::Deref for LegacyEvidence {
-    type Target = Map<String, Value>;
-    fn deref(&self) -> &Map<String, Value> {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for LegacyEvidence {
-    fn deref_mut(&mut self) -> &mut Map<String, Value> {
-        &mut self.0
-    }
-}
+/// The evidence of a result nobody measured anything for (a skip the engine made, a check
+/// that is not loaded): written as `{}`. Only an empty object reads back as it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NothingMeasured {}
 
 impl Default for Evidence {
     fn default() -> Self {
-        Evidence::Legacy(LegacyEvidence::default())
-    }
-}
-
-impl Evidence {
-    /// Transitional: the legacy map (empty for typed kinds).
-    fn legacy_mut(&mut self) -> &mut Map<String, Value> {
-        if !matches!(self, Evidence::Legacy(_)) {
-            *self = Evidence::default();
-        }
-        match self {
-            Evidence::Legacy(m) => &mut m.0,
-            #[allow(unreachable_patterns)]
-            _ => unreachable!("made legacy above"),
-        }
-    }
-    /// Transitional: one key of legacy evidence.
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        match self {
-            Evidence::Legacy(m) => m.get(key),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
-    }
-    /// Transitional.
-    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
-        self.legacy_mut().insert(key, value)
-    }
-    /// Transitional.
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-    /// Transitional.
-    pub fn is_empty(&self) -> bool {
-        match self {
-            Evidence::Legacy(m) => m.is_empty(),
-            #[allow(unreachable_patterns)]
-            _ => false,
-        }
-    }
-    /// Transitional.
-    #[allow(irrefutable_let_patterns)]
-    pub fn extend(&mut self, other: Evidence) {
-        if let Evidence::Legacy(o) = other {
-            self.legacy_mut().extend(o.0);
-        }
-    }
-}
-
-impl std::ops::Index<&str> for Evidence {
-    type Output = Value;
-    fn index(&self, key: &str) -> &Value {
-        static NULL: Value = Value::Null;
-        self.get(key).unwrap_or(&NULL)
-    }
-}
-
-impl LegacyInsert for Evidence {
-    fn insert_legacy(&mut self, key: &str, value: Value) {
-        self.legacy_mut().insert(key.to_string(), value);
+        Evidence::Nothing(NothingMeasured {})
     }
 }
 
@@ -210,18 +139,12 @@ impl EvidenceSet for Evidence {
     }
 }
 
-/// Transitional: recorded evidence of a kind that has no type of its own yet.
-pub(crate) fn legacy_evidence(value: Value) -> Result<Evidence, String> {
+/// Recorded evidence that does not read as its kind's type (a kind this version does not
+/// know, or a shape another version wrote): kept as it was recorded, never interpreted.
+pub(crate) fn unread_evidence(value: Value) -> Result<Evidence, String> {
     match value {
-        Value::Object(m) => Ok(Evidence::Legacy(LegacyEvidence(m))),
+        Value::Object(_) => Ok(Evidence::Unread(value)),
         Value::Null => Ok(Evidence::default()),
         other => Err(format!("evidence is not an object: {other}")),
-    }
-}
-
-/// Transitional: key-by-key evidence from a JSON object (tests and the sweep).
-impl From<Map<String, Value>> for Evidence {
-    fn from(m: Map<String, Value>) -> Evidence {
-        Evidence::Legacy(LegacyEvidence(m))
     }
 }

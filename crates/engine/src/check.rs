@@ -11,7 +11,7 @@ use serde_saphyr::{Location, Spanned};
 
 use kms_preflight_message::Message;
 
-use crate::model::{LegacyInsert, Model};
+use crate::model::Model;
 use crate::outcome::{Outcome, RunEvidence, Status};
 use crate::rules::{Scope, Vars};
 
@@ -92,14 +92,6 @@ impl<E: Default> Finding<E> {
     }
     pub fn remediation(mut self, r: impl Into<Message>) -> Self {
         self.remediation = Some(r.into());
-        self
-    }
-}
-
-impl<E: LegacyInsert> Finding<E> {
-    /// Transitional: one evidence key (see [`LegacyInsert`]).
-    pub fn evidence(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.evidence.insert_legacy(key, value.into());
         self
     }
 }

@@ -23,7 +23,7 @@ pub use check::{
     CheckOutput, Finding, Target,
 };
 pub use kms_preflight_message::{messages, Arg, Message, MessageSpec};
-pub use model::{EvidenceSet, FactSet, LegacyInsert, Model};
+pub use model::{EvidenceSet, FactSet, Model};
 pub use outcome::{
     EarlierAttempt, Outcome, RecordedError, Report, ReportTarget, RunEvidence, Status, Summary,
     RUN_KEYS, SCHEMA,

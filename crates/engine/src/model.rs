@@ -37,12 +37,6 @@ pub trait EvidenceSet: Serialize + Default + Clone + Debug + Send + Sync + 'stat
     fn from_recorded(kind: &str, value: serde_json::Value) -> Result<Self, String>;
 }
 
-/// Transitional: evidence still written key by key (`Finding::evidence(key, value)`), until
-/// every kind has its own evidence type.
-pub trait LegacyInsert {
-    fn insert_legacy(&mut self, key: &str, value: serde_json::Value);
-}
-
 /// What jobs publish for their dependents.
 pub trait FactSet: Default + Clone + Debug + Send + Sync + 'static {
     /// Adds what `other` knows; where both know a fact, `other` wins.

@@ -283,7 +283,6 @@ mod tests {
     use super::*;
     use crate::prometheus::AuditStatus;
     use crate::{ReportTarget, Summary};
-    use serde_json::Map;
 
     fn o(target: &str, status: Status, msg: &str, fix: Option<&str>) -> Outcome {
         Outcome {
@@ -297,7 +296,7 @@ mod tests {
             message: msg.into(),
             remediation: fix.map(Into::into),
             error_codes: vec!["0xC004F074".into()],
-            evidence: Map::new().into(),
+            evidence: Default::default(),
             run: Default::default(),
             duration_ms: 1,
         }

@@ -197,7 +197,6 @@ pub fn render(report: &Report) -> String {
 mod tests {
     use super::*;
     use crate::{ReportTarget, Summary};
-    use serde_json::Map;
 
     fn outcome(
         id: &str,
@@ -221,7 +220,7 @@ mod tests {
             })
             .into()
         } else {
-            Map::new().into()
+            crate::Evidence::default()
         };
         Outcome {
             id: id.into(),

@@ -20,9 +20,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use serde_json::Value;
 
-use kms_preflight_checks::evidence;
 use kms_preflight_checks::tcp::TcpEvidence;
 use kms_preflight_checks::sweep::SweepEvidence;
 
@@ -176,10 +174,6 @@ struct Activation {
     threshold: Option<f64>,
 }
 
-fn number(v: Option<&Value>) -> Option<f64> {
-    finite(v.and_then(Value::as_f64))
-}
-
 fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|f| f.is_finite())
 }
@@ -221,7 +215,6 @@ pub fn render_with(report: &Report, expo: &Exposition) -> String {
             .or(r.evidence.srv().and_then(|e| e.rtt_ms))
             .or(r.evidence.srv_membership().and_then(|e| e.rtt_ms))
             .or(r.evidence.retired_host().and_then(|e| e.rtt_ms()))
-            .or_else(|| number(r.evidence.get(evidence::RTT_MS)))
             .or_else(|| finite(r.evidence.sweep().and_then(SweepEvidence::rtt_ms)))
             .map(|ms| ms / 1000.0);
         let offset = finite(r.evidence.clock().and_then(|e| e.offset_ms)).map(|ms| ms / 1000.0);
@@ -495,7 +488,7 @@ mod tests {
     use super::*;
     use crate::{Evidence, Outcome, Summary};
     use kms_preflight_engine::EvidenceSet;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     /// A result with evidence as a report records it (typed for the typed kinds).
     fn outcome(id: &str, kind: &str, status: Status, evidence: Value) -> Outcome {
