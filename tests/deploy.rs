@@ -56,7 +56,7 @@ fn outcome(id: &str, kind: &str, target: &str, evidence: Value) -> Outcome {
         address: Some("10.0.0.1".into()),
         source: None,
         status: Status::Pass,
-        message: String::new().into(),
+        message: kms_preflight_engine::Message::recorded(""),
         remediation: None,
         error_codes: vec![],
         // As a report records it: typed for the kinds that have their own evidence.

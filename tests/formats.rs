@@ -29,8 +29,12 @@ fn outcome(
         address: address.map(Into::into),
         source: None,
         status,
-        message: message.into(),
-        remediation: problem.then(|| format!("Fix {id}:\n  step | one\n  step \"two\" <&>").into()),
+        message: kms_preflight_engine::Message::recorded(message),
+        remediation: problem.then(|| {
+            kms_preflight_engine::Message::recorded(format!(
+                "Fix {id}:\n  step | one\n  step \"two\" <&>"
+            ))
+        }),
         error_codes: if matches!(status, Status::Fail | Status::Warn) {
             vec!["0xC004F074".into()]
         } else {

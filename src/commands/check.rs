@@ -136,7 +136,7 @@ pub fn unavailable(id: &str) -> Outcome {
         address: None,
         source: None,
         status: Status::Skip,
-        message: Message::from(message),
+        message: Message::recorded(message),
         remediation: None,
         error_codes: Vec::new(),
         evidence: Default::default(),

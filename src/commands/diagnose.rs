@@ -356,7 +356,10 @@ mod tests {
             address: None,
             source: None,
             status,
-            message: format!("{id} says {}", status.as_str()).into(),
+            message: kms_preflight_engine::Message::recorded(format!(
+                "{id} says {}",
+                status.as_str()
+            )),
             remediation: None,
             error_codes: codes.iter().map(|c| c.to_string()).collect(),
             evidence: Default::default(),

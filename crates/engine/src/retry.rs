@@ -158,10 +158,12 @@ mod tests {
             } else {
                 Status::Fail
             };
-            let fut: BoxFuture<'a, CheckOutput<TestModel>> =
-                Box::pin(
-                    async move { CheckOutput::one(Finding::new(status, format!("run {run}"))) },
-                );
+            let fut: BoxFuture<'a, CheckOutput<TestModel>> = Box::pin(async move {
+                CheckOutput::one(Finding::new(
+                    status,
+                    Message::recorded(format!("run {run}")),
+                ))
+            });
             fut
         }
     }
@@ -226,7 +228,7 @@ mod tests {
     }
 
     fn f(status: Status, addr: Option<&str>, msg: &str) -> Finding<TestEvidence> {
-        let mut f = Finding::new(status, msg);
+        let mut f = Finding::new(status, Message::recorded(msg));
         f.address = addr.map(str::to_string);
         f
     }
@@ -252,7 +254,7 @@ mod tests {
         assert_eq!(a.message.get("max_attempts"), Some(&3u32.into()));
         assert_eq!(
             a.message.get("first"),
-            Some(&Message::from("timed out").into())
+            Some(&Message::recorded("timed out").into())
         );
         assert_eq!(a.run.attempt, Some(2));
         assert_eq!(a.run.earlier_attempts[0].status, Status::Fail);

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kms_preflight_message::{Message, LEGACY};
+use kms_preflight_message::Message;
 use serde_json::Value;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
@@ -495,15 +495,6 @@ impl<M: Model> StageCtx<'_, M> {
                             let rvars = remediation_vars(&vars, f.address.as_deref(), &evidence);
                             Some(Message::user_text(
                                 template::render_lenient(r, &rvars).trim_end(),
-                            ))
-                        }
-                        (None, Some(own)) if own.id == LEGACY => {
-                            // Transitional: a remediation still written by its check may use
-                            // `{{name}}` variables.
-                            let rvars = remediation_vars(&vars, f.address.as_deref(), &evidence);
-                            let text = own.verbatim_text().unwrap_or_default().to_string();
-                            Some(Message::from(
-                                template::render_lenient(&text, &rvars).trim_end(),
                             ))
                         }
                         (None, own) => own,

@@ -45,7 +45,10 @@ impl Check<TestModel> for Stub {
             };
             let mut out = CheckOutput::one(Finding::new(
                 status,
-                format!("stub {}", ctx.vars.get("host").cloned().unwrap_or_default()),
+                Message::recorded(format!(
+                    "stub {}",
+                    ctx.vars.get("host").cloned().unwrap_or_default()
+                )),
             ));
             out.discovered = self
                 .discover
@@ -319,7 +322,7 @@ async fn discovered_hosts_of_non_discovering_kinds_are_ignored() {
         }
         fn run<'a>(&'a self, _ctx: &'a CheckContext<'a, TestModel>) -> BoxFuture<'a, CheckOutput> {
             Box::pin(async move {
-                let mut out = CheckOutput::one(Finding::new(Status::Pass, "ok"));
+                let mut out = CheckOutput::one(Finding::new(Status::Pass, Message::recorded("ok")));
                 out.discovered.push(Target {
                     host: "sneaky".into(),
                     port: 1688,
@@ -365,7 +368,7 @@ impl Check<TestModel> for MemoProbe {
             let known = ctx.settings.mark("198.18.0.53:53");
             CheckOutput::one(Finding::new(
                 Status::Pass,
-                if known { "known" } else { "fresh" },
+                Message::recorded(if known { "known" } else { "fresh" }),
             ))
         })
     }
@@ -424,13 +427,15 @@ impl Check<TestModel> for Tally {
         }
     }
     fn run<'a>(&'a self, _: &'a CheckContext<'a, TestModel>) -> BoxFuture<'a, CheckOutput> {
-        Box::pin(async move { CheckOutput::one(Finding::new(Status::Pass, "tally")) })
+        Box::pin(
+            async move { CheckOutput::one(Finding::new(Status::Pass, Message::recorded("tally"))) },
+        )
     }
     fn post_pass(&self, id: &str, results: &mut [Outcome]) {
         let others = results.iter().filter(|r| r.id != id).count();
         for r in results.iter_mut().filter(|r| r.id == id) {
             let seen = format!("{} saw {others}", text(&r.message));
-            r.message = seen.into();
+            r.message = Message::recorded(seen);
         }
     }
 }

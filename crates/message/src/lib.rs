@@ -50,16 +50,8 @@ pub const RECORDED: &str = "recorded";
 /// as written, in every language. Its only argument is `text`.
 pub const USER_TEXT: &str = "user-text";
 
-/// Transitional: a sentence still formatted by its producer (removed once every producer
-/// has ids). Its only argument is `text`.
-pub const LEGACY: &str = "legacy";
-
 /// The messages of this crate itself.
 pub const MESSAGES: &[MessageSpec] = &[
-    MessageSpec {
-        id: LEGACY,
-        args: &["text"],
-    },
     MessageSpec {
         id: RECORDED,
         args: &["text"],
@@ -111,7 +103,7 @@ impl Message {
 
     /// True for [`Message::recorded`] and [`Message::user_text`]: text not from a catalog.
     pub fn is_verbatim(&self) -> bool {
-        self.id == RECORDED || self.id == USER_TEXT || self.id == LEGACY
+        self.id == RECORDED || self.id == USER_TEXT
     }
 
     /// The text of a verbatim message ([`Message::is_verbatim`]).
@@ -120,17 +112,6 @@ impl Message {
             (true, Some(Arg::Text(t))) => Some(t),
             _ => None,
         }
-    }
-
-    /// Transitional: the sentence of a legacy message (empty for catalog messages).
-    pub fn legacy_text(&self) -> String {
-        self.verbatim_text().unwrap_or_default().to_string()
-    }
-
-    /// Transitional: appends to a legacy message's sentence.
-    pub fn push_legacy(&mut self, more: &str) {
-        let t = self.legacy_text() + more;
-        *self = Message::from(t);
     }
 
     /// The arguments as a JSON-like map, for `args` in reports.
@@ -257,20 +238,6 @@ arg_from!(Text: String => |v| v, &str => |v: &str| v.to_string(), &String => |v:
     std::net::SocketAddr => |v: std::net::SocketAddr| v.to_string(),
     std::net::Ipv4Addr => |v: std::net::Ipv4Addr| v.to_string(),
     std::net::Ipv6Addr => |v: std::net::Ipv6Addr| v.to_string());
-
-/// Transitional (see [`LEGACY`]).
-impl From<String> for Message {
-    fn from(text: String) -> Message {
-        Message::new(LEGACY).arg("text", text)
-    }
-}
-
-/// Transitional (see [`LEGACY`]).
-impl From<&str> for Message {
-    fn from(text: &str) -> Message {
-        Message::new(LEGACY).arg("text", text)
-    }
-}
 
 impl From<Message> for Arg {
     fn from(m: Message) -> Arg {

@@ -99,10 +99,10 @@ fn numbers_lists_and_durations_render_as_the_catalog_says() {
             vec![
                 Message::new("engine-prerequisite-reason")
                     .arg("status", "fail")
-                    .arg("message", Message::from("refused")),
+                    .arg("message", Message::recorded("refused")),
                 Message::new("engine-prerequisite-reason")
                     .arg("status", "error")
-                    .arg("message", Message::from("x")),
+                    .arg("message", Message::recorded("x")),
             ],
         );
     assert_eq!(

@@ -163,7 +163,7 @@ mod tests {
             address: None,
             source: None,
             status,
-            message: "m".into(),
+            message: kms_preflight_engine::Message::recorded("m"),
             remediation: None,
             error_codes: vec![],
             evidence: Default::default(),

@@ -230,7 +230,7 @@ mod tests {
             address: None,
             source: source.map(str::to_string),
             status,
-            message: String::new().into(),
+            message: kms_preflight_engine::Message::recorded(""),
             remediation: None,
             error_codes: Vec::new(),
             evidence,

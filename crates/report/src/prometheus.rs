@@ -20,9 +20,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-
-use kms_preflight_checks::tcp::TcpEvidence;
 use kms_preflight_checks::sweep::SweepEvidence;
+use kms_preflight_checks::tcp::TcpEvidence;
 
 use super::{Report, Status};
 
@@ -500,7 +499,7 @@ mod tests {
             address: Some("198.18.0.10".into()),
             source: None,
             status,
-            message: "free text \"never\" a label".into(),
+            message: kms_preflight_engine::Message::recorded("free text \"never\" a label"),
             remediation: None,
             error_codes: vec![],
             evidence: Evidence::from_recorded(kind, evidence).expect("recorded evidence"),
@@ -643,7 +642,7 @@ mod tests {
                 address: Some("198.18.1.10".into()),
                 source: None,
                 status: Status::Fail,
-                message: "m".into(),
+                message: kms_preflight_engine::Message::recorded("m"),
                 remediation: None,
                 error_codes: vec![],
                 evidence: evidence.into(),

@@ -411,9 +411,11 @@ mod tests {
             address: target.split(':').next().map(str::to_string),
             source: None,
             status,
-            message: format!("KMS host at {target} accepted the bind | pipe").into(),
+            message: kms_preflight_engine::Message::recorded(format!(
+                "KMS host at {target} accepted the bind | pipe"
+            )),
             remediation: (status != Status::Pass)
-                .then(|| "slmgr /upk\nslmgr /cpky".to_string().into()),
+                .then(|| kms_preflight_engine::Message::recorded("slmgr /upk\nslmgr /cpky")),
             error_codes: Vec::new(),
             evidence: SweepEvidence::Listener(e).into(),
             run: Default::default(),
@@ -425,7 +427,9 @@ mod tests {
         let mut summary = port("x", Status::Pass, Service::Kms, None, None);
         summary.id = ev::SUMMARY_ID.into();
         summary.target = Some("198.18.2.0/24".into());
-        summary.message = "swept 256 addresses on port 1688: 3 open, 253 closed".into();
+        summary.message = kms_preflight_engine::Message::recorded(
+            "swept 256 addresses on port 1688: 3 open, 253 closed",
+        );
         summary.evidence = SweepEvidence::Summary(SweepSummary {
             ranges: vec!["198.18.2.0/24".into()],
             ports: vec![1688],

@@ -25,7 +25,6 @@
 
 use std::collections::BTreeMap;
 
-
 use kms_preflight_checks::evidence::kinds;
 use kms_preflight_checks::srv_stale::StaleIssue;
 use kms_preflight_knowledge::srv_order::rfc2782_shares;
@@ -47,7 +46,6 @@ fn said(m: &kms_preflight_engine::Message) -> String {
 fn matches_source(r: &Outcome, source: Option<&str>) -> bool {
     r.source.is_none() || r.source.as_deref() == source
 }
-
 
 /// One published (or given) host a client may try.
 #[derive(Debug, Clone)]

@@ -23,8 +23,9 @@ fn o(
         address: None,
         source: None,
         status,
-        message: format!("{id} {}", status.as_str()).into(),
-        remediation: (status != Status::Pass).then(|| format!("fix {id} on {target:?}").into()),
+        message: kms_preflight_engine::Message::recorded(format!("{id} {}", status.as_str())),
+        remediation: (status != Status::Pass)
+            .then(|| kms_preflight_engine::Message::recorded(format!("fix {id} on {target:?}"))),
         error_codes: codes.iter().map(|c| c.to_string()).collect(),
         // As a report records it: typed for the kinds that have their own evidence.
         evidence: crate::Evidence::from_recorded(kind, evidence).expect("recorded evidence"),

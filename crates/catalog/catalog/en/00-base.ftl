@@ -5,7 +5,6 @@
 ## Verbatim text: a sentence recorded without an id, text the user wrote, a sentence not yet in the catalog.
 recorded = { $text }
 user-text = { $text }
-legacy = { $text }
 
 ## Engine
 engine-param-unfilled = cannot fill in { $template }: { $error }

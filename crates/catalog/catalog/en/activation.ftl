@@ -1,4 +1,5 @@
 # The kms-activation kind (opt-in: check --activation-probe): a real activation request to the KMS host.
+activation-no-bind-accepted = skipped: no address of this host accepted the RPC bind
 
 activation-not-opted-in = not run: the activation probe is opt-in (--activation-probe); no activation request was sent
 activation-cmid-invalid = CMID { $cmid } is not a UUID

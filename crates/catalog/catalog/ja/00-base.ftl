@@ -3,7 +3,6 @@
 ## そのままのテキスト
 recorded = { $text }
 user-text = { $text }
-legacy = { $text }
 
 ## エンジン
 engine-param-unfilled = { $template } を埋められません: { $error }

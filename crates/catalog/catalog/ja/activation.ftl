@@ -1,4 +1,5 @@
 # kms-activation (オプトイン: check --activation-probe): KMS ホストへの実際のライセンス認証要求。
+activation-no-bind-accepted = スキップ: このホストのどのアドレスも RPC バインドを受け付けませんでした
 
 activation-not-opted-in = 実行していません: ライセンス認証プローブはオプトインです (--activation-probe)。ライセンス認証要求は送信していません
 activation-cmid-invalid = CMID { $cmid } は UUID ではありません

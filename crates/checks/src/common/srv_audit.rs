@@ -12,8 +12,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use kms_preflight_net::dns::proto::{Name, RecordType};
-use serde_json::Value;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use serde_saphyr::Spanned;
 use tokio::task::JoinSet;
 

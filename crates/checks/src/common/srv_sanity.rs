@@ -305,7 +305,7 @@ mod tests {
             remediation: Message::recorded("fix"),
         };
         let f = apply(
-            Finding::new(Status::Pass, "1 host"),
+            Finding::new(Status::Pass, Message::recorded("1 host")),
             std::slice::from_ref(&warn),
         );
         assert_eq!(f.status, Status::Warn);
@@ -315,12 +315,15 @@ mod tests {
             message: Message::recorded("x"),
             ..warn.clone()
         };
-        let f = apply(Finding::new(Status::Pass, "1 host"), &[warn, fail]);
+        let f = apply(
+            Finding::new(Status::Pass, Message::recorded("1 host")),
+            &[warn, fail],
+        );
         assert_eq!(f.status, Status::Fail);
         assert_eq!(f.remediation.as_ref().map(en).as_deref(), Some("fix"));
         assert_eq!(f.error_codes, ["0xC004F074", "0x800706BA"]);
         // A failing finding stays as it is.
-        let f = apply(Finding::new(Status::Fail, "none"), &[]);
+        let f = apply(Finding::new(Status::Fail, Message::recorded("none")), &[]);
         assert_eq!(f.status, Status::Fail);
     }
 }

@@ -50,6 +50,8 @@ use kms_preflight_wire::rpc_call::{decode_call_reply, encode_request_pdu, CallRe
 pub use verdict::{finding, Probe, ProbeEnd};
 
 kms_preflight_engine::messages! {
+    /// skipped: no address of this host accepted the RPC bind
+    no_bind_accepted = "activation-no-bind-accepted" ();
     /// not run: the activation probe is opt-in (--activation-probe); no activation request was
     /// sent
     not_opted_in = "activation-not-opted-in" ();
@@ -706,16 +708,11 @@ impl Check<Kms> for KmsActivationCheck {
                 },
             };
             // The addresses whose bind kms.rpc-bind accepted, else every address.
-            let addrs = match addresses_from_fact(
-                ctx,
-                |f| &f.rpc_ok_addresses,
-                "skipped: no address of this host accepted the RPC bind",
-            )
-            .await
-            {
-                Ok(a) => a,
-                Err(f) => return CheckOutput::one(f),
-            };
+            let addrs =
+                match addresses_from_fact(ctx, |f| &f.rpc_ok_addresses, no_bind_accepted()).await {
+                    Ok(a) => a,
+                    Err(f) => return CheckOutput::one(f),
+                };
             let vm = running_in_vm();
             let mut set = JoinSet::new();
             for (i, ip) in addrs.iter().enumerate() {

@@ -322,7 +322,7 @@ fn outcome(id: &str, kind: &str, status: Status, evidence: crate::Evidence) -> O
         address: Some("198.18.1.10".into()),
         source: None,
         status,
-        message: format!("{id} message").into(),
+        message: kms_preflight_engine::Message::recorded(format!("{id} message")),
         remediation: None,
         error_codes: Vec::new(),
         evidence,
