@@ -79,6 +79,8 @@ macro_rules! register_kinds {
         #[serde(untagged)]
         pub enum Evidence {
             $( $( $variant($ev), )? )*
+            /// A check that was asked for but not run (`pack::unavailable`).
+            Unavailable(pack::UnavailableEvidence),
             /// Transitional: a kind that still writes its evidence key by key.
             Legacy(LegacyEvidence),
         }
@@ -97,14 +99,17 @@ macro_rules! register_kinds {
                 $( $( $name => serde_json::from_value::<$ev>(value)
                     .map(Evidence::$variant)
                     .map_err(|e| format!("{} evidence: {e}", $name)), )? )*
+                pack::UNAVAILABLE_KIND => serde_json::from_value(value)
+                    .map(Evidence::Unavailable)
+                    .map_err(|e| format!("{} evidence: {e}", pack::UNAVAILABLE_KIND)),
                 _ => legacy_evidence(value),
             }
         }
 
         /// Every message this crate produces, for the catalog tests: each kind's (declared at
-        /// its module root), the shared helpers' and the sweep's.
+        /// its module root), the shared helpers', the sweep's and the rule pack's.
         pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
-            [$( $module::MESSAGES, )* common::MESSAGES, sweep::MESSAGES].concat()
+            [$( $module::MESSAGES, )* common::MESSAGES, sweep::MESSAGES, pack::MESSAGES].concat()
         }
     };
 }
