@@ -28,6 +28,7 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         kms_preflight_engine::messages(),
         kms_preflight_checks::messages(),
         diagnose::MESSAGES.to_vec(),
+        diff::MESSAGES.to_vec(),
         explain::MESSAGES.to_vec(),
     ]
     .concat()
