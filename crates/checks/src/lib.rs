@@ -106,6 +106,18 @@ macro_rules! register_kinds {
             }
         }
 
+        /// Each kind whose evidence has a type of its own, with the JSON Schema of that type
+        /// (registered in `gen`), for the report's schema: a result of the kind has evidence
+        /// of that shape.
+        pub fn evidence_schemas(
+            gen: &mut schemars::SchemaGenerator,
+        ) -> Vec<(&'static str, schemars::Schema)> {
+            vec![
+                $( $( ($name, gen.subschema_for::<$ev>()), )? )*
+                (pack::UNAVAILABLE_KIND, gen.subschema_for::<pack::UnavailableEvidence>()),
+            ]
+        }
+
         /// Every message this crate produces, for the catalog tests: each kind's (declared at
         /// its module root), the shared helpers', the sweep's and the rule pack's.
         pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {

@@ -139,6 +139,7 @@ pub struct Outcome<E> {
     pub duration_ms: u64,
 }
 
+/// How many results ended in each status.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct Summary {
     pub total: usize,
@@ -186,13 +187,17 @@ pub struct Report<E> {
     pub summary: Summary,
 }
 
+/// A host the run checked.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ReportTarget {
+    /// `host:port` (`[v6]:port`).
     pub target: String,
     #[serde(default)]
     pub host: String,
     #[serde(default)]
     pub port: u16,
+    /// Why it was checked: `--host`, `--new-host`, `SRV _vlmcs._tcp.<domain>`; in a sweep
+    /// report `sweep: <service>`.
     #[serde(default)]
     pub origins: Vec<String>,
 }
