@@ -5,7 +5,6 @@
 //! same plan every interval without parsing anything again).
 
 use std::net::IpAddr;
-
 use std::time::Duration;
 
 use kms_preflight_checks::pack;

@@ -881,6 +881,15 @@ mod tests {
         assert_eq!(d.exit_code(), 1);
         let text = render_text(&d, Lang::En);
         assert!(text.contains("REGRESSED (1)"), "{text}");
+        // The same diff in Japanese: headings and the key's words translated, ids kept.
+        let ja = render_text(&d, Lang::Ja);
+        assert!(ja.contains("\n悪化 (1)\n  (なし) → fail"), "{ja}");
+        assert!(ja.contains(" — 悪化\n"), "{ja}");
+        let md = render_markdown(&d, Lang::Ja);
+        assert!(
+            md.starts_with("# KMS プリフライト: 変更前/変更後\n"),
+            "{md}"
+        );
         assert!(
             text.contains("-kms-old.corp.test:1688 priority 0 weight 0, +kms-new.corp.test:1688")
         );
