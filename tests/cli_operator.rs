@@ -26,6 +26,10 @@ const REQUIRED: &[&str] = &[
     "0xC004F213",
     "0x80072EE2",
     "0x8004FE21",
+    "0xC004C020",
+    "0xC004F069",
+    "0x80072F8F",
+    "0xC004F025",
 ];
 
 fn kp(args: &[&str]) -> (i32, String, String) {

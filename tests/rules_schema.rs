@@ -2,6 +2,7 @@
 //! keeps it honest: every rule file in the repository validates against it, known-bad checks
 //! do not, and for every registered check kind the keys the schema allows are exactly the
 //! keys the loader accepts (read from the loader's own "expected one of" error).
+//! schema/report.v1.schema.json is generated from the report's types and tested equal to them.
 
 use std::path::{Path, PathBuf};
 
@@ -197,34 +198,87 @@ fn schema_lists_every_kind_and_exactly_its_keys() {
     }
 }
 
-/// schema/report.v1.schema.json documents the JSON report; the reports recorded from the lab
-/// (post-change, flaky retry included in the evidence shape) must validate, and a report
-/// with an unknown status or a wrong schema string must not.
+/// schema/report.v1.schema.json is generated from the report's types
+/// (`kms_preflight_report::json::schema()`: the report, its results, the verdict and each kind's
+/// typed evidence); this test keeps the committed file equal to them. After a change to those
+/// types (a kind's evidence type, a new field) regenerate it with one command:
+///
+///     UPDATE_SCHEMA=1 cargo test --test rules_schema generated_report_schema
+#[test]
+fn generated_report_schema_is_committed() {
+    let path = root().join("schema/report.v1.schema.json");
+    let mut generated =
+        serde_json::to_string_pretty(&kms_preflight_report::json::schema()).unwrap();
+    generated.push('\n');
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        committed == generated,
+        "{} differs from the schema generated from the types; regenerate it: UPDATE_SCHEMA=1 cargo test --test rules_schema generated_report_schema",
+        path.display()
+    );
+}
+
+/// JSON files in `dir`, sorted.
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("json"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The committed (generated) report schema accepts the reports recorded from the lab: the
+/// post-change pair and the verdict report (testdata/reports), and the reports of the code
+/// before typed messages (testdata/reports/recorded: check in every format, profiles, the
+/// activation probe, diagnose, sweep; no `message_id`). Each also reads back as a report
+/// (`diff` takes it as BEFORE or AFTER). A report with an unknown status, a wrong schema
+/// string or a malformed error code does not validate.
 #[test]
 fn recorded_reports_validate_against_the_report_schema() {
     let text = std::fs::read_to_string(root().join("schema/report.v1.schema.json")).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
     let v = jsonschema::draft202012::new(&schema).expect("report schema compiles");
-    let dir = root().join("testdata/reports");
-    let mut n = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    let mut files = json_files(&root().join("testdata/reports"));
+    let recorded = json_files(&root().join("testdata/reports/recorded"));
+    assert!(recorded.len() >= 10, "recorded reports: {recorded:?}");
+    files.extend(recorded);
+    for p in &files {
+        let text = std::fs::read_to_string(p).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
         let errors: Vec<String> = v
             .iter_errors(&doc)
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{}: {errors:#?}", p.display());
+        let name = p.display().to_string();
+        if let Err(e) = kms_preflight_report::diff::read_report(&name, &text) {
+            panic!("{name} does not read back: {e:?}");
+        }
         let mut bad = doc.clone();
         bad["results"][0]["status"] = "great".into();
         assert!(!v.is_valid(&bad));
         let mut bad = doc.clone();
         bad["schema"] = "kms-preflight/report/v2".into();
         assert!(!v.is_valid(&bad));
-        n += 1;
+        let mut bad = doc.clone();
+        bad["results"][0]["error_codes"] = serde_json::json!(["C004F074"]);
+        assert!(
+            !v.is_valid(&bad),
+            "error codes are 0x and 8 upper-case hex digits"
+        );
     }
-    assert!(n >= 2, "recorded reports in {}", dir.display());
+    // What this version writes validates too, ids and arguments included.
+    let written = kms_preflight_report::json::render(
+        &kms_preflight_report::diff::read_report("x", &std::fs::read_to_string(&files[0]).unwrap())
+            .unwrap(),
+        kms_preflight_report::Lang::En,
+    );
+    let doc: Value = serde_json::from_str(&written).unwrap();
+    assert!(doc["results"][0]["message_id"].is_string());
+    assert!(v.is_valid(&doc), "{written}");
 }

@@ -5,154 +5,46 @@
 //! same plan every interval without parsing anything again).
 
 use std::net::IpAddr;
-
-use kms_preflight_checks::pack::{self, embedded, profiles};
-use kms_preflight_checks::{Outcome, Report, RuleSet, RunOptions, RunSettings};
-use kms_preflight_engine::rules::{LoadOptions, RuleSource, Vars};
 use std::time::Duration;
 
-use kms_preflight_engine::{Message, Status, Summary, Target};
+use kms_preflight_checks::pack;
+use kms_preflight_checks::{Report, RunOptions, RunSettings};
+use kms_preflight_engine::Target;
 use kms_preflight_net::{dns, source};
+use kms_preflight_report as report;
 
 use super::{color_wanted, render, UsageError, EXIT_USAGE};
-use crate::cli::{AuditArgs, CheckArgs};
+use crate::cli::{AuditArgs, CheckArgs, HostArg};
 
-/// What the profile step decided, for the report.
-#[derive(Debug, Clone)]
-pub struct ProfileRun {
-    pub name: String,
-    /// Check ids the profile (or `diagnose`) asked for that no loaded rule defines.
-    pub missing: Vec<String>,
-}
-
-/// Loads the built-in pack, the profile's file and the user's rule files, then selects what
-/// the profile (and `diagnose`) asks for.
-pub fn load_for_check(args: &AuditArgs) -> Result<(RuleSet, ProfileRun), UsageError> {
-    let (profile, profile_src) = profiles::get(&args.profile)
-        .ok_or_else(|| UsageError(format!("unknown profile '{}'", args.profile)))?;
-    for need in &profile.needs {
-        let given = match need.as_str() {
-            "new-host" => args.new_host.is_some(),
-            "old-host" => args.old_host.is_some(),
-            _ => true,
-        };
-        if !given {
-            return Err(UsageError(format!(
-                "--profile {} needs --{need} NAME ({})",
-                profile.name, profile.summary
-            )));
-        }
-    }
-    if args.old_host.is_some() && !profile.needs.iter().any(|n| n == "old-host") {
-        return Err(UsageError(format!(
-            "--old-host is used by --profile post-change, not by --profile {}",
-            profile.name
-        )));
-    }
-    if args.rules.no_builtin && profile.name != profiles::DEFAULT {
-        return Err(UsageError(format!(
-            "--no-builtin cannot be combined with --profile {}: the profile is built in",
-            profile.name
-        )));
-    }
-    let mut cli_vars: Vars = args.rules.vars.iter().cloned().collect();
-    if let Some(ntp) = &args.ntp {
-        cli_vars.insert("ntp_reference".into(), ntp.host.clone());
-        cli_vars.insert("ntp_port".into(), ntp.port.unwrap_or(123).to_string());
-    }
-    // Rule templates see the host name of these options as {{new_host}} and {{old_host}}.
-    if let Some(h) = &args.new_host {
-        cli_vars.insert("new_host".into(), h.host.clone());
-    }
-    if let Some(h) = &args.old_host {
-        cli_vars.insert("old_host".into(), h.host.clone());
-    }
-    let mut sources: Vec<RuleSource> = Vec::new();
-    if !args.rules.no_builtin {
-        sources.extend(embedded::sources());
-        sources.push(profile_src);
-    }
-    // The activation probe's rule exists in a run only when the user opted in.
-    if args.activation_probe {
-        sources.push(embedded::activation_source());
-    }
-    for p in &args.rules.rules {
-        sources.extend(RuleSource::from_path(p).map_err(|e| UsageError(e.to_string()))?);
-    }
-    if sources.is_empty() {
-        return Err(UsageError(
-            "no rules: --no-builtin was given without --rules".into(),
-        ));
-    }
-    let set =
-        pack::load(&sources, &LoadOptions { cli_vars }).map_err(|e| UsageError(e.to_string()))?;
-    let (mut set, mut missing) = profiles::apply(&profile, &set);
-    if let Some(only) = &args.only {
-        let (sel, more) = profiles::select(&set, only, |_| false);
-        set = sel;
-        // Ids the profile left out are as unavailable to this run as ids nobody defines.
-        for m in more {
-            if !missing.contains(&m) {
-                missing.push(m);
-            }
-        }
-        missing.retain(|m| only.contains(m));
-    }
-    Ok((
-        set,
-        ProfileRun {
-            name: profile.name,
-            missing,
-        },
-    ))
-}
-
-/// `--new-host` is checked like a `--host`, with its own origin so reports show its role.
-pub fn profile_targets(args: &AuditArgs, default_port: u16) -> Vec<Target> {
-    args.new_host
-        .iter()
-        .map(|h| h.target(default_port, "--new-host"))
-        .collect()
-}
-
-/// The result that stands for a check that was asked for but is not loaded.
-pub fn unavailable(id: &str) -> Outcome {
-    let message = match kms_preflight_knowledge::OPT_IN_CHECKS
-        .iter()
-        .find(|(c, _)| *c == id)
-    {
-        Some((_, flag)) => format!(
-            "not checked: '{id}' is opt-in and was not enabled; add {flag} to ask the KMS host itself (a real activation request: the host counts this machine for 30 days)"
-        ),
-        None => format!(
-            "not checked: no rule with id '{id}' is loaded (its check kind is not part of this build, or the rule set leaves it out)"
-        ),
+/// The rule set `args` asks for: the built-in pack, the profile's file and the user's rule
+/// files, narrowed to what the profile (and `diagnose`) selects.
+pub fn assembly(args: &AuditArgs) -> pack::Assembly {
+    let host = |h: &HostArg| pack::NamedHost {
+        host: h.host.clone(),
+        port: h.port,
     };
-    Outcome {
-        id: id.to_string(),
-        kind: "unavailable".into(),
-        title: id.to_string(),
-        target: None,
-        address: None,
-        source: None,
-        status: Status::Skip,
-        message: Message::recorded(message),
-        remediation: None,
-        error_codes: Vec::new(),
-        evidence: Default::default(),
-        run: Default::default(),
-        duration_ms: 0,
+    pack::Assembly {
+        profile: Some(args.profile.clone()),
+        no_builtin: args.rules.no_builtin,
+        activation_probe: args.activation_probe,
+        every_profile: false,
+        rule_paths: args.rules.rules.clone(),
+        vars: args.rules.vars.clone(),
+        ntp: args.ntp.as_ref().map(host),
+        new_host: args.new_host.as_ref().map(host),
+        old_host: args.old_host.as_ref().map(host),
+        only: args.only.clone(),
     }
 }
 
-/// Stamps the profile on the report and lists the checks it could not run.
-pub fn finish(mut report: Report, profile: &ProfileRun) -> Report {
-    report.profile = Some(profile.name.clone());
-    for id in &profile.missing {
-        report.results.push(unavailable(id));
+/// Why the rules cannot be assembled, as the usage error the command prints.
+impl From<pack::AssemblyError> for UsageError {
+    fn from(e: pack::AssemblyError) -> UsageError {
+        UsageError(match e {
+            pack::AssemblyError::Usage(m) => report::Catalog::get(super::lang()).text(&m),
+            pack::AssemblyError::Rules(e) => e.to_string(),
+        })
     }
-    report.summary = Summary::of(&report.results);
-    report
 }
 
 /// `check`: run and print the report; the exit code says whether anything failed.
@@ -178,8 +70,7 @@ pub async fn run_check(args: &AuditArgs) -> Result<Report, UsageError> {
 
 /// A planned audit: the selected rules and everything the engine needs, decided once.
 pub struct Plan {
-    rules: RuleSet,
-    profile: ProfileRun,
+    rules: pack::Assembled,
     opts: RunOptions,
 }
 
@@ -187,18 +78,14 @@ impl Plan {
     /// Loads the rules and resolves domains, targets, DNS servers and sources from the command
     /// line (and, where it leaves them out, the system resolver configuration).
     pub fn new(args: &AuditArgs) -> Result<Plan, UsageError> {
-        let (rules, profile) = load_for_check(args)?;
+        let rules = pack::assemble(&assembly(args))?;
         let opts = run_options(args, &rules)?;
-        Ok(Plan {
-            rules,
-            profile,
-            opts,
-        })
+        Ok(Plan { rules, opts })
     }
 
     /// Runs the audit; every call probes afresh (the engine gives every run a fresh memory).
     pub async fn run(&self) -> Report {
-        let mut report = kms_preflight_engine::run(&self.rules, self.opts.clone()).await;
+        let mut report = kms_preflight_engine::run(&self.rules.rules, self.opts.clone()).await;
         report.dns_servers = self
             .opts
             .settings
@@ -206,7 +93,7 @@ impl Plan {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        finish(report, &self.profile)
+        self.rules.finish(report)
     }
 
     /// The run's `--deadline`.
@@ -215,19 +102,15 @@ impl Plan {
     }
 }
 
-fn run_options(args: &AuditArgs, rules: &RuleSet) -> Result<RunOptions, UsageError> {
+fn run_options(args: &AuditArgs, rules: &pack::Assembled) -> Result<RunOptions, UsageError> {
     let activation = super::activation::settings(args)?;
-    let default_port: u16 = rules
-        .vars
-        .get("port")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1688);
+    let default_port = rules.default_port();
     let mut targets: Vec<Target> = args
         .hosts
         .iter()
         .map(|h| h.target(default_port, "--host"))
         .collect();
-    targets.extend(profile_targets(args, default_port));
+    targets.extend(rules.profile_targets());
     let (sys_servers, sys_domains) =
         if args.dns.is_empty() || (args.domains.is_empty() && args.suffixes.is_empty()) {
             dns::system_dns()

@@ -2,29 +2,21 @@
 
 use std::path::PathBuf;
 
-use kms_preflight_checks::pack::{self, embedded};
+use kms_preflight_checks::pack;
 use kms_preflight_checks::RuleSet;
-use kms_preflight_engine::rules::{LoadOptions, RuleSource, Vars};
 
 use super::{UsageError, EXIT_OK, EXIT_USAGE};
 use crate::cli::RuleArgs;
 
+/// The built-in pack (unless `--no-builtin`) with the `--rules` files and `extra_paths`.
 pub fn load_rules(args: &RuleArgs, extra_paths: &[PathBuf]) -> Result<RuleSet, UsageError> {
-    let cli_vars: Vars = args.vars.iter().cloned().collect();
-    let mut sources: Vec<RuleSource> = if args.no_builtin {
-        Vec::new()
-    } else {
-        embedded::sources()
+    let a = pack::Assembly {
+        no_builtin: args.no_builtin,
+        rule_paths: args.rules.iter().chain(extra_paths).cloned().collect(),
+        vars: args.vars.clone(),
+        ..pack::Assembly::default()
     };
-    for p in args.rules.iter().chain(extra_paths) {
-        sources.extend(RuleSource::from_path(p).map_err(|e| UsageError(e.to_string()))?);
-    }
-    if sources.is_empty() {
-        return Err(UsageError(
-            "no rules: --no-builtin was given without --rules".into(),
-        ));
-    }
-    pack::load(&sources, &LoadOptions { cli_vars }).map_err(|e| UsageError(e.to_string()))
+    Ok(pack::assemble(&a)?.rules)
 }
 
 pub fn list_rules(set: &RuleSet) -> String {

@@ -146,12 +146,12 @@ impl KmsRpcCheck {
 pub enum KmsRpcEvidence {
     Bind(Box<KmsRpcBind>),
     ConnectFailed(ConnectFailureEvidence),
-    Nothing {},
+    Nothing(crate::NothingMeasured),
 }
 
 impl Default for KmsRpcEvidence {
     fn default() -> Self {
-        KmsRpcEvidence::Nothing {}
+        KmsRpcEvidence::Nothing(crate::NothingMeasured {})
     }
 }
 
@@ -187,7 +187,7 @@ impl KmsRpcEvidence {
         match self {
             KmsRpcEvidence::Bind(b) => Some(b.port),
             KmsRpcEvidence::ConnectFailed(c) => Some(c.port),
-            KmsRpcEvidence::Nothing {} => None,
+            KmsRpcEvidence::Nothing(_) => None,
         }
     }
     /// The verdict or connect failure class.
@@ -195,7 +195,7 @@ impl KmsRpcEvidence {
         match self {
             KmsRpcEvidence::Bind(b) => Some(&b.result),
             KmsRpcEvidence::ConnectFailed(c) => Some(&c.result),
-            KmsRpcEvidence::Nothing {} => None,
+            KmsRpcEvidence::Nothing(_) => None,
         }
     }
     /// The bind exchange, when there was one.

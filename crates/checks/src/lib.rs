@@ -87,6 +87,8 @@ macro_rules! register_kinds {
             $( $( $variant($ev), )? )*
             /// The sweep's results (kind `sweep`, not a rule kind).
             Sweep(sweep::SweepEvidence),
+            /// A check that was asked for but not run (`pack::unavailable`).
+            Unavailable(pack::UnavailableEvidence),
             /// Nothing measured (`{}`).
             Nothing(NothingMeasured),
             /// Recorded evidence that does not read as its kind's type (kept as recorded).
@@ -123,14 +125,30 @@ macro_rules! register_kinds {
                     Ok(e) => Ok(Evidence::Sweep(e)),
                     Err(_) => unread_evidence(value),
                 },
+                pack::UNAVAILABLE_KIND => match serde_json::from_value(value.clone()) {
+                    Ok(e) => Ok(Evidence::Unavailable(e)),
+                    Err(_) => unread_evidence(value),
+                },
                 _ => unread_evidence(value),
             }
         }
 
+        /// Each kind whose evidence has a type of its own, with the JSON Schema of that type
+        /// (registered in `gen`), for the report's schema: a result of the kind has evidence
+        /// of that shape.
+        pub fn evidence_schemas(
+            gen: &mut schemars::SchemaGenerator,
+        ) -> Vec<(&'static str, schemars::Schema)> {
+            vec![
+                $( $( ($name, gen.subschema_for::<$ev>()), )? )*
+                (pack::UNAVAILABLE_KIND, gen.subschema_for::<pack::UnavailableEvidence>()),
+            ]
+        }
+
         /// Every message this crate produces, for the catalog tests: each kind's (declared at
-        /// its module root), the shared helpers' and the sweep's.
+        /// its module root), the shared helpers', the sweep's and the rule pack's.
         pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
-            [$( $module::MESSAGES, )* common::MESSAGES, sweep::MESSAGES].concat()
+            [$( $module::MESSAGES, )* common::MESSAGES, sweep::MESSAGES, pack::MESSAGES].concat()
         }
     };
 }

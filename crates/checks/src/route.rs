@@ -99,12 +99,12 @@ pub enum RouteEvidence {
         /// `no-route`.
         result: String,
     },
-    Nothing {},
+    Nothing(crate::NothingMeasured),
 }
 
 impl Default for RouteEvidence {
     fn default() -> Self {
-        RouteEvidence::Nothing {}
+        RouteEvidence::Nothing(crate::NothingMeasured {})
     }
 }
 

@@ -90,12 +90,12 @@ pub struct TcpExpect {
 pub enum TcpEvidence {
     Connected(TcpConnected),
     Failed(TcpFailed),
-    Nothing {},
+    Nothing(crate::NothingMeasured),
 }
 
 impl Default for TcpEvidence {
     fn default() -> Self {
-        TcpEvidence::Nothing {}
+        TcpEvidence::Nothing(crate::NothingMeasured {})
     }
 }
 
@@ -138,7 +138,7 @@ impl TcpEvidence {
         match self {
             TcpEvidence::Connected(c) => Some(c.port),
             TcpEvidence::Failed(f) => Some(f.connect.port),
-            TcpEvidence::Nothing {} => None,
+            TcpEvidence::Nothing(_) => None,
         }
     }
     /// The outcome class (`connected`, `refused`, `timeout`, …).
@@ -146,7 +146,7 @@ impl TcpEvidence {
         match self {
             TcpEvidence::Connected(c) => Some(&c.result),
             TcpEvidence::Failed(f) => Some(&f.connect.result),
-            TcpEvidence::Nothing {} => None,
+            TcpEvidence::Nothing(_) => None,
         }
     }
     /// The handshake time of a connection.
@@ -470,7 +470,7 @@ mod tests {
             let got = match t {
                 TcpEvidence::Connected(_) => "connected",
                 TcpEvidence::Failed(_) => "failed",
-                TcpEvidence::Nothing {} => "nothing",
+                TcpEvidence::Nothing(_) => "nothing",
             };
             assert_eq!(got, shape, "{text}");
             assert_eq!(serde_json::to_string(&e).unwrap(), text);

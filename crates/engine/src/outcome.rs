@@ -139,6 +139,7 @@ pub struct Outcome<E> {
     pub duration_ms: u64,
 }
 
+/// How many results ended in each status.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct Summary {
     pub total: usize,
@@ -186,13 +187,17 @@ pub struct Report<E> {
     pub summary: Summary,
 }
 
+/// A host the run checked.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ReportTarget {
+    /// `host:port` (`[v6]:port`).
     pub target: String,
     #[serde(default)]
     pub host: String,
     #[serde(default)]
     pub port: u16,
+    /// Why it was checked: `--host`, `--new-host`, `SRV _vlmcs._tcp.<domain>`; in a sweep
+    /// report `sweep: <service>`.
     #[serde(default)]
     pub origins: Vec<String>,
 }
@@ -248,6 +253,23 @@ impl<E: EvidenceSet> Report<E> {
     /// writer: results without `message_id` keep their recorded sentence). Unknown keys are
     /// ignored, so reports of newer v1 writers still read.
     pub fn from_json(text: &str) -> Result<Report<E>, RecordedError> {
+        Report::from_json_with(text, |_| true)
+    }
+
+    /// [`Report::from_json`], keeping the recorded sentence of a message that `renders` says
+    /// cannot be rendered (an id, or arguments, of a newer writer than the reader's catalog).
+    pub fn from_json_with(
+        text: &str,
+        renders: impl Fn(&Message) -> bool,
+    ) -> Result<Report<E>, RecordedError> {
+        let recorded = |id: Option<String>, args: Option<Args>, text: String| {
+            let m = recorded_message(id, args, text.clone());
+            if m.is_verbatim() || renders(&m) {
+                m
+            } else {
+                Message::recorded(text)
+            }
+        };
         let v: serde_json::Value =
             serde_json::from_str(text).map_err(|e| RecordedError::NotJson(e.to_string()))?;
         let schema = v.get("schema").and_then(|s| s.as_str()).unwrap_or("");
@@ -276,13 +298,17 @@ impl<E: EvidenceSet> Report<E> {
         let raw: RecordedReport =
             serde_json::from_value(v).map_err(|e| RecordedError::Malformed(e.to_string()))?;
         let mut results = Vec::with_capacity(raw.results.len());
-        for r in raw.results {
+        for mut r in raw.results {
+            // A result recorded without evidence measured nothing.
+            if r.evidence.is_null() {
+                r.evidence = serde_json::Value::Object(Default::default());
+            }
             let run = serde_json::from_value::<RunEvidence>(r.evidence.clone())
                 .map_err(|e| RecordedError::Malformed(format!("result {}: {e}", r.id)))?;
             let evidence = E::from_recorded(&r.kind, strip_run_keys(r.evidence))
                 .map_err(|e| RecordedError::Malformed(format!("result {}: {e}", r.id)))?;
             let remediation = match (r.remediation_id, r.remediation) {
-                (Some(id), text) => Some(recorded_message(
+                (Some(id), text) => Some(recorded(
                     Some(id),
                     r.remediation_args,
                     text.unwrap_or_default(),
@@ -291,7 +317,7 @@ impl<E: EvidenceSet> Report<E> {
                 (None, None) => None,
             };
             results.push(Outcome {
-                message: recorded_message(r.message_id, r.args, r.message),
+                message: recorded(r.message_id, r.args, r.message),
                 id: r.id,
                 kind: r.kind,
                 title: r.title,

@@ -1,101 +1,146 @@
 //! `kms-preflight diff BEFORE.json AFTER.json`: what got better or worse between two runs.
 //!
 //! Works on the JSON reports (schema `kms-preflight/report/v1`), not on live data, so a report
-//! attached to a change ticket before the change can be compared with one taken after.
+//! attached to a change ticket before the change can be compared with one taken after. Both
+//! are read into the same [`Report`] the renderers use ([`read_report`]).
 //! Results are keyed by (check id, target, address, source). Statuses are ranked
 //! pass < warn = skip < fail = error: a rise in rank is a regression, a fall is a fix, and a
 //! result that only exists after the change counts as a regression when it is a problem.
 //! Evidence is compared only for keys that mean something to an operator (addresses, SRV
 //! sets, connect results, DNS answer classes, clock offsets, a sweep's service, publication
-//! and PTR names), never timings.
+//! and PTR names), never timings. It is compared on the evidence as a report writes it, so the
+//! comparison holds whatever type each kind's evidence has.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use kms_preflight_checks::evidence;
+use kms_preflight_engine::{Message, RecordedError, Status};
 
 use super::markdown::cell;
+use super::{pad, Catalog, Lang, Outcome, Report};
 
 pub const DIFF_SCHEMA: &str = "kms-preflight/diff/v1";
 
-/// The parts of a report the diff reads. Unknown fields are ignored so that reports from
-/// newer v1 writers (extra fields are compatible) still compare.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ReportIn {
-    pub schema: String,
-    #[serde(default)]
-    pub started_at: String,
-    #[serde(default)]
-    pub profile: Option<String>,
-    #[serde(default)]
-    pub targets: Vec<TargetIn>,
-    pub results: Vec<ResultIn>,
+kms_preflight_engine::messages! {
+    /// {file}: cannot read: {error}
+    cannot_read = "diff-cannot-read" (file, error);
+    /// {file}: not a JSON document: {error}
+    not_json = "diff-not-json" (file, error);
+    /// {file}: not a kms-preflight report (no "schema": "{schema}"); write one with …
+    not_a_report = "diff-not-a-report" (file, schema);
+    /// {file}: report schema {schema} is not supported; this kms-preflight reads {supported}
+    other_schema = "diff-other-schema" (file, schema, supported);
+    /// {file}: result {id} has unknown status {status} (quoted)
+    unknown_status = "diff-unknown-status" (file, id, status);
+    /// {file}: {error}
+    malformed = "diff-malformed" (file, error);
+
+    /// general (a result without a target)
+    key_general = "diff-key-general" ();
+    /// {key} from {source}
+    key_from = "diff-key-from" (key, source);
+    /// (none): no such result in that report
+    no_result = "diff-no-result" ();
+    /// default: a report without a profile
+    no_profile = "diff-no-profile" ();
+
+    /// kms-preflight diff: {before} ({before_started}) → {after} ({after_started})
+    text_heading = "diff-text-heading" (before, before_started, after, after_started);
+    /// note: the runs used different profiles ({before} → {after}); …
+    profiles_differ = "diff-profiles-differ" (before, after);
+    /// REGRESSED
+    text_regressed = "diff-text-regressed" ();
+    /// FIXED
+    text_fixed = "diff-text-fixed" ();
+    /// CHANGED
+    text_changed = "diff-text-changed" ();
+    /// NEW
+    text_new = "diff-text-new" ();
+    /// REMOVED
+    text_removed = "diff-text-removed" ();
+    /// HOSTS
+    text_hosts = "diff-text-hosts" ();
+    /// EVIDENCE
+    text_evidence = "diff-text-evidence" ();
+    /// {regressed} regressed, {fixed} fixed, … — {outcome}
+    text_summary = "diff-text-summary" (regressed, fixed, changed, new, removed, hosts_added, hosts_removed, evidence, outcome);
+    /// no regression
+    text_no_regression = "diff-text-no-regression" ();
+
+    /// KMS pre-flight: before/after
+    md_title = "diff-md-title" ();
+    /// No regression
+    md_no_regression = "diff-md-no-regression" ();
+    /// REGRESSED
+    md_regressed = "diff-md-regressed" ();
+    /// {regressed} regressed, {fixed} fixed, {changed} changed; hosts +{hosts_added} −{hosts_removed}
+    md_counts = "diff-md-counts" (regressed, fixed, changed, hosts_added, hosts_removed);
+    /// Before
+    md_before = "diff-md-before" ();
+    /// After
+    md_after = "diff-md-after" ();
+    /// Report
+    md_report = "diff-md-report" ();
+    /// Started
+    md_started = "diff-md-started" ();
+    /// Result
+    md_result = "diff-md-result" ();
+    /// Now
+    md_now = "diff-md-now" ();
+    /// Regressions
+    md_regressions = "diff-md-regressions" ();
+    /// Fixes
+    md_fixes = "diff-md-fixes" ();
+    /// Changed
+    md_changed = "diff-md-changed" ();
+    /// New results
+    md_new = "diff-md-new" ();
+    /// Removed results
+    md_removed = "diff-md-removed" ();
+    /// Hosts
+    md_hosts = "diff-md-hosts" ();
+    /// added `{host}`
+    md_host_added = "diff-md-host-added" (host);
+    /// removed `{host}`
+    md_host_removed = "diff-md-host-removed" (host);
+    /// Evidence
+    md_evidence = "diff-md-evidence" ();
+    /// Field
+    md_field = "diff-md-field" ();
+    /// Change
+    md_change = "diff-md-change" ();
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct TargetIn {
-    pub target: String,
-    #[serde(default)]
-    pub origins: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ResultIn {
-    pub id: String,
-    pub target: Option<String>,
-    pub address: Option<String>,
-    pub source: Option<String>,
-    pub status: String,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub evidence: Map<String, Value>,
-}
-
-/// Reads a report file's text; the error says what is wrong with it.
-pub fn parse_report(name: &str, text: &str) -> Result<ReportIn, String> {
-    let v: Value =
-        serde_json::from_str(text).map_err(|e| format!("{name}: not a JSON document: {e}"))?;
-    let schema = v.get("schema").and_then(Value::as_str).unwrap_or("");
-    if schema != super::SCHEMA {
-        return Err(if schema.starts_with("kms-preflight/report/") {
-            format!(
-                "{name}: report schema {schema} is not supported; this kms-preflight reads {}",
-                super::SCHEMA
-            )
-        } else {
-            format!(
-                "{name}: not a kms-preflight report (no \"schema\": \"{}\"); write one with `kms-preflight check --format json > {name}`",
-                super::SCHEMA
-            )
-        });
-    }
-    let r: ReportIn = serde_json::from_value(v).map_err(|e| format!("{name}: {e}"))?;
-    for res in &r.results {
-        if rank(&res.status).is_none() {
-            return Err(format!(
-                "{name}: result {} has unknown status {:?}",
-                res.id, res.status
-            ));
+/// Reads a report file's text (`name` is how errors name it). A message recorded with an id
+/// this build cannot render (a newer writer's) keeps its recorded sentence.
+pub fn read_report(name: &str, text: &str) -> Result<Report, Message> {
+    let en = Catalog::get(Lang::En);
+    Report::from_json_with(text, |m| en.try_text(m).is_ok()).map_err(|e| match e {
+        RecordedError::NotJson(e) => not_json(name, e),
+        RecordedError::NotAReport => not_a_report(name, super::SCHEMA),
+        RecordedError::OtherSchema(schema) => other_schema(name, schema, super::SCHEMA),
+        RecordedError::UnknownStatus { id, status } => {
+            unknown_status(name, id, format!("{status:?}"))
         }
-    }
-    Ok(r)
-}
-
-fn rank(status: &str) -> Option<u8> {
-    Some(match status {
-        "pass" => 0,
-        "warn" | "skip" => 1,
-        "fail" | "error" => 2,
-        _ => return None,
+        RecordedError::Malformed(e) => malformed(name, e),
     })
 }
 
-fn is_problem(status: &str) -> bool {
-    matches!(status, "fail" | "error" | "warn")
+/// The error for a report file that cannot be read at all.
+pub fn unreadable(name: &str, error: &std::io::Error) -> Message {
+    cannot_read(name, error.to_string())
+}
+
+/// The rank of a status: a rise is a regression, a fall a fix.
+fn rank(status: Status) -> u8 {
+    match status {
+        Status::Pass => 0,
+        Status::Warn | Status::Skip => 1,
+        Status::Fail | Status::Error => 2,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -107,7 +152,7 @@ pub struct Key {
 }
 
 impl Key {
-    fn of(r: &ResultIn) -> Key {
+    fn of(r: &Outcome) -> Key {
         Key {
             id: r.id.clone(),
             target: r.target.clone(),
@@ -115,33 +160,37 @@ impl Key {
             source: r.source.clone(),
         }
     }
-    pub fn label(&self) -> String {
+
+    /// `id target [address] [from source]`, in `lang`.
+    pub fn label(&self, lang: Lang) -> String {
+        let cat = Catalog::get(lang);
         let mut s = format!(
             "{} {}",
             self.id,
-            self.target.as_deref().unwrap_or("general")
+            self.target
+                .clone()
+                .unwrap_or_else(|| cat.text(&key_general()))
         );
         if let Some(a) = &self.address {
             s.push(' ');
             s.push_str(a);
         }
-        if let Some(src) = &self.source {
-            s.push_str(" from ");
-            s.push_str(src);
+        match &self.source {
+            Some(src) => cat.text(&key_from(s, src)),
+            None => s,
         }
-        s
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A result whose status changed (or that exists on one side only).
+#[derive(Debug, Clone)]
 pub struct Change {
-    #[serde(flatten)]
     pub key: Key,
-    /// Null when the result did not exist in that report.
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub before_message: Option<String>,
-    pub after_message: Option<String>,
+    /// None when the result did not exist in that report.
+    pub before: Option<Status>,
+    pub after: Option<Status>,
+    pub before_message: Option<Message>,
+    pub after_message: Option<Message>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -165,9 +214,8 @@ pub struct Side {
     pub profile: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Diff {
-    pub schema: &'static str,
     pub before: Side,
     pub after: Side,
     pub regressions: Vec<Change>,
@@ -190,7 +238,7 @@ impl Diff {
     }
 }
 
-/// Evidence keys compared, and how.
+/// How an evidence key is compared.
 enum Compare {
     /// A list whose order does not matter.
     Set,
@@ -200,26 +248,39 @@ enum Compare {
     Offset,
 }
 
-/// Keys compared whatever the kind: PTR names (`ptr`, a sweep listener's), what answered on a
-/// port (a sweep's `service`), how it compares with DNS (`published`, a sweep's and
-/// `srv-inventory`'s).
-const PTR: &str = "ptr";
-const SERVICE: &str = "service";
-const PUBLISHED: &str = "published";
+/// Evidence keys that are sets: addresses, reachable addresses, SRV records and targets, a
+/// sweep's PTR names.
+const SET_KEYS: &[&str] = &["addresses", "reachable", "records", "targets", "ptr"];
+
+/// Evidence keys compared as one value: connect results, DNS answer classes, ports, a sweep's
+/// service and publication.
+const VALUE_KEYS: &[&str] = &[
+    "result",
+    "rcode",
+    "port",
+    "expected_port",
+    "service",
+    "published",
+];
 
 fn compare_kind(key: &str) -> Option<Compare> {
-    match key {
-        evidence::ADDRESSES | evidence::REACHABLE | evidence::RECORDS | evidence::TARGETS | PTR => {
-            Some(Compare::Set)
-        }
-        evidence::RESULT
-        | evidence::RCODE
-        | evidence::PORT
-        | evidence::EXPECTED_PORT
-        | SERVICE
-        | PUBLISHED => Some(Compare::Value),
-        k if k.contains("offset") => Some(Compare::Offset),
-        _ => None,
+    if SET_KEYS.contains(&key) {
+        Some(Compare::Set)
+    } else if VALUE_KEYS.contains(&key) {
+        Some(Compare::Value)
+    } else if key.contains("offset") {
+        Some(Compare::Offset)
+    } else {
+        None
+    }
+}
+
+/// A result's evidence as its report writes it (the kind's keys, then the engine's).
+fn evidence_of(r: &Outcome) -> Map<String, Value> {
+    let cat = Catalog::get(Lang::En);
+    match serde_json::to_value(super::json::result_json(r, cat).evidence) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
     }
 }
 
@@ -246,16 +307,17 @@ fn set_of(v: &Value) -> BTreeSet<String> {
     }
 }
 
-fn evidence_changes(key: &Key, before: &ResultIn, after: &ResultIn) -> Vec<EvidenceChange> {
-    let mut fields: BTreeSet<&String> = before.evidence.keys().collect();
-    fields.extend(after.evidence.keys());
+fn evidence_changes(key: &Key, before: &Outcome, after: &Outcome) -> Vec<EvidenceChange> {
+    let (eb, ea) = (evidence_of(before), evidence_of(after));
+    let mut fields: BTreeSet<&String> = eb.keys().collect();
+    fields.extend(ea.keys());
     let mut out = Vec::new();
     for field in fields {
         let Some(how) = compare_kind(field) else {
             continue;
         };
-        let b = before.evidence.get(field).cloned().unwrap_or(Value::Null);
-        let a = after.evidence.get(field).cloned().unwrap_or(Value::Null);
+        let b = eb.get(field).cloned().unwrap_or(Value::Null);
+        let a = ea.get(field).cloned().unwrap_or(Value::Null);
         let (changed, added, removed) = match how {
             Compare::Set => {
                 let (sb, sa) = (set_of(&b), set_of(&a));
@@ -288,23 +350,23 @@ fn evidence_changes(key: &Key, before: &ResultIn, after: &ResultIn) -> Vec<Evide
     out
 }
 
-fn change(key: &Key, b: Option<&ResultIn>, a: Option<&ResultIn>) -> Change {
+fn change(key: &Key, b: Option<&Outcome>, a: Option<&Outcome>) -> Change {
     Change {
         key: key.clone(),
-        before: b.map(|r| r.status.clone()),
-        after: a.map(|r| r.status.clone()),
+        before: b.map(|r| r.status),
+        after: a.map(|r| r.status),
         before_message: b.map(|r| r.message.clone()),
         after_message: a.map(|r| r.message.clone()),
     }
 }
 
 /// Host targets (`host:port`), i.e. targets that are not domains.
-fn hosts(r: &ReportIn) -> Vec<String> {
+fn hosts(r: &Report) -> Vec<String> {
     r.targets.iter().map(|t| t.target.clone()).collect()
 }
 
-pub fn diff(before_name: &str, before: &ReportIn, after_name: &str, after: &ReportIn) -> Diff {
-    let index = |r: &ReportIn| -> (Vec<Key>, HashMap<Key, usize>) {
+pub fn diff(before_name: &str, before: &Report, after_name: &str, after: &Report) -> Diff {
+    let index = |r: &Report| -> (Vec<Key>, HashMap<Key, usize>) {
         let mut order = Vec::new();
         let mut map = HashMap::new();
         for (i, res) in r.results.iter().enumerate() {
@@ -312,8 +374,8 @@ pub fn diff(before_name: &str, before: &ReportIn, after_name: &str, after: &Repo
             // Several findings with one key: keep the worst, it decides the verdict.
             match map.get(&k) {
                 Some(&j) => {
-                    let prev: &ResultIn = &r.results[j];
-                    if rank(&res.status) > rank(&prev.status) {
+                    let prev: &Outcome = &r.results[j];
+                    if rank(res.status) > rank(prev.status) {
                         map.insert(k, i);
                     }
                 }
@@ -327,18 +389,14 @@ pub fn diff(before_name: &str, before: &ReportIn, after_name: &str, after: &Repo
     };
     let (b_order, b_map) = index(before);
     let (a_order, a_map) = index(after);
+    let side = |name: &str, r: &Report| Side {
+        file: name.to_string(),
+        started_at: r.started_at.clone(),
+        profile: r.profile.clone(),
+    };
     let mut d = Diff {
-        schema: DIFF_SCHEMA,
-        before: Side {
-            file: before_name.to_string(),
-            started_at: before.started_at.clone(),
-            profile: before.profile.clone(),
-        },
-        after: Side {
-            file: after_name.to_string(),
-            started_at: after.started_at.clone(),
-            profile: after.profile.clone(),
-        },
+        before: side(before_name, before),
+        after: side(after_name, after),
         regressions: Vec::new(),
         fixes: Vec::new(),
         changed: Vec::new(),
@@ -356,7 +414,7 @@ pub fn diff(before_name: &str, before: &ReportIn, after_name: &str, after: &Repo
     let mut consumed: Vec<Key> = Vec::new();
     for k in &a_order {
         let a = &after.results[a_map[k]];
-        let b: Option<&ResultIn> = match b_map.get(k) {
+        let b: Option<&Outcome> = match b_map.get(k) {
             Some(&i) => Some(&before.results[i]),
             None => {
                 let partners: Vec<&Key> = b_order
@@ -368,14 +426,14 @@ pub fn diff(before_name: &str, before: &ReportIn, after_name: &str, after: &Repo
                 partners
                     .iter()
                     .map(|p| &before.results[b_map[*p]])
-                    .max_by_key(|r| rank(&r.status))
+                    .max_by_key(|r| rank(r.status))
             }
         };
         match b {
-            None if is_problem(&a.status) => d.regressions.push(change(k, None, Some(a))),
+            None if a.status.is_problem() => d.regressions.push(change(k, None, Some(a))),
             None => d.new_results.push(change(k, None, Some(a))),
             Some(b) => {
-                let (rb, ra) = (rank(&b.status), rank(&a.status));
+                let (rb, ra) = (rank(b.status), rank(a.status));
                 if ra > rb {
                     d.regressions.push(change(k, Some(b), Some(a)));
                 } else if ra < rb {
@@ -384,7 +442,7 @@ pub fn diff(before_name: &str, before: &ReportIn, after_name: &str, after: &Repo
                     d.changed.push(change(k, Some(b), Some(a)));
                 }
                 // A skipped check measured nothing: its missing evidence is not a change.
-                if a.status != "skip" && b.status != "skip" {
+                if a.status != Status::Skip && b.status != Status::Skip {
                     d.evidence_changes.extend(evidence_changes(k, b, a));
                 }
             }
@@ -402,11 +460,12 @@ pub fn diff(before_name: &str, before: &ReportIn, after_name: &str, after: &Repo
     d
 }
 
-fn status_pair(c: &Change) -> String {
+fn status_pair(c: &Change, cat: &Catalog) -> String {
+    let none = || cat.text(&no_result());
     format!(
         "{} → {}",
-        c.before.as_deref().unwrap_or("(none)"),
-        c.after.as_deref().unwrap_or("(none)")
+        c.before.map_or_else(none, |s| s.as_str().to_string()),
+        c.after.map_or_else(none, |s| s.as_str().to_string())
     )
 }
 
@@ -425,42 +484,62 @@ fn evidence_text(e: &EvidenceChange) -> String {
     }
 }
 
-pub fn render_text(d: &Diff) -> String {
+/// The message that says what a changed result says now (after the change, else before).
+fn now_message(c: &Change) -> Option<&Message> {
+    c.after_message.as_ref().or(c.before_message.as_ref())
+}
+
+pub fn render_text(d: &Diff, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
+    let t = |m: Message| cat.text(&m);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "kms-preflight diff: {} ({}) → {} ({})",
-        d.before.file, d.before.started_at, d.after.file, d.after.started_at
+        "{}",
+        t(text_heading(
+            &d.before.file,
+            &d.before.started_at,
+            &d.after.file,
+            &d.after.started_at
+        ))
     );
     if d.before.profile != d.after.profile {
+        let profile = |p: &Option<String>| p.clone().unwrap_or_else(|| t(no_profile()));
         let _ = writeln!(
             out,
-            "note: the runs used different profiles ({} → {}); results that only one profile checks show up as new or removed",
-            d.before.profile.as_deref().unwrap_or("default"),
-            d.after.profile.as_deref().unwrap_or("default")
+            "{}",
+            t(profiles_differ(
+                profile(&d.before.profile),
+                profile(&d.after.profile)
+            ))
         );
     }
-    let section = |out: &mut String, title: &str, list: &[Change], with_msg: bool| {
+    let section = |out: &mut String, title: Message, list: &[Change], with_msg: bool| {
         if list.is_empty() {
             return;
         }
-        let _ = writeln!(out, "\n{title} ({})", list.len());
+        let _ = writeln!(out, "\n{} ({})", t(title), list.len());
         for c in list {
-            let _ = writeln!(out, "  {:<16} {}", status_pair(c), c.key.label());
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                pad(&status_pair(c, cat), 16),
+                c.key.label(lang)
+            );
             if with_msg {
-                if let Some(m) = c.after_message.as_ref().or(c.before_message.as_ref()) {
-                    let _ = writeln!(out, "  {:<16} {m}", "");
+                if let Some(m) = now_message(c) {
+                    let _ = writeln!(out, "  {} {}", pad("", 16), cat.text(m));
                 }
             }
         }
     };
-    section(&mut out, "REGRESSED", &d.regressions, true);
-    section(&mut out, "FIXED", &d.fixes, true);
-    section(&mut out, "CHANGED", &d.changed, true);
-    section(&mut out, "NEW", &d.new_results, false);
-    section(&mut out, "REMOVED", &d.removed_results, false);
+    section(&mut out, text_regressed(), &d.regressions, true);
+    section(&mut out, text_fixed(), &d.fixes, true);
+    section(&mut out, text_changed(), &d.changed, true);
+    section(&mut out, text_new(), &d.new_results, false);
+    section(&mut out, text_removed(), &d.removed_results, false);
     if !d.hosts_added.is_empty() || !d.hosts_removed.is_empty() {
-        let _ = writeln!(out, "\nHOSTS");
+        let _ = writeln!(out, "\n{}", t(text_hosts()));
         for h in &d.hosts_added {
             let _ = writeln!(out, "  + {h}");
         }
@@ -469,111 +548,197 @@ pub fn render_text(d: &Diff) -> String {
         }
     }
     if !d.evidence_changes.is_empty() {
-        let _ = writeln!(out, "\nEVIDENCE ({})", d.evidence_changes.len());
+        let _ = writeln!(
+            out,
+            "\n{} ({})",
+            t(text_evidence()),
+            d.evidence_changes.len()
+        );
         for e in &d.evidence_changes {
-            let _ = writeln!(out, "  {} {}: {}", e.key.label(), e.field, evidence_text(e));
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                e.key.label(lang),
+                e.field,
+                evidence_text(e)
+            );
         }
     }
+    let outcome = if d.regressions.is_empty() {
+        text_no_regression()
+    } else {
+        text_regressed()
+    };
     let _ = writeln!(
         out,
-        "\n{} regressed, {} fixed, {} changed, {} new, {} removed, {} host(s) added, {} removed, {} evidence change(s) — {}",
-        d.regressions.len(),
-        d.fixes.len(),
-        d.changed.len(),
-        d.new_results.len(),
-        d.removed_results.len(),
-        d.hosts_added.len(),
-        d.hosts_removed.len(),
-        d.evidence_changes.len(),
-        if d.regressions.is_empty() {
-            "no regression"
-        } else {
-            "REGRESSED"
-        }
+        "\n{}",
+        t(text_summary(
+            d.regressions.len(),
+            d.fixes.len(),
+            d.changed.len(),
+            d.new_results.len(),
+            d.removed_results.len(),
+            d.hosts_added.len(),
+            d.hosts_removed.len(),
+            d.evidence_changes.len(),
+            outcome
+        ))
     );
     out
 }
 
-pub fn render_json(d: &Diff) -> String {
-    let mut s = serde_json::to_string_pretty(d).expect("diff is plain data");
+/// `diff --format json` (schema `kms-preflight/diff/v1`).
+#[derive(Serialize)]
+struct DiffJson<'a> {
+    schema: &'static str,
+    before: &'a Side,
+    after: &'a Side,
+    regressions: Vec<ChangeJson<'a>>,
+    fixes: Vec<ChangeJson<'a>>,
+    changed: Vec<ChangeJson<'a>>,
+    new_results: Vec<ChangeJson<'a>>,
+    removed_results: Vec<ChangeJson<'a>>,
+    hosts_added: &'a [String],
+    hosts_removed: &'a [String],
+    evidence_changes: &'a [EvidenceChange],
+}
+
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    #[serde(flatten)]
+    key: &'a Key,
+    /// Null when the result did not exist in that report.
+    before: Option<Status>,
+    after: Option<Status>,
+    before_message: Option<String>,
+    after_message: Option<String>,
+}
+
+pub fn render_json(d: &Diff, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
+    fn changes<'a>(list: &'a [Change], cat: &Catalog) -> Vec<ChangeJson<'a>> {
+        list.iter()
+            .map(|c| ChangeJson {
+                key: &c.key,
+                before: c.before,
+                after: c.after,
+                before_message: c.before_message.as_ref().map(|m| cat.text(m)),
+                after_message: c.after_message.as_ref().map(|m| cat.text(m)),
+            })
+            .collect()
+    }
+    let doc = DiffJson {
+        schema: DIFF_SCHEMA,
+        before: &d.before,
+        after: &d.after,
+        regressions: changes(&d.regressions, cat),
+        fixes: changes(&d.fixes, cat),
+        changed: changes(&d.changed, cat),
+        new_results: changes(&d.new_results, cat),
+        removed_results: changes(&d.removed_results, cat),
+        hosts_added: &d.hosts_added,
+        hosts_removed: &d.hosts_removed,
+        evidence_changes: &d.evidence_changes,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("diff is plain data");
     s.push('\n');
     s
 }
 
-pub fn render_markdown(d: &Diff) -> String {
+pub fn render_markdown(d: &Diff, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
+    let t = |m: Message| cat.text(&m);
     let mut out = String::new();
-    let _ = writeln!(out, "# KMS pre-flight: before/after\n");
+    let _ = writeln!(out, "# {}\n", t(md_title()));
     let _ = writeln!(
         out,
-        "**{}** — {} regressed, {} fixed, {} changed; hosts +{} −{}\n",
-        if d.regressions.is_empty() {
-            "No regression"
+        "**{}** — {}\n",
+        t(if d.regressions.is_empty() {
+            md_no_regression()
         } else {
-            "REGRESSED"
-        },
-        d.regressions.len(),
-        d.fixes.len(),
-        d.changed.len(),
-        d.hosts_added.len(),
-        d.hosts_removed.len()
+            md_regressed()
+        }),
+        t(md_counts(
+            d.regressions.len(),
+            d.fixes.len(),
+            d.changed.len(),
+            d.hosts_added.len(),
+            d.hosts_removed.len()
+        ))
     );
-    let _ = writeln!(out, "| | Before | After |\n|---|---|---|");
     let _ = writeln!(
         out,
-        "| Report | {} | {} |",
+        "| | {} | {} |\n|---|---|---|",
+        t(md_before()),
+        t(md_after())
+    );
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} |",
+        t(md_report()),
         cell(&d.before.file),
         cell(&d.after.file)
     );
     let _ = writeln!(
         out,
-        "| Started | {} | {} |",
+        "| {} | {} | {} |",
+        t(md_started()),
         cell(&d.before.started_at),
         cell(&d.after.started_at)
     );
-    let table = |out: &mut String, title: &str, list: &[Change]| {
+    let table = |out: &mut String, title: Message, list: &[Change]| {
         if list.is_empty() {
             return;
         }
-        let _ = writeln!(out, "\n## {title}\n");
-        let _ = writeln!(out, "| Result | Before | After | Now |\n|---|---|---|---|");
+        let _ = writeln!(out, "\n## {}\n", t(title));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |\n|---|---|---|---|",
+            t(md_result()),
+            t(md_before()),
+            t(md_after()),
+            t(md_now())
+        );
+        let status = |s: Option<Status>| s.map_or("—", |s| s.as_str());
         for c in list {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                cell(&c.key.label()),
-                c.before.as_deref().unwrap_or("—"),
-                c.after.as_deref().unwrap_or("—"),
-                cell(
-                    c.after_message
-                        .as_deref()
-                        .or(c.before_message.as_deref())
-                        .unwrap_or("")
-                )
+                cell(&c.key.label(lang)),
+                status(c.before),
+                status(c.after),
+                cell(&now_message(c).map(|m| cat.text(m)).unwrap_or_default())
             );
         }
     };
-    table(&mut out, "Regressions", &d.regressions);
-    table(&mut out, "Fixes", &d.fixes);
-    table(&mut out, "Changed", &d.changed);
-    table(&mut out, "New results", &d.new_results);
-    table(&mut out, "Removed results", &d.removed_results);
+    table(&mut out, md_regressions(), &d.regressions);
+    table(&mut out, md_fixes(), &d.fixes);
+    table(&mut out, md_changed(), &d.changed);
+    table(&mut out, md_new(), &d.new_results);
+    table(&mut out, md_removed(), &d.removed_results);
     if !d.hosts_added.is_empty() || !d.hosts_removed.is_empty() {
-        let _ = writeln!(out, "\n## Hosts\n");
+        let _ = writeln!(out, "\n## {}\n", t(md_hosts()));
         for h in &d.hosts_added {
-            let _ = writeln!(out, "- added `{h}`");
+            let _ = writeln!(out, "- {}", t(md_host_added(h)));
         }
         for h in &d.hosts_removed {
-            let _ = writeln!(out, "- removed `{h}`");
+            let _ = writeln!(out, "- {}", t(md_host_removed(h)));
         }
     }
     if !d.evidence_changes.is_empty() {
-        let _ = writeln!(out, "\n## Evidence\n");
-        let _ = writeln!(out, "| Result | Field | Change |\n|---|---|---|");
+        let _ = writeln!(out, "\n## {}\n", t(md_evidence()));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |\n|---|---|---|",
+            t(md_result()),
+            t(md_field()),
+            t(md_change())
+        );
         for e in &d.evidence_changes {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} |",
-                cell(&e.key.label()),
+                cell(&e.key.label(lang)),
                 cell(&e.field),
                 cell(&evidence_text(e))
             );
@@ -587,8 +752,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn report(results: Value, targets: Value) -> ReportIn {
-        parse_report(
+    fn report(results: Value, targets: Value) -> Report {
+        read_report(
             "t.json",
             &json!({"schema": "kms-preflight/report/v1", "started_at": "x", "targets": targets, "results": results})
                 .to_string(),
@@ -714,8 +879,17 @@ mod tests {
             ["kms-old.corp.test:1688 priority 0 weight 0"]
         );
         assert_eq!(d.exit_code(), 1);
-        let text = render_text(&d);
+        let text = render_text(&d, Lang::En);
         assert!(text.contains("REGRESSED (1)"), "{text}");
+        // The same diff in Japanese: headings and the key's words translated, ids kept.
+        let ja = render_text(&d, Lang::Ja);
+        assert!(ja.contains("\n悪化 (1)\n  (なし) → fail"), "{ja}");
+        assert!(ja.contains(" — 悪化\n"), "{ja}");
+        let md = render_markdown(&d, Lang::Ja);
+        assert!(
+            md.starts_with("# KMS プリフライト: 変更前/変更後\n"),
+            "{md}"
+        );
         assert!(
             text.contains("-kms-old.corp.test:1688 priority 0 weight 0, +kms-new.corp.test:1688")
         );
@@ -748,8 +922,8 @@ mod tests {
         );
         let d = diff("b", &b, "a", &a);
         assert_eq!(d.regressions.len(), 1, "{d:#?}");
-        assert_eq!(d.regressions[0].before.as_deref(), Some("pass"));
-        assert_eq!(d.regressions[0].after.as_deref(), Some("skip"));
+        assert_eq!(d.regressions[0].before, Some(Status::Pass));
+        assert_eq!(d.regressions[0].after, Some(Status::Skip));
         assert!(
             d.removed_results.is_empty() && d.new_results.is_empty(),
             "{d:#?}"
@@ -850,21 +1024,41 @@ mod tests {
 
     #[test]
     fn rejects_other_documents_clearly() {
-        assert!(parse_report("x.json", "{")
-            .unwrap_err()
-            .contains("not a JSON document"));
-        assert!(parse_report("x.json", "{\"a\":1}")
-            .unwrap_err()
-            .contains("not a kms-preflight report"));
-        assert!(parse_report(
-            "x.json",
-            "{\"schema\":\"kms-preflight/report/v9\",\"results\":[]}"
-        )
-        .unwrap_err()
-        .contains("v9 is not supported"));
+        let err =
+            |text: &str| Catalog::get(Lang::En).text(&read_report("x.json", text).unwrap_err());
+        assert!(err("{").starts_with("x.json: not a JSON document: "));
+        assert_eq!(
+            err("{\"a\":1}"),
+            "x.json: not a kms-preflight report (no \"schema\": \"kms-preflight/report/v1\"); write one with `kms-preflight check --format json > x.json`"
+        );
+        assert_eq!(
+            err("{\"schema\":\"kms-preflight/report/v9\",\"results\":[]}"),
+            "x.json: report schema kms-preflight/report/v9 is not supported; this kms-preflight reads kms-preflight/report/v1"
+        );
         let bad = json!({"schema": "kms-preflight/report/v1", "results": [{"id": "a", "target": null, "address": null, "source": null, "status": "great"}]});
-        assert!(parse_report("x.json", &bad.to_string())
-            .unwrap_err()
-            .contains("unknown status"));
+        assert_eq!(
+            err(&bad.to_string()),
+            "x.json: result a has unknown status \"great\""
+        );
+        assert_eq!(
+            err("{\"schema\":\"kms-preflight/report/v1\"}"),
+            "x.json: missing field `results`"
+        );
+    }
+
+    #[test]
+    fn recorded_sentences_stay_when_this_build_cannot_render_their_id() {
+        let r = report(
+            json!([{"id": "x", "status": "fail", "message": "as recorded",
+                    "message_id": "some-newer-id", "args": {}}]),
+            json!([]),
+        );
+        assert_eq!(
+            Catalog::get(Lang::En).text(&r.results[0].message),
+            "as recorded"
+        );
+        let d = diff("a", &Report::empty(), "b", &r);
+        assert!(render_text(&d, Lang::En)
+            .contains("\n  (none) → fail    x general\n                   as recorded\n"));
     }
 }

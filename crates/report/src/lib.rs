@@ -2,7 +2,9 @@
 //! probing; they only read [`Report`].
 
 pub mod concise;
+pub mod diagnose;
 pub mod diff;
+pub mod explain;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -25,8 +27,26 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         kms_preflight_message::MESSAGES.to_vec(),
         kms_preflight_engine::messages(),
         kms_preflight_checks::messages(),
+        diagnose::MESSAGES.to_vec(),
+        diff::MESSAGES.to_vec(),
+        explain::MESSAGES.to_vec(),
     ]
     .concat()
+}
+
+/// `s` padded with spaces to `w` display columns (full-width characters count 2).
+pub(crate) fn pad(s: &str, w: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    format!("{s}{}", " ".repeat(w.saturating_sub(s.width())))
+}
+
+/// The error-code catalog's language for an output language (the catalog has its own type:
+/// it is data, below the message catalogs).
+pub(crate) fn knowledge_lang(lang: Lang) -> kms_preflight_knowledge::Lang {
+    match lang {
+        Lang::En => kms_preflight_knowledge::Lang::En,
+        Lang::Ja => kms_preflight_knowledge::Lang::Ja,
+    }
 }
 
 #[cfg(test)]

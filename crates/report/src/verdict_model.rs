@@ -2,6 +2,7 @@
 //! phrases it is told in: the answer, per-host attempts, shares under both host-caching
 //! settings, fixes; percentages, offsets and short clauses for one terminal line.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use kms_preflight_checks::evidence::kinds;
@@ -9,7 +10,7 @@ use kms_preflight_checks::evidence::kinds;
 use super::Outcome;
 
 /// The overall answer, ordered from best to worst (`Unknown`: nothing to judge).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Answer {
     Unknown,
@@ -30,7 +31,7 @@ impl Answer {
 }
 
 /// What one activation attempt at a host does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Attempt {
     Works,
@@ -52,7 +53,7 @@ impl Attempt {
 }
 
 /// A probability under both host-caching settings.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, JsonSchema)]
 pub struct Both {
     /// KMS host caching off (`slmgr /ckhc`): the RFC 2782 order.
     pub caching_off: f64,
@@ -79,7 +80,7 @@ impl Both {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct HostVerdict {
     /// `host:port`, as the host's results name it.
     pub target: String,
@@ -104,7 +105,7 @@ pub struct HostVerdict {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ClientVerdict {
     /// The `--source` this client stands for; null: the OS's choice.
     pub source: Option<String>,
@@ -127,7 +128,7 @@ pub struct ClientVerdict {
     pub hosts: Vec<HostVerdict>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Fix {
     pub rank: usize,
     pub title: String,
@@ -143,7 +144,7 @@ pub struct Fix {
     pub remediation: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Verdict {
     pub answer: Answer,
     pub label: &'static str,

@@ -400,10 +400,6 @@ fn now_filetime() -> u64 {
     kms::unix_to_filetime(secs)
 }
 
-fn guid(g: products::Guid) -> Uuid {
-    Uuid::from_bytes(*g.as_bytes())
-}
-
 /// The base request this machine sends for `product` (see the module docs for each value).
 pub fn base_request(
     version: ProtocolVersion,
@@ -415,9 +411,9 @@ pub fn base_request(
 ) -> BaseRequest {
     let mut r = BaseRequest::new(
         version,
-        guid(product.application_id()),
-        guid(product.sku_id()),
-        guid(product.kms_id()),
+        product.application_id(),
+        product.sku_id(),
+        product.kms_id(),
         cmid,
         product.required_client_count(),
         client_time,
@@ -567,7 +563,7 @@ async fn probe_address(
     let cat = products::catalog();
     let mut findings = Vec::new();
     // ePIDs seen from this address, per application id (one CSVLK answers them all).
-    let mut epids: Vec<(products::Guid, String)> = Vec::new();
+    let mut epids: Vec<(Uuid, String)> = Vec::new();
     let mut installed_key: Option<String> = None;
     for slug in &act.products {
         let Some(product) = cat.product(slug) else {

@@ -1,16 +1,40 @@
-//! The built-in rule pack (`rules/*.yaml`, compiled in) and the profiles, and [`load`]: the
-//! engine's loader with every kind of this build.
+//! The built-in rule pack (`rules/*.yaml`, compiled in) and the profiles, [`load`]: the
+//! engine's loader with every kind of this build, and [`assemble`]: the rule set a command
+//! asks for (pack, profile, user files, `--only`).
 
+mod assembly;
 pub mod embedded;
 pub mod profiles;
 
 #[cfg(test)]
 mod loader_tests;
 
+pub use assembly::{
+    assemble, default_port, finish, unavailable, Assembled, Assembly, AssemblyError, NamedHost,
+    Unavailable, UnavailableEvidence, UNAVAILABLE_KIND,
+};
+
 use crate::RuleSet;
 use kms_preflight_engine::rules::{self, LoadOptions, RuleErrors, RuleSource};
 
 use crate::Kinds;
+
+kms_preflight_engine::messages! {
+    /// unknown profile '{profile}'
+    unknown_profile = "pack-unknown-profile" (profile);
+    /// --profile {profile} needs --{need} NAME ({summary})
+    profile_needs = "pack-profile-needs" (profile, need, summary);
+    /// --old-host is used by --profile post-change, not by --profile {profile}
+    old_host_unused = "pack-old-host-unused" (profile);
+    /// --no-builtin cannot be combined with --profile {profile}: the profile is built in
+    no_builtin_with_profile = "pack-no-builtin-with-profile" (profile);
+    /// no rules: --no-builtin was given without --rules
+    no_rules = "pack-no-rules" ();
+    /// not checked: '{id}' is opt-in and was not enabled; add {flag} to ask the KMS host itself (…)
+    unavailable_opt_in = "pack-unavailable-opt-in" (id, flag);
+    /// not checked: no rule with id '{id}' is loaded (…)
+    unavailable_not_loaded = "pack-unavailable-not-loaded" (id);
+}
 
 /// Loads and validates rule files with every registered kind.
 pub fn load(sources: &[RuleSource], opts: &LoadOptions) -> Result<RuleSet, RuleErrors> {

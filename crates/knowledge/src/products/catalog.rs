@@ -52,7 +52,7 @@ pub struct DefaultProducts<'a> {
 pub struct ProductCatalog {
     pub(super) version: u32,
     pub(super) sources: BTreeMap<String, String>,
-    pub(super) applications: Vec<(Application, String, Guid)>,
+    pub(super) applications: Vec<(Application, String, Uuid)>,
     pub(super) kms_groups: Vec<KmsGroup>,
     pub(super) products: Vec<Product>,
     pub(super) host_keys: Vec<HostKey>,
@@ -87,11 +87,11 @@ impl ProductCatalog {
     }
 
     /// The ApplicationID of `app`.
-    pub fn application_id(&self, app: Application) -> Guid {
+    pub fn application_id(&self, app: Application) -> Uuid {
         self.applications
             .iter()
             .find(|(a, _, _)| *a == app)
-            .map_or(Guid::NIL, |(_, _, id)| *id)
+            .map_or(Uuid::NIL, |(_, _, id)| *id)
     }
 
     /// Display name of `app`.
@@ -103,7 +103,7 @@ impl ProductCatalog {
     }
 
     /// The application an ApplicationID names.
-    pub fn application_for_id(&self, id: Guid) -> Option<Application> {
+    pub fn application_for_id(&self, id: Uuid) -> Option<Application> {
         self.applications
             .iter()
             .find(|(_, _, g)| *g == id)
@@ -126,12 +126,12 @@ impl ProductCatalog {
     }
 
     /// Products whose request carries this SKU id (Windows 10 and 11 share SKU ids).
-    pub fn products_with_sku(&self, sku_id: Guid) -> impl Iterator<Item = &Product> + '_ {
+    pub fn products_with_sku(&self, sku_id: Uuid) -> impl Iterator<Item = &Product> + '_ {
         self.products.iter().filter(move |p| p.sku_id == sku_id)
     }
 
     /// Products whose request carries this KMS counted id.
-    pub fn products_with_kms_id(&self, kms_id: Guid) -> impl Iterator<Item = &Product> + '_ {
+    pub fn products_with_kms_id(&self, kms_id: Uuid) -> impl Iterator<Item = &Product> + '_ {
         self.products.iter().filter(move |p| p.kms_id == kms_id)
     }
 
@@ -154,7 +154,7 @@ impl ProductCatalog {
     }
 
     /// The KMS group with this counted id.
-    pub fn kms_group_by_id(&self, kms_id: Guid) -> Option<&KmsGroup> {
+    pub fn kms_group_by_id(&self, kms_id: Uuid) -> Option<&KmsGroup> {
         self.kms_groups.iter().find(|g| g.id == kms_id)
     }
 
@@ -169,7 +169,7 @@ impl ProductCatalog {
     }
 
     /// The host key with this CSVLK activation id.
-    pub fn host_key_by_activation_id(&self, activation_id: Guid) -> Option<&HostKey> {
+    pub fn host_key_by_activation_id(&self, activation_id: Uuid) -> Option<&HostKey> {
         self.host_keys
             .iter()
             .find(|h| h.activation_id == activation_id)

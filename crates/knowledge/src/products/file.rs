@@ -89,8 +89,8 @@ pub(super) fn parse_guid(
     entry: &str,
     field: &str,
     text: &str,
-) -> Result<Guid, ProductCatalogError> {
-    Guid::parse(text).ok_or_else(|| {
+) -> Result<Uuid, ProductCatalogError> {
+    Uuid::parse(text).map_err(|_| {
         entry_error(
             section,
             entry,
@@ -221,7 +221,7 @@ pub(super) fn build_catalog(file: FileDoc) -> Result<ProductCatalog, ProductCata
         applications
             .iter()
             .find(|(k, _, _)| *k == app)
-            .map_or(Guid::NIL, |(_, _, g)| *g)
+            .map_or(Uuid::NIL, |(_, _, g)| *g)
     };
 
     // KMS groups.

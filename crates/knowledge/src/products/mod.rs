@@ -23,7 +23,6 @@
 mod catalog;
 mod epid;
 mod file;
-mod guid;
 mod records;
 #[cfg(test)]
 mod tests;
@@ -31,12 +30,14 @@ mod tests;
 pub use catalog::*;
 pub use epid::*;
 use file::*;
-pub use guid::*;
 pub use records::*;
+
+/// GUIDs (products, SKUs, KMS counted ids, host keys) are the wire crate's UUID type: one type
+/// for one thing, with Microsoft's mixed-endian layout (`to_wire`/`from_wire`) beside the text form.
+pub use kms_preflight_wire::dcerpc::Uuid;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
 use serde::Deserialize;

@@ -81,7 +81,7 @@ pub enum Confidence {
 pub struct KmsGroup {
     pub(super) key: String,
     pub(super) name: String,
-    pub(super) id: Guid,
+    pub(super) id: Uuid,
     pub(super) application: Application,
     pub(super) required_client_count: u32,
     pub(super) protocol: u8,
@@ -100,7 +100,7 @@ impl KmsGroup {
         &self.name
     }
     /// The KMS counted id.
-    pub fn id(&self) -> Guid {
+    pub fn id(&self) -> Uuid {
         self.id
     }
     /// The application this group belongs to.
@@ -136,10 +136,10 @@ pub struct Product {
     pub(super) name: String,
     pub(super) family: Family,
     pub(super) application: Application,
-    pub(super) application_id: Guid,
-    pub(super) sku_id: Guid,
+    pub(super) application_id: Uuid,
+    pub(super) sku_id: Uuid,
     pub(super) kms_group: String,
-    pub(super) kms_id: Guid,
+    pub(super) kms_id: Uuid,
     pub(super) required_client_count: u32,
     pub(super) protocol: u8,
     pub(super) gvlk: Option<String>,
@@ -166,16 +166,16 @@ impl Product {
         self.application
     }
     /// The request's ApplicationID.
-    pub fn application_id(&self) -> Guid {
+    pub fn application_id(&self) -> Uuid {
         self.application_id
     }
     /// The request's SKU id (VOLUME_KMSCLIENT activation id). Not unique: Windows 10 and 11
     /// editions share theirs.
-    pub fn sku_id(&self) -> Guid {
+    pub fn sku_id(&self) -> Uuid {
         self.sku_id
     }
     /// The request's KMS counted id: what the host grants or refuses.
-    pub fn kms_id(&self) -> Guid {
+    pub fn kms_id(&self) -> Uuid {
         self.kms_id
     }
     /// Key of this product's [`KmsGroup`] (look it up with [`ProductCatalog::kms_group`]).
@@ -233,10 +233,10 @@ impl KeyRange {
 pub struct HostKey {
     pub(super) key: String,
     pub(super) name: String,
-    pub(super) activation_id: Guid,
+    pub(super) activation_id: Uuid,
     pub(super) group_id: u32,
     pub(super) key_ranges: Vec<KeyRange>,
-    pub(super) activates: Vec<Guid>,
+    pub(super) activates: Vec<Uuid>,
     pub(super) activates_groups: Vec<String>,
     pub(super) confidence: Confidence,
     pub(super) note: Option<String>,
@@ -253,7 +253,7 @@ impl HostKey {
         &self.name
     }
     /// The CSVLK's own activation (SKU) id, as `slmgr /dlv` shows it on the host.
-    pub fn activation_id(&self) -> Guid {
+    pub fn activation_id(&self) -> Uuid {
         self.activation_id
     }
     /// The ePID group id (GGGGG) this CSVLK produces.
@@ -273,11 +273,11 @@ impl HostKey {
         self.activates_kms_id(product.kms_id())
     }
     /// True when a host with this CSVLK grants requests naming `kms_id`.
-    pub fn activates_kms_id(&self, kms_id: Guid) -> bool {
+    pub fn activates_kms_id(&self, kms_id: Uuid) -> bool {
         self.activates.contains(&kms_id)
     }
     /// The KMS counted ids this CSVLK activates.
-    pub fn activated_kms_ids(&self) -> &[Guid] {
+    pub fn activated_kms_ids(&self) -> &[Uuid] {
         &self.activates
     }
     /// The same, as [`KmsGroup`] keys.
