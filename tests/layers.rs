@@ -1,18 +1,21 @@
 //! The layering, checked on the sources: each workspace crate depends only on the crates below
-//! it (wire → net → engine → checks → report → binary), and inside a crate no two modules
-//! import each other, directly or through others. Network I/O happens in `net` only: no crate
-//! above it declares hickory-resolver, hickory-net, surge-ping, socket2 or tokio's "net".
+//! it (wire → knowledge → client → net → engine → checks → report → binary), and inside a crate
+//! no two modules import each other, directly or through others. Network I/O happens in `net`
+//! only: no crate above it declares hickory-resolver, hickory-net, surge-ping, socket2 or
+//! tokio's "net".
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The layers from the bottom; a crate may depend on those before it. `message` is the
-/// vocabulary of what the program says (ids and arguments), `knowledge` is data, `catalog`
-/// renders messages (the report layer's, kept low so checks' tests can render too).
+/// vocabulary of what the program says (ids and arguments), `knowledge` is data, `client` is
+/// the pure reading of a Windows client's own output (no I/O), `catalog` renders messages (the
+/// report layer's, kept low so checks' tests can render too).
 const LAYERS: &[&str] = &[
     "message",
     "wire",
     "knowledge",
+    "client",
     "catalog",
     "net",
     "engine",
