@@ -5,7 +5,10 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog");
+    // Read when the script runs, not when it was compiled: a build script reused from another
+    // checkout's target directory would otherwise embed that checkout's catalogs.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("catalog");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut out = String::new();
     for lang in ["en", "ja"] {
