@@ -347,6 +347,7 @@ mod tests {
                 origins: vec!["--new-host".into()],
             }],
             summary: Summary::of(&results),
+            clients: Vec::new(),
             results,
         };
         let md = render(&r, Lang::En);

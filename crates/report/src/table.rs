@@ -173,6 +173,7 @@ pub fn render_width(report: &Report, width: usize, lang: Lang) -> String {
     let v = verdict(report);
     let mut out = header(report);
     out.push('\n');
+    out.push_str(&super::client::text(report, lang));
     out.push_str(&verdict_block::text(&v, width));
     out.push_str(&listing(report, cat));
     out.push_str(&super::matrix::render(report));
