@@ -43,6 +43,9 @@ kms_preflight_engine::messages! {
     client_via_lookup_domain = "client-via-lookup-domain" (domain);
     client_via_suffixes = "client-via-suffixes" (domain, suffixes);
     client_via_nothing = "client-via-nothing" (suffixes);
+    client_product_no_suffix = "client-product-no-suffix" (product);
+    client_product_of = "client-product-of" (machine, product);
+    client_product_name = "client-product-name" (product);
     client_outcome_activates = "client-outcome-activates" ();
     client_outcome_no_answer = "client-outcome-no-answer" (because, code);
     client_outcome_rejected = "client-outcome-rejected" (because, code);
@@ -268,17 +271,22 @@ pub fn audit(report: &Report) -> ClientAudit {
                 details: Vec::new(),
                 fix: None,
             };
-            let product = p.label();
+            // Several machines: each line says whose product it is.
+            let product: Message = if machines.len() > 1 {
+                client_product_of(m.label(), p.label())
+            } else {
+                client_product_name(p.label())
+            };
             match &d.route {
                 Route::NotKmsClient { channel } => {
                     v.route = "not_kms_client".into();
                     v.line = match &p.error_code {
                         Some(c) => client_product_not_kms_code(
-                            product.as_str(),
+                            product.clone(),
                             channel_text(channel),
                             c.as_str(),
                         ),
-                        None => client_product_not_kms(product.as_str(), channel_text(channel)),
+                        None => client_product_not_kms(product.clone(), channel_text(channel)),
                     };
                     out.products.push(v);
                     continue;
@@ -320,7 +328,7 @@ pub fn audit(report: &Report) -> ClientAudit {
                     v.answer = Some(answer);
                     v.code = code;
                     v.line = client_product_pinned(
-                        product.as_str(),
+                        product.clone(),
                         target.as_str(),
                         origin_token(pinned.origin),
                         outcome,
@@ -355,7 +363,7 @@ pub fn audit(report: &Report) -> ClientAudit {
                     v.answer = Some(answer);
                     v.code = code;
                     v.line = client_product_discovery(
-                        product.as_str(),
+                        product.clone(),
                         client_via_lookup_domain(domain.as_str()),
                         outcome,
                     );
@@ -371,11 +379,16 @@ pub fn audit(report: &Report) -> ClientAudit {
                             .collect()
                     };
                     client_domains.extend(list.iter().cloned());
-                    let (answer, code, via, outcome) = discovery_outcome(report, &list);
-                    v.via = list.first().cloned();
-                    v.answer = Some(answer);
-                    v.code = code;
-                    v.line = client_product_discovery(product.as_str(), via, outcome);
+                    if list.is_empty() {
+                        v.answer = Some(Answer::Unknown);
+                        v.line = client_product_no_suffix(product.clone());
+                    } else {
+                        let (answer, code, via, outcome) = discovery_outcome(report, &list);
+                        v.via = list.first().cloned();
+                        v.answer = Some(answer);
+                        v.code = code;
+                        v.line = client_product_discovery(product.clone(), via, outcome);
+                    }
                 }
             }
             if matches!(v.route.as_str(), "lookup_domain" | "suffix_list")
@@ -429,7 +442,7 @@ pub fn audit(report: &Report) -> ClientAudit {
                     DiscoveryNote::LookupDomainIgnored { domain } => {
                         client_note_lookup_domain_ignored(domain.as_str())
                     }
-                    DiscoveryNote::SuffixesUnknown => {
+                    DiscoveryNote::SuffixesUnknown if !report.domains.is_empty() => {
                         client_note_suffixes_unknown(report.domains.clone())
                     }
                     DiscoveryNote::NoSuffix => client_note_no_suffix(),

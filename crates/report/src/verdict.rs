@@ -304,7 +304,16 @@ struct FixCand<'a> {
 /// The verdict of a client that searches `only` (a client's own lookup domain or suffix
 /// list, `--client-state`): the first of them with KMS records, never the hosts given by hand.
 pub(crate) fn discovery_verdict(report: &Report, only: &[String]) -> ClientVerdict {
-    client_verdict(report, None, Some(only), &mut Vec::new())
+    // The run's own suffix-list audit, when it searched exactly these domains.
+    let same = report.results.iter().any(|r| {
+        r.kind == kinds::SRV_DISCOVERY
+            && r.evidence
+                .srv_discovery()
+                .and_then(|e| e.suffixes.as_ref())
+                .is_some_and(|l| l.iter().map(|s| &s.suffix).eq(only.iter()))
+    });
+    let only = if same { None } else { Some(only) };
+    client_verdict(report, None, only, &mut Vec::new())
 }
 
 fn client_verdict<'a>(

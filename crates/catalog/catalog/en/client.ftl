@@ -61,3 +61,6 @@ client-cmid-fix =
       on machines already cloned (elevated command prompt): slmgr /rearm, restart, check that slmgr /dlv shows a new CMID, then slmgr /ato
       Office (its own CMID, cscript ospp.vbs /dcmid): cscript ospp.vbs /rearm, restart, then cscript ospp.vbs /act (Microsoft, "Tools to manage volume activation of Office": https://learn.microsoft.com/en-us/deployoffice/vlactivation/tools-to-manage-volume-activation-of-office)
 client-no-code = diagnose: no CODE given and no --client-state input shows an error code (Notification Reason, ERROR CODE); give the CODE
+client-product-no-suffix = { $product }: finds KMS through DNS, but no suffix of the client is known: cannot tell (give its ipconfig /all, or --suffix)
+client-product-of = { $machine }: { $product }
+client-product-name = { $product }

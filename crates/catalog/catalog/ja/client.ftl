@@ -61,3 +61,6 @@ client-cmid-fix =
       すでに複製したコンピューターでは (管理者特権のコマンド プロンプト): slmgr /rearm、再起動、slmgr /dlv で CMID が変わったことを確認してから slmgr /ato
       Office (独自の CMID、cscript ospp.vbs /dcmid): cscript ospp.vbs /rearm、再起動、その後 cscript ospp.vbs /act (Microsoft「Tools to manage volume activation of Office」: https://learn.microsoft.com/en-us/deployoffice/vlactivation/tools-to-manage-volume-activation-of-office)
 client-no-code = diagnose: CODE が指定されておらず、--client-state のどの入力にもエラー コード (通知の理由、ERROR CODE) がありません。CODE を指定してください
+client-product-no-suffix = { $product }: DNS で KMS を検出しますが、クライアントのサフィックスがわかりません: 判定できません (その ipconfig /all か --suffix を指定してください)
+client-product-of = { $machine }: { $product }
+client-product-name = { $product }
