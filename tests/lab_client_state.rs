@@ -63,7 +63,8 @@ fn the_audit_follows_the_clients_own_state() {
     for a in ["198.18.0.10/24", "198.18.0.11/24", "198.18.0.12/24"] {
         lab.addr(&server, &srv_if, a);
     }
-    lab.chrony(&server, &["198.18.0.10", "198.18.0.11"], "+0");
+    lab.chrony(&server, &["198.18.0.10"], "+0");
+    lab.chrony(&server, &["198.18.0.11"], "+0");
     lab.responder(&server, "kms", &["198.18.0.10:1688", "198.18.0.11:1688"]);
     lab.bind(
         &server,
@@ -215,7 +216,13 @@ fn the_audit_follows_the_clients_own_state() {
     );
     assert_eq!(r["status"], "fail", "{r}");
     assert_eq!(r["error_codes"][0], "0xC004F038", "{r}");
+    // Every clone's own route works; the shared CMID alone makes them fail.
+    assert!(
+        t.contains("but its client machine ID (CMID) 3e6f0c2a-91d4-4b7e-a5c8-6d2f1e0b9a47 is also that of PC-CLONE-B, PC-CLONE-C"),
+        "{t}"
+    );
     for p in v["client_state"].as_array().unwrap() {
-        assert_eq!(p["products"][0]["answer"], "works", "{p}");
+        assert_eq!(p["products"][0]["answer"], "fails", "{p}");
+        assert_eq!(p["products"][0]["code"], "0xC004F038", "{p}");
     }
 }

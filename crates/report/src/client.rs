@@ -74,6 +74,7 @@ kms_preflight_engine::messages! {
     client_cmid_shared_unsure = "client-cmid-shared-unsure" (cmid, machines);
     client_cmid_unique = "client-cmid-unique" (count);
     client_cmid_fix = "client-cmid-fix" ();
+    client_cmid_shared_product = "client-cmid-shared-product" (cmid, machines);
     client_no_code = "client-no-code" ();
 }
 
@@ -248,8 +249,13 @@ pub fn audit(report: &Report) -> ClientAudit {
         }
     }
     let machines = client::group_by_machine(&report.clients);
+    let shared: Vec<client::SharedCmid> = client::shared_cmids(&machines)
+        .into_iter()
+        .filter(|s| s.certain)
+        .collect();
     let mut client_domains: Vec<String> = Vec::new();
     for m in &machines {
+        let clone_of = shared.iter().find(|s| m.cmids().contains(&s.cmid));
         for p in &m.products {
             let d = client::discovery(p, &m.machine);
             let mut v = ProductVerdict {
@@ -431,6 +437,19 @@ pub fn audit(report: &Report) -> ClientAudit {
                     }
                     _ => {}
                 }
+            }
+            // A clone: whatever the network does, the host counts it with the others as one.
+            if let (Some(sh), Some(_)) = (clone_of, &v.answer) {
+                v.answer = Some(Answer::Fails);
+                v.code = Some(COUNT_TOO_LOW.into());
+                let others: Vec<String> = sh
+                    .machines
+                    .iter()
+                    .filter(|x| **x != m.label())
+                    .cloned()
+                    .collect();
+                v.details
+                    .insert(0, client_cmid_shared_product(sh.cmid.as_str(), others));
             }
             for n in &d.notes {
                 let m = match n {

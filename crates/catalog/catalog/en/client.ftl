@@ -64,3 +64,4 @@ client-no-code = diagnose: no CODE given and no --client-state input shows an er
 client-product-no-suffix = { $product }: finds KMS through DNS, but no suffix of the client is known: cannot tell (give its ipconfig /all, or --suffix)
 client-product-of = { $machine }: { $product }
 client-product-name = { $product }
+client-cmid-shared-product = but its client machine ID (CMID) { $cmid } is also that of { $machines }: the KMS host counts them as one client → it logs 0xC004F038 whatever the network does

@@ -64,3 +64,4 @@ client-no-code = diagnose: CODE が指定されておらず、--client-state の
 client-product-no-suffix = { $product }: DNS で KMS を検出しますが、クライアントのサフィックスがわかりません: 判定できません (その ipconfig /all か --suffix を指定してください)
 client-product-of = { $machine }: { $product }
 client-product-name = { $product }
+client-cmid-shared-product = ただし、クライアント コンピューター ID (CMID) { $cmid } が { $machines } と同じです: KMS ホストはこれらを 1 台のクライアントとして数えるため、ネットワークに関係なく 0xC004F038 を記録します
