@@ -96,11 +96,16 @@ fn the_audit_follows_the_clients_own_state() {
 
     // 1. Pinned (slmgr /skms) to a host that refuses, while DNS publishes a healthy one: the
     //    verdict is about the pinned host.
-    let pinned = write(
-        "pinned.txt",
-        &sample("en/slmgr-dlv-pinned-kms-old-crlf.txt"),
-    );
-    let (code, t) = run(&[&pinned], &["--domain", "corp.example"]);
+    //    The sample as it is, by its path in the repository (the README shows this output).
+    let pinned = "testdata/client-state/en/slmgr-dlv-pinned-kms-old-crlf.txt";
+    let (code, t) = run(&[pinned], &["--domain", "corp.example"]);
+    if let Some(dir) = std::env::var_os("KP_DOCS_DIR") {
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(
+            std::path::Path::new(&dir).join("client-state-pinned.txt"),
+            &t,
+        );
+    }
     assert_eq!(code, Some(1), "{t}");
     let first = t.lines().nth(2).unwrap();
     assert!(

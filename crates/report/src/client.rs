@@ -74,6 +74,7 @@ kms_preflight_engine::messages! {
     client_cmid_shared_unsure = "client-cmid-shared-unsure" (cmid, machines);
     client_cmid_unique = "client-cmid-unique" (count);
     client_cmid_fix = "client-cmid-fix" ();
+    client_summary_fails = "client-summary-fails" (product, code);
     client_cmid_shared_product = "client-cmid-shared-product" (cmid, machines);
     client_no_code = "client-no-code" ();
 }

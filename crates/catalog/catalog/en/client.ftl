@@ -65,3 +65,4 @@ client-product-no-suffix = { $product }: finds KMS through DNS, but no suffix of
 client-product-of = { $machine }: { $product }
 client-product-name = { $product }
 client-cmid-shared-product = but its client machine ID (CMID) { $cmid } is also that of { $machines }: the KMS host counts them as one client → it logs 0xC004F038 whatever the network does
+client-summary-fails = the given client cannot activate { $product } ({ $code })

@@ -65,3 +65,4 @@ client-product-no-suffix = { $product }: DNS で KMS を検出しますが、ク
 client-product-of = { $machine }: { $product }
 client-product-name = { $product }
 client-cmid-shared-product = ただし、クライアント コンピューター ID (CMID) { $cmid } が { $machines } と同じです: KMS ホストはこれらを 1 台のクライアントとして数えるため、ネットワークに関係なく 0xC004F038 を記録します
+client-summary-fails = 指定されたクライアントは { $product } のライセンス認証ができません ({ $code })
