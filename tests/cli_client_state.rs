@@ -134,6 +134,18 @@ fn pinned_to_a_refusing_loopback_port_says_refused_and_the_json_has_the_client()
     assert_eq!(p["code"], "0xC004F074");
     assert_eq!(p["line"]["message_id"], "client-product-pinned");
     assert!(p["fix"]["text"].as_str().unwrap().contains("slmgr /ckms"));
+    // The committed schema describes it.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/schema/report.v1.schema.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
