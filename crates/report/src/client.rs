@@ -309,7 +309,9 @@ pub fn audit(report: &Report) -> ClientAudit {
                         priority: 0,
                         weight: 0,
                     };
-                    let cl = classify(report, None, &cand, None);
+                    // With --source, the first source's results stand for the client.
+                    let src = report.sources.first().map(String::as_str);
+                    let cl = classify(report, src, &cand, None);
                     let because = cl.because.clone().unwrap_or_default();
                     let (answer, code, outcome) = match cl.attempt {
                         Attempt::Works => (Answer::Works, None, client_outcome_activates()),

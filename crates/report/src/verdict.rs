@@ -313,7 +313,9 @@ pub(crate) fn discovery_verdict(report: &Report, only: &[String]) -> ClientVerdi
                 .is_some_and(|l| l.iter().map(|s| &s.suffix).eq(only.iter()))
     });
     let only = if same { None } else { Some(only) };
-    client_verdict(report, None, only, &mut Vec::new())
+    // With --source, the first source's results stand for the client.
+    let source = report.sources.first().map(String::as_str);
+    client_verdict(report, source, only, &mut Vec::new())
 }
 
 fn client_verdict<'a>(
