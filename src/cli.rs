@@ -100,9 +100,10 @@ pub enum ExplainFormat {
 
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
-    /// Error code, spelled as for `explain`.
+    /// Error code, spelled as for `explain`. May be left out with --client-state: the last
+    /// error code the client itself printed is used.
     #[arg(value_name = "CODE", allow_hyphen_values = true)]
-    pub code: String,
+    pub code: Option<String>,
     #[command(flatten)]
     pub check: CheckArgs,
 }
@@ -178,9 +179,18 @@ pub struct AuditArgs {
     /// Used when no --domain is given; reports which suffix finds which KMS hosts.
     #[arg(long = "suffix", value_name = "SUFFIX")]
     pub suffixes: Vec<String>,
-    /// KMS host to check as if published, NAME or NAME:PORT or [IPv6]:PORT (repeatable).
+    /// KMS host to check, NAME or NAME:PORT or [IPv6]:PORT (repeatable). Without --domain or
+    /// --suffix it stands for a client pinned to it (slmgr /skms): no DNS discovery is done.
     #[arg(long = "host", value_name = "NAME[:PORT]", value_parser = parse_host)]
     pub hosts: Vec<HostArg>,
+    /// A Windows client's own output to follow (repeatable; `-` reads stdin): slmgr /dli, /dlv
+    /// or /xpr, cscript ospp.vbs /dstatus, reg query of a SoftwareProtectionPlatform key,
+    /// ipconfig /all; English or Japanese; UTF-8, UTF-16 with a BOM or CP932. The audit then
+    /// does what that client would do: a pinned host only (no DNS discovery), else its lookup
+    /// domain or suffix list and its DNS servers (--domain, --suffix, --dns override them), and
+    /// the verdict comes per client product. See docs/client-state.md.
+    #[arg(long = "client-state", value_name = "FILE")]
+    pub client_state: Vec<PathBuf>,
     /// DNS server to query instead of the system's, IP or IP:PORT or [IPv6]:PORT (repeatable,
     /// asked in order).
     #[arg(long = "dns", value_name = "IP[:PORT]", value_parser = parse_dns_server)]

@@ -135,6 +135,7 @@ fn fixture() -> Report {
             .collect(),
         results,
         summary,
+        clients: Vec::new(),
     }
 }
 

@@ -13,7 +13,9 @@ use kms_preflight_engine::Target;
 use kms_preflight_net::{dns, source};
 use kms_preflight_report as report;
 
-use super::{color_wanted, render, UsageError, EXIT_USAGE};
+use kms_preflight_client::ClientState;
+
+use super::{client_state, color_wanted, render, UsageError, EXIT_USAGE};
 use crate::cli::{AuditArgs, CheckArgs, HostArg};
 
 /// The rule set `args` asks for: the built-in pack, the profile's file and the user's rule
@@ -72,15 +74,22 @@ pub async fn run_check(args: &AuditArgs) -> Result<Report, UsageError> {
 pub struct Plan {
     rules: pack::Assembled,
     opts: RunOptions,
+    /// `--client-state` inputs, as read.
+    clients: Vec<ClientState>,
 }
 
 impl Plan {
     /// Loads the rules and resolves domains, targets, DNS servers and sources from the command
     /// line (and, where it leaves them out, the system resolver configuration).
     pub fn new(args: &AuditArgs) -> Result<Plan, UsageError> {
+        let clients = client_state::load(&args.client_state)?;
         let rules = pack::assemble(&assembly(args))?;
-        let opts = run_options(args, &rules)?;
-        Ok(Plan { rules, opts })
+        let opts = run_options(args, &rules, &clients)?;
+        Ok(Plan {
+            rules,
+            opts,
+            clients,
+        })
     }
 
     /// Runs the audit; every call probes afresh (the engine gives every run a fresh memory).
@@ -93,6 +102,11 @@ impl Plan {
             .iter()
             .map(|s| s.to_string())
             .collect();
+        // Shared CMIDs are a result of their own: they fail whatever the network does.
+        report
+            .results
+            .extend(report::client::cmid_results(&self.clients));
+        report.clients = self.clients.clone();
         self.rules.finish(report)
     }
 
@@ -102,7 +116,11 @@ impl Plan {
     }
 }
 
-fn run_options(args: &AuditArgs, rules: &pack::Assembled) -> Result<RunOptions, UsageError> {
+fn run_options(
+    args: &AuditArgs,
+    rules: &pack::Assembled,
+    clients: &[ClientState],
+) -> Result<RunOptions, UsageError> {
     let activation = super::activation::settings(args)?;
     let default_port = rules.default_port();
     let mut targets: Vec<Target> = args
@@ -111,24 +129,59 @@ fn run_options(args: &AuditArgs, rules: &pack::Assembled) -> Result<RunOptions, 
         .map(|h| h.target(default_port, "--host"))
         .collect();
     targets.extend(rules.profile_targets());
-    let (sys_servers, sys_domains) =
-        if args.dns.is_empty() || (args.domains.is_empty() && args.suffixes.is_empty()) {
-            dns::system_dns()
+    let client = client_state::plan(clients, default_port);
+    for t in client.targets {
+        match targets
+            .iter_mut()
+            .find(|x| x.host == t.host && x.port == t.port)
+        {
+            Some(x) => x.origins.extend(t.origins),
+            None => targets.push(t),
+        }
+    }
+    let explicit = !args.domains.is_empty() || !args.suffixes.is_empty();
+    // A client pinned to its host does no DNS discovery: with client state, only the clients'
+    // own domains are searched; without it, plain --host is such a client too.
+    let client_domains = !clients.is_empty() && !explicit;
+    let system_domains_wanted = !explicit
+        && (if clients.is_empty() {
+            args.hosts.is_empty()
         } else {
-            (Vec::new(), Vec::new())
-        };
-    let (dns_servers, dns_from_cli) = if args.dns.is_empty() {
-        (sys_servers, false)
+            client.needs_system_domains
+        });
+    let (sys_servers, sys_domains) = if args.dns.is_empty() || system_domains_wanted {
+        dns::system_dns()
     } else {
-        (args.dns.clone(), true)
+        (Vec::new(), Vec::new())
     };
-    // Like a client: explicit domains, else the simulated suffix list, else the system's.
+    let (dns_servers, dns_from_cli) = if !args.dns.is_empty() {
+        (args.dns.clone(), true)
+    } else if !client.dns.is_empty() {
+        // The clients' own DNS servers first; the system's after them, for when those do not
+        // answer from here.
+        let mut servers = client.dns.clone();
+        servers.extend(sys_servers.into_iter().filter(|s| !client.dns.contains(s)));
+        (servers, true)
+    } else {
+        (sys_servers, false)
+    };
+    let mut from_clients = client.domains.clone();
+    if client.needs_system_domains {
+        from_clients.extend(sys_domains.iter().cloned());
+    }
+    let none = Vec::new();
+    // Like a client: explicit domains, else the simulated suffix list, else the clients'
+    // own, else the system's (not for a client given its host by hand).
     let (domain_list, search_origin, flag) = if !args.domains.is_empty() {
         (&args.domains, "--domain", "--domain")
     } else if !args.suffixes.is_empty() {
         (&args.suffixes, "--suffix", "--suffix")
-    } else {
+    } else if client_domains {
+        (&from_clients, "--client-state", "--client-state")
+    } else if system_domains_wanted {
         (&sys_domains, "system resolver search list", "search list")
+    } else {
+        (&none, "--host", "--host")
     };
     let mut domains = Vec::new();
     for d in domain_list {
@@ -138,7 +191,7 @@ fn run_options(args: &AuditArgs, rules: &pack::Assembled) -> Result<RunOptions, 
             domains.push(shown);
         }
     }
-    if domains.is_empty() && targets.is_empty() {
+    if domains.is_empty() && targets.is_empty() && clients.is_empty() {
         return Err(UsageError(
             "no DNS domain to search: the system resolver configuration has no domain or search list; pass --domain DOMAIN (or --host NAME to check a host directly)".into(),
         ));

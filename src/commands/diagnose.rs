@@ -12,7 +12,25 @@ use crate::cli::{DiagnoseArgs, Format};
 
 pub async fn diagnose(args: DiagnoseArgs) -> i32 {
     let lang = super::lang();
-    let (code, entry) = match lookup(&args.code) {
+    // Without CODE, the client's own last error code (--client-state).
+    let given = match &args.code {
+        Some(c) => c.clone(),
+        None => match last_client_code(&args.check.audit.client_state) {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                eprintln!(
+                    "kms-preflight: {}",
+                    report::Catalog::get(lang).text(&report::client::client_no_code())
+                );
+                return EXIT_USAGE;
+            }
+            Err(e) => {
+                eprintln!("kms-preflight: {e}");
+                return EXIT_USAGE;
+            }
+        },
+    };
+    let (code, entry) = match lookup(&given) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("kms-preflight: {e}");
@@ -74,4 +92,15 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
         }
     }
     report.exit_code()
+}
+
+/// The last error code the given clients printed: the first KMS client product's, else any.
+fn last_client_code(paths: &[std::path::PathBuf]) -> Result<Option<String>, super::UsageError> {
+    let states = super::client_state::load(paths)?;
+    let products = || states.iter().flat_map(|s| s.products.iter());
+    let kms = products()
+        .find(|p| p.error_code.is_some() && p.channel.as_ref().is_none_or(|c| c.is_kms_client()));
+    Ok(kms
+        .or_else(|| products().find(|p| p.error_code.is_some()))
+        .and_then(|p| p.error_code.clone()))
 }

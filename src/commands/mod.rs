@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod check;
+pub mod client_state;
 pub mod diagnose;
 pub mod diff;
 pub mod docs;

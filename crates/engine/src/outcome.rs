@@ -185,6 +185,10 @@ pub struct Report<E> {
     pub targets: Vec<ReportTarget>,
     pub results: Vec<Outcome<E>>,
     pub summary: Summary,
+    /// The Windows clients' own outputs the run followed (`--client-state`), as read; empty
+    /// without that option. The verdict per client product is computed from them and the
+    /// results by the report layer.
+    pub clients: Vec<kms_preflight_client::ClientState>,
 }
 
 /// A host the run checked.
@@ -219,6 +223,7 @@ impl<E> Report<E> {
             targets: Vec::new(),
             results: Vec::new(),
             summary: Summary::default(),
+            clients: Vec::new(),
         }
     }
 
@@ -295,6 +300,17 @@ impl<E: EvidenceSet> Report<E> {
                 }
             }
         }
+        // The clients as the report's `client_state` recorded them; one of another shape
+        // (a newer writer) is left out rather than refusing the whole report.
+        let clients = v
+            .get("client_state")
+            .and_then(|c| c.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| serde_json::from_value(c.get("client")?.clone()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
         let raw: RecordedReport =
             serde_json::from_value(v).map_err(|e| RecordedError::Malformed(e.to_string()))?;
         let mut results = Vec::with_capacity(raw.results.len());
@@ -345,6 +361,7 @@ impl<E: EvidenceSet> Report<E> {
             targets: raw.targets,
             results,
             summary,
+            clients,
         })
     }
 }

@@ -260,6 +260,7 @@ pub async fn run<M: Model>(rules: &RuleSet<M>, opts: RunOptions<M>) -> Report<M:
             .collect(),
         results: outcomes,
         summary,
+        clients: Vec::new(),
     }
 }
 

@@ -400,6 +400,8 @@ pub fn render(report: &Report, width: usize, lang: Lang) -> String {
     let v = verdict(report);
     let mut out = header(report);
     out.push('\n');
+    // The clients' own verdicts first: what each given client would do (--client-state).
+    out.push_str(&super::client::text(report, lang));
     out.push_str(&verdict_block::text(&v, width));
 
     let rows = rows(report, cat);

@@ -57,6 +57,11 @@ pub struct ReportJson<'a> {
     /// the report itself; absent in reports written before the verdict existed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    /// `--client-state`: one object per input, the client model as read (`client`, with what
+    /// was not found in `client.missing`) and the verdict of each of its products; absent
+    /// without that option.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_state: Option<Vec<super::client::ClientInputJson>>,
 }
 
 /// One result.
@@ -195,6 +200,7 @@ pub fn report_json<'a>(report: &'a Report, cat: &Catalog) -> ReportJson<'a> {
         results: report.results.iter().map(|r| result_json(r, cat)).collect(),
         summary: &report.summary,
         verdict: None,
+        client_state: None,
     }
 }
 
@@ -203,6 +209,7 @@ pub fn to_value(report: &Report, lang: Lang) -> Value {
     let cat = Catalog::get(lang);
     let doc = ReportJson {
         verdict: Some(super::verdict::verdict(report)),
+        client_state: super::client::json(report, lang),
         ..report_json(report, cat)
     };
     serde_json::to_value(doc).expect("report is plain data")

@@ -182,6 +182,7 @@ mod tests {
             sources: vec![],
             targets: vec![],
             summary: Summary::of(&results),
+            clients: Vec::new(),
             results,
         };
         let xml = render(&r, Lang::En);

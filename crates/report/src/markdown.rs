@@ -30,6 +30,14 @@ fn word(s: Status) -> &'static str {
 /// The one-line readiness word shared with the table renderer's wording, reconciled with the
 /// client's-eye verdict ([`super::verdict::readiness`]).
 pub fn verdict(report: &Report) -> &'static str {
+    // A given client (--client-state) that cannot activate decides, as in the table.
+    if super::client::audit(report)
+        .products
+        .iter()
+        .any(|p| p.answer == Some(super::verdict::Answer::Fails))
+    {
+        return "NOT READY";
+    }
     match readiness(report, &super::verdict::verdict(report)) {
         Readiness::NotReady => "NOT READY",
         Readiness::ReadyWithRisk => "READY with risk",
@@ -73,6 +81,12 @@ pub fn render(report: &Report, lang: Lang) -> String {
         s.skip,
         s.error
     );
+    let clients = super::client::text(report, lang);
+    if !clients.is_empty() {
+        let _ = writeln!(out, "## Client state\n");
+        out.push_str(&fence(&clients));
+        out.push('\n');
+    }
     out.push_str(&verdict_section(&super::verdict::verdict(report)));
     let none = |v: &[String]| {
         if v.is_empty() {
@@ -347,6 +361,7 @@ mod tests {
                 origins: vec!["--new-host".into()],
             }],
             summary: Summary::of(&results),
+            clients: Vec::new(),
             results,
         };
         let md = render(&r, Lang::En);

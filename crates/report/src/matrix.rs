@@ -256,6 +256,7 @@ mod tests {
                 origins: Vec::new(),
             }],
             summary: Summary::of(&results),
+            clients: Vec::new(),
             results,
         }
     }

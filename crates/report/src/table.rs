@@ -132,7 +132,24 @@ fn listing(report: &Report, cat: &Catalog) -> String {
 /// The closing line: counts, duration and the readiness word, reconciled with the verdict.
 pub fn summary_line(report: &Report, v: &Verdict) -> String {
     let s = &report.summary;
+    // A given client (--client-state) that cannot activate decides the line, whatever DNS
+    // discovery would do for others.
+    let client_fails = super::client::audit(report)
+        .products
+        .into_iter()
+        .find(|p| p.answer == Some(Answer::Fails));
     let word = match readiness(report, v) {
+        _ if client_fails.is_some() => {
+            let p = client_fails.expect("checked");
+            format!(
+                "{} — {}",
+                "NOT READY".red().bold(),
+                Catalog::get(Lang::En).text(&super::client::client_summary_fails(
+                    p.product,
+                    p.code.unwrap_or_default()
+                ))
+            )
+        }
         Readiness::NotReady if v.answer == Answer::Fails && s.error == 0 => format!(
             "{} — clients cannot activate{}",
             "NOT READY".red().bold(),
@@ -173,6 +190,7 @@ pub fn render_width(report: &Report, width: usize, lang: Lang) -> String {
     let v = verdict(report);
     let mut out = header(report);
     out.push('\n');
+    out.push_str(&super::client::text(report, lang));
     out.push_str(&verdict_block::text(&v, width));
     out.push_str(&listing(report, cat));
     out.push_str(&super::matrix::render(report));

@@ -49,11 +49,11 @@ fn matches_source(r: &Outcome, source: Option<&str>) -> bool {
 
 /// One published (or given) host a client may try.
 #[derive(Debug, Clone)]
-struct Cand {
-    host: String,
-    port: u16,
-    priority: u16,
-    weight: u16,
+pub(crate) struct Cand {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) priority: u16,
+    pub(crate) weight: u16,
 }
 
 fn records_of(r: &Outcome) -> Vec<Cand> {
@@ -89,10 +89,10 @@ fn stale_ports(r: &Outcome) -> Option<Vec<u16>> {
 /// Why a host's attempt is unknown when this run has no connection result for it.
 const NOT_PROBED: &str = "not probed: this run tried no connection to it";
 
-struct Classified<'a> {
-    attempt: Attempt,
-    code: Option<String>,
-    because: Option<String>,
+pub(crate) struct Classified<'a> {
+    pub(crate) attempt: Attempt,
+    pub(crate) code: Option<String>,
+    pub(crate) because: Option<String>,
     results: Vec<String>,
     notes: Vec<String>,
     /// The result whose remediation fixes the attempt, and whether fixing it removes the
@@ -100,7 +100,7 @@ struct Classified<'a> {
     fix: Option<(&'a Outcome, bool)>,
 }
 
-fn classify<'a>(
+pub(crate) fn classify<'a>(
     report: &'a Report,
     source: Option<&str>,
     cand: &Cand,
@@ -301,14 +301,33 @@ struct FixCand<'a> {
     spares: f64,
 }
 
+/// The verdict of a client that searches `only` (a client's own lookup domain or suffix
+/// list, `--client-state`): the first of them with KMS records, never the hosts given by hand.
+pub(crate) fn discovery_verdict(report: &Report, only: &[String]) -> ClientVerdict {
+    // The run's own suffix-list audit, when it searched exactly these domains.
+    let same = report.results.iter().any(|r| {
+        r.kind == kinds::SRV_DISCOVERY
+            && r.evidence
+                .srv_discovery()
+                .and_then(|e| e.suffixes.as_ref())
+                .is_some_and(|l| l.iter().map(|s| &s.suffix).eq(only.iter()))
+    });
+    let only = if same { None } else { Some(only) };
+    // With --source, the first source's results stand for the client.
+    let source = report.sources.first().map(String::as_str);
+    client_verdict(report, source, only, &mut Vec::new())
+}
+
 fn client_verdict<'a>(
     report: &'a Report,
     source: Option<&str>,
+    only: Option<&[String]>,
     fixes: &mut Vec<FixCand<'a>>,
 ) -> ClientVerdict {
     let disc = report
         .results
         .iter()
+        .filter(|_| only.is_none())
         .find(|r| r.kind == kinds::SRV_DISCOVERY && matches_source(r, source));
     let srv_of = |d: &str| {
         report.results.iter().find(|r| {
@@ -318,7 +337,7 @@ fn client_verdict<'a>(
                 && !records_of(r).is_empty()
         })
     };
-    let mut suffixes: Vec<String> = report.domains.clone();
+    let mut suffixes: Vec<String> = only.map_or_else(|| report.domains.clone(), <[String]>::to_vec);
     let mut suffix_origin = None;
     let mut domain: Option<String> = None;
     if let Some(d) = disc {
@@ -377,11 +396,11 @@ fn client_verdict<'a>(
             let origin = format!("SRV _vlmcs._tcp.{d}");
             report.targets.iter().any(|t| t.origins.contains(&origin))
         };
-        domain = report
-            .domains
+        let searched = only.unwrap_or(&report.domains);
+        domain = searched
             .iter()
             .find(|d| srv_of(d).is_some())
-            .or_else(|| report.domains.iter().find(|d| found_in(d)))
+            .or_else(|| searched.iter().find(|d| found_in(d)))
             .cloned();
     }
     // The hosts: the domain's records, else the hosts found in it, else hosts given by hand.
@@ -428,6 +447,25 @@ fn client_verdict<'a>(
             }
         }
         base.discovery = format!("SRV _vlmcs._tcp.{d}");
+    }
+    if cands.is_empty() && only.is_some() {
+        // A client searching its own domains finds nothing there: the SRV lookup's code.
+        base.answer = Answer::Fails;
+        base.discovery = "no KMS SRV record found".into();
+        base.code = report
+            .results
+            .iter()
+            .find(|r| {
+                r.kind == kinds::SRV
+                    && r.status == Status::Fail
+                    && r.target
+                        .as_deref()
+                        .is_some_and(|t| suffixes.iter().any(|s| s == t))
+            })
+            .and_then(|r| r.error_codes.first().cloned())
+            .or_else(|| Some("0x8007232B".into()));
+        base.reason = format!("no _vlmcs._tcp record in {}", suffixes.join(", "));
+        return base;
     }
     if cands.is_empty() {
         domain = None;
@@ -609,7 +647,7 @@ pub fn verdict(report: &Report) -> Verdict {
     let mut cands = Vec::new();
     let clients: Vec<ClientVerdict> = sources
         .iter()
-        .map(|s| client_verdict(report, *s, &mut cands))
+        .map(|s| client_verdict(report, *s, None, &mut cands))
         .collect();
     let worst = clients
         .iter()
