@@ -14,7 +14,7 @@ use kms_preflight_net::{dns, source};
 use kms_preflight_report as report;
 
 use super::{color_wanted, render, UsageError, EXIT_USAGE};
-use crate::cli::{AuditArgs, CheckArgs, HostArg};
+use crate::cli::{AuditArgs, CheckArgs, Format, HostArg};
 
 /// The rule set `args` asks for: the built-in pack, the profile's file and the user's rule
 /// files, narrowed to what the profile (and `diagnose`) selects.
@@ -34,6 +34,7 @@ pub fn assembly(args: &AuditArgs) -> pack::Assembly {
         new_host: args.new_host.as_ref().map(host),
         old_host: args.old_host.as_ref().map(host),
         only: args.only.clone(),
+        skip: args.skip.clone(),
     }
 }
 
@@ -57,6 +58,34 @@ pub async fn check(args: CheckArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
+    if args.plan {
+        let traffic = plan.traffic();
+        let lang = super::lang();
+        return match format {
+            Format::Table => {
+                print!("{}", report::plan::render_table(&traffic, lang, verbose));
+                0
+            }
+            Format::Markdown => {
+                print!("{}", report::plan::render_markdown(&traffic, lang));
+                0
+            }
+            Format::Json => {
+                print!("{}", report::plan::render_json(&traffic, lang));
+                0
+            }
+            Format::Junit | Format::Prometheus => {
+                use clap::ValueEnum;
+                let name = format
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default();
+                let m = report::plan::format_unsupported(name);
+                eprintln!("kms-preflight: {}", report::Catalog::get(lang).text(&m));
+                EXIT_USAGE
+            }
+        };
+    }
     colored::control::set_override(color_wanted(args.no_color));
     let report = plan.run().await;
     print!("{}", render(&report, format, verbose));
@@ -94,6 +123,12 @@ impl Plan {
             .map(|s| s.to_string())
             .collect();
         self.rules.finish(report)
+    }
+
+    /// Every probe [`Plan::run`] would send, without sending anything (`--plan`).
+    pub fn traffic(&self) -> kms_preflight_engine::plan::TrafficPlan {
+        // The system resolver's servers are read only for the probes that ask it (srv.agreement).
+        kms_preflight_engine::plan::plan(&self.rules.rules, &self.opts, &dns::system_dns().0)
     }
 
     /// The run's `--deadline`.
