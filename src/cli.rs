@@ -305,6 +305,10 @@ pub struct SweepArgs {
     /// Also list closed, filtered and unreachable ports one by one (default: counted only).
     #[arg(long)]
     pub all: bool,
+    /// Print the traffic plan and exit without sending anything: the ranges and ports probed
+    /// and the DNS questions asked (--format table, markdown or json).
+    #[arg(long)]
+    pub plan: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,

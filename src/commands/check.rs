@@ -59,37 +59,39 @@ pub async fn check(args: CheckArgs) -> i32 {
         }
     };
     if args.plan {
-        let traffic = plan.traffic();
-        let lang = super::lang();
-        return match format {
-            Format::Table => {
-                print!("{}", report::plan::render_table(&traffic, lang, verbose));
-                0
-            }
-            Format::Markdown => {
-                print!("{}", report::plan::render_markdown(&traffic, lang));
-                0
-            }
-            Format::Json => {
-                print!("{}", report::plan::render_json(&traffic, lang));
-                0
-            }
-            Format::Junit | Format::Prometheus => {
-                use clap::ValueEnum;
-                let name = format
-                    .to_possible_value()
-                    .map(|v| v.get_name().to_string())
-                    .unwrap_or_default();
-                let m = report::plan::format_unsupported(name);
-                eprintln!("kms-preflight: {}", report::Catalog::get(lang).text(&m));
-                EXIT_USAGE
-            }
-        };
+        return print_plan(&plan.traffic(), format, verbose);
     }
     colored::control::set_override(color_wanted(args.no_color));
     let report = plan.run().await;
     print!("{}", render(&report, format, verbose));
     report.exit_code()
+}
+
+/// Prints a traffic plan (`--plan` of check and sweep) in `format`; junit and prometheus
+/// have no plan and are a usage error.
+pub fn print_plan(
+    traffic: &kms_preflight_engine::plan::TrafficPlan,
+    format: Format,
+    verbose: bool,
+) -> i32 {
+    let lang = super::lang();
+    let text = match format {
+        Format::Table => report::plan::render_table(traffic, lang, verbose),
+        Format::Markdown => report::plan::render_markdown(traffic, lang),
+        Format::Json => report::plan::render_json(traffic, lang),
+        Format::Junit | Format::Prometheus => {
+            use clap::ValueEnum;
+            let name = format
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default();
+            let m = report::plan::format_unsupported(name);
+            eprintln!("kms-preflight: {}", report::Catalog::get(lang).text(&m));
+            return EXIT_USAGE;
+        }
+    };
+    print!("{text}");
+    0
 }
 
 /// Plans and runs once (used by `diagnose`); the report is not printed.

@@ -47,6 +47,8 @@ pub enum Destination {
     KmsHosts,
     /// Each address of a host a rule names (the reference clock, the retired host).
     Host { name: String },
+    /// Every address of a range a sweep covers (`10.1.2.0/24`, `10.1.2.5-50`).
+    Range { range: String },
     /// The servers of the system's resolver configuration; [`plan`] expands them into
     /// addresses from the list it is given.
     SystemResolver,

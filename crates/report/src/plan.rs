@@ -32,6 +32,8 @@ kms_preflight_engine::messages! {
     kms_hosts = "plan-kms-hosts" ();
     /// each address of {name}
     host = "plan-host" (name);
+    /// every address in {range}
+    each_in_range = "plan-each-in-range" (range);
     /// {port} or the SRV record's port
     port_kms_host = "plan-port-kms-host" (port);
     /// the SRV record's port, when not {port}
@@ -73,6 +75,7 @@ fn destination_text(d: &Destination, lang: Lang) -> String {
         Destination::Address { address } => address.to_string(),
         Destination::KmsHosts => text(lang, &kms_hosts()),
         Destination::Host { name } => text(lang, &host(name.as_str())),
+        Destination::Range { range } => text(lang, &each_in_range(range.as_str())),
         // `plan` expands it; one left means the system configuration listed no server.
         Destination::SystemResolver => "-".to_string(),
     }

@@ -51,6 +51,14 @@ kms_preflight_engine::messages! {
     activation = "plan-activation" ();
     /// leave out --activation-probe (it is off unless given)
     off_activation = "plan-off-activation" ();
+    /// only where the handshake was accepted
+    when_accepted = "plan-when-accepted" ();
+    /// the SRV targets' and the inventory hosts' names
+    srv_and_inventory_names = "plan-srv-and-inventory-names" ();
+    /// the reverse (PTR) names of the addresses found listening
+    open_reverse_names = "plan-open-reverse-names" ();
+    /// --no-dns for the DNS questions; narrow the ranges or --port for the rest
+    off_sweep = "plan-off-sweep" ();
     /// leave out --ntp (without it this probe is not sent)
     off_ntp = "plan-off-ntp" ();
 }
