@@ -60,7 +60,7 @@ struct Flow {
     port: u16,
 }
 
-fn nft_json(lab: &Lab, ns: &str, what: &[&str]) -> Value {
+fn nft_json(ns: &str, what: &[&str]) -> Value {
     let mut args = vec!["netns", "exec", ns, "nft", "-j", "list"];
     args.extend_from_slice(what);
     let out = lab::must("ip", &args);
@@ -68,8 +68,8 @@ fn nft_json(lab: &Lab, ns: &str, what: &[&str]) -> Value {
 }
 
 /// The elements of a dynamic set, each a list of its concatenated values as strings.
-fn set_elements(lab: &Lab, ns: &str, set: &str) -> Vec<Vec<String>> {
-    let v = nft_json(lab, ns, &["set", "ip", "plan", set]);
+fn set_elements(ns: &str, set: &str) -> Vec<Vec<String>> {
+    let v = nft_json(ns, &["set", "ip", "plan", set]);
     let mut out = Vec::new();
     for item in v["nftables"].as_array().into_iter().flatten() {
         for e in item["set"]["elem"].as_array().into_iter().flatten() {
@@ -92,9 +92,9 @@ fn set_elements(lab: &Lab, ns: &str, set: &str) -> Vec<Vec<String>> {
     out
 }
 
-fn observed(lab: &Lab, ns: &str) -> (BTreeSet<Flow>, u64) {
+fn observed(ns: &str) -> (BTreeSet<Flow>, u64) {
     let mut flows = BTreeSet::new();
-    for e in set_elements(lab, ns, "flows") {
+    for e in set_elements(ns, "flows") {
         assert_eq!(e.len(), 4, "flow element {e:?}");
         flows.insert(Flow {
             source: e[0].clone(),
@@ -103,7 +103,7 @@ fn observed(lab: &Lab, ns: &str) -> (BTreeSet<Flow>, u64) {
             port: e[3].parse().expect("port number"),
         });
     }
-    for e in set_elements(lab, ns, "echoes") {
+    for e in set_elements(ns, "echoes") {
         assert_eq!(e.len(), 2, "echo element {e:?}");
         flows.insert(Flow {
             source: e[0].clone(),
@@ -112,7 +112,7 @@ fn observed(lab: &Lab, ns: &str) -> (BTreeSet<Flow>, u64) {
             port: 0,
         });
     }
-    let c = nft_json(lab, ns, &["counter", "ip", "plan", "other"]);
+    let c = nft_json(ns, &["counter", "ip", "plan", "other"]);
     let other = c["nftables"]
         .as_array()
         .into_iter()
@@ -189,13 +189,13 @@ fn the_plan_lists_every_packet_a_real_run_sends_and_nothing_more() {
     assert!(probes.len() > 10, "{plan:#}");
 
     // --plan sends nothing at all.
-    let (before, other) = observed(&lab, &client);
+    let (before, other) = observed(&client);
     assert!(before.is_empty(), "--plan sent {before:?}");
     assert_eq!(other, 0);
 
     let (_, report) = lab.report(&client, &args);
     assert!(report["results"].as_array().is_some_and(|r| r.len() > 10));
-    let (sent, other) = observed(&lab, &client);
+    let (sent, other) = observed(&client);
     println!("sent: {sent:#?}");
     assert_eq!(other, 0, "packets that are neither TCP, UDP nor ICMP echo");
 
@@ -269,7 +269,7 @@ fn the_plan_lists_every_packet_a_real_run_sends_and_nothing_more() {
     assert!(report["results"]
         .as_array()
         .is_some_and(|r| r.iter().all(|r| r["id"] != "intercept.tcp")));
-    let (sent, _) = observed(&lab, &client);
+    let (sent, _) = observed(&client);
     assert!(
         sent.iter().any(|f| f.port == 1688) && !sent.iter().any(|f| f.port == 1),
         "with --skip intercept.tcp: {sent:#?}"

@@ -38,7 +38,7 @@ kms_preflight_engine::messages! {
     port_kms_host = "plan-port-kms-host" (port);
     /// the SRV record's port, when not {port}
     port_other_srv = "plan-port-other-srv" (port);
-    /// {what}, {when}
+    /// {what} ({when})
     what_when = "plan-what-when" (what, when);
     /// --skip {check}
     off_skip = "plan-off-skip" (check);
@@ -46,6 +46,8 @@ kms_preflight_engine::messages! {
     hosts_named = "plan-hosts-named" (hosts);
     /// and every SRV target of {names}, found when the run asks DNS
     hosts_srv = "plan-hosts-srv" (names);
+    /// KMS hosts: every SRV target of {names}, found when the run asks DNS
+    hosts_srv_only = "plan-hosts-srv-only" (names);
     /// No probe: the loaded rules send nothing.
     nothing = "plan-nothing" ();
     /// From: {source}
@@ -56,7 +58,7 @@ kms_preflight_engine::messages! {
     col_when = "plan-col-when" ();
     /// always
     always = "plan-always" ();
-    /// only under a condition (see --plan --verbose)
+    /// sometimes (see --verbose)
     conditional = "plan-conditional" ();
     /// Firewall view: one row per protocol, destination and port
     flows_heading = "plan-flows-heading" ();
@@ -230,7 +232,14 @@ fn preamble(plan: &TrafficPlan, lang: Lang) -> Vec<String> {
             .iter()
             .map(|d| format!("_vlmcs._tcp.{d}"))
             .collect();
-        parts.push(text(lang, &hosts_srv(names)));
+        parts.push(text(
+            lang,
+            &if parts.is_empty() {
+                hosts_srv_only(names)
+            } else {
+                hosts_srv(names)
+            },
+        ));
     }
     if !parts.is_empty() {
         lines.push(parts.join(" "));
