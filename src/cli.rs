@@ -164,6 +164,11 @@ pub struct CheckArgs {
     /// each fix once). Markdown and JSON always hold everything.
     #[arg(short = 'v', long)]
     pub verbose: bool,
+    /// Print the traffic plan and exit without sending anything: every probe the run would
+    /// send, with source, destination, protocol, port, the check that sends it and how to
+    /// turn it off (--format table, markdown for a change request, or json).
+    #[arg(long)]
+    pub plan: bool,
 }
 
 /// What to audit and how: every option of `check` that plans the run (shared by `check`,
@@ -256,6 +261,11 @@ pub struct AuditArgs {
           value_parser = product_parser(),
           help_heading = "Activation probe (opt-in; each probe is a real activation request)")]
     pub products: Vec<String>,
+    /// Leave out this check (repeatable), and the checks that require it: e.g. --skip
+    /// intercept.tcp when the change request does not allow TCP port 1. `--plan` lists which
+    /// check sends what; `rules list` gives every id.
+    #[arg(long = "skip", value_name = "CHECK")]
+    pub skip: Vec<String>,
     /// Run only these check ids (set by `diagnose`).
     #[arg(skip)]
     pub only: Option<Vec<String>>,
@@ -305,6 +315,10 @@ pub struct SweepArgs {
     /// Also list closed, filtered and unreachable ports one by one (default: counted only).
     #[arg(long)]
     pub all: bool,
+    /// Print the traffic plan and exit without sending anything: the ranges and ports probed
+    /// and the DNS questions asked (--format table, markdown or json).
+    #[arg(long)]
+    pub plan: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,

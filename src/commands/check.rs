@@ -16,7 +16,7 @@ use kms_preflight_report as report;
 use kms_preflight_client::ClientState;
 
 use super::{client_state, color_wanted, render, UsageError, EXIT_USAGE};
-use crate::cli::{AuditArgs, CheckArgs, HostArg};
+use crate::cli::{AuditArgs, CheckArgs, Format, HostArg};
 
 /// The rule set `args` asks for: the built-in pack, the profile's file and the user's rule
 /// files, narrowed to what the profile (and `diagnose`) selects.
@@ -36,6 +36,7 @@ pub fn assembly(args: &AuditArgs) -> pack::Assembly {
         new_host: args.new_host.as_ref().map(host),
         old_host: args.old_host.as_ref().map(host),
         only: args.only.clone(),
+        skip: args.skip.clone(),
     }
 }
 
@@ -59,10 +60,40 @@ pub async fn check(args: CheckArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
+    if args.plan {
+        return print_plan(&plan.traffic(), format, verbose);
+    }
     colored::control::set_override(color_wanted(args.no_color));
     let report = plan.run().await;
     print!("{}", render(&report, format, verbose));
     report.exit_code()
+}
+
+/// Prints a traffic plan (`--plan` of check and sweep) in `format`; junit and prometheus
+/// have no plan and are a usage error.
+pub fn print_plan(
+    traffic: &kms_preflight_engine::plan::TrafficPlan,
+    format: Format,
+    verbose: bool,
+) -> i32 {
+    let lang = super::lang();
+    let text = match format {
+        Format::Table => report::plan::render_table(traffic, lang, verbose),
+        Format::Markdown => report::plan::render_markdown(traffic, lang),
+        Format::Json => report::plan::render_json(traffic, lang),
+        Format::Junit | Format::Prometheus => {
+            use clap::ValueEnum;
+            let name = format
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default();
+            let m = report::plan::format_unsupported(name);
+            eprintln!("kms-preflight: {}", report::Catalog::get(lang).text(&m));
+            return EXIT_USAGE;
+        }
+    };
+    print!("{text}");
+    0
 }
 
 /// Plans and runs once (used by `diagnose`); the report is not printed.
@@ -108,6 +139,12 @@ impl Plan {
             .extend(report::client::cmid_results(&self.clients));
         report.clients = self.clients.clone();
         self.rules.finish(report)
+    }
+
+    /// Every probe [`Plan::run`] would send, without sending anything (`--plan`).
+    pub fn traffic(&self) -> kms_preflight_engine::plan::TrafficPlan {
+        // The system resolver's servers are read only for the probes that ask it (srv.agreement).
+        kms_preflight_engine::plan::plan(&self.rules.rules, &self.opts, &dns::system_dns().0)
     }
 
     /// The run's `--deadline`.

@@ -280,6 +280,11 @@ pub async fn serve(args: ServeArgs) -> i32 {
         "kms-preflight serve: listening on http://{local} (audit every {}; GET /metrics /healthz /report.json /)",
         humantime::format_duration(args.interval)
     );
+    // What every audit will send, once, for the operator's change record (`check --plan`).
+    eprint!(
+        "{}",
+        kms_preflight_report::plan::render_table(&plan.traffic(), super::lang(), false)
+    );
     let auditor = tokio::spawn(audit_loop(plan, shared.clone(), state));
     let signal = http::serve(listener, shared, &mut stop).await;
     // Abandon a running audit: its probes are dropped with the task.

@@ -29,6 +29,9 @@ pub async fn sweep(args: SweepArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
+    if args.plan {
+        return super::check::print_plan(&req.plan(), format, false);
+    }
     colored::control::set_override(color_wanted(args.no_color));
     let targets = req.targets();
     let progress = Arc::new(Progress::default());

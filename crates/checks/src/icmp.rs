@@ -225,6 +225,22 @@ impl Check<Kms> for IcmpCheck {
         &["result", "rtt_avg_ms", "loss_percent", "socket"]
     }
 
+    fn plan(
+        &self,
+        _ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        let count = self
+            .count
+            .as_ref()
+            .map_or(DEFAULT_COUNT, |c| c.value.clamp(1, MAX_COUNT));
+        vec![kms_preflight_engine::plan::PlannedProbe::new(
+            kms_preflight_engine::plan::Transport::Icmp,
+            kms_preflight_engine::plan::Destination::KmsHosts,
+            None,
+            crate::common::plan::icmp_echo(count),
+        )]
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let addrs = match addresses_for(ctx).await {

@@ -437,6 +437,42 @@ impl Check<Kms> for InterceptionCheck {
         &["signals"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        let samples = self.samples();
+        let mut out = Vec::new();
+        let closed: Vec<u16> = match &self.closed_ports {
+            None => vec![DEFAULT_CLOSED],
+            Some(list) => list
+                .iter()
+                .filter_map(|p| {
+                    kms_preflight_engine::rules::template::render(&p.value, ctx.vars)
+                        .ok()
+                        .and_then(|s| s.trim().parse().ok())
+                })
+                .collect(),
+        };
+        for p in closed {
+            out.push(crate::common::plan::to_kms_hosts(
+                kms_preflight_engine::plan::PlannedPort::Number(p),
+                crate::common::plan::closed_port(),
+            ));
+        }
+        out.push(crate::common::plan::to_kms_hosts(
+            crate::common::plan::kms_port(ctx, &self.port),
+            crate::common::plan::timed_handshakes(samples),
+        ));
+        out.push(kms_preflight_engine::plan::PlannedProbe::new(
+            kms_preflight_engine::plan::Transport::Icmp,
+            kms_preflight_engine::plan::Destination::KmsHosts,
+            None,
+            crate::common::plan::icmp_echo(samples),
+        ));
+        out
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let port = match crate::common::address::port_for(ctx, &self.port) {

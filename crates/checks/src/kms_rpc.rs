@@ -407,6 +407,16 @@ impl Check<Kms> for KmsRpcCheck {
         ]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        vec![crate::common::plan::to_kms_hosts(
+            crate::common::plan::kms_port(ctx, &self.port),
+            crate::common::plan::rpc_bind(),
+        )]
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let port = match port_for(ctx, &self.port) {

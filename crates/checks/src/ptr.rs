@@ -115,6 +115,16 @@ impl Check<Kms> for PtrCheck {
         &["ptr", "reverse_name"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        crate::common::plan::dns_queries(
+            ctx,
+            crate::common::plan::dns_query("PTR", crate::common::plan::reverse_names()),
+        )
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let Some(target) = ctx.target else {

@@ -127,6 +127,13 @@ impl Check<Kms> for ResolveCheck {
         &["host"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        crate::common::plan::host_address_queries(ctx)
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let Some(target) = ctx.target else {

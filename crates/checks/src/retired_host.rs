@@ -177,6 +177,29 @@ impl Check<Kms> for RetiredHostCheck {
         &["host", "port", "result"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        let name = kms_preflight_engine::rules::template::render(&self.host.value, ctx.vars)
+            .unwrap_or_else(|_| self.host.value.clone());
+        let port = crate::common::plan::kms_port_number(ctx, &self.port);
+        let mut out = Vec::new();
+        if name.parse::<std::net::IpAddr>().is_err() {
+            out.extend(crate::common::plan::dns_queries(
+                ctx,
+                crate::common::plan::dns_query("A, AAAA", vec![name.clone()]),
+            ));
+        }
+        out.push(kms_preflight_engine::plan::PlannedProbe::new(
+            kms_preflight_engine::plan::Transport::Tcp,
+            kms_preflight_engine::plan::Destination::Host { name },
+            Some(kms_preflight_engine::plan::PlannedPort::Number(port)),
+            crate::common::plan::tcp_connect(),
+        ));
+        out
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let host = match render_param(&self.host, ctx.vars) {

@@ -290,6 +290,19 @@ impl Check<Kms> for SplitDnsCheck {
         &["name"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        let mut out =
+            crate::common::plan::srv_queries(ctx, crate::common::plan::srv_names(ctx, &self.name));
+        out.extend(crate::common::plan::dns_queries(
+            ctx,
+            crate::common::plan::dns_query("A, AAAA", crate::common::plan::srv_target_names()),
+        ));
+        out
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let text = match &self.name {

@@ -155,6 +155,33 @@ impl Check<Kms> for SrvCheck {
         &["name", "server", "rcode", "expected_port"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        let mut out =
+            crate::common::plan::srv_queries(ctx, crate::common::plan::srv_names(ctx, &self.name));
+        // A record on another port than expected is probed on that port, like a client would.
+        let port = crate::common::plan::kms_port_number(ctx, &self.expect.port);
+        let odd = crate::common::plan::when_odd_port(port);
+        for p in crate::common::plan::dns_queries(
+            ctx,
+            crate::common::plan::dns_query("A, AAAA", crate::common::plan::srv_target_names()),
+        ) {
+            out.push(p.only_when(odd.clone()));
+        }
+        out.push(
+            kms_preflight_engine::plan::PlannedProbe::new(
+                kms_preflight_engine::plan::Transport::Tcp,
+                kms_preflight_engine::plan::Destination::KmsHosts,
+                Some(kms_preflight_engine::plan::PlannedPort::OtherSrvPort(port)),
+                crate::common::plan::tcp_connect(),
+            )
+            .only_when(odd),
+        );
+        out
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let name_text = match &self.name {

@@ -202,6 +202,33 @@ impl Check<Kms> for SrvAgreementCheck {
         &["name", "record", "target"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        let names = crate::common::plan::srv_names(ctx, &self.name);
+        let mut out = crate::common::plan::srv_queries(ctx, names.clone());
+        if self.system_resolver.unwrap_or(true) {
+            let what = crate::common::plan::dns_query("SRV", names);
+            out.push(kms_preflight_engine::plan::PlannedProbe::new(
+                kms_preflight_engine::plan::Transport::Udp,
+                kms_preflight_engine::plan::Destination::SystemResolver,
+                None,
+                what.clone(),
+            ));
+            out.push(
+                kms_preflight_engine::plan::PlannedProbe::new(
+                    kms_preflight_engine::plan::Transport::Tcp,
+                    kms_preflight_engine::plan::Destination::SystemResolver,
+                    None,
+                    what,
+                )
+                .only_when(crate::common::plan::when_truncated()),
+            );
+        }
+        out
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let (name, shown, answers) = match common::open_audit(&self.name, ctx).await {

@@ -145,6 +145,27 @@ impl Check<Kms> for SrvDiscoveryCheck {
         &["suffix_origin", "first_suffix"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        let text = self
+            .name
+            .as_ref()
+            .map_or("_vlmcs._tcp.{{domain}}", |n| n.value.as_str());
+        let mut names = Vec::new();
+        for d in &ctx.settings.search_domains {
+            let mut vars = ctx.vars.clone();
+            vars.insert("domain".into(), d.clone());
+            let n = kms_preflight_engine::rules::template::render(text, &vars)
+                .unwrap_or_else(|_| text.to_string());
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        crate::common::plan::srv_queries(ctx, names)
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let suffixes = &ctx.settings.search_domains;

@@ -144,6 +144,13 @@ impl Check<Kms> for SrvMembershipCheck {
         &["name", "server", "rcode"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        crate::common::plan::srv_queries(ctx, crate::common::plan::srv_names(ctx, &self.name))
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let name_text = match &self.name {

@@ -189,6 +189,27 @@ impl Check<Kms> for SrvStaleCheck {
         &["name", "target", "issue", "record"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        let mut out =
+            crate::common::plan::srv_queries(ctx, crate::common::plan::srv_names(ctx, &self.name));
+        out.extend(crate::common::plan::dns_queries(
+            ctx,
+            crate::common::plan::dns_query("A, AAAA", crate::common::plan::srv_target_names()),
+        ));
+        if self.port_check.unwrap_or(true) {
+            out.push(kms_preflight_engine::plan::PlannedProbe::new(
+                kms_preflight_engine::plan::Transport::Tcp,
+                kms_preflight_engine::plan::Destination::KmsHosts,
+                Some(crate::common::plan::kms_port(ctx, &None)),
+                crate::common::plan::tcp_connect(),
+            ));
+        }
+        out
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let (_name, shown, answers) = match common::open_audit(&self.name, ctx).await {

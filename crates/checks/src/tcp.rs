@@ -307,6 +307,26 @@ impl Check<Kms> for TcpCheck {
         &["rtt_ms", "result", "timeout_ms", "local", "hold_ms"]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        let hold = self
+            .hold
+            .as_ref()
+            .and_then(|h| parse_hold(&h.value).ok())
+            .unwrap_or(Duration::ZERO);
+        let what = if hold.is_zero() {
+            crate::common::plan::tcp_connect()
+        } else {
+            crate::common::plan::tcp_handshake(hold.as_millis() as u64)
+        };
+        vec![crate::common::plan::to_kms_hosts(
+            crate::common::plan::kms_port(ctx, &self.port),
+            what,
+        )]
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let port = match port_for(ctx, &self.port) {

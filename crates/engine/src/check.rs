@@ -158,6 +158,12 @@ pub trait Check<M: Model>: Send + Sync + std::fmt::Debug {
         &[]
     }
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a, M>) -> BoxFuture<'a, CheckOutput<M>>;
+    /// What one job of this rule sends, without sending it (`--plan`). A kind that sends
+    /// nothing over the network keeps the default.
+    fn plan(&self, ctx: &crate::plan::PlanContext<'_, M>) -> Vec<crate::plan::PlannedProbe> {
+        let _ = ctx;
+        Vec::new()
+    }
     /// After the whole run, once per rule and in rule order: a kind whose results depend on
     /// what other rules found in the same run (jobs run concurrently, so only the finished
     /// run has them all) amends its own results here, those whose id is `id`. Default:

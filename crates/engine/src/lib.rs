@@ -12,6 +12,7 @@
 pub mod check;
 pub mod model;
 pub mod outcome;
+pub mod plan;
 mod retry;
 pub mod rules;
 pub mod runner;

@@ -11,6 +11,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod matrix;
+pub mod plan;
 pub mod prometheus;
 pub mod sweep;
 pub mod table;
@@ -32,6 +33,7 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         diagnose::MESSAGES.to_vec(),
         diff::MESSAGES.to_vec(),
         explain::MESSAGES.to_vec(),
+        plan::MESSAGES.to_vec(),
     ]
     .concat()
 }

@@ -11,3 +11,4 @@ pack-no-rules = no rules: --no-builtin was given without --rules
 ## A check asked for but not run (kind "unavailable")
 pack-unavailable-opt-in = not checked: '{ $id }' is opt-in and was not enabled; add { $flag } to ask the KMS host itself (a real activation request: the host counts this machine for 30 days)
 pack-unavailable-not-loaded = not checked: no rule with id '{ $id }' is loaded (its check kind is not part of this build, or the rule set leaves it out)
+pack-skip-unknown = --skip { $id }: no check of this run has that id (the checks: { $ids })

@@ -291,6 +291,60 @@ impl Check<Kms> for ClockCheck {
         ]
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        use kms_preflight_engine::plan::{Destination, PlannedPort, PlannedProbe, Transport};
+        let mut out = Vec::new();
+        let to = match &self.server {
+            None => Destination::KmsHosts,
+            Some(t) => {
+                let name = kms_preflight_engine::rules::template::render(&t.value, ctx.vars)
+                    .map(|s| s.trim().trim_end_matches('.').to_string())
+                    .unwrap_or_default();
+                if name.is_empty() {
+                    // Skipped without a server (`--ntp` not given): nothing is sent.
+                    return out;
+                }
+                match name.parse::<std::net::IpAddr>() {
+                    Ok(address) => Destination::Address { address },
+                    Err(_) => {
+                        out.extend(crate::common::plan::dns_queries(
+                            ctx,
+                            crate::common::plan::dns_query("A, AAAA", vec![name.clone()]),
+                        ));
+                        Destination::Host { name }
+                    }
+                }
+            }
+        };
+        let samples = self.samples();
+        // The methods run side by side (the first in order that reads wins), so each is sent.
+        for m in self.method_list() {
+            let port = self
+                .port_param(m)
+                .as_ref()
+                .and_then(|p| {
+                    kms_preflight_engine::rules::template::render(&p.value, ctx.vars).ok()
+                })
+                .and_then(|s| s.trim().parse::<u16>().ok())
+                .unwrap_or(m.default_port());
+            let (transport, what) = match m {
+                Method::Ntp => (Transport::Udp, crate::common::plan::ntp(samples)),
+                Method::Smb2 => (Transport::Tcp, crate::common::plan::smb2()),
+                Method::Http => (Transport::Tcp, crate::common::plan::http()),
+            };
+            let mut p =
+                PlannedProbe::new(transport, to.clone(), Some(PlannedPort::Number(port)), what);
+            if self.server.is_some() {
+                p = p.off(crate::common::plan::off_ntp());
+            }
+            out.push(p);
+        }
+        out
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             let methods = self.method_list();

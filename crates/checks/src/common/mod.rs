@@ -4,6 +4,7 @@
 pub mod address;
 pub mod dns;
 pub mod evidence_text;
+pub mod plan;
 pub mod rpc;
 pub mod srv;
 pub mod srv_audit;

@@ -681,6 +681,17 @@ impl Check<Kms> for KmsActivationCheck {
         cross_reference_clock(id, results);
     }
 
+    fn plan(
+        &self,
+        ctx: &kms_preflight_engine::plan::PlanContext<'_, Kms>,
+    ) -> Vec<kms_preflight_engine::plan::PlannedProbe> {
+        vec![crate::common::plan::to_kms_hosts(
+            crate::common::plan::kms_port(ctx, &self.port),
+            crate::common::plan::activation(),
+        )
+        .off(crate::common::plan::off_activation())]
+    }
+
     fn run<'a>(&'a self, ctx: &'a CheckContext<'a>) -> BoxFuture<'a, CheckOutput> {
         Box::pin(async move {
             // Opt-in: without the run's activation settings nothing is ever sent.

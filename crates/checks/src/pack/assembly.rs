@@ -48,6 +48,10 @@ pub struct Assembly {
     /// `--only` (and diagnose): only these checks and what they require. An id no loaded rule
     /// defines becomes an unavailable result ([`unavailable`]).
     pub only: Option<Vec<String>>,
+    /// `--skip`: leave these checks out, and the checks that require them (they could only
+    /// be skipped). An id no selected rule defines is a usage error, so a typo never leaves
+    /// a probe in the run that the user believes is off.
+    pub skip: Vec<String>,
 }
 
 impl Assembly {
@@ -163,11 +167,50 @@ pub fn assemble(a: &Assembly) -> Result<Assembled, AssemblyError> {
         }
         missing.retain(|m| only.contains(m));
     }
+    if !a.skip.is_empty() {
+        set = without(&set, &a.skip)?;
+    }
     Ok(Assembled {
         rules: set,
         profile: profile.map(|p| p.name),
         missing,
         new_host: a.new_host.clone(),
+    })
+}
+
+/// `set` without the `skip` checks and, transitively, the checks that require them.
+fn without(set: &RuleSet, skip: &[String]) -> Result<RuleSet, AssemblyError> {
+    if let Some(unknown) = skip
+        .iter()
+        .find(|id| !set.checks.iter().any(|c| &c.id == *id))
+    {
+        let ids: Vec<String> = set.checks.iter().map(|c| c.id.clone()).collect();
+        return Err(AssemblyError::Usage(super::skip_unknown(
+            unknown.as_str(),
+            ids,
+        )));
+    }
+    let mut dropped: Vec<String> = skip.to_vec();
+    // Requires closure; bounded by the number of checks.
+    for _ in 0..set.checks.len() {
+        let before = dropped.len();
+        for c in &set.checks {
+            if !dropped.contains(&c.id) && c.requires.iter().any(|r| dropped.contains(r)) {
+                dropped.push(c.id.clone());
+            }
+        }
+        if dropped.len() == before {
+            break;
+        }
+    }
+    Ok(RuleSet {
+        checks: set
+            .checks
+            .iter()
+            .filter(|c| !dropped.contains(&c.id))
+            .cloned()
+            .collect(),
+        vars: set.vars.clone(),
     })
 }
 

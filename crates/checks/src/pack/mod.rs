@@ -34,6 +34,8 @@ kms_preflight_engine::messages! {
     unavailable_opt_in = "pack-unavailable-opt-in" (id, flag);
     /// not checked: no rule with id '{id}' is loaded (…)
     unavailable_not_loaded = "pack-unavailable-not-loaded" (id);
+    /// --skip {id}: no check of this run has that id (the checks: {ids})
+    skip_unknown = "pack-skip-unknown" (id, ids);
 }
 
 /// Loads and validates rule files with every registered kind.

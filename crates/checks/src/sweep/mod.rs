@@ -294,6 +294,88 @@ pub struct SweepRequest {
 }
 
 impl SweepRequest {
+    /// Every probe the sweep would send, without sending anything (`sweep --plan`): a TCP
+    /// handshake to every address and port, a read-only RPC bind where one is accepted, and
+    /// the DNS questions of the SRV comparison.
+    pub fn plan(&self) -> kms_preflight_engine::plan::TrafficPlan {
+        use crate::common::plan as p;
+        use kms_preflight_engine::plan::{
+            Destination, PlanRow, PlannedPort, PlannedProbe, TrafficPlan, Transport,
+        };
+        let mut probes: Vec<PlannedProbe> = Vec::new();
+        for r in &self.ranges {
+            for port in &self.ports {
+                let to = Destination::Range {
+                    range: r.text.clone(),
+                };
+                probes.push(PlannedProbe::new(
+                    Transport::Tcp,
+                    to.clone(),
+                    Some(PlannedPort::Number(*port)),
+                    p::tcp_connect(),
+                ));
+                probes.push(
+                    PlannedProbe::new(
+                        Transport::Tcp,
+                        to,
+                        Some(PlannedPort::Number(*port)),
+                        p::rpc_bind(),
+                    )
+                    .only_when(p::when_accepted()),
+                );
+            }
+        }
+        if let Some(dns) = &self.dns {
+            let names: Vec<String> = dns
+                .domains
+                .iter()
+                .map(|d| format!("_vlmcs._tcp.{d}"))
+                .collect();
+            for s in &dns.servers {
+                let to = Destination::Address { address: s.ip() };
+                let port = Some(PlannedPort::Number(s.port()));
+                let mut asked = vec![
+                    p::dns_query("A, AAAA", p::srv_and_inventory_names()),
+                    p::dns_query("PTR", p::open_reverse_names()),
+                ];
+                if !names.is_empty() {
+                    asked.insert(0, p::dns_query("SRV", names.clone()));
+                }
+                for what in asked {
+                    probes.push(PlannedProbe::new(
+                        Transport::Udp,
+                        to.clone(),
+                        port,
+                        what.clone(),
+                    ));
+                    probes.push(
+                        PlannedProbe::new(Transport::Tcp, to.clone(), port, what)
+                            .only_when(p::when_truncated()),
+                    );
+                }
+            }
+        }
+        let source = self.source.as_ref().map(Source::label);
+        TrafficPlan {
+            rows: probes
+                .into_iter()
+                .map(|pr| PlanRow {
+                    source: source.clone(),
+                    transport: pr.transport,
+                    destination: pr.destination,
+                    port: pr.port,
+                    check: "sweep".into(),
+                    kind: "sweep".into(),
+                    what: pr.what,
+                    only_when: pr.only_when,
+                    off: Some(p::off_sweep()),
+                })
+                .collect(),
+            named_hosts: Vec::new(),
+            domains: Vec::new(),
+        }
+    }
+
     pub fn targets(&self) -> Targets {
         Targets {
             addresses: AddressSet::new(&self.ranges),

@@ -1,0 +1,56 @@
+# The traffic plan (--plan): checks/src/common/plan.rs (what each probe is) and
+# report/src/plan.rs (the table). Protocol names, ports and check ids stay as they are.
+
+plan-dns-query = DNS { $rtype } queries for { $names }
+plan-each-host-name = each KMS host name
+plan-srv-target-names = the SRV targets' names
+plan-reverse-names = the reverse (PTR) names of the KMS hosts' addresses
+plan-when-truncated = only when the UDP answer is truncated
+plan-tcp-handshake = TCP handshake, held { DURATION($hold_ms) }, then closed; no data sent
+plan-tcp-connect = TCP handshake, then closed; no data sent
+plan-rpc-bind = TCP connection and one DCE/RPC bind to the KMS interface (read-only: no activation request)
+plan-icmp-echo = { $count } ICMP echo requests
+plan-closed-port = TCP handshake attempt to a port that should be closed (is something answering in the host's place?)
+plan-timed-handshakes = { $samples } TCP handshakes, timed and closed at once; no data sent
+plan-ntp = { $samples } SNTP client requests
+plan-smb2 = SMB2 NEGOTIATE, to read the server's clock (no session, no login)
+plan-http = HTTP HEAD / request, to read the Date header
+plan-when-earlier-methods = only when { $methods } gave no reading
+plan-when-odd-port = only for an SRV record whose port is not { $port }
+plan-when-alias = only for an SRV target that is an alias (CNAME)
+plan-activation = a REAL KMS activation request over DCE/RPC (the host counts this machine as a client for 30 days and logs its name)
+plan-off-activation = leave out --activation-probe (it is off unless given)
+plan-off-ntp = leave out --ntp (without it this probe is not sent)
+
+plan-heading = Traffic plan: every probe this run would send (nothing has been sent)
+plan-col-source = SOURCE
+plan-col-proto = PROTO
+plan-col-destination = DESTINATION
+plan-col-port = PORT
+plan-col-check = CHECK
+plan-col-what = WHAT IS SENT
+plan-col-off = TURN OFF WITH
+plan-source-default = the address the OS chooses
+plan-kms-hosts = each address of each KMS host
+plan-host = each address of { $name }
+plan-port-kms-host = { $port } or the SRV record's port
+plan-what-when = { $what } ({ $when })
+plan-off-skip = --skip { $check }
+plan-hosts-named = KMS hosts: { $hosts }
+plan-hosts-srv = and every SRV target of { $names }, found when the run asks DNS
+plan-nothing = No probe: the loaded rules send nothing.
+plan-format-unsupported = --plan is printed as table, markdown or json, not { $format }
+plan-from = From: { $source }
+plan-col-sent-by = SENT BY
+plan-col-when = WHEN
+plan-always = always
+plan-conditional = sometimes (see --verbose)
+plan-flows-heading = Firewall view: one row per protocol, destination and port
+plan-probes-heading = Every probe, by check
+plan-port-other-srv = the SRV record's port, when not { $port }
+plan-each-in-range = every address in { $range }
+plan-when-accepted = only where the handshake was accepted
+plan-srv-and-inventory-names = the SRV targets' and the inventory hosts' names
+plan-open-reverse-names = the reverse (PTR) names of the addresses found listening
+plan-off-sweep = --no-dns for the DNS questions; narrow the ranges or --port for the rest
+plan-hosts-srv-only = KMS hosts: every SRV target of { $names }, found when the run asks DNS

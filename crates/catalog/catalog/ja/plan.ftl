@@ -1,0 +1,56 @@
+# トラフィック計画 (--plan): checks/src/common/plan.rs (各プローブの内容) と
+# report/src/plan.rs (表)。プロトコル名、ポート、チェック ID はそのまま。
+
+plan-dns-query = { $names } の DNS { $rtype } クエリ
+plan-each-host-name = 各 KMS ホストの名前
+plan-srv-target-names = SRV ターゲットの名前
+plan-reverse-names = KMS ホストのアドレスの逆引き (PTR) 名
+plan-when-truncated = UDP の応答が切り詰められた場合のみ
+plan-tcp-handshake = TCP ハンドシェイク。{ DURATION($hold_ms) }保持して閉じます。データは送信しません
+plan-tcp-connect = TCP ハンドシェイクのあと閉じます。データは送信しません
+plan-rpc-bind = TCP 接続と、KMS インターフェイスへの DCE/RPC バインド 1 回 (読み取り専用: ライセンス認証要求は送信しません)
+plan-icmp-echo = ICMP エコー要求 { $count } 回
+plan-closed-port = 閉じているはずのポートへの TCP ハンドシェイクの試行 (ホストの代わりに応答するものがないか)
+plan-timed-handshakes = 時間を計測してすぐ閉じる TCP ハンドシェイク { $samples } 回。データは送信しません
+plan-ntp = SNTP クライアント要求 { $samples } 回
+plan-smb2 = サーバーの時刻を読むための SMB2 NEGOTIATE (セッションもログオンもしません)
+plan-http = Date ヘッダーを読むための HTTP HEAD / 要求
+plan-when-earlier-methods = { $methods } で時刻を読めなかった場合のみ
+plan-when-odd-port = ポートが { $port } でない SRV レコードの場合のみ
+plan-when-alias = 別名 (CNAME) の SRV ターゲットの場合のみ
+plan-activation = DCE/RPC による実際の KMS ライセンス認証要求 (KMS ホストはこのマシンを 30 日間 KMS クライアントとして数え、名前を記録します)
+plan-off-activation = --activation-probe を指定しない (指定しない限り送信しません)
+plan-off-ntp = --ntp を指定しない (指定しなければこのプローブは送信しません)
+
+plan-heading = トラフィック計画: この実行が送信するすべてのプローブ (まだ何も送信していません)
+plan-col-source = 送信元
+plan-col-proto = プロトコル
+plan-col-destination = 宛先
+plan-col-port = ポート
+plan-col-check = チェック
+plan-col-what = 送信する内容
+plan-col-off = 無効にする方法
+plan-source-default = OS が選ぶアドレス
+plan-kms-hosts = 各 KMS ホストの各アドレス
+plan-host = { $name } の各アドレス
+plan-port-kms-host = { $port } または SRV レコードのポート
+plan-what-when = { $what } ({ $when })
+plan-off-skip = --skip { $check }
+plan-hosts-named = KMS ホスト: { $hosts }
+plan-hosts-srv = および { $names } のすべての SRV ターゲット (実行時に DNS に問い合わせて判明)
+plan-nothing = プローブなし: 読み込んだルールは何も送信しません。
+plan-format-unsupported = --plan の出力形式は table、markdown、json のいずれかです ({ $format } は使えません)
+plan-from = 送信元: { $source }
+plan-col-sent-by = 送信するチェック
+plan-col-when = 送信条件
+plan-always = 常に
+plan-conditional = 条件付き (--verbose を参照)
+plan-flows-heading = ファイアウォール用の一覧: プロトコル、宛先、ポートごとに 1 行
+plan-probes-heading = チェックごとのすべてのプローブ
+plan-port-other-srv = { $port } 以外のときの SRV レコードのポート
+plan-each-in-range = { $range } のすべてのアドレス
+plan-when-accepted = ハンドシェイクが受け付けられた場合のみ
+plan-srv-and-inventory-names = SRV ターゲットとインベントリのホストの名前
+plan-open-reverse-names = 待ち受けが見つかったアドレスの逆引き (PTR) 名
+plan-off-sweep = DNS の問い合わせは --no-dns で無効。それ以外は範囲や --port を絞ってください
+plan-hosts-srv-only = KMS ホスト: { $names } のすべての SRV ターゲット (実行時に DNS に問い合わせて判明)
