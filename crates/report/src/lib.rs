@@ -30,6 +30,8 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         diagnose::MESSAGES.to_vec(),
         diff::MESSAGES.to_vec(),
         explain::MESSAGES.to_vec(),
+        verdict_model::MESSAGES.to_vec(),
+        table::MESSAGES.to_vec(),
     ]
     .concat()
 }
