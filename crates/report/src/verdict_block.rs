@@ -227,9 +227,16 @@ pub fn wrap(line: &str, width: usize) -> String {
             for ch in word.chars() {
                 let w = ch.width().unwrap_or(0);
                 if cols(&cur) + w > width && cols(&cur) > cont.len().min(start) + 1 {
+                    // A closing mark never starts a line: the character before it goes along.
+                    let carry = if CLOSING.contains(ch) {
+                        cur.pop()
+                    } else {
+                        None
+                    };
                     out.push_str(cur.trim_end());
                     out.push('\n');
                     cur = cont.clone();
+                    cur.extend(carry);
                     first = false;
                 }
                 cur.push(ch);
@@ -250,6 +257,9 @@ pub fn wrap(line: &str, width: usize) -> String {
     out.push('\n');
     out
 }
+
+/// Marks that close a phrase: a line does not start with one (Japanese line breaking).
+const CLOSING: &str = ")]）」』、。，．・ー";
 
 /// True when `word` holds a full-width character (it may be broken between characters).
 fn is_wide(word: &str) -> bool {
