@@ -167,11 +167,24 @@ pub fn discovery_line_in(c: &ClientVerdict, lang: Lang) -> String {
         line
     } else {
         match &c.suffix_origin {
-            Some(o) => m::find_list_from(line, o, c.suffixes.clone()),
+            Some(o) => m::find_list_from(line, origin(o), c.suffixes.clone()),
             None => m::find_list(line, c.suffixes.clone()),
         }
     };
     Catalog::get(lang).text(&line)
+}
+
+/// Where a suffix list came from: the evidence keeps it in English words (a flag, or what the
+/// run said); the known ones are said in the language of the line.
+fn origin(o: &str) -> Arg {
+    let from_command_line = Message::new("srv-discovery-origin-command-line");
+    if o == "system resolver search list" {
+        m::origin_system().into()
+    } else if o == Catalog::get(Lang::En).text(&from_command_line) {
+        from_command_line.into()
+    } else {
+        o.into()
+    }
 }
 
 /// What a fix changes, in English.

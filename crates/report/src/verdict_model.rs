@@ -86,6 +86,7 @@ kms_preflight_message::messages! {
     find_through_how = "verdict-find-through-how" (how);
     find_list = "verdict-find-list" (line, suffixes);
     find_list_from = "verdict-find-list-from" (line, origin, suffixes);
+    origin_system = "verdict-origin-system" ();
     benefit_unblocks = "verdict-benefit-unblocks" (share);
     benefit_spares = "verdict-benefit-spares" (share);
     benefit_none = "verdict-benefit-none" ();

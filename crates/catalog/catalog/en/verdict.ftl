@@ -115,6 +115,7 @@ verdict-find-through = clients find KMS through { $domain }
 verdict-find-through-how = clients find KMS through: { $how }
 verdict-find-list = { $line } (suffix list: { $suffixes })
 verdict-find-list-from = { $line } (suffix list from { $origin }: { $suffixes })
+verdict-origin-system = system resolver search list
 verdict-benefit-unblocks = unblocks { $share } of clients
 verdict-benefit-spares = spares { $share } of first attempts a failover
 verdict-benefit-none = unblocks no client by itself
