@@ -402,3 +402,31 @@ pub mod introspect {
         }
     }
 }
+
+#[cfg(test)]
+mod clause_tests {
+    use super::{first_clause, Lang};
+
+    #[test]
+    fn first_clause_in_english_and_japanese() {
+        let en = "no suffix in the list (--suffix: a, b) reaches any record: a → NXDOMAIN";
+        assert_eq!(
+            first_clause(en, Lang::En),
+            "no suffix in the list (--suffix: a, b) reaches any record"
+        );
+        assert_eq!(first_clause("short: x", Lang::En), "short: x");
+        // Japanese sentences end at 。 too; an English 。 never appears, so English ignores it.
+        let ja = "{ $addr } に 2.92 ms で接続しましたが、相手が先に送信してきました。KMS ホストは先に送信しません";
+        assert_eq!(
+            first_clause(ja, Lang::Ja),
+            "{ $addr } に 2.92 ms で接続しましたが、相手が先に送信してきました"
+        );
+        assert_eq!(first_clause(ja, Lang::En), ja);
+        // Not inside full-width parentheses.
+        let p = "古いレコードがあります（理由。詳細）。次の文";
+        assert_eq!(
+            first_clause(p, Lang::Ja),
+            "古いレコードがあります（理由。詳細）"
+        );
+    }
+}

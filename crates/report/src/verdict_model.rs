@@ -153,9 +153,9 @@ pub(crate) fn said(cat: &Catalog, m: Message) -> Said {
 }
 
 /// A message back from its id and arguments (a phrase of the verdict, to nest it in another).
-pub(crate) fn message_of(id: &Cow<'static, str>, args: &PhraseArgs) -> Message {
+pub(crate) fn message_of(id: Cow<'static, str>, args: &PhraseArgs) -> Message {
     Message {
-        id: id.clone(),
+        id,
         args: args.0.clone(),
     }
 }
@@ -285,7 +285,7 @@ impl HostVerdict {
     /// `because` as a message (to nest it in another phrase).
     pub fn because_message(&self) -> Option<Message> {
         Some(message_of(
-            self.because_id.as_ref()?,
+            self.because_id.clone()?,
             self.because_args.as_ref()?,
         ))
     }
@@ -388,12 +388,12 @@ impl ClientVerdict {
 
     /// `reason` as a message.
     pub fn reason_message(&self) -> Message {
-        message_of(&self.reason_id, &self.reason_args)
+        message_of(self.reason_id.clone(), &self.reason_args)
     }
 
     /// `discovery` as a message.
     pub fn discovery_message(&self) -> Message {
-        message_of(&self.discovery_id, &self.discovery_args)
+        message_of(self.discovery_id.clone(), &self.discovery_args)
     }
 }
 
