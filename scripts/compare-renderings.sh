@@ -4,14 +4,15 @@
 # report, written by the code before the change (KMS_PREFLIGHT_CAPTURE_DIR). This re-renders
 # each JSON report with the current code (examples/render-report.rs) and diffs every format.
 # JSON is compared with keys sorted and the added message_id/args/remediation_id/
-# remediation_args removed. Prints one line per difference and a count; exit 1 on any.
+# remediation_args (and the verdict's reason_id/_args, discovery_id/_args, because_id/_args,
+# title_id/_args, risk_messages, note_messages) removed. Prints one line per difference and a count; exit 1 on any.
 # Usage: scripts/compare-renderings.sh BEFORE-DIR [AFTER-DIR]
 set -euo pipefail
 before=${1:?usage: compare-renderings.sh BEFORE-DIR [AFTER-DIR]}
 after=${2:-$(mktemp -d)}
 cargo build -q --example render-report
 bin=target/debug/examples/render-report
-strip='walk(if type == "object" then del(.message_id, .args, .remediation_id, .remediation_args) else . end)'
+strip='walk(if type == "object" then del(.message_id, .args, .remediation_id, .remediation_args, .reason_id, .reason_args, .discovery_id, .discovery_args, .because_id, .because_args, .title_id, .title_args, .risk_messages, .note_messages) else . end)'
 n=0; bad=0
 for d in "$before"/*/; do
   [ -f "$d/report.json" ] || continue

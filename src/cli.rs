@@ -21,6 +21,10 @@ use kms_preflight_net::scan::range::AddrRange;
 #[derive(Debug, Parser)]
 #[command(name = "kms-preflight", version, about, long_about = None, after_long_help = ACTIVATION_NOTE)]
 pub struct Cli {
+    /// Output language: en or ja. Default: $KMS_PREFLIGHT_LANG, else the locale (LC_ALL,
+    /// LC_MESSAGES, LANG; ja_JP.UTF-8 selects Japanese).
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    pub lang: Option<kms_preflight::language::LangFlag>,
     #[command(subcommand)]
     pub command: Command,
 }

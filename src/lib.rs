@@ -3,3 +3,4 @@
 //! it like any other crate; the workspace crates under `crates/` never do.
 
 pub mod cli_values;
+pub mod language;

@@ -53,9 +53,13 @@ fn width() -> usize {
         .unwrap_or(report::table::DEFAULT_WIDTH)
 }
 
-/// The output language (English until `--lang` exists).
+/// The language of this run, decided once by [`run`] (`kms_preflight::language::choose`).
+static LANG: std::sync::OnceLock<report::Lang> = std::sync::OnceLock::new();
+
+/// The output language: `--lang`, `KMS_PREFLIGHT_LANG` or the locale (English before [`run`]
+/// decides, e.g. in unit tests).
 pub fn lang() -> report::Lang {
-    report::Lang::En
+    LANG.get().copied().unwrap_or_default()
 }
 
 /// Renders a report in the chosen format; `verbose` selects the full table.
@@ -72,6 +76,18 @@ pub fn render(report: &Report, format: Format, verbose: bool) -> String {
 
 /// Runs a parsed command line; returns the exit code. Output goes to stdout, errors to stderr.
 pub async fn run(cli: Cli) -> i32 {
+    let chosen = kms_preflight::language::choose(cli.lang.map(Into::into), |v| {
+        std::env::var_os(v).map(|s| s.to_string_lossy().into_owned())
+    });
+    match chosen {
+        Ok(l) => {
+            let _ = LANG.set(l);
+        }
+        Err(e) => {
+            eprintln!("kms-preflight: {e}");
+            return EXIT_USAGE;
+        }
+    }
     match cli.command {
         Command::Check(args) => check::check(args).await,
         Command::Serve(a) => serve::serve(a).await,

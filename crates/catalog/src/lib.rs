@@ -160,6 +160,15 @@ impl Catalog {
         bundle
             .add_function("LIST", list_function)
             .expect("LIST once");
+        bundle
+            .add_function("CLAUSE", move |pos, _| match pos.first() {
+                Some(FluentValue::String(s)) => {
+                    FluentValue::String(first_clause(s, lang).to_string().into())
+                }
+                Some(other) => other.clone(),
+                None => FluentValue::Error,
+            })
+            .expect("CLAUSE once");
         let duration = match lang {
             Lang::En => duration_en as fn(Duration) -> String,
             Lang::Ja => duration_ja,
@@ -254,6 +263,27 @@ impl Catalog {
             }
         })
     }
+}
+
+/// The first clause of a sentence (`CLAUSE($message)`): up to the first ": " or "; " past its
+/// opening words and outside parentheses; in Japanese also up to the first "。". For one
+/// terminal line (the verdict's reasons, the concise table).
+pub fn first_clause(msg: &str, lang: Lang) -> &str {
+    let mut depth = 0i32;
+    for (i, ch) in msg.char_indices() {
+        match ch {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            '（' | '「' if lang == Lang::Ja => depth += 1,
+            '）' | '」' if lang == Lang::Ja => depth -= 1,
+            ':' | ';' if depth <= 0 && i >= 20 && msg[i + 1..].starts_with(' ') => {
+                return &msg[..i];
+            }
+            '。' | '：' if lang == Lang::Ja && depth <= 0 && i >= 20 => return &msg[..i],
+            _ => {}
+        }
+    }
+    msg
 }
 
 /// `LIST($x, sep: "; ")`: a list joined by `sep` (anything else as it is).
@@ -370,5 +400,33 @@ pub mod introspect {
             InlineExpression::Placeable { expression } => expression_vars(expression, out),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod clause_tests {
+    use super::{first_clause, Lang};
+
+    #[test]
+    fn first_clause_in_english_and_japanese() {
+        let en = "no suffix in the list (--suffix: a, b) reaches any record: a → NXDOMAIN";
+        assert_eq!(
+            first_clause(en, Lang::En),
+            "no suffix in the list (--suffix: a, b) reaches any record"
+        );
+        assert_eq!(first_clause("short: x", Lang::En), "short: x");
+        // Japanese sentences end at 。 too; an English 。 never appears, so English ignores it.
+        let ja = "{ $addr } に 2.92 ms で接続しましたが、相手が先に送信してきました。KMS ホストは先に送信しません";
+        assert_eq!(
+            first_clause(ja, Lang::Ja),
+            "{ $addr } に 2.92 ms で接続しましたが、相手が先に送信してきました"
+        );
+        assert_eq!(first_clause(ja, Lang::En), ja);
+        // Not inside full-width parentheses.
+        let p = "古いレコードがあります（理由。詳細）。次の文";
+        assert_eq!(
+            first_clause(p, Lang::Ja),
+            "古いレコードがあります（理由。詳細）"
+        );
     }
 }

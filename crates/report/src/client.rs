@@ -230,9 +230,9 @@ fn discovery_outcome(
     };
     let outcome = match v.answer {
         Answer::Works => client_outcome_activates(),
-        Answer::WorksWithRisk => client_outcome_risk(v.reason.as_str()),
-        Answer::Fails => client_outcome_fails(v.reason.as_str()),
-        Answer::Unknown => client_outcome_unknown(v.reason.as_str()),
+        Answer::WorksWithRisk => client_outcome_risk(v.reason_message()),
+        Answer::Fails => client_outcome_fails(v.reason_message()),
+        Answer::Unknown => client_outcome_unknown(v.reason_message()),
     };
     (v.answer, v.code, via, outcome)
 }
@@ -312,26 +312,29 @@ pub fn audit(report: &Report) -> ClientAudit {
                     // With --source, the first source's results stand for the client.
                     let src = report.sources.first().map(String::as_str);
                     let cl = classify(report, src, &cand, None);
-                    let because = cl.because.clone().unwrap_or_default();
+                    let because = cl
+                        .because
+                        .clone()
+                        .unwrap_or_else(|| Message::user_text(String::new()));
                     let (answer, code, outcome) = match cl.attempt {
                         Attempt::Works => (Answer::Works, None, client_outcome_activates()),
                         Attempt::NoResponse => (
                             Answer::Fails,
                             Some(NO_HOST.to_string()),
-                            client_outcome_no_answer(because.as_str(), NO_HOST),
+                            client_outcome_no_answer(because.clone(), NO_HOST),
                         ),
                         Attempt::Rejected => {
                             let c = cl.code.clone().unwrap_or_else(|| NO_HOST.into());
                             (
                                 Answer::Fails,
                                 Some(c.clone()),
-                                client_outcome_rejected(because.as_str(), c),
+                                client_outcome_rejected(because.clone(), c),
                             )
                         }
                         Attempt::Unknown => (
                             Answer::Unknown,
                             None,
-                            client_outcome_unknown(because.as_str()),
+                            client_outcome_unknown(because.clone()),
                         ),
                     };
                     v.answer = Some(answer);

@@ -7,30 +7,44 @@
 use std::fmt::Write;
 
 use colored::Colorize;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use kms_preflight_message::{Arg, Message};
 
 use super::catalog::{Catalog, Lang};
 
-use super::table::{badge, header, summary_line};
-use super::verdict::{few, first_clause, verdict, Verdict};
-use super::{verdict_block, Outcome, Report, Status};
+use super::table::{self as t, badge_in, badge_width, header, summary_line_in};
+use super::verdict::{few, verdict_in, Verdict};
+use super::{pad, verdict_block, Outcome, Report, Status};
 
 /// Lines of each remediation shown in the Fixes section; `--verbose` shows all.
 pub const FIX_LINES: usize = 2;
 pub use super::table::DEFAULT_WIDTH;
 
-/// Cuts `s` to `width` characters, marking the cut with "…".
+/// Cuts `s` to `width` display columns (full-width characters count 2), marking the cut with
+/// "…"; never inside a character.
 pub fn fit(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
+    if s.width() <= width {
         return s.to_string();
     }
-    let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+    let room = width.saturating_sub(1);
+    let mut t = String::new();
+    let mut used = 0;
+    for ch in s.chars() {
+        let w = ch.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        t.push(ch);
+    }
     t.push('…');
     t
 }
 
 /// Where a result is: its target, its address when the target has several, its source.
-fn where_of(r: &Outcome, show_source: bool, report: &Report) -> String {
-    let mut w = r.target.clone().unwrap_or_else(|| "general".into());
+fn where_of(r: &Outcome, show_source: bool, report: &Report, cat: &Catalog) -> String {
+    let mut w = r.target.clone().unwrap_or_else(|| cat.text(&t::general()));
     let several = || {
         let mut addrs: Vec<&str> = report
             .results
@@ -52,8 +66,8 @@ fn where_of(r: &Outcome, show_source: bool, report: &Report) -> String {
         w.push_str(a);
     }
     if let (true, Some(s)) = (show_source, &r.source) {
-        w.push_str(" from ");
-        w.push_str(s);
+        w.push(' ');
+        w.push_str(&cat.text(&t::from(s.as_str())));
     }
     w
 }
@@ -83,10 +97,15 @@ fn normalized(r: &Outcome, cat: &Catalog) -> String {
     m
 }
 
+/// A message made short for one line in English (see [`short_in`]).
+pub fn short(msg: &str) -> String {
+    short_in(msg, Lang::En)
+}
+
 /// A message made short for one line: its first clause, without long parentheticals (the
 /// evidence they carry is in `--verbose` and the JSON).
-pub fn short(msg: &str) -> String {
-    let msg = first_clause(msg);
+pub fn short_in(msg: &str, lang: Lang) -> String {
+    let msg = kms_preflight_catalog::first_clause(msg, lang);
     let mut out = String::new();
     let mut group = String::new();
     let mut depth = 0;
@@ -149,6 +168,7 @@ fn rows(report: &Report, cat: &Catalog) -> Vec<Row> {
                 },
                 show_source,
                 report,
+                cat,
             );
             match prereq.iter_mut().find(|(p, _)| *p == place) {
                 Some((_, v)) => v.push(r),
@@ -167,30 +187,25 @@ fn rows(report: &Report, cat: &Catalog) -> Vec<Row> {
             rows.push(Row {
                 status,
                 check,
-                place: where_of(rs[0], show_source, report),
-                message: short(&cat.text(&rs[0].message)),
+                place: where_of(rs[0], show_source, report, cat),
+                message: short_in(&cat.text(&rs[0].message), cat.lang()),
             });
         } else {
             let mut names: Vec<String> = rs
                 .iter()
-                .map(|r| r.target.clone().unwrap_or_else(|| "general".into()))
+                .map(|r| r.target.clone().unwrap_or_else(|| cat.text(&t::general())))
                 .collect();
             names.dedup();
             let place = if names.len() == rs.len() {
-                format!("{} hosts ({})", rs.len(), few(&names))
+                cat.text(&t::hosts(rs.len(), few(&names)))
             } else {
-                format!(
-                    "{} results, {} hosts ({})",
-                    rs.len(),
-                    names.len(),
-                    few(&names)
-                )
+                cat.text(&t::results_hosts(rs.len(), names.len(), few(&names)))
             };
             rows.push(Row {
                 status,
                 check,
                 place,
-                message: short(&norm),
+                message: short_in(&norm, cat.lang()),
             });
         }
     }
@@ -211,17 +226,15 @@ fn rows(report: &Report, cat: &Catalog) -> Vec<Row> {
         let check = if rs.len() == 1 {
             rs[0].id.clone()
         } else {
-            format!("{} checks", rs.len())
+            cat.text(&t::checks(rs.len()))
         };
-        let message = format!(
-            "skipped: {} did not pass ({})",
-            if roots.is_empty() {
-                "a prerequisite".to_string()
-            } else {
-                roots.join(", ")
-            },
-            ids.join(", ")
-        );
+        let roots: Arg = if roots.is_empty() {
+            t::a_prerequisite().into()
+        } else {
+            roots.into()
+        };
+        let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        let message = cat.text(&t::skipped(roots, ids));
         match skips
             .iter_mut()
             .find(|(c, m, _)| *c == check && *m == message)
@@ -237,7 +250,7 @@ fn rows(report: &Report, cat: &Catalog) -> Vec<Row> {
             place: if places.len() == 1 {
                 places[0].clone()
             } else {
-                format!("{} hosts ({})", places.len(), few(&places))
+                cat.text(&t::hosts(places.len(), few(&places)))
             },
             message,
         });
@@ -249,23 +262,26 @@ fn rows(report: &Report, cat: &Catalog) -> Vec<Row> {
 
 /// Passes in one line for the run: the count per target, many targets with the same count
 /// sharing an entry.
-fn pass_line(report: &Report) -> Option<String> {
+fn pass_line(report: &Report, cat: &Catalog) -> Option<String> {
     let total = report.summary.pass;
-    (total > 0).then(|| format!("{total} passed: {}", pass_lines(report).join("; ")))
+    (total > 0).then(|| cat.text(&t::passed(total, pass_lines(report, cat))))
 }
 
 /// The passes per target; many targets with the same count share an entry.
-fn pass_lines(report: &Report) -> Vec<String> {
+fn pass_lines(report: &Report, cat: &Catalog) -> Vec<Message> {
     let mut per: Vec<(String, usize)> = Vec::new();
     for r in report.results.iter().filter(|r| r.status == Status::Pass) {
-        let t = r.target.clone().unwrap_or_else(|| "general".into());
+        let t = r.target.clone().unwrap_or_else(|| cat.text(&t::general()));
         match per.iter_mut().find(|(x, _)| *x == t) {
             Some((_, n)) => *n += 1,
             None => per.push((t, 1)),
         }
     }
     if per.len() <= 6 {
-        return per.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        return per
+            .iter()
+            .map(|(x, n)| t::pass_target(x.as_str(), *n))
+            .collect();
     }
     let mut by_count: Vec<(usize, Vec<&str>)> = Vec::new();
     for (t, n) in &per {
@@ -278,11 +294,10 @@ fn pass_lines(report: &Report) -> Vec<String> {
         .iter()
         .map(|(n, ts)| {
             if ts.len() == 1 {
-                format!("{} {n}", ts[0])
+                t::pass_target(ts[0], *n)
             } else {
-                format!(
-                    "{} targets ({}, {}{}) {n} each",
-                    ts.len(),
+                let names = format!(
+                    "{}, {}{}",
                     ts[0],
                     ts[1],
                     if ts.len() > 2 {
@@ -290,7 +305,8 @@ fn pass_lines(report: &Report) -> Vec<String> {
                     } else {
                         String::new()
                     }
-                )
+                );
+                t::pass_targets(ts.len(), names, *n)
             }
         })
         .collect()
@@ -397,43 +413,45 @@ fn fixes<'a>(report: &'a Report, v: &Verdict, cat: &Catalog) -> Vec<FixEntry<'a>
 /// The default table.
 pub fn render(report: &Report, width: usize, lang: Lang) -> String {
     let cat = Catalog::get(lang);
-    let v = verdict(report);
-    let mut out = header(report);
+    let v = verdict_in(report, lang);
+    let mut out = header(report, lang);
     out.push('\n');
     // The clients' own verdicts first: what each given client would do (--client-state).
     out.push_str(&super::client::text(report, lang));
-    out.push_str(&verdict_block::text(&v, width));
+    out.push_str(&verdict_block::text_in(&v, width, lang));
 
     let rows = rows(report, cat);
+    // Columns in display width: a full-width character takes 2.
     let idw = rows
         .iter()
-        .map(|r| r.check.len())
+        .map(|r| r.check.width())
         .max()
         .unwrap_or(8)
         .min(24);
     let placew = rows
         .iter()
-        .map(|r| r.place.len())
+        .map(|r| r.place.width())
         .max()
         .unwrap_or(8)
         .min(26);
     if !rows.is_empty() {
-        let _ = writeln!(out, "\n{}", "Not passed".bold().underline());
+        let _ = writeln!(out, "\n{}", cat.text(&t::not_passed()).bold().underline());
     }
+    let bw = badge_width(lang);
     for r in &rows {
-        let lead = format!("  {:<5}  {:<idw$}  {:<placew$}  ", "", r.check, r.place);
         // The place may be wider than its column: count what is really printed.
-        let room = width.saturating_sub(lead.chars().count()).max(20);
+        let lead = 2 + bw + 2 + r.check.width().max(idw) + 2 + r.place.width().max(placew) + 2;
+        let room = width.saturating_sub(lead).max(20);
         let _ = writeln!(
             out,
-            "  {}  {:<idw$}  {:<placew$}  {}",
-            badge(r.status),
-            r.check,
-            r.place.dimmed(),
+            "  {}  {}  {}  {}",
+            badge_in(r.status, lang),
+            pad(&r.check, idw),
+            pad(&r.place, placew).dimmed(),
             fit(&r.message, room)
         );
     }
-    if let Some(l) = pass_line(report) {
+    if let Some(l) = pass_line(report, cat) {
         let _ = writeln!(out, "\n{}", fit(&l, width));
     }
     let fixes = fixes(report, &v, cat);
@@ -441,14 +459,14 @@ pub fn render(report: &Report, width: usize, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "\n{} {}",
-            "Fixes".bold().underline(),
-            "(full commands: --verbose, or --format markdown)".dimmed()
+            cat.text(&t::fixes_heading()).bold().underline(),
+            cat.text(&t::fixes_hint()).dimmed()
         );
         for e in &fixes {
             // Per target, the hosts a domain-wide SRV finding is about: "corp.test (a, b, +2)".
             let mut applies: Vec<(String, Vec<String>)> = Vec::new();
             for r in &e.results {
-                let t = r.target.clone().unwrap_or_else(|| "general".into());
+                let t = r.target.clone().unwrap_or_else(|| cat.text(&t::general()));
                 let about = r
                     .evidence
                     .audit_target()
@@ -470,9 +488,12 @@ pub fn render(report: &Report, width: usize, lang: Lang) -> String {
                 })
                 .collect();
             let shown = format!("{} {}", e.results[0].id, few(&applies));
-            let rank = e.rank.map_or("also".to_string(), |r| format!("fix {r}"));
+            let rank = match e.rank {
+                Some(r) => cat.text(&t::fix_rank(r)),
+                None => cat.text(&t::fix_also()),
+            };
             let more = if e.total > FIX_LINES {
-                format!(" ({} of {} lines)", FIX_LINES, e.total)
+                format!(" {}", cat.text(&t::fix_lines(FIX_LINES, e.total)))
             } else {
                 String::new()
             };
@@ -480,7 +501,7 @@ pub fn render(report: &Report, width: usize, lang: Lang) -> String {
             let _ = writeln!(
                 out,
                 "  {}{}",
-                fit(&head, width.saturating_sub(2 + more.len())).cyan(),
+                fit(&head, width.saturating_sub(2 + more.width())).cyan(),
                 more.dimmed()
             );
             for l in &e.lines {
@@ -490,6 +511,9 @@ pub fn render(report: &Report, width: usize, lang: Lang) -> String {
     }
     out.push_str(&super::matrix::render(report));
     out.push('\n');
-    out.push_str(&verdict_block::wrap(&summary_line(report, &v), width));
+    out.push_str(&verdict_block::wrap(
+        &summary_line_in(report, &v, lang),
+        width,
+    ));
     out
 }

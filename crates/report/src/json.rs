@@ -208,7 +208,7 @@ pub fn report_json<'a>(report: &'a Report, cat: &Catalog) -> ReportJson<'a> {
 pub fn to_value(report: &Report, lang: Lang) -> Value {
     let cat = Catalog::get(lang);
     let doc = ReportJson {
-        verdict: Some(super::verdict::verdict(report)),
+        verdict: Some(super::verdict::verdict_in(report, lang)),
         client_state: super::client::json(report, lang),
         ..report_json(report, cat)
     };

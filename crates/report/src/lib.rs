@@ -34,6 +34,8 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         diff::MESSAGES.to_vec(),
         explain::MESSAGES.to_vec(),
         plan::MESSAGES.to_vec(),
+        verdict_model::MESSAGES.to_vec(),
+        table::MESSAGES.to_vec(),
     ]
     .concat()
 }

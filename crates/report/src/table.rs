@@ -7,12 +7,84 @@ use std::fmt::Write;
 
 use colored::Colorize;
 
+use kms_preflight_message::{Arg, Message};
+
 use super::catalog::{Catalog, Lang};
-use super::verdict::{readiness, verdict, Answer, Readiness, Verdict};
+use super::verdict::{readiness, verdict_in, Answer, Readiness, Verdict};
 use super::{verdict_block, Outcome, Report, Status};
 
-pub(crate) fn badge(s: Status) -> String {
-    let text = format!("{:<5}", s.as_str().to_uppercase());
+kms_preflight_message::messages! {
+    header_line = "table-header" (program, version, domains, dns);
+    header_sources = "table-header-sources" (program, version, domains, dns, sources);
+    none = "table-none" ();
+    general = "table-general" ();
+    from = "table-from" (source);
+    predicts = "table-predicts" ();
+    fix_label = "table-fix" ();
+    status_pass = "table-status-pass" ();
+    status_warn = "table-status-warn" ();
+    status_fail = "table-status-fail" ();
+    status_skip = "table-status-skip" ();
+    status_error = "table-status-error" ();
+    summary = "table-summary" (total, pass, warn, fail, skip, error, seconds, word);
+    not_ready = "table-not-ready" ();
+    ready = "table-ready" ();
+    unknown = "table-unknown" ();
+    readiness_cannot_activate = "table-readiness-cannot-activate" (word);
+    /// {word} — {what} (a given client that cannot activate, --client-state)
+    readiness_client = "table-readiness-client" (word, what);
+    readiness_cannot_activate_code = "table-readiness-cannot-activate-code" (word, code);
+    readiness_fix_results = "table-readiness-fix-results" (word);
+    readiness_risk = "table-readiness-risk" (word);
+    readiness_warnings = "table-readiness-warnings" (word);
+    readiness_nothing = "table-readiness-nothing" (word);
+    not_passed = "table-not-passed" ();
+    hosts = "table-hosts" (count, hosts);
+    results_hosts = "table-results-hosts" (count, hosts_count, hosts);
+    checks = "table-checks" (count);
+    skipped = "table-skipped" (roots, ids);
+    a_prerequisite = "table-a-prerequisite" ();
+    passed = "table-passed" (count, targets);
+    pass_target = "table-pass-target" (target, count);
+    pass_targets = "table-pass-targets" (count, names, passes);
+    fixes_heading = "table-fixes" ();
+    fixes_hint = "table-fixes-hint" ();
+    fix_rank = "table-fix-rank" (rank);
+    fix_also = "table-fix-also" ();
+    fix_lines = "table-fix-lines" (shown, total);
+}
+
+/// A status as the word shown in `lang`.
+pub(crate) fn status_word(s: Status, lang: Lang) -> String {
+    let m = match s {
+        Status::Pass => status_pass(),
+        Status::Warn => status_warn(),
+        Status::Fail => status_fail(),
+        Status::Skip => status_skip(),
+        Status::Error => status_error(),
+    };
+    Catalog::get(lang).text(&m)
+}
+
+/// The display width of the widest status word of `lang` (the badge column).
+pub(crate) fn badge_width(lang: Lang) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    [
+        Status::Pass,
+        Status::Warn,
+        Status::Fail,
+        Status::Skip,
+        Status::Error,
+    ]
+    .iter()
+    .map(|s| status_word(*s, lang).width())
+    .max()
+    .unwrap_or(5)
+}
+
+/// A status in words of `lang`, coloured, padded to the widest word of the language.
+pub(crate) fn badge_in(s: Status, lang: Lang) -> String {
+    let text = super::pad(&status_word(s, lang), badge_width(lang));
     match s {
         Status::Pass => text.green().bold().to_string(),
         Status::Warn => text.yellow().bold().to_string(),
@@ -33,30 +105,32 @@ fn indent(text: &str, prefix: &str) -> String {
 pub const DEFAULT_WIDTH: usize = 120;
 
 /// The first line: version, domains, DNS servers and sources.
-pub(crate) fn header(report: &Report) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {} — domains: {} — DNS: {}{}",
-        "kms-preflight".bold(),
-        report.version,
-        if report.domains.is_empty() {
-            "(none)".to_string()
+pub(crate) fn header(report: &Report, lang: Lang) -> String {
+    let list = |v: &[String]| -> Arg {
+        if v.is_empty() {
+            none().into()
         } else {
-            report.domains.join(", ")
-        },
-        if report.dns_servers.is_empty() {
-            "(none)".to_string()
-        } else {
-            report.dns_servers.join(", ")
-        },
-        if report.sources.is_empty() {
-            String::new()
-        } else {
-            format!(" — sources: {}", report.sources.join(", "))
-        },
-    );
-    out
+            v.to_vec().into()
+        }
+    };
+    let program = "kms-preflight".bold().to_string();
+    let m = if report.sources.is_empty() {
+        header_line(
+            program,
+            report.version.as_str(),
+            list(&report.domains),
+            list(&report.dns_servers),
+        )
+    } else {
+        header_sources(
+            program,
+            report.version.as_str(),
+            list(&report.domains),
+            list(&report.dns_servers),
+            report.sources.clone(),
+        )
+    };
+    format!("{}\n", Catalog::get(lang).text(&m))
 }
 
 /// Every result grouped by target, with evidence-bearing messages, predicted codes and the
@@ -81,7 +155,7 @@ fn listing(report: &Report, cat: &Catalog) -> String {
     let show_source = !report.sources.is_empty();
     for (target, results) in groups {
         let heading = match &target {
-            None => "general".to_string(),
+            None => cat.text(&general()),
             Some(t) => match report.targets.iter().find(|x| &x.target == t) {
                 Some(x) => format!("{t}  ({})", x.origins.join(", ")),
                 None => t.clone(),
@@ -92,7 +166,8 @@ fn listing(report: &Report, cat: &Catalog) -> String {
             let message = cat.text(&r.message);
             let mut where_ = String::new();
             if let (true, Some(src)) = (show_source, &r.source) {
-                where_.push_str(&format!("from {src} "));
+                where_.push_str(&cat.text(&from(src.as_str())));
+                where_.push(' ');
             }
             if let Some(a) = r.address.as_ref().filter(|a| !message.contains(a.as_str())) {
                 where_.push_str(&format!("{a} "));
@@ -100,7 +175,7 @@ fn listing(report: &Report, cat: &Catalog) -> String {
             let _ = writeln!(
                 out,
                 "  {}  {:<id_width$}  {}{}",
-                badge(r.status),
+                badge_in(r.status, cat.lang()),
                 r.id,
                 if where_.is_empty() {
                     String::new()
@@ -110,17 +185,17 @@ fn listing(report: &Report, cat: &Catalog) -> String {
                 message
             );
             if matches!(r.status, Status::Fail | Status::Warn | Status::Error) {
-                let pad = " ".repeat(9 + id_width);
+                let pad = " ".repeat(4 + badge_width(cat.lang()) + id_width);
                 if !r.error_codes.is_empty() {
                     let _ = writeln!(
                         out,
                         "{pad}{} {}",
-                        "predicts:".dimmed(),
+                        cat.text(&predicts()).dimmed(),
                         r.error_codes.join(", ")
                     );
                 }
                 if let Some(fix) = &r.remediation {
-                    let _ = writeln!(out, "{pad}{}", "fix:".cyan().bold());
+                    let _ = writeln!(out, "{pad}{}", cat.text(&fix_label()).cyan().bold());
                     let _ = writeln!(out, "{}", indent(&cat.text(fix), &format!("{pad}  ")));
                 }
             }
@@ -129,8 +204,14 @@ fn listing(report: &Report, cat: &Catalog) -> String {
     out
 }
 
-/// The closing line: counts, duration and the readiness word, reconciled with the verdict.
+/// The closing line in English (see [`summary_line_in`]).
 pub fn summary_line(report: &Report, v: &Verdict) -> String {
+    summary_line_in(report, v, Lang::En)
+}
+
+/// The closing line: counts, duration and the readiness word, reconciled with the verdict.
+pub fn summary_line_in(report: &Report, v: &Verdict, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
     let s = &report.summary;
     // A given client (--client-state) that cannot activate decides the line, whatever DNS
     // discovery would do for others.
@@ -138,36 +219,29 @@ pub fn summary_line(report: &Report, v: &Verdict) -> String {
         .products
         .into_iter()
         .find(|p| p.answer == Some(Answer::Fails));
-    let word = match readiness(report, v) {
+    let w = |m: Message| cat.text(&m);
+    let word: Message = match readiness(report, v) {
         _ if client_fails.is_some() => {
             let p = client_fails.expect("checked");
-            format!(
-                "{} — {}",
-                "NOT READY".red().bold(),
-                Catalog::get(Lang::En).text(&super::client::client_summary_fails(
-                    p.product,
-                    p.code.unwrap_or_default()
-                ))
+            readiness_client(
+                w(not_ready()).red().bold().to_string(),
+                super::client::client_summary_fails(p.product, p.code.unwrap_or_default()),
             )
         }
-        Readiness::NotReady if v.answer == Answer::Fails && s.error == 0 => format!(
-            "{} — clients cannot activate{}",
-            "NOT READY".red().bold(),
-            v.code.as_ref().map_or(String::new(), |c| format!(" ({c})"))
-        ),
-        Readiness::NotReady => format!(
-            "{} — fix the FAIL/ERROR results above",
-            "NOT READY".red().bold()
-        ),
-        Readiness::ReadyWithRisk => {
-            format!("{} — with risk (see the verdict)", "READY".yellow().bold())
+        Readiness::NotReady if v.answer == Answer::Fails && s.error == 0 => {
+            let word = w(not_ready()).red().bold().to_string();
+            match &v.code {
+                Some(c) => readiness_cannot_activate_code(word, c),
+                None => readiness_cannot_activate(word),
+            }
         }
-        Readiness::ReadyWithWarnings => format!("{} — with warnings", "READY".yellow().bold()),
-        Readiness::Ready => format!("{}", "READY".green().bold()),
-        Readiness::Unknown => format!("{} — nothing was checked", "UNKNOWN".yellow().bold()),
+        Readiness::NotReady => readiness_fix_results(w(not_ready()).red().bold().to_string()),
+        Readiness::ReadyWithRisk => readiness_risk(w(ready()).yellow().bold().to_string()),
+        Readiness::ReadyWithWarnings => readiness_warnings(w(ready()).yellow().bold().to_string()),
+        Readiness::Ready => Message::user_text(w(ready()).green().bold().to_string()),
+        Readiness::Unknown => readiness_nothing(w(unknown()).yellow().bold().to_string()),
     };
-    format!(
-        "{} results: {} pass, {} warn, {} fail, {} skip, {} error in {:.2} s — {}",
+    cat.text(&summary(
         s.total,
         s.pass,
         s.warn,
@@ -175,8 +249,8 @@ pub fn summary_line(report: &Report, v: &Verdict) -> String {
         s.skip,
         s.error,
         report.duration_ms as f64 / 1000.0,
-        word
-    )
+        word,
+    ))
 }
 
 /// `--verbose`: the verdict block, then every result with its evidence and full remediation.
@@ -187,14 +261,17 @@ pub fn render(report: &Report, lang: Lang) -> String {
 /// [`render`] with the verdict block wrapped to `width`; the listing itself is never cut.
 pub fn render_width(report: &Report, width: usize, lang: Lang) -> String {
     let cat = Catalog::get(lang);
-    let v = verdict(report);
-    let mut out = header(report);
+    let v = verdict_in(report, lang);
+    let mut out = header(report, lang);
     out.push('\n');
     out.push_str(&super::client::text(report, lang));
-    out.push_str(&verdict_block::text(&v, width));
+    out.push_str(&verdict_block::text_in(&v, width, lang));
     out.push_str(&listing(report, cat));
     out.push_str(&super::matrix::render(report));
     out.push('\n');
-    out.push_str(&verdict_block::wrap(&summary_line(report, &v), width));
+    out.push_str(&verdict_block::wrap(
+        &summary_line_in(report, &v, lang),
+        width,
+    ));
     out
 }

@@ -29,18 +29,22 @@ use kms_preflight_checks::evidence::kinds;
 use kms_preflight_checks::srv_stale::StaleIssue;
 use kms_preflight_knowledge::srv_order::rfc2782_shares;
 
-pub use super::verdict_model::{
-    few, first_clause, pct, Answer, Attempt, Both, ClientVerdict, Fix, HostVerdict, Verdict,
+use super::catalog::{Catalog, Lang};
+use super::verdict_model::{
+    self as m, direction, fix_title, fixes_title, judge, offset_parts, said,
 };
-use super::verdict_model::{fix_title, fixes_title, human_ms, judge};
+pub use super::verdict_model::{
+    few, first_clause, pct, Answer, Attempt, Both, ClientVerdict, Fix, HostVerdict, PhraseArgs,
+    Verdict,
+};
 use super::{Outcome, Report, Status};
+use kms_preflight_message::Message;
 
 // ---------- reading the report ----------
 
-/// Transitional: a result's sentence in English, for the verdict's phrases (until the verdict
-/// speaks in messages itself).
-fn said(m: &kms_preflight_engine::Message) -> String {
-    super::catalog::Catalog::get(super::catalog::Lang::En).text(m)
+/// The first clause of a result's message, as a phrase of the verdict.
+fn clause_of(msg: &Message) -> Message {
+    m::clause(msg.clone())
 }
 
 fn matches_source(r: &Outcome, source: Option<&str>) -> bool {
@@ -86,15 +90,14 @@ fn stale_ports(r: &Outcome) -> Option<Vec<u16>> {
     (!ports.is_empty()).then_some(ports)
 }
 
-/// Why a host's attempt is unknown when this run has no connection result for it.
-const NOT_PROBED: &str = "not probed: this run tried no connection to it";
-
 pub(crate) struct Classified<'a> {
     pub(crate) attempt: Attempt,
     pub(crate) code: Option<String>,
-    pub(crate) because: Option<String>,
+    pub(crate) because: Option<Message>,
+    /// The host's clock offset when its clock rejects the attempt (for the fix's title).
+    clock_ms: Option<f64>,
     results: Vec<String>,
-    notes: Vec<String>,
+    notes: Vec<Message>,
     /// The result whose remediation fixes the attempt, and whether fixing it removes the
     /// host from the list (a stale record) instead of healing it.
     fix: Option<(&'a Outcome, bool)>,
@@ -123,6 +126,7 @@ pub(crate) fn classify<'a>(
         attempt: Attempt::Works,
         code: None,
         because: None,
+        clock_ms: None,
         results: Vec::new(),
         notes: Vec::new(),
         fix: None,
@@ -137,11 +141,9 @@ pub(crate) fn classify<'a>(
     if let Some(s) = stale {
         c.attempt = Attempt::NoResponse;
         c.because = Some(match s.evidence.srv_stale().and_then(|e| e.issue) {
-            Some(StaleIssue::NoAddress) => "stale record: no longer resolves".to_string(),
-            Some(StaleIssue::PortDead) => {
-                format!("stale record: port {} dead", cand.port)
-            }
-            _ => first_clause(&said(&s.message)).to_string(),
+            Some(StaleIssue::NoAddress) => m::stale_no_address(),
+            Some(StaleIssue::PortDead) => m::stale_port_dead(cand.port),
+            _ => clause_of(&s.message),
         });
         c.results.push(s.id.clone());
         c.code = no_response
@@ -158,24 +160,24 @@ pub(crate) fn classify<'a>(
         } else {
             Attempt::NoResponse
         };
-        c.because = Some(first_clause(&said(&r.message)).to_string());
+        c.because = Some(clause_of(&r.message));
         c.code = r.error_codes.first().cloned();
         c.results.push(r.id.clone());
         c.fix = Some((r, false));
     } else if let Some(r) = deciding(kinds::CLOCK) {
         if r.status == Status::Error {
             c.attempt = Attempt::Unknown;
-            c.because = Some(format!("{} could not be decided", r.id));
+            c.because = Some(m::undecided(r.id.as_str()));
         } else {
             c.attempt = Attempt::Rejected;
             let off = r.evidence.clock().and_then(|e| e.offset_ms);
+            c.clock_ms = off;
             c.because = Some(match off {
-                Some(ms) => format!(
-                    "clock is {} {}",
-                    human_ms(ms),
-                    if ms >= 0.0 { "ahead" } else { "behind" }
-                ),
-                None => first_clause(&said(&r.message)).to_string(),
+                Some(ms) => {
+                    let (value, unit) = offset_parts(ms);
+                    m::clock_off(value, unit, direction(ms))
+                }
+                None => clause_of(&r.message),
             });
         }
         c.code = r.error_codes.first().cloned();
@@ -189,16 +191,15 @@ pub(crate) fn classify<'a>(
         // the same refusal (a warn, e.g. an emulator sign, stays a note).
         c.attempt = Attempt::Rejected;
         let e = r.evidence.activation();
-        let product = e
-            .and_then(|e| e.product.as_deref())
-            .unwrap_or("the product");
+        let product: kms_preflight_message::Arg = match e.and_then(|e| e.product.as_deref()) {
+            Some(p) => p.into(),
+            None => m::the_product().into(),
+        };
         // Phrased to follow "…, whose" in the verdict's reason.
         c.because = Some(
             match (e.and_then(|e| e.current_count), e.and_then(|e| e.threshold)) {
-                (Some(n), Some(t)) if n < t => {
-                    format!("client count is {n} of the {t} that {product} needs")
-                }
-                _ => format!("answer to {product} is a refusal"),
+                (Some(n), Some(t)) if n < t => m::activation_count(n, t, product),
+                _ => m::activation_refused(product),
             },
         );
         c.code = r.error_codes.first().cloned();
@@ -212,18 +213,17 @@ pub(crate) fn classify<'a>(
         .any(|r| r.kind == kinds::TCP || r.kind == kinds::KMS_RPC);
     if c.attempt == Attempt::Works && !probed {
         c.attempt = Attempt::Unknown;
-        c.because = Some(NOT_PROBED.into());
+        c.because = Some(m::not_probed());
     }
     for r in &own {
         if c.results.contains(&r.id) {
             continue;
         }
         if matches!(r.status, Status::Warn | Status::Fail | Status::Error) {
-            c.notes.push(format!(
-                "{} {}: {}",
-                r.id,
+            c.notes.push(m::note(
+                r.id.as_str(),
                 r.status.as_str(),
-                first_clause(&said(&r.message))
+                clause_of(&r.message),
             ));
         }
     }
@@ -293,7 +293,7 @@ fn sum_where(v: &[Both], states: &[Attempt], keep: impl Fn(Attempt) -> bool) -> 
 /// A fix candidate of one client: the key merges it across clients.
 struct FixCand<'a> {
     key: (String, String),
-    title: String,
+    title: Message,
     outcome: &'a Outcome,
     applies_to: Vec<String>,
     code: Option<String>,
@@ -315,7 +315,8 @@ pub(crate) fn discovery_verdict(report: &Report, only: &[String]) -> ClientVerdi
     let only = if same { None } else { Some(only) };
     // With --source, the first source's results stand for the client.
     let source = report.sources.first().map(String::as_str);
-    client_verdict(report, source, only, &mut Vec::new())
+    // Its phrases are read back by id (`reason_message`), so the catalog's language is moot.
+    client_verdict(report, source, only, &mut Vec::new(), Catalog::get(Lang::En))
 }
 
 fn client_verdict<'a>(
@@ -323,6 +324,7 @@ fn client_verdict<'a>(
     source: Option<&str>,
     only: Option<&[String]>,
     fixes: &mut Vec<FixCand<'a>>,
+    cat: &Catalog,
 ) -> ClientVerdict {
     let disc = report
         .results
@@ -355,9 +357,14 @@ fn client_verdict<'a>(
         suffix_origin,
         domain: None,
         discovery: String::new(),
+        discovery_id: Default::default(),
+        discovery_args: PhraseArgs::default(),
         answer: Answer::Unknown,
         reason: String::new(),
+        reason_id: Default::default(),
+        reason_args: PhraseArgs::default(),
         risks: Vec::new(),
+        risk_messages: Vec::new(),
         code: None,
         activates: Both::default(),
         failover: Both::default(),
@@ -368,21 +375,16 @@ fn client_verdict<'a>(
         base.code = d.error_codes.first().cloned();
         let no_dns = d.evidence.srv_discovery().and_then(|e| e.dns_answered) == Some(false);
         let what = if no_dns {
-            "no DNS server answers the client's SRV queries"
+            m::discovery_no_dns()
         } else {
-            "no suffix of the client's list finds a KMS SRV record"
+            m::discovery_no_record()
         };
-        base.discovery = what.into();
-        base.reason = format!(
-            "{what} ({}){}",
-            suffixes.join(", "),
-            base.code
-                .as_ref()
-                .map_or(String::new(), |c| format!(" → {c}"))
-        );
+        base.set_discovery(cat, what.clone());
+        let reason = m::discovery_fails(what, suffixes.clone());
+        base.set_reason(cat, with_code(reason, base.code.as_deref()));
         fixes.push(FixCand {
             key: (d.id.clone(), "discovery".into()),
-            title: fix_title(d, "", 0, None, true),
+            title: fix_title(d, "", 0, None, None, true),
             outcome: d,
             applies_to: vec![suffixes.join(", ")],
             code: base.code.clone(),
@@ -446,12 +448,12 @@ fn client_verdict<'a>(
                 }
             }
         }
-        base.discovery = format!("SRV _vlmcs._tcp.{d}");
+        base.set_discovery(cat, m::discovery_srv(d.as_str()));
     }
     if cands.is_empty() && only.is_some() {
         // A client searching its own domains finds nothing there: the SRV lookup's code.
         base.answer = Answer::Fails;
-        base.discovery = "no KMS SRV record found".into();
+        base.set_discovery(cat, m::discovery_no_record());
         base.code = report
             .results
             .iter()
@@ -464,7 +466,8 @@ fn client_verdict<'a>(
             })
             .and_then(|r| r.error_codes.first().cloned())
             .or_else(|| Some("0x8007232B".into()));
-        base.reason = format!("no _vlmcs._tcp record in {}", suffixes.join(", "));
+        let reason = m::discovery_fails(m::discovery_no_record(), suffixes.clone());
+        base.set_reason(cat, with_code(reason, base.code.as_deref()));
         return base;
     }
     if cands.is_empty() {
@@ -480,7 +483,7 @@ fn client_verdict<'a>(
                 weight: 0,
             })
             .collect();
-        base.discovery = "hosts given on the command line (as if set with slmgr /skms)".into();
+        base.set_discovery(cat, m::discovery_by_hand());
     }
     base.domain = domain.clone();
     if cands.is_empty() {
@@ -492,20 +495,15 @@ fn client_verdict<'a>(
             Some(f) => {
                 base.answer = Answer::Fails;
                 base.code = f.error_codes.first().cloned();
-                base.discovery = "no KMS SRV record found".into();
-                base.reason = format!(
-                    "{}{}",
-                    first_clause(&said(&f.message)),
-                    base.code
-                        .as_ref()
-                        .map_or(String::new(), |c| format!(" → {c}"))
-                );
+                base.set_discovery(cat, m::discovery_none_found());
+                let reason = with_code(clause_of(&f.message), base.code.as_deref());
+                base.set_reason(cat, reason);
                 fixes.push(FixCand {
                     key: (f.id.clone(), f.target.clone().unwrap_or_default()),
-                    title: format!(
-                        "publish _vlmcs._tcp in {}",
-                        f.target.as_deref().unwrap_or("the client's domain")
-                    ),
+                    title: match f.target.as_deref() {
+                        Some(t) => m::fix_publish_in(t),
+                        None => m::fix_publish_in_client_domain(),
+                    },
                     outcome: f,
                     applies_to: f.target.clone().into_iter().collect(),
                     code: base.code.clone(),
@@ -514,9 +512,8 @@ fn client_verdict<'a>(
                 });
             }
             None => {
-                base.discovery = "none".into();
-                base.reason =
-                    "no KMS host to judge: no SRV record was found and no --host given".into();
+                base.set_discovery(cat, m::discovery_nothing());
+                base.set_reason(cat, m::nothing_to_judge());
             }
         }
         return base;
@@ -551,7 +548,12 @@ fn client_verdict<'a>(
         if cl.attempt == Attempt::Works || cl.attempt == Attempt::Unknown {
             continue;
         }
-        let mut because = cl.because.clone().unwrap_or_default();
+        // Grouped on the English phrase, so that the grouping is the same in every language.
+        let mut because = cl
+            .because
+            .as_ref()
+            .map(|b| Catalog::get(Lang::En).text(b))
+            .unwrap_or_default();
         if let Some(a) = &o.address {
             because = because.replace(a.as_str(), "<address>");
         }
@@ -594,7 +596,8 @@ fn client_verdict<'a>(
                 o,
                 &names[0],
                 c.port,
-                classes[members[0]].because.as_deref(),
+                classes[members[0]].because.as_ref(),
+                classes[members[0]].clock_ms,
                 domain.is_some(),
             )
         } else {
@@ -618,27 +621,48 @@ fn client_verdict<'a>(
         .iter()
         .zip(classes)
         .enumerate()
-        .map(|(i, (c, cl))| HostVerdict {
-            target: format!("{}:{}", c.host, c.port),
-            host: name(c),
-            port: c.port,
-            priority: c.priority,
-            weight: c.weight,
-            first_attempt: first[i].round(),
-            decides: decides[i].round(),
-            attempt: cl.attempt,
-            code: cl.code,
-            because: cl.because,
-            results: cl.results,
-            notes: cl.notes,
+        .map(|(i, (c, cl))| {
+            let because = cl.because.map(|b| said(cat, b));
+            HostVerdict {
+                target: format!("{}:{}", c.host, c.port),
+                host: name(c),
+                port: c.port,
+                priority: c.priority,
+                weight: c.weight,
+                first_attempt: first[i].round(),
+                decides: decides[i].round(),
+                attempt: cl.attempt,
+                code: cl.code,
+                because_id: because.as_ref().map(|b| b.id.clone()),
+                because_args: because.as_ref().map(|b| b.args.clone()),
+                because: because.map(|b| b.text),
+                results: cl.results,
+                notes: cl.notes.iter().map(|n| cat.text(n)).collect(),
+                note_messages: cl.notes,
+            }
         })
         .collect();
-    judge(&mut base);
+    judge(&mut base, cat);
     base
 }
 
-/// The verdict of a report: one client per source (one for the run without sources).
+/// `reason → code` when there is a code.
+fn with_code(reason: Message, code: Option<&str>) -> Message {
+    match code {
+        Some(c) => m::with_code(reason, c),
+        None => reason,
+    }
+}
+
+/// The verdict of a report in English (see [`verdict_in`]).
 pub fn verdict(report: &Report) -> Verdict {
+    verdict_in(report, Lang::En)
+}
+
+/// The verdict of a report, its phrases in `lang`: one client per source (one for the run
+/// without sources).
+pub fn verdict_in(report: &Report, lang: Lang) -> Verdict {
+    let cat = Catalog::get(lang);
     let sources: Vec<Option<&str>> = if report.sources.is_empty() {
         vec![None]
     } else {
@@ -647,17 +671,20 @@ pub fn verdict(report: &Report) -> Verdict {
     let mut cands = Vec::new();
     let clients: Vec<ClientVerdict> = sources
         .iter()
-        .map(|s| client_verdict(report, *s, None, &mut cands))
+        .map(|s| client_verdict(report, *s, None, &mut cands, cat))
         .collect();
     let worst = clients
         .iter()
         .max_by_key(|c| c.answer)
         .expect("at least one client");
     let answer = worst.answer;
-    let reason = match (&worst.source, clients.len()) {
-        (Some(s), n) if n > 1 => format!("from {s}: {}", worst.reason),
-        _ => worst.reason.clone(),
-    };
+    let reason = said(
+        cat,
+        match (&worst.source, clients.len()) {
+            (Some(s), n) if n > 1 => m::from_source(s.as_str(), worst.reason_message()),
+            _ => worst.reason_message(),
+        },
+    );
     let code = worst.code.clone();
 
     // Merge the fix candidates of all clients; a client without a candidate gains nothing.
@@ -667,15 +694,21 @@ pub fn verdict(report: &Report) -> Verdict {
     for f in cands {
         let e = merged.entry(f.key.clone()).or_insert_with(|| {
             order.push(f.key.clone());
+            let title = said(cat, f.title.clone());
+            let rem = f.outcome.remediation.as_ref();
             Fix {
                 rank: 0,
-                title: f.title.clone(),
+                title: title.text,
+                title_id: title.id,
+                title_args: title.args,
                 check: f.outcome.id.clone(),
                 applies_to: Vec::new(),
                 unblocks: 0.0,
                 spares: 0.0,
                 code: f.code.clone(),
-                remediation: f.outcome.remediation.as_ref().map(said),
+                remediation: rem.map(|r| cat.text(r)),
+                remediation_id: rem.map(|r| r.id.clone()),
+                remediation_args: rem.map(|r| PhraseArgs(r.args.clone())),
             }
         });
         for a in &f.applies_to {
@@ -702,8 +735,10 @@ pub fn verdict(report: &Report) -> Verdict {
     }
     Verdict {
         answer,
-        label: answer.label(),
-        reason,
+        label: answer.label_in(lang),
+        reason: reason.text,
+        reason_id: reason.id,
+        reason_args: reason.args,
         code,
         clients,
         fixes,
