@@ -30,6 +30,11 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         diagnose::MESSAGES.to_vec(),
         diff::MESSAGES.to_vec(),
         explain::MESSAGES.to_vec(),
+        html::MESSAGES.to_vec(),
+        junit::MESSAGES.to_vec(),
+        markdown::MESSAGES.to_vec(),
+        matrix::MESSAGES.to_vec(),
+        sweep::MESSAGES.to_vec(),
     ]
     .concat()
 }
