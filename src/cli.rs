@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use kms_preflight::cli_values::HostArg;
 use kms_preflight::cli_values::{
     parse_cmid, parse_concurrency, parse_deadline, parse_dns_server, parse_host, parse_interval,
-    parse_label, parse_listen, parse_max_addresses, parse_port, parse_range, parse_rate,
-    parse_sweep_concurrency, parse_timeout, parse_var, product_parser,
+    parse_label, parse_lang, parse_listen, parse_max_addresses, parse_port, parse_range,
+    parse_rate, parse_sweep_concurrency, parse_timeout, parse_var, product_parser,
 };
 use kms_preflight_checks::pack::profiles;
 use kms_preflight_checks::sweep;
@@ -347,6 +347,10 @@ pub struct ServeArgs {
     /// target, address, source, status, product, version, schema, profile, job, instance).
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
     pub labels: Vec<(String, String)>,
+    /// Language of the status page (en, ja) for a browser whose Accept-Language names
+    /// neither; one that prefers ja or en gets that one. Default: the output language.
+    #[arg(long = "lang", value_name = "LANG", value_parser = parse_lang)]
+    pub page_lang: Option<kms_preflight_report::Lang>,
     #[command(flatten)]
     pub audit: AuditArgs,
 }

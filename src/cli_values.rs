@@ -197,6 +197,11 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// `en` or `ja` (also locale-style names such as `ja_JP.UTF-8`).
+pub fn parse_lang(s: &str) -> Result<kms_preflight_report::Lang, String> {
+    kms_preflight_report::Lang::parse(s.trim()).ok_or_else(|| format!("{s:?}: expected en or ja"))
+}
+
 /// `KEY=VALUE` for a constant Prometheus label, checked as the exposition requires.
 pub fn parse_label(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
