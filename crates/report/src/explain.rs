@@ -65,6 +65,64 @@ kms_preflight_engine::messages! {
     known_codes = "explain-known-codes" (codes);
     /// diagnose knows which checks decide these codes: {codes}
     diagnose_known_codes = "explain-diagnose-known-codes" (codes);
+
+    /// {code} is not in the kms-preflight catalog. HRESULT fields: {fields}. …
+    unknown = "explain-unknown" (code, fields);
+    /// severity: failure (bit 31 set) / success/informational (bit 31 clear)
+    severity = "explain-severity" (failure);
+    /// customer-defined code (bit 29 set)
+    customer = "explain-customer" ();
+    /// mapped from an NTSTATUS (bit 28 set)
+    nt_mapped = "explain-nt-mapped" ();
+    /// facility 7 (FACILITY_WIN32): Win32 error {word} (0x{word_hex})
+    facility_win32 = "explain-facility-win32" (word, word_hex);
+    /// facility 4 (FACILITY_ITF), Software Licensing (SL) range; code word 0x{word_hex}
+    facility_itf_sl = "explain-facility-itf-sl" (word_hex);
+    /// facility 4 (FACILITY_ITF); code word 0x{word_hex}
+    facility_itf = "explain-facility-itf" (word_hex);
+    /// facility {facility}; code word 0x{word_hex} ({word})
+    facility = "explain-facility" (facility, word_hex, word);
+
+    /// empty error code; expected …
+    code_empty = "explain-code-empty" ();
+    /// `{input}` is not an error code: {reason}; expected …
+    code_invalid = "explain-code-invalid" (input, reason);
+    /// `{input}` does not fit in 32 bits; expected …
+    code_out_of_range = "explain-code-out-of-range" (input);
+    /// expected a 32-bit code as hex …
+    code_expected = "explain-code-expected" ();
+}
+
+/// What a code not in the catalog is, from its HRESULT fields (`knowledge::describe_unknown`
+/// in the catalog's languages).
+pub fn describe_unknown(code: u32) -> Message {
+    let f = knowledge::hresult_fields(code);
+    let mut fields = vec![severity(f.failure)];
+    if f.customer {
+        fields.push(customer());
+    }
+    if f.nt_mapped {
+        fields.push(nt_mapped());
+    }
+    let hex = format!("{:04X}", f.word);
+    fields.push(match f.facility {
+        7 if !f.customer && !f.nt_mapped => facility_win32(f.word, hex),
+        4 if !f.customer && !f.nt_mapped && f.software_licensing => facility_itf_sl(hex),
+        4 if !f.customer && !f.nt_mapped => facility_itf(hex),
+        n => facility(n, hex, f.word),
+    });
+    unknown(knowledge::format_code(code), fields)
+}
+
+/// Why an argument is not an error code.
+pub fn code_error(e: &knowledge::CodeParseError) -> Message {
+    match e {
+        knowledge::CodeParseError::Empty => code_empty(),
+        knowledge::CodeParseError::Invalid { input, reason } => {
+            code_invalid(input.as_str(), reason.as_str())
+        }
+        knowledge::CodeParseError::OutOfRange { input } => code_out_of_range(input.as_str()),
+    }
 }
 
 /// Every code of the catalog, canonical, in catalog order.
@@ -471,6 +529,42 @@ mod tests {
         let j = serde_json::to_value(json(e, &rules, Lang::Ja)).unwrap();
         assert_eq!(j["title"], et.title);
         assert_eq!(j["layer"], e.layer.as_str(), "tokens stay tokens");
+    }
+
+    #[test]
+    fn unknown_codes_and_bad_arguments_read_as_before_in_english_and_in_japanese() {
+        let en = Catalog::get(Lang::En);
+        let ja = Catalog::get(Lang::Ja);
+        for code in [
+            0xC004_F999u32,
+            0x8007_0057,
+            0x8004_1234,
+            0x4004_F0FF,
+            0xE000_0001,
+            0xD000_0005,
+            0x1234_5678,
+            0,
+            u32::MAX,
+        ] {
+            let m = describe_unknown(code);
+            assert_eq!(en.text(&m), knowledge::describe_unknown(code), "{code:#x}");
+            let j = ja.try_text(&m).unwrap();
+            assert!(j.contains("カタログにありません"), "{j}");
+        }
+        for input in [
+            "",
+            "  ",
+            "-12a",
+            "0x",
+            "0xZZ",
+            "12g4",
+            "0x1FFFFFFFF",
+            "99999999999",
+        ] {
+            let e = knowledge::parse_code(input).unwrap_err();
+            assert_eq!(en.text(&code_error(&e)), e.to_string(), "{input:?}");
+            assert!(ja.try_text(&code_error(&e)).unwrap().contains("16 進数"));
+        }
     }
 
     #[test]
