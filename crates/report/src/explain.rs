@@ -3,6 +3,8 @@
 //! language of the catalog. The code's own prose comes from the error-code catalog
 //! (`CodeEntry::text`), the headings from the message catalog; commands are never translated.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -224,13 +226,13 @@ fn entry_text(e: &CodeEntry, lang: Lang) -> EntryText<'_> {
     e.text(knowledge_lang(lang))
 }
 
-/// The title of the rule with `id`, when the rule set has it.
-fn rule_title<'r>(rules: &'r RuleSet, id: &str) -> Option<&'r str> {
+/// The title of the rule with `id` in `lang`, when the rule set has it.
+fn rule_title<'r>(rules: &'r RuleSet, id: &str, lang: Lang) -> Option<Cow<'r, str>> {
     rules
         .checks
         .iter()
         .find(|c| c.id == id)
-        .map(|c| c.title.as_str())
+        .map(|c| super::rule_titles::title(&c.id, &c.title, lang))
 }
 
 /// Everything an engineer needs to act on a code, for a terminal.
@@ -280,7 +282,7 @@ pub fn text(e: &CodeEntry, rules: &RuleSet, lang: Lang) -> String {
                 .find(|(c, _)| c == id)
                 .map(|(_, flag)| format!(" {}", t(opt_in(*flag))))
                 .unwrap_or_default();
-            match rule_title(rules, id) {
+            match rule_title(rules, id, lang) {
                 Some(title) => out.push_str(&format!("  {}  {title}{opt_in}\n", pad(id, w))),
                 None => out.push_str(&format!("  {}  {}\n", pad(id, w), t(not_available()))),
             }
@@ -341,7 +343,7 @@ pub struct ExplainJson<'a> {
 pub struct CheckJson<'a> {
     pub id: &'a str,
     pub available: bool,
-    pub title: Option<&'a str>,
+    pub title: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -371,8 +373,8 @@ pub fn json<'a>(e: &'a CodeEntry, rules: &'a RuleSet, lang: Lang) -> ExplainJson
             .iter()
             .map(|id| CheckJson {
                 id,
-                available: rule_title(rules, id).is_some(),
-                title: rule_title(rules, id),
+                available: rule_title(rules, id, lang).is_some(),
+                title: rule_title(rules, id, lang),
             })
             .collect(),
         fix: et
@@ -433,7 +435,7 @@ pub fn markdown(e: &CodeEntry, rules: &RuleSet, lang: Lang) -> String {
         out.push_str(&format!("{}\n", t(md_no_checks())));
     }
     for id in &e.checks {
-        match rule_title(rules, id) {
+        match rule_title(rules, id, lang) {
             Some(title) => out.push_str(&format!("- `{id}` — {title}\n")),
             None => out.push_str(&format!("- `{id}` — {}\n", t(md_not_available()))),
         }

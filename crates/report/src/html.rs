@@ -171,7 +171,7 @@ fn problem(out: &mut String, r: &Outcome, cat: &Catalog) {
     let _ = write!(
         out,
         "</h3><p>{}: {}</p>",
-        escape(&r.title),
+        escape(&super::rule_titles::title(&r.id, &r.title, cat.lang())),
         escape(&cat.text(&r.message))
     );
     if !r.error_codes.is_empty() {

@@ -11,6 +11,7 @@ pub mod junit;
 pub mod markdown;
 pub mod matrix;
 pub mod prometheus;
+pub mod rule_titles;
 pub mod sweep;
 pub mod table;
 pub mod verdict;
@@ -34,6 +35,7 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         junit::MESSAGES.to_vec(),
         markdown::MESSAGES.to_vec(),
         matrix::MESSAGES.to_vec(),
+        rule_titles::MESSAGES.to_vec(),
         sweep::MESSAGES.to_vec(),
     ]
     .concat()
