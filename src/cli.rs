@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use kms_preflight::cli_values::HostArg;
 use kms_preflight::cli_values::{
     parse_cmid, parse_concurrency, parse_deadline, parse_dns_server, parse_host, parse_interval,
-    parse_label, parse_listen, parse_max_addresses, parse_port, parse_range, parse_rate,
-    parse_sweep_concurrency, parse_timeout, parse_var, product_parser,
+    parse_label, parse_listen, parse_max_addresses, parse_port, parse_range,
+    parse_rate, parse_sweep_concurrency, parse_timeout, parse_var, product_parser,
 };
 use kms_preflight_checks::pack::profiles;
 use kms_preflight_checks::sweep;

@@ -551,3 +551,58 @@ fn serve_help_and_man_state_the_security_property() {
     let man = String::from_utf8_lossy(&man.stdout);
     assert!(man.contains("serve"), "the man page lists serve");
 }
+
+#[test]
+fn the_page_language_follows_accept_language_then_serve_lang() {
+    let kms = Recorder::start();
+    let mut srv = Server::start(&["--lang", "ja"], &kms);
+    srv.wait_healthy();
+    let page = |accept: Option<&str>| {
+        let extra = accept.map_or(String::new(), |a| format!("Accept-Language: {a}\r\n"));
+        http(
+            srv.addr,
+            &format!("GET / HTTP/1.1\r\nHost: x\r\n{extra}\r\n"),
+        )
+    };
+    // No preference: --lang.
+    let ja = page(None);
+    assert_eq!(ja.status, 200);
+    assert!(ja.body.contains("<html lang=\"ja\">"), "{}", ja.body);
+    assert!(ja.body.contains("<h2>問題と対処</h2>"), "{}", ja.body);
+    assert!(ja.head.contains("content-language: ja"), "{}", ja.head);
+    assert!(ja.head.contains("vary: accept-language"), "{}", ja.head);
+    // A browser that prefers English gets English; one that names neither gets --lang.
+    let en = page(Some("en-US,en;q=0.9"));
+    assert!(en.body.contains("<html lang=\"en\">"), "{}", en.body);
+    assert!(en.body.contains("<h2>Problems and fixes</h2>"));
+    assert!(en.head.contains("content-language: en"), "{}", en.head);
+    let fr = page(Some("fr-FR,de;q=0.5"));
+    assert!(fr.body.contains("<html lang=\"ja\">"));
+    // The same report either way: the language never chooses what is shown.
+    let host = format!("<code>127.0.0.1:{}</code>", kms.port);
+    assert!(ja.body.contains(&host) && en.body.contains(&host));
+    // Without --lang, a ja preference still gets Japanese.
+    drop(srv);
+    let mut srv = Server::start(&[], &kms);
+    srv.wait_healthy();
+    let r = http(
+        srv.addr,
+        "GET / HTTP/1.1\r\nHost: x\r\nAccept-Language: ja,en-US;q=0.9\r\n\r\n",
+    );
+    assert!(r.body.contains("<html lang=\"ja\">"), "{}", r.body);
+    let r = get(srv.addr, "/");
+    assert!(r.body.contains("<html lang=\"en\">"), "{}", r.body);
+}
+
+#[test]
+fn serve_rejects_an_unknown_page_language() {
+    let o = kp(&["serve", "--lang", "fr", "--host", "127.0.0.1:9"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    // The global --lang (every command has it): clap names the value and the choices.
+    assert!(
+        err.contains("invalid value 'fr' for '--lang <LANG>'")
+            && err.contains("[possible values: en, ja]"),
+        "{err}"
+    );
+}

@@ -2,7 +2,6 @@
 //! (the analysis and its renderings are `report::diagnose`).
 
 use kms_preflight_checks::Report;
-use kms_preflight_knowledge as knowledge;
 use kms_preflight_report::{self as report, diagnose as diag};
 
 use super::check::run_check;
@@ -40,7 +39,7 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
     let Some(entry) = entry else {
         eprintln!(
             "kms-preflight: {}\nkms-preflight: {}",
-            knowledge::describe_unknown(code),
+            report::Catalog::get(lang).text(&report::explain::describe_unknown(code)),
             report::explain::diagnose_known_codes_line(lang)
         );
         return EXIT_USAGE;

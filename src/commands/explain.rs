@@ -18,7 +18,9 @@ fn builtin_rules() -> RuleSet {
 }
 
 pub(super) fn lookup(input: &str) -> Result<(u32, Option<&'static CodeEntry>), UsageError> {
-    let code = knowledge::parse_code(input).map_err(|e| UsageError(e.to_string()))?;
+    let code = knowledge::parse_code(input).map_err(|e| {
+        UsageError(report::Catalog::get(super::lang()).text(&report::explain::code_error(&e)))
+    })?;
     Ok((code, knowledge::catalog().lookup(code)))
 }
 
@@ -32,7 +34,8 @@ pub fn explain(args: ExplainArgs) -> i32 {
         }
     };
     let Some(entry) = entry else {
-        println!("{}", knowledge::describe_unknown(code));
+        let unknown = report::explain::describe_unknown(code);
+        println!("{}", report::Catalog::get(lang).text(&unknown));
         println!("{}", report::explain::known_codes_line(lang));
         return EXIT_FAIL;
     };

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use hyper::body::Bytes;
 
 use kms_preflight_report::prometheus::{AuditStatus, Exposition};
-use kms_preflight_report::{self as report, Report};
+use kms_preflight_report::{self as report, Lang, Report};
 
 use super::check::Plan;
 use super::{UsageError, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE};
@@ -32,7 +32,8 @@ const AUDIT_GRACE: Duration = Duration::from_secs(5);
 pub struct Snapshot {
     pub metrics: Bytes,
     pub report_json: Bytes,
-    pub page: Bytes,
+    /// The status page in each language, in [`Lang::ALL`] order.
+    pub pages: Vec<(Lang, Bytes)>,
     /// When the last successful audit (the served report) finished; `None` before the first.
     pub last_success: Option<Instant>,
 }
@@ -40,7 +41,21 @@ pub struct Snapshot {
 /// What the HTTP side shares with the audit task.
 pub struct Shared {
     pub interval: Duration,
+    /// The page's language when a request's Accept-Language names none we have.
+    pub page_lang: Lang,
     snapshot: RwLock<Arc<Snapshot>>,
+}
+
+impl Snapshot {
+    /// The page in `lang` (the first one if a language was not rendered).
+    pub fn page(&self, lang: Lang) -> Bytes {
+        self.pages
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .or(self.pages.first())
+            .map(|(_, b)| b.clone())
+            .unwrap_or_default()
+    }
 }
 
 impl Shared {
@@ -96,7 +111,10 @@ impl State {
         Snapshot {
             metrics: report::prometheus::render_with(&self.report, &expo).into(),
             report_json: report::json::render(&self.report, super::lang()).into(),
-            page: report::html::render(&self.report, &expo, super::lang()).into(),
+            pages: Lang::ALL
+                .iter()
+                .map(|l| (*l, report::html::render(&self.report, &expo, *l).into()))
+                .collect(),
             last_success: self.last_success,
         }
     }
@@ -274,6 +292,8 @@ pub async fn serve(args: ServeArgs) -> i32 {
     };
     let shared = Arc::new(Shared {
         interval: args.interval,
+        // --lang (global) or the locale; a browser's Accept-Language for ja or en wins.
+        page_lang: super::lang(),
         snapshot: RwLock::new(Arc::new(state.render())),
     });
     eprintln!(
@@ -308,10 +328,11 @@ mod tests {
     fn health_follows_the_last_successful_audit() {
         let shared = Shared {
             interval: Duration::from_secs(10),
+            page_lang: Lang::En,
             snapshot: RwLock::new(Arc::new(Snapshot {
                 metrics: Default::default(),
                 report_json: Default::default(),
-                page: Default::default(),
+                pages: Default::default(),
                 last_success: None,
             })),
         };
@@ -319,7 +340,7 @@ mod tests {
         let mk = |age: u64| Snapshot {
             metrics: Default::default(),
             report_json: Default::default(),
-            page: Default::default(),
+            pages: Default::default(),
             last_success: Instant::now().checked_sub(Duration::from_secs(age)),
         };
         shared.publish(mk(5));

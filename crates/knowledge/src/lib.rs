@@ -583,9 +583,41 @@ pub enum CodeParseError {
     #[error("empty error code; {EXPECTED}")]
     Empty,
     #[error("`{input}` is not an error code: {reason}; {EXPECTED}")]
-    Invalid { input: String, reason: &'static str },
+    Invalid { input: String, reason: InvalidCode },
     #[error("`{input}` does not fit in 32 bits; {EXPECTED}")]
     OutOfRange { input: String },
+}
+
+/// What is wrong with a string that is not an error code (a renderer words it per language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidCode {
+    /// `-` followed by something else than decimal digits.
+    DashNotDecimal,
+    /// `0x` and nothing after it.
+    NothingAfterPrefix,
+    /// Characters that are neither decimal nor hex digits.
+    NotDigits,
+}
+
+impl InvalidCode {
+    /// A stable token (`dash-not-decimal`, …), for message arguments.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InvalidCode::DashNotDecimal => "dash-not-decimal",
+            InvalidCode::NothingAfterPrefix => "nothing-after-prefix",
+            InvalidCode::NotDigits => "not-digits",
+        }
+    }
+}
+
+impl std::fmt::Display for InvalidCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            InvalidCode::DashNotDecimal => "after `-` only decimal digits are allowed",
+            InvalidCode::NothingAfterPrefix => "nothing after `0x`",
+            InvalidCode::NotDigits => "contains characters that are neither decimal nor hex digits",
+        })
+    }
 }
 
 const EXPECTED: &str =
@@ -615,7 +647,7 @@ pub fn parse_code(input: &str) -> Result<u32, CodeParseError> {
 
     if let Some(digits) = s.strip_prefix('-') {
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid("after `-` only decimal digits are allowed"));
+            return Err(invalid(InvalidCode::DashNotDecimal));
         }
         let magnitude: u64 = digits.parse().map_err(|_| out_of_range())?;
         if magnitude > 1 << 31 {
@@ -629,12 +661,10 @@ pub fn parse_code(input: &str) -> Result<u32, CodeParseError> {
         None => (s, false),
     };
     if forced && hex.is_empty() {
-        return Err(invalid("nothing after `0x`"));
+        return Err(invalid(InvalidCode::NothingAfterPrefix));
     }
     if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(invalid(
-            "contains characters that are neither decimal nor hex digits",
-        ));
+        return Err(invalid(InvalidCode::NotDigits));
     }
     let all_decimal = hex.bytes().all(|b| b.is_ascii_digit());
     if forced || !all_decimal || hex.len() == 8 {
@@ -654,12 +684,45 @@ pub fn parse_code(input: &str) -> Result<u32, CodeParseError> {
 /// (bits 16–26) and the code word. Facility 7 (FACILITY_WIN32) is shown as the Win32 error
 /// number; facility 4 (FACILITY_ITF) in the 0xC004xxxx / 0x4004xxxx range is named as the
 /// Software Licensing (SL) range. No meaning is guessed.
+/// The HRESULT fields of a code, as [`describe_unknown`] reads them (a renderer words them
+/// per language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HresultFields {
+    /// Bit 31: a failure.
+    pub failure: bool,
+    /// Bit 29: customer-defined.
+    pub customer: bool,
+    /// Bit 28: mapped from an NTSTATUS.
+    pub nt_mapped: bool,
+    /// Bits 16–26.
+    pub facility: u32,
+    /// The low 16 bits.
+    pub word: u32,
+    /// Facility 4 in the 0xC004/0x4004 range: Software Licensing.
+    pub software_licensing: bool,
+}
+
+pub fn hresult_fields(code: u32) -> HresultFields {
+    let top = code >> 16;
+    HresultFields {
+        failure: code & 0x8000_0000 != 0,
+        customer: code & 0x2000_0000 != 0,
+        nt_mapped: code & 0x1000_0000 != 0,
+        facility: (code >> 16) & 0x7FF,
+        word: code & 0xFFFF,
+        software_licensing: top == 0xC004 || top == 0x4004,
+    }
+}
+
 pub fn describe_unknown(code: u32) -> String {
-    let failure = code & 0x8000_0000 != 0;
-    let customer = code & 0x2000_0000 != 0;
-    let nt_mapped = code & 0x1000_0000 != 0;
-    let facility = (code >> 16) & 0x7FF;
-    let word = code & 0xFFFF;
+    let HresultFields {
+        failure,
+        customer,
+        nt_mapped,
+        facility,
+        word,
+        software_licensing,
+    } = hresult_fields(code);
 
     let mut parts = vec![format!(
         "severity: {}",
@@ -680,8 +743,7 @@ pub fn describe_unknown(code: u32) -> String {
             format!("facility 7 (FACILITY_WIN32): Win32 error {word} (0x{word:04X})")
         }
         4 if !customer && !nt_mapped => {
-            let top = code >> 16;
-            if top == 0xC004 || top == 0x4004 {
+            if software_licensing {
                 format!(
                     "facility 4 (FACILITY_ITF), Software Licensing (SL) range; code word 0x{word:04X}"
                 )

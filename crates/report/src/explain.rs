@@ -3,6 +3,8 @@
 //! language of the catalog. The code's own prose comes from the error-code catalog
 //! (`CodeEntry::text`), the headings from the message catalog; commands are never translated.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -65,6 +67,64 @@ kms_preflight_engine::messages! {
     known_codes = "explain-known-codes" (codes);
     /// diagnose knows which checks decide these codes: {codes}
     diagnose_known_codes = "explain-diagnose-known-codes" (codes);
+
+    /// {code} is not in the kms-preflight catalog. HRESULT fields: {fields}. …
+    unknown = "explain-unknown" (code, fields);
+    /// severity: failure (bit 31 set) / success/informational (bit 31 clear)
+    severity = "explain-severity" (failure);
+    /// customer-defined code (bit 29 set)
+    customer = "explain-customer" ();
+    /// mapped from an NTSTATUS (bit 28 set)
+    nt_mapped = "explain-nt-mapped" ();
+    /// facility 7 (FACILITY_WIN32): Win32 error {word} (0x{word_hex})
+    facility_win32 = "explain-facility-win32" (word, word_hex);
+    /// facility 4 (FACILITY_ITF), Software Licensing (SL) range; code word 0x{word_hex}
+    facility_itf_sl = "explain-facility-itf-sl" (word_hex);
+    /// facility 4 (FACILITY_ITF); code word 0x{word_hex}
+    facility_itf = "explain-facility-itf" (word_hex);
+    /// facility {facility}; code word 0x{word_hex} ({word})
+    facility = "explain-facility" (facility, word_hex, word);
+
+    /// empty error code; expected …
+    code_empty = "explain-code-empty" ();
+    /// `{input}` is not an error code: {reason}; expected …
+    code_invalid = "explain-code-invalid" (input, reason);
+    /// `{input}` does not fit in 32 bits; expected …
+    code_out_of_range = "explain-code-out-of-range" (input);
+    /// expected a 32-bit code as hex …
+    code_expected = "explain-code-expected" ();
+}
+
+/// What a code not in the catalog is, from its HRESULT fields (`knowledge::describe_unknown`
+/// in the catalog's languages).
+pub fn describe_unknown(code: u32) -> Message {
+    let f = knowledge::hresult_fields(code);
+    let mut fields = vec![severity(f.failure)];
+    if f.customer {
+        fields.push(customer());
+    }
+    if f.nt_mapped {
+        fields.push(nt_mapped());
+    }
+    let hex = format!("{:04X}", f.word);
+    fields.push(match f.facility {
+        7 if !f.customer && !f.nt_mapped => facility_win32(f.word, hex),
+        4 if !f.customer && !f.nt_mapped && f.software_licensing => facility_itf_sl(hex),
+        4 if !f.customer && !f.nt_mapped => facility_itf(hex),
+        n => facility(n, hex, f.word),
+    });
+    unknown(knowledge::format_code(code), fields)
+}
+
+/// Why an argument is not an error code.
+pub fn code_error(e: &knowledge::CodeParseError) -> Message {
+    match e {
+        knowledge::CodeParseError::Empty => code_empty(),
+        knowledge::CodeParseError::Invalid { input, reason } => {
+            code_invalid(input.as_str(), reason.as_str())
+        }
+        knowledge::CodeParseError::OutOfRange { input } => code_out_of_range(input.as_str()),
+    }
 }
 
 /// Every code of the catalog, canonical, in catalog order.
@@ -166,13 +226,13 @@ fn entry_text(e: &CodeEntry, lang: Lang) -> EntryText<'_> {
     e.text(knowledge_lang(lang))
 }
 
-/// The title of the rule with `id`, when the rule set has it.
-fn rule_title<'r>(rules: &'r RuleSet, id: &str) -> Option<&'r str> {
+/// The title of the rule with `id` in `lang`, when the rule set has it.
+fn rule_title<'r>(rules: &'r RuleSet, id: &str, lang: Lang) -> Option<Cow<'r, str>> {
     rules
         .checks
         .iter()
         .find(|c| c.id == id)
-        .map(|c| c.title.as_str())
+        .map(|c| super::rule_titles::title(&c.id, &c.title, lang))
 }
 
 /// Everything an engineer needs to act on a code, for a terminal.
@@ -222,7 +282,7 @@ pub fn text(e: &CodeEntry, rules: &RuleSet, lang: Lang) -> String {
                 .find(|(c, _)| c == id)
                 .map(|(_, flag)| format!(" {}", t(opt_in(*flag))))
                 .unwrap_or_default();
-            match rule_title(rules, id) {
+            match rule_title(rules, id, lang) {
                 Some(title) => out.push_str(&format!("  {}  {title}{opt_in}\n", pad(id, w))),
                 None => out.push_str(&format!("  {}  {}\n", pad(id, w), t(not_available()))),
             }
@@ -283,7 +343,7 @@ pub struct ExplainJson<'a> {
 pub struct CheckJson<'a> {
     pub id: &'a str,
     pub available: bool,
-    pub title: Option<&'a str>,
+    pub title: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -313,8 +373,8 @@ pub fn json<'a>(e: &'a CodeEntry, rules: &'a RuleSet, lang: Lang) -> ExplainJson
             .iter()
             .map(|id| CheckJson {
                 id,
-                available: rule_title(rules, id).is_some(),
-                title: rule_title(rules, id),
+                available: rule_title(rules, id, lang).is_some(),
+                title: rule_title(rules, id, lang),
             })
             .collect(),
         fix: et
@@ -375,7 +435,7 @@ pub fn markdown(e: &CodeEntry, rules: &RuleSet, lang: Lang) -> String {
         out.push_str(&format!("{}\n", t(md_no_checks())));
     }
     for id in &e.checks {
-        match rule_title(rules, id) {
+        match rule_title(rules, id, lang) {
             Some(title) => out.push_str(&format!("- `{id}` — {title}\n")),
             None => out.push_str(&format!("- `{id}` — {}\n", t(md_not_available()))),
         }
@@ -471,6 +531,42 @@ mod tests {
         let j = serde_json::to_value(json(e, &rules, Lang::Ja)).unwrap();
         assert_eq!(j["title"], et.title);
         assert_eq!(j["layer"], e.layer.as_str(), "tokens stay tokens");
+    }
+
+    #[test]
+    fn unknown_codes_and_bad_arguments_read_as_before_in_english_and_in_japanese() {
+        let en = Catalog::get(Lang::En);
+        let ja = Catalog::get(Lang::Ja);
+        for code in [
+            0xC004_F999u32,
+            0x8007_0057,
+            0x8004_1234,
+            0x4004_F0FF,
+            0xE000_0001,
+            0xD000_0005,
+            0x1234_5678,
+            0,
+            u32::MAX,
+        ] {
+            let m = describe_unknown(code);
+            assert_eq!(en.text(&m), knowledge::describe_unknown(code), "{code:#x}");
+            let j = ja.try_text(&m).unwrap();
+            assert!(j.contains("カタログにありません"), "{j}");
+        }
+        for input in [
+            "",
+            "  ",
+            "-12a",
+            "0x",
+            "0xZZ",
+            "12g4",
+            "0x1FFFFFFFF",
+            "99999999999",
+        ] {
+            let e = knowledge::parse_code(input).unwrap_err();
+            assert_eq!(en.text(&code_error(&e)), e.to_string(), "{input:?}");
+            assert!(ja.try_text(&code_error(&e)).unwrap().contains("16 進数"));
+        }
     }
 
     #[test]

@@ -6,10 +6,72 @@
 
 use std::fmt::Write;
 
+use kms_preflight_engine::Message;
+
 use super::catalog::{Catalog, Lang};
-use super::markdown::verdict;
+use super::markdown::verdict_in;
 use super::prometheus::Exposition;
 use super::{Outcome, Report, Status};
+
+// The texts hold their own markup (`&mdash;`, `<strong>`); every argument is escaped first.
+kms_preflight_engine::messages! {
+    /// not checked
+    not_checked = "page-not-checked" ();
+    /// a status as a word (by token)
+    status_word = "page-status" (status);
+    /// NO AUDIT YET
+    no_audit_yet = "page-no-audit-yet" ();
+    /// Report of the audit that finished at {time}.
+    audit_finished = "page-audit-finished" (time);
+    /// No audit has finished yet: the first one is running.
+    audit_running = "page-audit-running" ();
+    /// The last audit failed after {seconds} s; …
+    audit_failed = "page-audit-failed" (seconds);
+    /// Verdict: {verdict} — {total} results: …
+    verdict_line = "page-verdict-line" (verdict, total, pass, warn, fail, skip, error);
+    /// (none)
+    none = "page-none" ();
+    /// Domains: {domains} — DNS servers: {dns}
+    domains_line = "page-domains-line" (domains, dns);
+    /// — sources: {sources}
+    sources = "page-sources" (sources);
+    /// Hosts
+    hosts = "page-hosts" ();
+    /// No KMS host was found or given.
+    no_host = "page-no-host" ();
+    /// Host
+    col_host = "page-col-host" ();
+    /// Verdict
+    col_verdict = "page-col-verdict" ();
+    /// Addresses
+    col_addresses = "page-col-addresses" ();
+    /// Problems
+    col_problems = "page-col-problems" ();
+    /// Found through
+    col_found_through = "page-col-found-through" ();
+    /// Domains
+    domains = "page-domains" ();
+    /// Domain
+    col_domain = "page-col-domain" ();
+    /// Problems and fixes
+    problems_heading = "page-problems" ();
+    /// None.
+    no_problems = "page-no-problems" ();
+    /// for {target}
+    for_target = "page-for" (target);
+    /// at {address}
+    at_address = "page-at" (address);
+    /// from {source}
+    from_source = "page-from" (source);
+    /// Error codes: {codes}
+    error_codes = "page-error-codes" (codes);
+    /// Fix:
+    fix = "page-fix" ();
+    /// default (the profile)
+    profile_default = "page-footer-profile-default" ();
+    /// kms-preflight {version} — schema {schema} — profile {profile}
+    footer = "page-footer" (version, schema, profile);
+}
 
 /// Escapes text for HTML element content and double-quoted attribute values.
 pub fn escape(s: &str) -> String {
@@ -37,11 +99,22 @@ th{background:#f3f3f3}\
 pre{background:#f7f7f7;padding:.5em;white-space:pre-wrap}\
 .problem{border-top:1px solid #ccc;padding-top:.5em}";
 
-fn status_cell(s: Option<Status>) -> String {
+fn status_cell(s: Option<Status>, cat: &Catalog) -> String {
     match s {
-        Some(s) => format!("<span class=\"status {0}\">{0}</span>", escape(s.as_str())),
-        None => "<span class=\"status skip\">not checked</span>".into(),
+        Some(s) => format!(
+            "<span class=\"status {}\">{}</span>",
+            escape(s.as_str()),
+            escape(&cat.text(&status_word(s.as_str())))
+        ),
+        None => format!(
+            "<span class=\"status skip\">{}</span>",
+            escape(&cat.text(&not_checked()))
+        ),
     }
+}
+
+fn code(s: &str) -> String {
+    format!("<code>{}</code>", escape(s))
 }
 
 fn unix_to_rfc3339(t: f64) -> String {
@@ -83,37 +156,34 @@ fn problem(out: &mut String, r: &Outcome, cat: &Catalog) {
     let _ = write!(
         out,
         "<div class=\"problem\"><h3>{} <code>{}</code>",
-        status_cell(Some(r.status)),
+        status_cell(Some(r.status), cat),
         escape(&r.id)
     );
     if let Some(t) = &r.target {
-        let _ = write!(out, " for <code>{}</code>", escape(t));
+        let _ = write!(out, " {}", cat.text(&for_target(code(t))));
     }
     if let Some(a) = &r.address {
-        let _ = write!(out, " at <code>{}</code>", escape(a));
+        let _ = write!(out, " {}", cat.text(&at_address(code(a))));
     }
     if let Some(s) = &r.source {
-        let _ = write!(out, " from <code>{}</code>", escape(s));
+        let _ = write!(out, " {}", cat.text(&from_source(code(s))));
     }
     let _ = write!(
         out,
         "</h3><p>{}: {}</p>",
-        escape(&r.title),
+        escape(&super::rule_titles::title(&r.id, &r.title, cat.lang())),
         escape(&cat.text(&r.message))
     );
     if !r.error_codes.is_empty() {
-        let codes: Vec<String> = r
-            .error_codes
-            .iter()
-            .map(|c| format!("<code>{}</code>", escape(c)))
-            .collect();
-        let _ = write!(out, "<p>Error codes: {}</p>", codes.join(", "));
+        let codes: Vec<String> = r.error_codes.iter().map(|c| code(c)).collect();
+        let _ = write!(out, "<p>{}</p>", cat.text(&error_codes(codes)));
     }
-    if let Some(fix) = &r.remediation {
+    if let Some(f) = &r.remediation {
         let _ = write!(
             out,
-            "<p>Fix:</p><pre class=\"fix\">{}</pre>",
-            escape(&cat.text(fix))
+            "<p>{}</p><pre class=\"fix\">{}</pre>",
+            cat.text(&fix()),
+            escape(&cat.text(f))
         );
     }
     out.push_str("</div>\n");
@@ -122,6 +192,7 @@ fn problem(out: &mut String, r: &Outcome, cat: &Catalog) {
 /// The page for the latest report; `expo` gives the site labels and the audit's health.
 pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
     let cat = Catalog::get(lang);
+    let t = |m: Message| cat.text(&m);
     let site: Vec<String> = expo
         .labels
         .iter()
@@ -135,19 +206,20 @@ pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
         .is_some()
         || expo.audit.is_none();
     let verdict = if finished {
-        verdict(report)
+        verdict_in(report, lang)
     } else {
-        "NO AUDIT YET"
+        t(no_audit_yet())
     };
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>kms-preflight{}{}: {}</title><style>{STYLE}</style></head><body>\n",
+        lang.tag(),
         if site.is_empty() { "" } else { " " },
         escape(&site),
-        escape(verdict)
+        escape(&verdict)
     );
     let _ = writeln!(
         out,
@@ -163,60 +235,69 @@ pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
             Some(t) => {
                 let _ = writeln!(
                     out,
-                    "<p id=\"audit\">Report of the audit that finished at <time>{}</time>.</p>",
-                    escape(&unix_to_rfc3339(t))
+                    "<p id=\"audit\">{}</p>",
+                    cat.text(&audit_finished(escape(&unix_to_rfc3339(t))))
                 );
             }
-            None => out.push_str(
-                "<p id=\"audit\">No audit has finished yet: the first one is running.</p>\n",
-            ),
+            None => {
+                let _ = writeln!(out, "<p id=\"audit\">{}</p>", t(audit_running()));
+            }
         }
         if !a.success && a.last_success_unix.is_some() {
             let _ = writeln!(
                 out,
-                "<p class=\"banner\">The last audit failed after {:.1} s; this page shows the previous report.</p>",
-                a.duration_seconds
+                "<p class=\"banner\">{}</p>",
+                t(audit_failed(a.duration_seconds))
             );
         }
     }
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "<p id=\"verdict\"><strong>Verdict: {}</strong> &mdash; {} results: {} pass, {} warn, {} fail, {} skip, {} error.</p>",
-        escape(verdict),
-        s.total,
-        s.pass,
-        s.warn,
-        s.fail,
-        s.skip,
-        s.error
+        "<p id=\"verdict\">{}</p>",
+        t(verdict_line(
+            escape(&verdict),
+            s.total,
+            s.pass,
+            s.warn,
+            s.fail,
+            s.skip,
+            s.error
+        ))
     );
+    let none_or = |v: &[String]| {
+        escape(&if v.is_empty() {
+            t(none())
+        } else {
+            v.join(", ")
+        })
+    };
     let _ = writeln!(
         out,
-        "<p>Domains: {} &mdash; DNS servers: {}{}</p>",
-        escape(&if report.domains.is_empty() {
-            "(none)".to_string()
-        } else {
-            report.domains.join(", ")
-        }),
-        escape(&if report.dns_servers.is_empty() {
-            "(none)".to_string()
-        } else {
-            report.dns_servers.join(", ")
-        }),
+        "<p>{}{}</p>",
+        t(domains_line(
+            none_or(&report.domains),
+            none_or(&report.dns_servers)
+        )),
         if report.sources.is_empty() {
             String::new()
         } else {
-            format!(" &mdash; sources: {}", escape(&report.sources.join(", ")))
+            format!(" {}", t(sources(escape(&report.sources.join(", ")))))
         }
     );
 
-    out.push_str("<h2>Hosts</h2>\n");
+    let _ = writeln!(out, "<h2>{}</h2>", t(hosts()));
     if report.targets.is_empty() {
-        out.push_str("<p>No KMS host was found or given.</p>\n");
+        let _ = writeln!(out, "<p>{}</p>", t(no_host()));
     } else {
-        out.push_str(
-            "<table id=\"hosts\"><tr><th>Host</th><th>Verdict</th><th>Addresses</th><th>Problems</th><th>Found through</th></tr>\n",
+        let _ = writeln!(
+            out,
+            "<table id=\"hosts\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            t(col_host()),
+            t(col_verdict()),
+            t(col_addresses()),
+            t(col_problems()),
+            t(col_found_through())
         );
         for t in &report.targets {
             let (worst, addrs, problems) = group(report, &t.target);
@@ -224,7 +305,7 @@ pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
                 out,
                 "<tr class=\"host\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&t.target),
-                status_cell(worst),
+                status_cell(worst, cat),
                 escape(&addrs.join(", ")),
                 problems,
                 escape(&t.origins.join(", "))
@@ -233,8 +314,13 @@ pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
         out.push_str("</table>\n");
     }
     if !report.domains.is_empty() {
-        out.push_str(
-            "<h2>Domains</h2>\n<table id=\"domains\"><tr><th>Domain</th><th>Verdict</th><th>Problems</th></tr>\n",
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>\n<table id=\"domains\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+            t(domains()),
+            t(col_domain()),
+            t(col_verdict()),
+            t(col_problems())
         );
         for d in &report.domains {
             let (worst, _, problems) = group(report, d);
@@ -242,7 +328,7 @@ pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
                 out,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                 escape(d),
-                status_cell(worst),
+                status_cell(worst, cat),
                 problems
             );
         }
@@ -256,9 +342,9 @@ pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
         .collect();
     // Worst first, then in report order.
     problems.sort_by_key(|r| std::cmp::Reverse(r.status));
-    out.push_str("<h2>Problems and fixes</h2>\n");
+    let _ = writeln!(out, "<h2>{}</h2>", t(problems_heading()));
     if problems.is_empty() {
-        out.push_str("<p>None.</p>\n");
+        let _ = writeln!(out, "<p>{}</p>", t(no_problems()));
     } else {
         out.push_str("<section id=\"problems\">\n");
         for r in problems {
@@ -268,12 +354,14 @@ pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
     }
     let _ = writeln!(
         out,
-        "<p><small>kms-preflight {} &mdash; schema {} &mdash; profile {} &mdash; \
+        "<p><small>{} &mdash; \
          <a href=\"/metrics\">/metrics</a> &middot; <a href=\"/report.json\">/report.json</a> &middot; \
          <a href=\"/healthz\">/healthz</a></small></p>\n</body></html>",
-        escape(&report.version),
-        escape(report.schema),
-        escape(report.profile.as_deref().unwrap_or("default"))
+        t(footer(
+            escape(&report.version),
+            escape(report.schema),
+            escape(&report.profile.clone().unwrap_or_else(|| t(profile_default())))
+        ))
     );
     out
 }

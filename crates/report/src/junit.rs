@@ -14,6 +14,19 @@ use quick_junit::{
 use super::catalog::{Catalog, Lang};
 use super::{Outcome, Report, Status};
 
+kms_preflight_engine::messages! {
+    /// the status word of the details (English: the token, upper-cased by the code)
+    status_word = "junit-status" (status);
+    /// predicts: {codes}
+    predicts = "junit-predicts" (codes);
+    /// fix:
+    fix = "junit-fix" ();
+    /// evidence: {evidence}
+    evidence_line = "junit-evidence" (evidence);
+    /// attempt {attempt}: {message}
+    attempt = "junit-attempt" (attempt, message);
+}
+
 /// The name a test case gets: check id, then address and source when the result has them.
 pub fn case_name(r: &Outcome) -> String {
     let mut name = r.id.clone();
@@ -32,19 +45,25 @@ pub fn case_name(r: &Outcome) -> String {
 fn details(r: &Outcome, cat: &Catalog) -> String {
     let mut s = format!(
         "{}: {}\n",
-        r.status.as_str().to_uppercase(),
+        cat.text(&status_word(r.status.as_str())).to_uppercase(),
         cat.text(&r.message)
     );
     if !r.error_codes.is_empty() {
-        s.push_str(&format!("predicts: {}\n", r.error_codes.join(", ")));
+        s.push_str(&format!(
+            "{}\n",
+            cat.text(&predicts(r.error_codes.join(", ")))
+        ));
     }
-    if let Some(fix) = &r.remediation {
-        s.push_str(&format!("fix:\n{}\n", cat.text(fix)));
+    if let Some(f) = &r.remediation {
+        s.push_str(&format!("{}\n{}\n", cat.text(&fix()), cat.text(f)));
     }
     let evidence =
         serde_json::to_value(super::json::result_json(r, cat).evidence).unwrap_or_default();
     if evidence.as_object().is_some_and(|m| !m.is_empty()) {
-        s.push_str(&format!("evidence: {evidence}\n"));
+        s.push_str(&format!(
+            "{}\n",
+            cat.text(&evidence_line(evidence.to_string()))
+        ));
     }
     s
 }
@@ -60,7 +79,7 @@ fn case(r: &Outcome, name: String, cat: &Catalog) -> TestCase {
                     NonSuccessKind::Failure
                 };
                 let mut rerun = TestRerun::new(kind);
-                rerun.set_message(format!("attempt {}: {}", e.attempt, cat.text(&e.message)));
+                rerun.set_message(cat.text(&attempt(e.attempt, cat.text(&e.message))));
                 st.add_rerun(rerun);
             }
             st

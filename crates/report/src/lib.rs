@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod matrix;
 pub mod plan;
 pub mod prometheus;
+pub mod rule_titles;
 pub mod sweep;
 pub mod table;
 pub mod verdict;
@@ -36,6 +37,12 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         plan::MESSAGES.to_vec(),
         verdict_model::MESSAGES.to_vec(),
         table::MESSAGES.to_vec(),
+        html::MESSAGES.to_vec(),
+        junit::MESSAGES.to_vec(),
+        markdown::MESSAGES.to_vec(),
+        matrix::MESSAGES.to_vec(),
+        rule_titles::MESSAGES.to_vec(),
+        sweep::MESSAGES.to_vec(),
     ]
     .concat()
 }

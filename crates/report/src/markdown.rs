@@ -4,10 +4,97 @@
 
 use std::fmt::Write;
 
+use kms_preflight_engine::Message;
+
 use super::catalog::{Catalog, Lang};
 use super::verdict::{pct, readiness, Readiness, Verdict};
-use super::verdict_block::{activation_line, attempt_text, discovery_line, fix_benefit};
+use super::verdict_block::{activation_line_in, attempt_text_in, discovery_line_in, fix_benefit_in};
 use super::{Outcome, Report, Status};
+
+kms_preflight_engine::messages! {
+    /// KMS pre-flight report
+    md_title = "markdown-title" ();
+    /// Client state (the heading of the --client-state block)
+    md_client_state = "markdown-client-state" ();
+    /// NOT READY, READY with risk, … (by readiness token)
+    md_readiness = "markdown-readiness" (readiness);
+    /// **Verdict: {verdict}** — {total} results: …
+    md_verdict_line = "markdown-verdict-line" (verdict, total, pass, warn, fail, skip, error);
+    /// PASS, WARN, FAIL, skip, ERROR (by status token)
+    md_status = "markdown-status" (status);
+    /// (none)
+    md_none = "markdown-none" ();
+    /// general (results about no target)
+    md_general = "markdown-general" ();
+    /// Run
+    md_run = "markdown-run" ();
+    /// {started} · {seconds} s · kms-preflight {version}
+    md_run_value = "markdown-run-value" (started, seconds, version);
+    /// Profile
+    md_profile = "markdown-profile" ();
+    /// Domains
+    md_domains = "markdown-domains" ();
+    /// DNS servers
+    md_dns_servers = "markdown-dns-servers" ();
+    /// Sources
+    md_sources = "markdown-sources" ();
+    /// default (OS choice)
+    md_sources_default = "markdown-sources-default" ();
+    /// KMS hosts
+    md_kms_hosts = "markdown-kms-hosts" ();
+    /// Matrix
+    md_matrix = "markdown-matrix" ();
+    /// Target
+    md_target = "markdown-target" ();
+    /// {status} ({good}/{total} pass)
+    md_matrix_count = "markdown-matrix-count" (status, good, total);
+    /// Sources (the per-source matrix)
+    md_sources_heading = "markdown-sources-heading" ();
+    /// Findings
+    md_findings = "markdown-findings" ();
+    /// No failures, errors or warnings.
+    md_no_findings = "markdown-no-findings" ();
+    /// from {source}
+    md_from = "markdown-from" (source);
+    /// Predicts Windows error code(s): {codes}
+    md_predicts = "markdown-predicts" (codes);
+    /// Remediation:
+    md_remediation = "markdown-remediation" ();
+    /// All results
+    md_all_results = "markdown-all-results" ();
+    /// Status
+    md_col_status = "markdown-col-status" ();
+    /// Check
+    md_col_check = "markdown-col-check" ();
+    /// Target
+    md_col_target = "markdown-col-target" ();
+    /// Address
+    md_col_address = "markdown-col-address" ();
+    /// Source
+    md_col_source = "markdown-col-source" ();
+    /// Message
+    md_col_message = "markdown-col-message" ();
+    /// Would clients activate? {answer}
+    md_would_activate = "markdown-would-activate" (answer);
+    /// From {source}: {answer}
+    md_from_source = "markdown-from-source" (source, answer);
+    /// (OS choice)
+    md_os_choice = "markdown-os-choice" ();
+    /// First try, caching off
+    md_col_first_off = "markdown-col-first-off" ();
+    /// First try, caching on
+    md_col_first_on = "markdown-col-first-on" ();
+    /// Host
+    md_col_host = "markdown-col-host" ();
+    /// Priority
+    md_col_priority = "markdown-col-priority" ();
+    /// Weight
+    md_col_weight = "markdown-col-weight" ();
+    /// An attempt there
+    md_col_attempt = "markdown-col-attempt" ();
+    /// Fixes, by clients unblocked
+    md_fixes = "markdown-fixes" ();
+}
 
 /// Escapes text for one table cell: `|` and newlines would end the cell or the row.
 pub fn cell(s: &str) -> String {
@@ -17,34 +104,37 @@ pub fn cell(s: &str) -> String {
         .replace('\n', "<br>")
 }
 
-fn word(s: Status) -> &'static str {
+/// A status as a word of `lang`, failures in bold.
+pub(crate) fn word(s: Status, cat: &Catalog) -> String {
+    let w = cat.text(&md_status(s.as_str()));
     match s {
-        Status::Pass => "PASS",
-        Status::Warn => "WARN",
-        Status::Fail => "**FAIL**",
-        Status::Skip => "skip",
-        Status::Error => "**ERROR**",
+        Status::Fail | Status::Error => format!("**{w}**"),
+        _ => w,
     }
 }
 
 /// The one-line readiness word shared with the table renderer's wording, reconciled with the
-/// client's-eye verdict ([`super::verdict::readiness`]).
-pub fn verdict(report: &Report) -> &'static str {
+/// client's-eye verdict ([`super::verdict::readiness`]), in English (the serve log).
+pub fn verdict(report: &Report) -> String {
+    verdict_in(report, Lang::En)
+}
+
+/// [`verdict`] in `lang`.
+pub fn verdict_in(report: &Report, lang: Lang) -> String {
     // A given client (--client-state) that cannot activate decides, as in the table.
-    if super::client::audit(report)
+    let client_fails = super::client::audit(report)
         .products
         .iter()
-        .any(|p| p.answer == Some(super::verdict::Answer::Fails))
-    {
-        return "NOT READY";
-    }
-    match readiness(report, &super::verdict::verdict(report)) {
-        Readiness::NotReady => "NOT READY",
-        Readiness::ReadyWithRisk => "READY with risk",
-        Readiness::ReadyWithWarnings => "READY with warnings",
-        Readiness::Ready => "READY",
-        Readiness::Unknown => "UNKNOWN (nothing was checked)",
-    }
+        .any(|p| p.answer == Some(super::verdict::Answer::Fails));
+    let token = match readiness(report, &super::verdict::verdict(report)) {
+        _ if client_fails => "not-ready",
+        Readiness::NotReady => "not-ready",
+        Readiness::ReadyWithRisk => "ready-with-risk",
+        Readiness::ReadyWithWarnings => "ready-with-warnings",
+        Readiness::Ready => "ready",
+        Readiness::Unknown => "unknown",
+    };
+    Catalog::get(lang).text(&md_readiness(token))
 }
 
 fn fence(text: &str) -> String {
@@ -54,43 +144,46 @@ fn fence(text: &str) -> String {
     format!("{f}text\n{}\n{f}\n", text.trim_end())
 }
 
-fn where_(r: &Outcome) -> String {
-    let mut parts = vec![r.target.clone().unwrap_or_else(|| "general".into())];
+fn where_(r: &Outcome, cat: &Catalog) -> String {
+    let mut parts = vec![r.target.clone().unwrap_or_else(|| cat.text(&md_general()))];
     if let Some(a) = &r.address {
         parts.push(a.clone());
     }
     if let Some(s) = &r.source {
-        parts.push(format!("from {s}"));
+        parts.push(cat.text(&md_from(s)));
     }
     parts.join(" ")
 }
 
 pub fn render(report: &Report, lang: Lang) -> String {
     let cat = Catalog::get(lang);
+    let t = |m: Message| cat.text(&m);
     let mut out = String::new();
     let s = &report.summary;
-    let _ = writeln!(out, "# KMS pre-flight report\n");
+    let _ = writeln!(out, "# {}\n", t(md_title()));
     let _ = writeln!(
         out,
-        "**Verdict: {}** — {} results: {} pass, {} warn, {} fail, {} skip, {} error\n",
-        verdict(report),
-        s.total,
-        s.pass,
-        s.warn,
-        s.fail,
-        s.skip,
-        s.error
+        "{}\n",
+        t(md_verdict_line(
+            verdict_in(report, lang),
+            s.total,
+            s.pass,
+            s.warn,
+            s.fail,
+            s.skip,
+            s.error
+        ))
     );
     let clients = super::client::text(report, lang);
     if !clients.is_empty() {
-        let _ = writeln!(out, "## Client state\n");
+        let _ = writeln!(out, "## {}\n", cat.text(&md_client_state()));
         out.push_str(&fence(&clients));
         out.push('\n');
     }
-    out.push_str(&verdict_section(&super::verdict::verdict(report)));
+    out.push_str(&verdict_section(&super::verdict::verdict_in(report, lang), cat));
     let none = |v: &[String]| {
         if v.is_empty() {
-            "(none)".to_string()
+            t(md_none())
         } else {
             v.join(", ")
         }
@@ -98,25 +191,35 @@ pub fn render(report: &Report, lang: Lang) -> String {
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(
         out,
-        "| Run | {} · {:.2} s · kms-preflight {} |",
-        cell(&report.started_at),
-        report.duration_ms as f64 / 1000.0,
-        report.version
+        "| {} | {} |",
+        t(md_run()),
+        t(md_run_value(
+            cell(&report.started_at),
+            report.duration_ms as f64 / 1000.0,
+            &report.version
+        ))
     );
     if let Some(p) = &report.profile {
-        let _ = writeln!(out, "| Profile | {} |", cell(p));
+        let _ = writeln!(out, "| {} | {} |", t(md_profile()), cell(p));
     }
-    let _ = writeln!(out, "| Domains | {} |", cell(&none(&report.domains)));
     let _ = writeln!(
         out,
-        "| DNS servers | {} |",
+        "| {} | {} |",
+        t(md_domains()),
+        cell(&none(&report.domains))
+    );
+    let _ = writeln!(
+        out,
+        "| {} | {} |",
+        t(md_dns_servers()),
         cell(&none(&report.dns_servers))
     );
     let _ = writeln!(
         out,
-        "| Sources | {} |",
+        "| {} | {} |",
+        t(md_sources()),
         cell(&if report.sources.is_empty() {
-            "default (OS choice)".to_string()
+            t(md_sources_default())
         } else {
             report.sources.join(", ")
         })
@@ -126,7 +229,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
         .iter()
         .map(|t| format!("{} ({})", t.target, t.origins.join(", ")))
         .collect();
-    let _ = writeln!(out, "| KMS hosts | {} |", cell(&none(&targets)));
+    let _ = writeln!(out, "| {} | {} |", t(md_kms_hosts()), cell(&none(&targets)));
 
     // Matrix: rows are targets in report order, columns are check ids in report order.
     let mut rows: Vec<Option<String>> = Vec::new();
@@ -140,10 +243,11 @@ pub fn render(report: &Report, lang: Lang) -> String {
         }
     }
     if !rows.is_empty() {
-        let _ = writeln!(out, "\n## Matrix\n");
+        let _ = writeln!(out, "\n## {}\n", t(md_matrix()));
         let _ = writeln!(
             out,
-            "| Target | {} |",
+            "| {} | {} |",
+            t(md_target()),
             cols.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
         );
         let _ = writeln!(out, "|---|{}", "---|".repeat(cols.len()));
@@ -160,17 +264,17 @@ pub fn render(report: &Report, lang: Lang) -> String {
                         return "·".to_string();
                     };
                     if here.len() == 1 {
-                        word(worst).to_string()
+                        word(worst, cat)
                     } else {
                         let good = here.iter().filter(|r| r.status == Status::Pass).count();
-                        format!("{} ({good}/{} pass)", word(worst), here.len())
+                        t(md_matrix_count(word(worst, cat), good, here.len()))
                     }
                 })
                 .collect();
             let _ = writeln!(
                 out,
                 "| {} | {} |",
-                cell(row.as_deref().unwrap_or("general")),
+                cell(&row.clone().unwrap_or_else(|| t(md_general()))),
                 cells.join(" | ")
             );
         }
@@ -179,10 +283,11 @@ pub fn render(report: &Report, lang: Lang) -> String {
     // Per source (`--source`/`--interface`): the same cells as the table's source matrix.
     let by_source = super::matrix::cells(report);
     if !by_source.is_empty() {
-        let _ = writeln!(out, "\n## Sources\n");
+        let _ = writeln!(out, "\n## {}\n", t(md_sources_heading()));
         let _ = writeln!(
             out,
-            "| Target | {} |",
+            "| {} | {} |",
+            t(md_target()),
             report
                 .sources
                 .iter()
@@ -194,7 +299,10 @@ pub fn render(report: &Report, lang: Lang) -> String {
         for (row, cells) in &by_source {
             let texts: Vec<String> = cells
                 .iter()
-                .map(|c| c.as_ref().map_or("·".to_string(), |c| cell(&c.text())))
+                .map(|c| {
+                    c.as_ref()
+                        .map_or("·".to_string(), |c| cell(&c.text_in(lang)))
+                })
                 .collect();
             let _ = writeln!(out, "| {} | {} |", cell(row), texts.join(" | "));
         }
@@ -205,9 +313,9 @@ pub fn render(report: &Report, lang: Lang) -> String {
         .iter()
         .filter(|r| matches!(r.status, Status::Fail | Status::Error | Status::Warn))
         .collect();
-    let _ = writeln!(out, "\n## Findings\n");
+    let _ = writeln!(out, "\n## {}\n", t(md_findings()));
     if problems.is_empty() {
-        let _ = writeln!(out, "No failures, errors or warnings.");
+        let _ = writeln!(out, "{}", t(md_no_findings()));
     }
     // Worst first, report order within a status.
     let mut sorted = problems.clone();
@@ -216,41 +324,40 @@ pub fn render(report: &Report, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "### {} `{}` — {}\n",
-            word(r.status).trim_matches('*'),
+            word(r.status, cat).trim_matches('*'),
             r.id,
-            where_(r)
+            where_(r, cat)
         );
         let _ = writeln!(out, "{}\n", cat.text(&r.message).trim());
         if !r.error_codes.is_empty() {
-            let _ = writeln!(
-                out,
-                "Predicts Windows error code(s): {}\n",
-                r.error_codes
-                    .iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let codes: Vec<String> = r.error_codes.iter().map(|c| format!("`{c}`")).collect();
+            let _ = writeln!(out, "{}\n", t(md_predicts(codes)));
         }
         if let Some(fix) = &r.remediation {
-            let _ = writeln!(out, "Remediation:\n\n{}", fence(&cat.text(fix)));
+            let _ = writeln!(out, "{}\n\n{}", t(md_remediation()), fence(&cat.text(fix)));
         }
     }
 
     if !report.results.is_empty() {
-        let _ = writeln!(out, "\n## All results\n");
+        let _ = writeln!(out, "\n## {}\n", t(md_all_results()));
         let _ = writeln!(
             out,
-            "| Status | Check | Target | Address | Source | Message |"
+            "| {} | {} | {} | {} | {} | {} |",
+            t(md_col_status()),
+            t(md_col_check()),
+            t(md_col_target()),
+            t(md_col_address()),
+            t(md_col_source()),
+            t(md_col_message())
         );
         let _ = writeln!(out, "|---|---|---|---|---|---|");
         for r in &report.results {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
-                word(r.status),
+                word(r.status, cat),
                 cell(&r.id),
-                cell(r.target.as_deref().unwrap_or("general")),
+                cell(&r.target.clone().unwrap_or_else(|| t(md_general()))),
                 cell(r.address.as_deref().unwrap_or("")),
                 cell(r.source.as_deref().unwrap_or("")),
                 cell(&cat.text(&r.message))
@@ -261,29 +368,37 @@ pub fn render(report: &Report, lang: Lang) -> String {
 }
 
 /// The verdict block of the Markdown report.
-fn verdict_section(v: &Verdict) -> String {
+fn verdict_section(v: &Verdict, cat: &Catalog) -> String {
+    let t = |m: Message| cat.text(&m);
+    let lang = cat.lang();
     let mut out = String::new();
-    let _ = writeln!(out, "## Would clients activate? {}\n", v.answer.label());
+    let _ = writeln!(out, "## {}\n", t(md_would_activate(v.answer.label_in(lang))));
     let _ = writeln!(out, "{}\n", v.reason);
     for c in &v.clients {
         if v.clients.len() > 1 {
+            let source = c.source.clone().unwrap_or_else(|| t(md_os_choice()));
             let _ = writeln!(
                 out,
-                "### From {}: {}\n\n{}\n",
-                c.source.as_deref().unwrap_or("(OS choice)"),
-                c.answer.label(),
+                "### {}\n\n{}\n",
+                t(md_from_source(source, c.answer.label_in(lang))),
                 c.reason
             );
         }
-        let _ = writeln!(out, "- {}", discovery_line(c));
+        let _ = writeln!(out, "- {}", discovery_line_in(c, lang));
         if !c.hosts.is_empty() {
             if c.answer != super::verdict::Answer::Unknown {
-                let _ = writeln!(out, "- {}", activation_line(c));
+                let _ = writeln!(out, "- {}", activation_line_in(c, lang));
             }
             let _ = writeln!(out);
             let _ = writeln!(
                 out,
-                "| First try, caching off | First try, caching on | Host | Priority | Weight | An attempt there |"
+                "| {} | {} | {} | {} | {} | {} |",
+                t(md_col_first_off()),
+                t(md_col_first_on()),
+                t(md_col_host()),
+                t(md_col_priority()),
+                t(md_col_weight()),
+                t(md_col_attempt())
             );
             let _ = writeln!(out, "|---|---|---|---|---|---|");
             for h in &c.hosts {
@@ -295,14 +410,14 @@ fn verdict_section(v: &Verdict) -> String {
                     cell(&h.target),
                     h.priority,
                     h.weight,
-                    cell(&attempt_text(h))
+                    cell(&attempt_text_in(h, lang))
                 );
             }
         }
         let _ = writeln!(out);
     }
     if !v.fixes.is_empty() {
-        let _ = writeln!(out, "**Fixes, by clients unblocked**\n");
+        let _ = writeln!(out, "**{}**\n", t(md_fixes()));
         for f in &v.fixes {
             let _ = writeln!(
                 out,
@@ -311,7 +426,7 @@ fn verdict_section(v: &Verdict) -> String {
                 f.title,
                 f.check,
                 f.applies_to.join(", "),
-                fix_benefit(f)
+                fix_benefit_in(f, lang)
             );
         }
         let _ = writeln!(out);

@@ -6,10 +6,24 @@
 use std::fmt::Write;
 
 use colored::Colorize;
+use unicode_width::UnicodeWidthStr;
 
 use kms_preflight_checks::route::RouteEvidence;
 
-use super::{Outcome, Report, Status};
+use super::{pad, Catalog, Lang, Outcome, Report, Status};
+
+kms_preflight_engine::messages! {
+    /// source × target (worst per-source result; via = egress interface)
+    heading = "matrix-heading" ();
+    /// TARGET
+    target = "matrix-target" ();
+    /// from {source}
+    from = "matrix-from" (source);
+    /// PASS, FAIL, … (by status token)
+    status_word = "matrix-status" (status);
+    /// via {via}
+    via = "matrix-via" (via);
+}
 
 /// One cell: the status, the deciding check ids, and the egress interfaces seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,15 +34,22 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// The cell in English.
     pub fn text(&self) -> String {
-        let mut s = self.status.as_str().to_uppercase();
+        self.text_in(Lang::En)
+    }
+
+    /// The cell in `lang`: check ids and interfaces as they are.
+    pub fn text_in(&self, lang: Lang) -> String {
+        let cat = Catalog::get(lang);
+        let mut s = cat.text(&status_word(self.status.as_str()));
         if self.status != Status::Pass && !self.checks.is_empty() {
             s.push(' ');
             s.push_str(&self.checks.join(","));
         }
         if !self.via.is_empty() {
-            s.push_str(" via ");
-            s.push_str(&self.via.join("/"));
+            s.push(' ');
+            s.push_str(&cat.text(&via(self.via.join("/"))));
         }
         s
     }
@@ -122,8 +143,14 @@ fn paint(status: Status, text: &str) -> String {
     }
 }
 
-/// The matrix section, or an empty string when the run had no sources.
+/// The matrix section in English, or an empty string when the run had no sources.
 pub fn render(report: &Report) -> String {
+    render_in(report, Lang::En)
+}
+
+/// [`render`] in `lang` (widths in display columns: full-width characters count 2).
+pub fn render_in(report: &Report, lang: Lang) -> String {
+    let cat = Catalog::get(lang);
     if report.sources.is_empty() {
         return String::new();
     }
@@ -139,19 +166,21 @@ pub fn render(report: &Report) -> String {
                 r.clone(),
                 cs.iter()
                     .map(|c| match c {
-                        Some(c) => (Some(c.status), c.text()),
+                        Some(c) => (Some(c.status), c.text_in(lang)),
                         None => (None, "-".to_string()),
                     })
                     .collect(),
             )
         })
         .collect();
+    let target_label = cat.text(&target());
+    let from_label = |s: &str| cat.text(&from(s));
     let w0 = texts
         .iter()
-        .map(|t| t.0.chars().count())
+        .map(|t| t.0.width())
         .max()
         .unwrap_or(0)
-        .max("TARGET".len());
+        .max(target_label.width());
     let widths: Vec<usize> = report
         .sources
         .iter()
@@ -159,29 +188,23 @@ pub fn render(report: &Report) -> String {
         .map(|(i, s)| {
             texts
                 .iter()
-                .map(|t| t.1[i].1.chars().count())
+                .map(|t| t.1[i].1.width())
                 .max()
                 .unwrap_or(0)
-                .max(format!("from {s}").chars().count())
+                .max(from_label(s).width())
         })
         .collect();
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "\n{}",
-        "source × target (worst per-source result; via = egress interface)"
-            .bold()
-            .underline()
-    );
-    let mut header = format!("  {:<w0$}", "TARGET");
+    let _ = writeln!(out, "\n{}", cat.text(&heading()).bold().underline());
+    let mut header = format!("  {}", pad(&target_label, w0));
     for (s, w) in report.sources.iter().zip(&widths) {
-        header.push_str(&format!("  {:<w$}", format!("from {s}")));
+        header.push_str(&format!("  {}", pad(&from_label(s), *w)));
     }
     let _ = writeln!(out, "{}", header.trim_end().dimmed());
     for (row, cs) in &texts {
-        let mut line = format!("  {row:<w0$}");
+        let mut line = format!("  {}", pad(row, w0));
         for ((status, text), w) in cs.iter().zip(&widths) {
-            let pad = " ".repeat(w.saturating_sub(text.chars().count()));
+            let pad = " ".repeat(w.saturating_sub(text.width()));
             let painted = match status {
                 Some(s) => paint(*s, text),
                 None => text.dimmed().to_string(),

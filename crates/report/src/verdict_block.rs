@@ -26,11 +26,6 @@ fn share(b: Both) -> String {
     format!("{:>5} | {:>5}", pct(b.caching_off), pct(b.caching_on))
 }
 
-/// What an attempt at the host does, in English.
-pub(crate) fn attempt_text(h: &HostVerdict) -> String {
-    attempt_text_in(h, Lang::En)
-}
-
 fn attempt_message(h: &HostVerdict) -> Message {
     let because = h.because_arg();
     match h.attempt {
@@ -131,11 +126,6 @@ fn host_lines(c: &ClientVerdict, pad: &str, lang: Lang) -> Vec<String> {
         .collect()
 }
 
-/// The share of clients that activate, in English.
-pub(crate) fn activation_line(c: &ClientVerdict) -> String {
-    activation_line_in(c, Lang::En)
-}
-
 /// The share of clients that activate, in `lang`.
 pub fn activation_line_in(c: &ClientVerdict, lang: Lang) -> String {
     let a = c.activates;
@@ -150,11 +140,6 @@ pub fn activation_line_in(c: &ClientVerdict, lang: Lang) -> String {
         }
     }
     Catalog::get(lang).text(&line)
-}
-
-/// How the client finds KMS, in English.
-pub(crate) fn discovery_line(c: &ClientVerdict) -> String {
-    discovery_line_in(c, Lang::En)
 }
 
 /// How the client finds KMS, in `lang`.
@@ -185,11 +170,6 @@ fn origin(o: &str) -> Arg {
     } else {
         o.into()
     }
-}
-
-/// What a fix changes, in English.
-pub(crate) fn fix_benefit(f: &Fix) -> String {
-    fix_benefit_in(f, Lang::En)
 }
 
 /// What a fix changes, in `lang`.

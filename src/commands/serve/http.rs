@@ -28,6 +28,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use kms_preflight_report::Lang;
+
 use super::Shared;
 
 /// The time a connection may take to send a request head, and the longest a keep-alive
@@ -67,6 +69,31 @@ fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Resp 
 
 fn text(status: StatusCode, body: &'static str) -> Resp {
     respond(status, TEXT, Bytes::from_static(body.as_bytes()))
+}
+
+/// The page's language for a request: the language of ours that its `Accept-Language`
+/// prefers (highest q, then the first listed; `ja-JP` counts as `ja`), else `default`. It only
+/// chooses a language: nothing in a request chooses what is probed.
+pub fn page_lang(accept: Option<&HeaderValue>, default: Lang) -> Lang {
+    let Some(v) = accept.and_then(|v| v.to_str().ok()) else {
+        return default;
+    };
+    let mut best: Option<(Lang, f32)> = None;
+    for item in v.split(',') {
+        let mut parts = item.split(';');
+        let Some(lang) = parts.next().and_then(|t| Lang::parse(t.trim())) else {
+            continue;
+        };
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .filter_map(|q| q.trim().parse::<f32>().ok())
+            .next()
+            .unwrap_or(1.0);
+        if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+            best = Some((lang, q));
+        }
+    }
+    best.map_or(default, |(l, _)| l)
 }
 
 /// The routing table. Only the path matters: the query string never does.
@@ -110,8 +137,14 @@ pub fn route(req: &Request<Incoming>, shared: &Shared) -> Resp {
             respond(status, TEXT, Bytes::from(msg))
         }
         _ => {
-            let mut r = respond(StatusCode::OK, HTML, snap.page.clone());
+            let lang = page_lang(req.headers().get(header::ACCEPT_LANGUAGE), shared.page_lang);
+            let mut r = respond(StatusCode::OK, HTML, snap.page(lang));
             let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_LANGUAGE,
+                HeaderValue::from_static(lang.tag()),
+            );
+            h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
             h.insert(
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static(PAGE_CSP),
@@ -275,6 +308,24 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_language_chooses_a_language_we_have_else_the_default() {
+        let pick = |h: &str, d| page_lang(Some(&HeaderValue::from_str(h).unwrap()), d);
+        assert_eq!(page_lang(None, Lang::Ja), Lang::Ja);
+        assert_eq!(pick("ja,en-US;q=0.9,en;q=0.8", Lang::En), Lang::Ja);
+        assert_eq!(pick("ja-JP", Lang::En), Lang::Ja);
+        assert_eq!(pick("en-US,en;q=0.9,ja;q=0.8", Lang::Ja), Lang::En);
+        assert_eq!(pick("en;q=0.5, ja;q=0.7", Lang::En), Lang::Ja);
+        assert_eq!(pick("fr-FR, de;q=0.9", Lang::Ja), Lang::Ja, "none of ours");
+        assert_eq!(pick("*", Lang::Ja), Lang::Ja);
+        assert_eq!(
+            pick("ja;q=0, en;q=0.1", Lang::Ja),
+            Lang::En,
+            "q=0 is a refusal"
+        );
+        assert_eq!(pick(";;,,q=", Lang::En), Lang::En);
+    }
 
     #[test]
     fn peers_are_ipv4_addresses_and_ipv6_slash_64s() {

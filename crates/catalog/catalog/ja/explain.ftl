@@ -40,3 +40,24 @@ explain-md-fix = 対処
 ## カタログにないコード
 explain-known-codes = 既知のコード: { $codes }
 explain-diagnose-known-codes = diagnose がどのチェックで判別するかを知っているコード: { $codes }
+explain-unknown = { $code } は kms-preflight のカタログにありません。HRESULT のフィールド: { LIST($fields, sep: "、") }。意味はここではわかりません。
+explain-severity = 重大度: { $failure ->
+        [true] 失敗 (ビット 31 がオン)
+       *[false] 成功または情報 (ビット 31 がオフ)
+    }
+explain-customer = 顧客定義のコード (ビット 29 がオン)
+explain-nt-mapped = NTSTATUS から変換されたコード (ビット 28 がオン)
+explain-facility-win32 = ファシリティ 7 (FACILITY_WIN32): Win32 エラー { $word } (0x{ $word_hex })
+explain-facility-itf-sl = ファシリティ 4 (FACILITY_ITF)、ソフトウェア ライセンス (SL) の範囲。コード ワード 0x{ $word_hex }
+explain-facility-itf = ファシリティ 4 (FACILITY_ITF)。コード ワード 0x{ $word_hex }
+explain-facility = ファシリティ { $facility }。コード ワード 0x{ $word_hex } ({ $word })
+
+## エラー コードではない引数
+explain-code-empty = エラー コードが空です。{ explain-code-expected }
+explain-code-invalid = `{ $input }` はエラー コードではありません: { $reason ->
+        [dash-not-decimal] `-` の後には 10 進数の数字しか使えません
+        [nothing-after-prefix] `0x` の後に何もありません
+       *[not-digits] 10 進数でも 16 進数でもない文字が含まれています
+    }。{ explain-code-expected }
+explain-code-out-of-range = `{ $input }` は 32 ビットに収まりません。{ explain-code-expected }
+explain-code-expected = 32 ビットのコードを 16 進数 (0xC004F074 または C004F074)、10 進数 (3221549172)、または負の 10 進数 (-1073418124) で指定してください
