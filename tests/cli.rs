@@ -438,3 +438,67 @@ fn discovery_without_any_dns_answer_blames_dns_not_the_records() {
         "{verdict}"
     );
 }
+
+/// `rules validate` checks what the loaders accept: the shipped directory, profiles in its
+/// subdirectory included, passes; a broken file deep in a directory is found at its place.
+#[test]
+fn rules_validate_recurses_and_accepts_the_shipped_profiles() {
+    let o = kp(&["rules", "validate", "rules"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("(3 of the files are profiles)"),
+        "{}",
+        stdout(&o)
+    );
+    let mut args = vec!["rules", "validate"];
+    let profiles: Vec<String> = std::fs::read_dir("rules/profiles")
+        .unwrap()
+        .map(|e| {
+            format!(
+                "rules/profiles/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    args.extend(profiles.iter().map(String::as_str));
+    let o = kp(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let dir = std::env::temp_dir().join(format!("kp-validate-tree-{}", std::process::id()));
+    let sub = dir.join("site/branch");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::copy("testdata/rules/valid/custom.yaml", dir.join("custom.yaml")).unwrap();
+    std::fs::copy(
+        "testdata/rules/broken/unknown-key.yaml",
+        sub.join("unknown-key.yaml"),
+    )
+    .unwrap();
+    let o = kp(&["rules", "validate", dir.to_str().unwrap()]);
+    let err = stderr(&o);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("site/branch/unknown-key.yaml:6:5: unknown field `prot`"),
+        "{err}"
+    );
+}
+
+/// `serve --activation-probe` is refused: every interval would send real requests, so only
+/// the explicit flag enables the probe there.
+#[test]
+fn serve_refuses_the_plain_activation_probe_flag() {
+    let o = kp(&["serve", "--activation-probe", "--domain", "corp.test"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--activation-probe-every-interval"),
+        "{}",
+        stderr(&o)
+    );
+    let o = kp(&["serve", "--help"]);
+    let help = stdout(&o);
+    assert!(help.contains("--activation-probe-every-interval"), "{help}");
+    assert!(
+        !help.lines().any(|l| l.trim() == "--activation-probe"),
+        "{help}"
+    );
+}

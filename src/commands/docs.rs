@@ -3,13 +3,10 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use clap::CommandFactory;
-
 use super::{EXIT_INTERNAL, EXIT_OK, EXIT_USAGE};
-use crate::cli::Cli;
 
 pub fn completions(shell: clap_complete::Shell) -> i32 {
-    let mut cmd = Cli::command();
+    let mut cmd = crate::cli::command();
     clap_complete::generate(shell, &mut cmd, "kms-preflight", &mut std::io::stdout());
     EXIT_OK
 }
@@ -18,7 +15,7 @@ pub fn man(out_dir: Option<&Path>) -> i32 {
     match out_dir {
         None => {
             let mut buf = Vec::new();
-            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+            if let Err(e) = clap_mangen::Man::new(crate::cli::command()).render(&mut buf) {
                 eprintln!("kms-preflight: cannot render the man page: {e}");
                 return EXIT_INTERNAL;
             }
@@ -47,7 +44,7 @@ pub fn man(out_dir: Option<&Path>) -> i32 {
 pub fn write_man_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     // No `help` subcommand: it has no page of its own (`--help` is on every page).
-    let mut root = Cli::command().disable_help_subcommand(true);
+    let mut root = crate::cli::command().disable_help_subcommand(true);
     // Building sets each subcommand's display name to its full '-'-joined path.
     root.build();
     // Subcommands carry no version; every page names the program and its version as source.
@@ -103,7 +100,7 @@ mod tests {
         let written = write_man_pages(&dir).unwrap();
 
         let mut expected = Vec::new();
-        page_names(&Cli::command(), "", &mut expected);
+        page_names(&crate::cli::command(), "", &mut expected);
         expected.sort();
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()

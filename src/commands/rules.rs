@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use kms_preflight_checks::pack;
 use kms_preflight_checks::RuleSet;
+use kms_preflight_report as report;
 
 use super::{UsageError, EXIT_OK, EXIT_USAGE};
 use crate::cli::RuleArgs;
@@ -73,21 +74,14 @@ pub fn list(args: &RuleArgs) -> i32 {
     }
 }
 
-/// `rules validate PATH...`: user files with the built-in pack, every error as file:line:column.
+/// `rules validate PATH...`: every rule file under the paths (directories recursively), each
+/// as the loader that reads it checks it (profiles as `--profile`, others as `--rules`), every
+/// error as file:line:column.
 pub fn validate(paths: &[PathBuf]) -> i32 {
-    let args = RuleArgs {
-        rules: Vec::new(),
-        no_builtin: false,
-        vars: Vec::new(),
-    };
-    match load_rules(&args, paths) {
-        Ok(set) => {
-            let user = set
-                .checks
-                .iter()
-                .filter(|c| !c.file.starts_with("<built-in>"))
-                .count();
-            println!("ok: {user} check(s) in {} path(s) are valid", paths.len());
+    match pack::validate::validate(paths) {
+        Ok(v) => {
+            let m = report::cli::rules_valid(v.checks, v.files, v.profiles);
+            println!("{}", report::Catalog::get(super::lang()).text(&m));
             EXIT_OK
         }
         Err(e) => {

@@ -1,6 +1,7 @@
 //! The result model shared by the engine and the renderers. Renderers know nothing about
 //! probing; they only read [`Report`].
 
+pub mod cli;
 pub mod concise;
 pub mod diagnose;
 pub mod diff;
@@ -27,6 +28,7 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         kms_preflight_message::MESSAGES.to_vec(),
         kms_preflight_engine::messages(),
         kms_preflight_checks::messages(),
+        cli::MESSAGES.to_vec(),
         diagnose::MESSAGES.to_vec(),
         diff::MESSAGES.to_vec(),
         explain::MESSAGES.to_vec(),
