@@ -60,9 +60,14 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), generated from this command-line definition; with --out-dir,
-    /// write one page per command there.
+    /// Print a man page (roff), generated from this command-line definition: the program's,
+    /// or the one of COMMAND (e.g. `man check`, `man rules validate`); with --out-dir, write
+    /// every page there, one per command.
     Man {
+        /// The command whose page to print, as typed after `kms-preflight` (`rules validate`,
+        /// or `rules-validate`).
+        #[arg(value_name = "COMMAND", conflicts_with = "out_dir")]
+        command: Vec<String>,
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
@@ -149,6 +154,16 @@ pub struct RuleArgs {
     pub vars: Vec<(String, String)>,
 }
 
+/// `--fail-on`: the lowest result status that makes the exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum FailOn {
+    /// A `fail` or `error` result (a check that could not decide is never a pass).
+    #[default]
+    Fail,
+    /// Also a `warn` result, e.g. to fail a CI job on warnings.
+    Warn,
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -156,6 +171,12 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Exit 1 on any result of this status or worse: fail (fail or error) or warn (also warn).
+    #[arg(long, value_enum, value_name = "STATUS", default_value = "fail")]
+    pub fail_on: FailOn,
+    /// Print the verdict line only (e.g. "WORKS — ..."); the exit code says the rest.
+    #[arg(short = 'q', long, conflicts_with_all = ["verbose", "format"])]
+    pub quiet: bool,
     /// No colour (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
     pub no_color: bool,
@@ -300,6 +321,14 @@ pub struct SweepArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Exit 1 on any result of this status or worse: fail (fail or error) or warn (also warn:
+    /// a rogue KMS host, a listener that cannot be told apart).
+    #[arg(long, value_enum, value_name = "STATUS", default_value = "fail")]
+    pub fail_on: FailOn,
+    /// Print the summary line only (results by status and the verdict); the exit code says the
+    /// rest.
+    #[arg(short = 'q', long, conflicts_with_all = ["all", "format"])]
+    pub quiet: bool,
     /// No colour (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
     pub no_color: bool,
@@ -345,6 +374,12 @@ const ACTIVATION_HEADING: &str =
 /// for an option `check` and `serve` share (`AuditArgs`). Everything that shows the command
 /// line (parsing, `--help`, the man pages, completions) starts here.
 pub fn command() -> clap::Command {
+    crate::cli_help::with_sections(base_command(), &mut Vec::new())
+}
+
+/// [`command`] without the EXAMPLES and EXIT STATUS sections in its help: the man pages
+/// render those as sections of their own.
+pub fn base_command() -> clap::Command {
     Cli::command().mut_subcommand("serve", |c| {
         c.mut_arg("deadline", |a| {
             a.default_value(SERVE_DEADLINE).help(

@@ -4,6 +4,7 @@
 //! one module per command. Everything else lives in the workspace crates under `crates/`.
 
 mod cli;
+mod cli_help;
 mod commands;
 mod fdlimit;
 

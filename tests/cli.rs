@@ -502,3 +502,90 @@ fn serve_refuses_the_plain_activation_probe_flag() {
         "{help}"
     );
 }
+
+/// `--fail-on warn` turns a warning into exit 1 (default: exit 0), and `-q` prints the
+/// verdict line only, the same line the table opens with.
+#[test]
+fn fail_on_warn_gates_and_quiet_prints_the_verdict_line_only() {
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let host = format!("127.0.0.1:{closed}");
+    let base = [
+        "check",
+        "--host",
+        host.as_str(),
+        "--no-builtin",
+        "--rules",
+        "tests/fixtures/hosts-warn-only.yaml",
+    ];
+    let run = |extra: &[&str]| kp(&[&base[..], extra].concat());
+    let full = run(&[]);
+    assert_eq!(
+        full.status.code(),
+        Some(0),
+        "a warning alone: {}",
+        stdout(&full)
+    );
+    let table = stdout(&full);
+    assert!(table.contains("WARN   tcp.port"), "{table}");
+    let o = run(&["--fail-on", "warn"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let o = run(&["--fail-on", "fail"]);
+    assert_eq!(o.status.code(), Some(0));
+
+    let q = run(&["-q", "--fail-on", "warn"]);
+    assert_eq!(q.status.code(), Some(1));
+    let line = stdout(&q);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    let verdict = table
+        .lines()
+        .find(|l| !l.is_empty() && !l.starts_with("kms-preflight"))
+        .unwrap();
+    assert!(line.starts_with(verdict.trim_end()), "{line} vs {verdict}");
+    // -q is for the table: with another format it is a usage error.
+    let o = run(&["-q", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// `man COMMAND` prints that command's page, with EXAMPLES and EXIT STATUS; `--help` has
+/// both too; an unknown command is exit 2.
+#[test]
+fn man_prints_any_page_with_examples_and_exit_status() {
+    for (args, title) in [
+        (&["man"][..], "kms-preflight"),
+        (&["man", "check"][..], "kms-preflight-check"),
+        (
+            &["man", "rules", "validate"][..],
+            "kms-preflight-rules-validate",
+        ),
+        (
+            &["man", "rules-validate"][..],
+            "kms-preflight-rules-validate",
+        ),
+        (&["man", "sweep"][..], "kms-preflight-sweep"),
+    ] {
+        let o = kp(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let page = stdout(&o);
+        assert!(
+            page.contains(&format!(".TH {title} 1 ")),
+            "{args:?}: {page}"
+        );
+        assert!(page.contains(".SH \"EXAMPLES\""), "{args:?}: {page}");
+        assert!(page.contains(".SH \"EXIT STATUS\""), "{args:?}: {page}");
+    }
+    let page = stdout(&kp(&["man", "explain"]));
+    assert!(page.contains("the code is not in the catalog"), "{page}");
+    let o = kp(&["man", "no-such-command"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("rules validate"), "{}", stderr(&o));
+    for cmd in ["check", "serve", "sweep", "explain", "diff", "rules"] {
+        let help = stdout(&kp(&[cmd, "--help"]));
+        assert!(
+            help.contains("EXAMPLES:") && help.contains("EXIT STATUS:"),
+            "{cmd}: {help}"
+        );
+    }
+}

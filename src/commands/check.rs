@@ -59,8 +59,12 @@ pub async fn check(args: CheckArgs) -> i32 {
     };
     colored::control::set_override(color_wanted(args.no_color));
     let report = plan.run().await;
-    print!("{}", render(&report, format, verbose));
-    report.exit_code()
+    if args.quiet {
+        println!("{}", super::verdict_line(&report));
+    } else {
+        print!("{}", render(&report, format, verbose));
+    }
+    super::gate(&report, args.fail_on)
 }
 
 /// Plans and runs once (used by `diagnose`); the report is not printed.

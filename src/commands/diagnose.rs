@@ -54,6 +54,10 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
         }
     };
     let d = diag::diagnose_report(entry, &report);
+    if args.check.quiet {
+        println!("{}", super::verdict_line(&report));
+        return super::gate(&report, args.check.fail_on);
+    }
     match format {
         Format::Json => {
             let mut v = report::json::to_value(&report, lang);
@@ -73,5 +77,5 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
             eprint!("{}", diag::text(&d, lang));
         }
     }
-    report.exit_code()
+    super::gate(&report, args.check.fail_on)
 }

@@ -67,6 +67,7 @@ pub async fn sweep(args: SweepArgs) -> i32 {
         bar.finish_and_clear();
     }
     let out = match format {
+        _ if args.quiet => format!("{}\n", report::sweep::summary_line(&rep)),
         Format::Table => report::sweep::render_table(&rep, super::lang()),
         Format::Markdown => report::sweep::render_markdown(&rep, super::lang()),
         other => render(&rep, other, false),
@@ -82,7 +83,7 @@ pub async fn sweep(args: SweepArgs) -> i32 {
         eprintln!("kms-preflight: sweep interrupted (Ctrl-C): the report above is partial");
         EXIT_INTERRUPTED
     } else {
-        rep.exit_code()
+        super::gate(&rep, args.fail_on)
     }
 }
 

@@ -13,4 +13,6 @@ kms_preflight_engine::messages! {
     rules_valid = "cli-rules-valid" (checks, files, profiles);
     /// serve: --activation-probe would send REAL activation requests every --interval; …
     serve_activation_flag = "cli-serve-activation-flag" ();
+    /// man: no command '{name}'; pages: {pages}
+    man_unknown = "cli-man-unknown" (name, pages);
 }

@@ -182,9 +182,14 @@ pub fn render_table(report: &Report, lang: Lang) -> String {
             let _ = writeln!(out, "\n{}  {}", badge(s.status), cat.text(&s.message));
         }
     }
+    let _ = writeln!(out, "{}", summary_line(report));
+    out
+}
+
+/// The table's last line: results by status and the verdict (all `sweep -q` prints).
+pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
-    let _ = writeln!(
-        out,
+    format!(
         "{} results: {} pass, {} warn, {} fail, {} error — {}",
         s.total,
         s.pass,
@@ -192,8 +197,7 @@ pub fn render_table(report: &Report, lang: Lang) -> String {
         s.fail,
         s.error,
         verdict(report)
-    );
-    out
+    )
 }
 
 fn md_word(s: Status) -> &'static str {

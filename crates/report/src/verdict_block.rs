@@ -190,9 +190,14 @@ pub fn text(v: &Verdict, width: usize) -> String {
         .collect::<String>()
 }
 
+/// The verdict's first line, unwrapped: its answer and reason (all `check -q` prints).
+pub fn headline(v: &Verdict) -> String {
+    format!("{} — {}", label(v.answer), v.reason)
+}
+
 fn unwrapped(v: &Verdict) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} — {}", label(v.answer), v.reason);
+    let _ = writeln!(out, "{}", headline(v));
     let many = v.clients.len() > 1;
     for c in &v.clients {
         let pad = if many { "    " } else { "  " };

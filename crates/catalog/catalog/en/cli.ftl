@@ -11,3 +11,6 @@ cli-rules-valid = ok: { $checks } check(s) in { $files } file(s) are valid ({ $p
 
 ## serve
 cli-serve-activation-flag = serve: --activation-probe would send a REAL activation request to every KMS host in every audit, every --interval; to do that, give --activation-probe-every-interval instead (its cost is in docs/activation.md)
+
+## man
+cli-man-unknown = man: no command '{ $name }' (pages: { $pages })

@@ -11,3 +11,6 @@ cli-rules-valid = ok: { $files } 個のファイルの { $checks } 個のチェ�
 
 ## serve
 cli-serve-activation-flag = serve: --activation-probe を指定すると、--interval ごとの監査のたびに、すべての KMS ホストへ実際のライセンス認証要求が送信されます。それを行う場合は、代わりに --activation-probe-every-interval を指定してください (その影響は docs/activation.md を参照)
+
+## man
+cli-man-unknown = man: コマンド '{ $name }' はありません (ページ: { $pages })
