@@ -8,9 +8,9 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 pub use kms_preflight::cli_values::HostArg;
 use kms_preflight::cli_values::{
-    parse_cmid, parse_concurrency, parse_deadline, parse_dns_server, parse_host, parse_interval,
-    parse_label, parse_listen, parse_max_addresses, parse_port, parse_range, parse_rate,
-    parse_sweep_concurrency, parse_timeout, parse_var, product_parser,
+    parse_cmid, parse_concurrency, parse_deadline, parse_dns_server, parse_host, parse_host_name,
+    parse_interval, parse_label, parse_listen, parse_max_addresses, parse_port, parse_range,
+    parse_rate, parse_sweep_concurrency, parse_timeout, parse_var, product_parser,
 };
 use kms_preflight_checks::pack::profiles;
 use kms_preflight_checks::sweep;
@@ -152,6 +152,30 @@ pub struct RuleArgs {
     /// Set a rule variable, overriding rule files (repeatable), e.g. --var port=1689.
     #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+    /// KMS host that should be published (repeatable): srv.inventory fails on a published host
+    /// not in this list and on a listed host that is missing; sweep allows it unpublished.
+    #[arg(long = "expect-host", value_name = "NAME", value_parser = parse_host_name)]
+    pub expect_hosts: Vec<String>,
+    /// KMS host that must not be published or answer any more, e.g. the one being retired
+    /// (repeatable): srv.inventory and sweep fail on it.
+    #[arg(long = "forbid-host", value_name = "NAME", value_parser = parse_host_name)]
+    pub forbid_hosts: Vec<String>,
+}
+
+impl RuleArgs {
+    /// The rule variables: the inventory lists (the built-in srv.inventory reads them as
+    /// `{{expect_hosts}}` and `{{forbid_hosts}}`), then every --var, which wins.
+    pub fn all_vars(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if !self.expect_hosts.is_empty() {
+            out.push(("expect_hosts".to_string(), self.expect_hosts.join(",")));
+        }
+        if !self.forbid_hosts.is_empty() {
+            out.push(("forbid_hosts".to_string(), self.forbid_hosts.join(",")));
+        }
+        out.extend(self.vars.iter().cloned());
+        out
+    }
 }
 
 /// `--fail-on`: the lowest result status that makes the exit code 1.
@@ -226,10 +250,14 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DURATION",
           value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
-    /// Limit for the whole run; checks still running then are reported as errors.
-    #[arg(long, value_name = "DURATION", default_value = "60s",
-          value_parser = parse_deadline)]
-    pub deadline: Duration,
+    /// Limit for the whole run; checks still running then are reported as errors. Default 60s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_deadline)]
+    pub deadline: Option<Duration>,
+    /// Site configuration (YAML): domains, suffixes, DNS servers, sources, NTP reference,
+    /// timeouts, expected and forbidden KMS hosts, labels. An option given on the command line
+    /// overrides the file's. See docs/config.md.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Most checks running at once. Default 512 (probing is I/O-bound), lowered when the
     /// open-file limit (RLIMIT_NOFILE) is low; `--help` says what it is here.
     #[arg(long, value_name = "N", value_parser = parse_concurrency)]
@@ -315,6 +343,10 @@ pub struct SweepArgs {
     /// answer unpublished) and expect.forbidden_hosts the forbidden list.
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// Site configuration (YAML): its domains, DNS servers and expected and forbidden KMS hosts
+    /// (the rest is for check and serve). Options given here override the file's.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Also list closed, filtered and unreachable ports one by one (default: counted only).
     #[arg(long)]
     pub all: bool,
@@ -365,7 +397,10 @@ and their tests) and systemd are in the deploy/ directory of the source; see doc
 
 /// `serve`'s default `--deadline`: below its default `--interval` (60 s), as its own help asks,
 /// so a slow audit ends before the next one is due.
-pub const SERVE_DEADLINE: &str = "45s";
+pub const SERVE_DEADLINE: Duration = Duration::from_secs(45);
+
+/// `check`'s and `diagnose`'s default `--deadline`.
+pub const CHECK_DEADLINE: Duration = Duration::from_secs(60);
 
 const ACTIVATION_HEADING: &str =
     "Activation probe (opt-in; each probe is a real activation request)";
@@ -382,9 +417,10 @@ pub fn command() -> clap::Command {
 pub fn base_command() -> clap::Command {
     Cli::command().mut_subcommand("serve", |c| {
         c.mut_arg("deadline", |a| {
-            a.default_value(SERVE_DEADLINE).help(
+            a.help(
                 "Limit for each audit; checks still running then are reported as errors and the \
-                 audit counts as failed. Keep it below --interval (serve warns at start otherwise).",
+                 audit counts as failed. Default 45s, below the default --interval; keep it below \
+                 --interval (serve warns at start otherwise).",
             )
         })
         // Every interval is a new request: the plain flag would be one too easily copied from
@@ -465,12 +501,20 @@ mod tests {
         let Command::Serve(s) = parse(&["serve"]) else {
             panic!("not serve")
         };
-        assert!(s.audit.deadline < s.interval, "{s:?}");
-        assert_eq!(s.audit.deadline, Duration::from_secs(45));
+        assert_eq!(s.audit.deadline, None, "not given");
+        assert!(SERVE_DEADLINE < s.interval, "{s:?}");
+        assert_eq!(s.interval, Duration::from_secs(60));
         let Command::Check(c) = parse(&["check"]) else {
             panic!("not check")
         };
-        assert_eq!(c.audit.deadline, Duration::from_secs(60));
+        assert_eq!(c.audit.deadline, None);
+        assert_eq!(CHECK_DEADLINE, Duration::from_secs(60));
+        let help = command()
+            .find_subcommand_mut("serve")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("Default 45s"), "{help}");
     }
 
     #[test]

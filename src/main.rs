@@ -6,6 +6,7 @@
 mod cli;
 mod cli_help;
 mod commands;
+mod config;
 mod fdlimit;
 
 use clap::FromArgMatches;

@@ -29,7 +29,7 @@ pub fn assembly(args: &AuditArgs) -> pack::Assembly {
         activation_probe: args.activation_probe,
         every_profile: false,
         rule_paths: args.rules.rules.clone(),
-        vars: args.rules.vars.clone(),
+        vars: args.rules.all_vars(),
         ntp: args.ntp.as_ref().map(host),
         new_host: args.new_host.as_ref().map(host),
         old_host: args.old_host.as_ref().map(host),
@@ -48,8 +48,12 @@ impl From<pack::AssemblyError> for UsageError {
 }
 
 /// `check`: run and print the report; the exit code says whether anything failed.
-pub async fn check(args: CheckArgs) -> i32 {
+pub async fn check(mut args: CheckArgs) -> i32 {
     let (format, verbose) = (args.format, args.verbose);
+    if let Err(e) = crate::config::audit(&mut args.audit) {
+        eprintln!("kms-preflight: {e}");
+        return EXIT_USAGE;
+    }
     let plan = match Plan::new(&args.audit) {
         Ok(p) => p,
         Err(e) => {
@@ -160,7 +164,7 @@ fn run_options(args: &AuditArgs, rules: &pack::Assembled) -> Result<RunOptions, 
         targets,
         sources,
         timeout: args.timeout,
-        deadline: args.deadline,
+        deadline: args.deadline.unwrap_or(crate::cli::CHECK_DEADLINE),
         concurrency: args.concurrency.unwrap_or_else(|| {
             crate::fdlimit::default_for(crate::fdlimit::raise().map(|l| l.soft))
         }),

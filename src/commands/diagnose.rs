@@ -43,6 +43,10 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
         return EXIT_OK;
     }
     let mut audit = args.check.audit;
+    if let Err(e) = crate::config::audit(&mut audit) {
+        eprintln!("kms-preflight: {e}");
+        return EXIT_USAGE;
+    }
     audit.only = Some(entry.checks.clone());
     let (format, verbose) = (args.check.format, args.check.verbose);
     colored::control::set_override(color_wanted(args.check.no_color));

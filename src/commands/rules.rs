@@ -14,7 +14,7 @@ pub fn load_rules(args: &RuleArgs, extra_paths: &[PathBuf]) -> Result<RuleSet, U
     let a = pack::Assembly {
         no_builtin: args.no_builtin,
         rule_paths: args.rules.iter().chain(extra_paths).cloned().collect(),
-        vars: args.vars.clone(),
+        vars: args.all_vars(),
         ..pack::Assembly::default()
     };
     Ok(pack::assemble(&a)?.rules)

@@ -218,6 +218,18 @@ fn stop_signal() -> std::io::Result<impl std::future::Future<Output = &'static s
 
 /// `serve`: returns when stopped by a signal (exit 0), or at once on a usage error.
 pub async fn serve(mut args: ServeArgs) -> i32 {
+    // The site file (the systemd unit's too) fills in what the command line leaves out.
+    let site = crate::config::audit(&mut args.audit).and_then(|l| match l {
+        Some(l) => l.apply_labels(&mut args.labels),
+        None => Ok(()),
+    });
+    if let Err(e) = site {
+        eprintln!("kms-preflight: {e}");
+        return EXIT_USAGE;
+    }
+    if args.audit.deadline.is_none() {
+        args.audit.deadline = Some(crate::cli::SERVE_DEADLINE);
+    }
     if let Err(e) = check_labels(&args.labels) {
         eprintln!("kms-preflight: {e}");
         return EXIT_USAGE;

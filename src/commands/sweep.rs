@@ -20,8 +20,14 @@ use super::rules::load_rules;
 use super::{color_wanted, render, UsageError, EXIT_INTERRUPTED, EXIT_USAGE};
 use crate::cli::{Format, SweepArgs};
 
-pub async fn sweep(args: SweepArgs) -> i32 {
+pub async fn sweep(mut args: SweepArgs) -> i32 {
     let format = args.format;
+    if let Some(p) = args.config.clone() {
+        if let Err(e) = crate::config::Loaded::read(&p).and_then(|l| l.apply_sweep(&mut args)) {
+            eprintln!("kms-preflight: {e}");
+            return EXIT_USAGE;
+        }
+    }
     let req = match plan(&args) {
         Ok(r) => r,
         Err(e) => {

@@ -15,4 +15,8 @@ kms_preflight_engine::messages! {
     serve_activation_flag = "cli-serve-activation-flag" ();
     /// man: no command '{name}'; pages: {pages}
     man_unknown = "cli-man-unknown" (name, pages);
+    /// {file}: cannot read: {error}
+    config_unreadable = "cli-config-unreadable" (file, error);
+    /// {file}:{line}:{column}: {key}: {error}
+    config_value = "cli-config-value" (file, line, column, key, error);
 }

@@ -14,3 +14,7 @@ cli-serve-activation-flag = serve: --activation-probe would send a REAL activati
 
 ## man
 cli-man-unknown = man: no command '{ $name }' (pages: { $pages })
+
+## --config FILE (the site configuration)
+cli-config-unreadable = { $file }: cannot read: { $error }
+cli-config-value = { $file }:{ $line }:{ $column }: { $key }: { $error }

@@ -14,3 +14,7 @@ cli-serve-activation-flag = serve: --activation-probe を指定すると、--int
 
 ## man
 cli-man-unknown = man: コマンド '{ $name }' はありません (ページ: { $pages })
+
+## --config FILE (サイト構成)
+cli-config-unreadable = { $file }: 読み取れません: { $error }
+cli-config-value = { $file }:{ $line }:{ $column }: { $key }: { $error }
