@@ -344,6 +344,19 @@ labels:
         );
     }
 
+    /// The example the package ships (deploy/config/site.yaml) loads and applies.
+    #[test]
+    fn the_shipped_example_loads() {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/config/site.yaml");
+        let mut a = audit_of(&["serve", "--config", p.to_str().unwrap()]);
+        let l = audit(&mut a).unwrap().unwrap();
+        assert_eq!(a.domains, ["corp.example"]);
+        assert_eq!(a.rules.forbid_hosts, ["kms-old.corp.example"]);
+        let mut labels = Vec::new();
+        l.apply_labels(&mut labels).unwrap();
+        assert_eq!(labels.len(), 2);
+    }
+
     #[test]
     fn errors_name_file_line_and_column() {
         let err = |name: &str, body: &str| {

@@ -90,3 +90,38 @@ pub fn validate(paths: &[PathBuf]) -> i32 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kms_preflight_checks::sweep;
+
+    /// --expect-host and --forbid-host reach the built-in srv.inventory (and sweep's lists)
+    /// without a rule file, and a --var still wins over them.
+    #[test]
+    fn inventory_flags_fill_the_builtin_inventory_rule() {
+        let mut args = RuleArgs {
+            rules: Vec::new(),
+            no_builtin: false,
+            vars: Vec::new(),
+            expect_hosts: vec!["kms01.corp.example".into(), "kms02.corp.example".into()],
+            forbid_hosts: vec!["old-kms.corp.example".into()],
+        };
+        let inv = sweep::inventory_of(&load_rules(&args, &[]).unwrap(), &[]).unwrap();
+        assert_eq!(inv.allowed, ["kms01.corp.example", "kms02.corp.example"]);
+        assert_eq!(inv.forbidden, ["old-kms.corp.example"]);
+
+        args.vars = vec![("forbid_hosts".into(), "other.corp.example".into())];
+        let inv = sweep::inventory_of(&load_rules(&args, &[]).unwrap(), &[]).unwrap();
+        assert_eq!(inv.forbidden, ["other.corp.example"]);
+
+        let none = RuleArgs {
+            expect_hosts: Vec::new(),
+            forbid_hosts: Vec::new(),
+            vars: Vec::new(),
+            ..args
+        };
+        let inv = sweep::inventory_of(&load_rules(&none, &[]).unwrap(), &[]).unwrap();
+        assert!(inv.allowed.is_empty() && inv.forbidden.is_empty());
+    }
+}
