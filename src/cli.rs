@@ -4,12 +4,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 pub use kms_preflight::cli_values::HostArg;
 use kms_preflight::cli_values::{
-    parse_cmid, parse_concurrency, parse_deadline, parse_dns_server, parse_host, parse_interval,
-    parse_label, parse_listen, parse_max_addresses, parse_port, parse_range,
+    parse_cmid, parse_concurrency, parse_deadline, parse_dns_server, parse_host, parse_host_name,
+    parse_interval, parse_label, parse_listen, parse_max_addresses, parse_port, parse_range,
     parse_rate, parse_sweep_concurrency, parse_timeout, parse_var, product_parser,
 };
 use kms_preflight_checks::pack::profiles;
@@ -55,17 +55,23 @@ pub enum Command {
     Diff(DiffArgs),
     /// Find every KMS listener in address ranges: TCP connect, then on each open port the
     /// read-only DCE/RPC bind (never an activation request), each listener classified (kms,
-    /// rpc-other, not-rpc, silent, reset) and compared with what DNS publishes (published,
-    /// rogue, forbidden). Ctrl-C stops it and prints what was found (exit 130).
+    /// rpc-other, not-rpc, silent, reset, error) and compared with what DNS publishes
+    /// (published, rogue, forbidden, allowed, not-published). Ctrl-C stops it and prints what
+    /// was found (exit 130).
     Sweep(SweepArgs),
     /// Print a shell completion script, e.g. `kms-preflight completions bash > /etc/bash_completion.d/kms-preflight`.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), generated from this command-line definition; with --out-dir,
-    /// write one page per command there.
+    /// Print a man page (roff), generated from this command-line definition: the program's,
+    /// or the one of COMMAND (e.g. `man check`, `man rules validate`); with --out-dir, write
+    /// every page there, one per command.
     Man {
+        /// The command whose page to print, as typed after `kms-preflight` (`rules validate`,
+        /// or `rules-validate`).
+        #[arg(value_name = "COMMAND", conflicts_with = "out_dir")]
+        command: Vec<String>,
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
@@ -151,6 +157,40 @@ pub struct RuleArgs {
     /// Set a rule variable, overriding rule files (repeatable), e.g. --var port=1689.
     #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+    /// KMS host that should be published (repeatable): srv.inventory fails on a published host
+    /// not in this list and on a listed host that is missing; sweep allows it unpublished.
+    #[arg(long = "expect-host", value_name = "NAME", value_parser = parse_host_name)]
+    pub expect_hosts: Vec<String>,
+    /// KMS host that must not be published or answer any more, e.g. the one being retired
+    /// (repeatable): srv.inventory and sweep fail on it.
+    #[arg(long = "forbid-host", value_name = "NAME", value_parser = parse_host_name)]
+    pub forbid_hosts: Vec<String>,
+}
+
+impl RuleArgs {
+    /// The rule variables: the inventory lists (the built-in srv.inventory reads them as
+    /// `{{expect_hosts}}` and `{{forbid_hosts}}`), then every --var, which wins.
+    pub fn all_vars(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if !self.expect_hosts.is_empty() {
+            out.push(("expect_hosts".to_string(), self.expect_hosts.join(",")));
+        }
+        if !self.forbid_hosts.is_empty() {
+            out.push(("forbid_hosts".to_string(), self.forbid_hosts.join(",")));
+        }
+        out.extend(self.vars.iter().cloned());
+        out
+    }
+}
+
+/// `--fail-on`: the lowest result status that makes the exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum FailOn {
+    /// A `fail` or `error` result (a check that could not decide is never a pass).
+    #[default]
+    Fail,
+    /// Also a `warn` result, e.g. to fail a CI job on warnings.
+    Warn,
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +200,12 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Exit 1 on any result of this status or worse: fail (fail or error) or warn (also warn).
+    #[arg(long, value_enum, value_name = "STATUS", default_value = "fail")]
+    pub fail_on: FailOn,
+    /// Print the verdict line only (e.g. "WORKS — ..."); the exit code says the rest.
+    #[arg(short = 'q', long, conflicts_with_all = ["verbose", "format"])]
+    pub quiet: bool,
     /// No colour (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
     pub no_color: bool,
@@ -223,10 +269,14 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DURATION",
           value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
-    /// Limit for the whole run; checks still running then are reported as errors.
-    #[arg(long, value_name = "DURATION", default_value = "60s",
-          value_parser = parse_deadline)]
-    pub deadline: Duration,
+    /// Limit for the whole run; checks still running then are reported as errors. Default 60s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_deadline)]
+    pub deadline: Option<Duration>,
+    /// Site configuration (YAML): domains, suffixes, DNS servers, sources, NTP reference,
+    /// timeouts, expected and forbidden KMS hosts, labels. An option given on the command line
+    /// overrides the file's. See docs/config.md.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Most checks running at once. Default 512 (probing is I/O-bound), lowered when the
     /// open-file limit (RLIMIT_NOFILE) is low; `--help` says what it is here.
     #[arg(long, value_name = "N", value_parser = parse_concurrency)]
@@ -251,19 +301,19 @@ pub struct AuditArgs {
     /// Without this flag no activation request is ever sent.
     #[arg(
         long,
-        help_heading = "Activation probe (opt-in; each probe is a real activation request)"
+        help_heading = ACTIVATION_HEADING
     )]
     pub activation_probe: bool,
     /// Client machine id to send instead of this machine's stored one (its value is in the
     /// evidence). The host counts every distinct CMID as one client for 30 days.
     #[arg(long, value_name = "UUID", requires = "activation_probe", value_parser = parse_cmid,
-          help_heading = "Activation probe (opt-in; each probe is a real activation request)")]
+          help_heading = ACTIVATION_HEADING)]
     pub cmid: Option<String>,
     /// Product to request (repeatable; each is its own result). Default: one Windows client and
     /// one Office product (windows-10-enterprise and office-ltsc-2021-proplus).
     #[arg(long = "product", value_name = "NAME", requires = "activation_probe",
           value_parser = product_parser(),
-          help_heading = "Activation probe (opt-in; each probe is a real activation request)")]
+          help_heading = ACTIVATION_HEADING)]
     pub products: Vec<String>,
     /// Leave out this check (repeatable), and the checks that require it: e.g. --skip
     /// intercept.tcp when the change request does not allow TCP port 1. `--plan` lists which
@@ -285,7 +335,8 @@ pub struct SweepArgs {
     #[arg(long = "port", value_name = "PORT", value_parser = parse_port)]
     pub ports: Vec<u16>,
     /// New TCP connections per second at most (N or N/s, 1-100000). The default is gentle
-    /// on a production LAN; a /24 still takes about 1.3 s.
+    /// on a production LAN; a /24 takes about 2.3 s (1.28 s to start 256 connects, then the 1 s
+    /// timeout of the last ones).
     #[arg(long, value_name = "N/s", default_value_t = sweep::DEFAULT_RATE, value_parser = parse_rate)]
     pub rate: u32,
     /// Refuse (exit 2) a sweep of more addresses than this.
@@ -316,6 +367,10 @@ pub struct SweepArgs {
     /// answer unpublished) and expect.forbidden_hosts the forbidden list.
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// Site configuration (YAML): its domains, DNS servers and expected and forbidden KMS hosts
+    /// (the rest is for check and serve). Options given here override the file's.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Also list closed, filtered and unreachable ports one by one (default: counted only).
     #[arg(long)]
     pub all: bool,
@@ -326,6 +381,14 @@ pub struct SweepArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Exit 1 on any result of this status or worse: fail (fail or error) or warn (also warn:
+    /// a rogue KMS host, a listener that cannot be told apart).
+    #[arg(long, value_enum, value_name = "STATUS", default_value = "fail")]
+    pub fail_on: FailOn,
+    /// Print the summary line only (results by status and the verdict); the exit code says the
+    /// rest.
+    #[arg(short = 'q', long, conflicts_with_all = ["all", "format"])]
+    pub quiet: bool,
     /// No colour (also: NO_COLOR set, or output not a terminal).
     #[arg(long)]
     pub no_color: bool,
@@ -344,7 +407,8 @@ const SERVE_AFTER: &str =
     "Endpoints (GET or HEAD; a short timeout and a size limit on every request; \
 requests with a body are refused):
   /metrics      Prometheus text exposition of the latest report, with --label on every series
-  /healthz      200 when the last audit finished within 2 x --interval, else 503
+  /healthz      200 when the last successful audit finished within 2 x --interval, else 503
+                (also before the first audit has succeeded)
   /report.json  the latest report, schema kms-preflight/report/v1
   /             HTML status page: verdict per host, failures with their fix (no JavaScript)
   anything else 404
@@ -359,6 +423,48 @@ kms_preflight_audit_success to 0. One log line per audit goes to stderr. SIGTERM
 stops the exporter within a second. Example files for Prometheus (scrape job, alerting rules \
 and their tests) and systemd are in the deploy/ directory of the source; see docs/serve.md.";
 
+/// `serve`'s default `--deadline`: below its default `--interval` (60 s), as its own help asks,
+/// so a slow audit ends before the next one is due.
+pub const SERVE_DEADLINE: Duration = Duration::from_secs(45);
+
+/// `check`'s and `diagnose`'s default `--deadline`.
+pub const CHECK_DEADLINE: Duration = Duration::from_secs(60);
+
+const ACTIVATION_HEADING: &str =
+    "Activation probe (opt-in; each probe is a real activation request)";
+
+/// The command line as clap parses it: the derive definition, plus what differs per command
+/// for an option `check` and `serve` share (`AuditArgs`). Everything that shows the command
+/// line (parsing, `--help`, the man pages, completions) starts here.
+pub fn command() -> clap::Command {
+    crate::cli_help::with_sections(base_command(), &mut Vec::new())
+}
+
+/// [`command`] without the EXAMPLES and EXIT STATUS sections in its help: the man pages
+/// render those as sections of their own.
+pub fn base_command() -> clap::Command {
+    Cli::command().mut_subcommand("serve", |c| {
+        c.mut_arg("deadline", |a| {
+            a.help(
+                "Limit for each audit; checks still running then are reported as errors and the \
+                 audit counts as failed. Default 45s, below the default --interval; keep it below \
+                 --interval (serve warns at start otherwise).",
+            )
+        })
+        // Every interval is a new request: the plain flag would be one too easily copied from
+        // a `check` command line. serve refuses it and names the explicit one.
+        .mut_arg("activation_probe", |a| a.hide(true))
+        .mut_arg("cmid", |a| {
+            a.requires(clap::builder::Resettable::<clap::Id>::Reset)
+                .requires("activation_probe_every_interval")
+        })
+        .mut_arg("products", |a| {
+            a.requires(clap::builder::Resettable::<clap::Id>::Reset)
+                .requires("activation_probe_every_interval")
+        })
+    })
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on for HTTP. The default is loopback only; for a central
@@ -367,7 +473,7 @@ pub struct ServeArgs {
           value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// Time between the starts of two audits (e.g. 30s, 5m); at least 1s. Keep --deadline
-    /// below it.
+    /// (default 45s) below it.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_interval)]
     pub interval: Duration,
     /// Label added to every series, KEY=VALUE (repeatable), e.g. --label site=osaka. KEY is a
@@ -375,6 +481,14 @@ pub struct ServeArgs {
     /// target, address, source, status, product, version, schema, profile, job, instance).
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
     pub labels: Vec<(String, String)>,
+    /// Opt-in: run the activation probe (check kms.activation) in EVERY audit, i.e. send each
+    /// KMS host a REAL activation request per --product every --interval. The host counts
+    /// this machine as one client (one stable CMID) and keeps it counted while the exporter
+    /// runs; it logs every request (event 12290): at the default 60s interval, 1,440 events a
+    /// day per host address and product. See docs/activation.md. (`check`'s --activation-probe
+    /// is refused here.)
+    #[arg(long, help_heading = ACTIVATION_HEADING)]
+    pub activation_probe_every_interval: bool,
     #[command(flatten)]
     pub audit: AuditArgs,
 }
@@ -386,10 +500,70 @@ pub enum RulesCommand {
         #[command(flatten)]
         rules: RuleArgs,
     },
-    /// Validate rule files; prints every error as file:line:column and exits 2 on any.
+    /// Validate rule files and profiles; prints every error as file:line:column and exits 2 on
+    /// any. Each file is checked as the loader that reads it checks it: a file with a
+    /// `profile:` header as a profile (as --profile loads one), any other as --rules loads it.
     Validate {
-        /// Rule files or directories.
+        /// Rule files or directories (searched recursively for .yaml and .yml files).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::FromArgMatches;
+
+    fn parse(args: &[&str]) -> Command {
+        let m = command()
+            .try_get_matches_from(std::iter::once("kms-preflight").chain(args.iter().copied()))
+            .unwrap();
+        Cli::from_arg_matches(&m).unwrap().command
+    }
+
+    /// serve's own rule (keep --deadline below --interval) holds for its defaults; check
+    /// keeps its own default.
+    #[test]
+    fn serve_defaults_keep_the_deadline_below_the_interval() {
+        let Command::Serve(s) = parse(&["serve"]) else {
+            panic!("not serve")
+        };
+        assert_eq!(s.audit.deadline, None, "not given");
+        assert!(SERVE_DEADLINE < s.interval, "{s:?}");
+        assert_eq!(s.interval, Duration::from_secs(60));
+        let Command::Check(c) = parse(&["check"]) else {
+            panic!("not check")
+        };
+        assert_eq!(c.audit.deadline, None);
+        assert_eq!(CHECK_DEADLINE, Duration::from_secs(60));
+        let help = command()
+            .find_subcommand_mut("serve")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("Default 45s"), "{help}");
+    }
+
+    #[test]
+    fn serve_products_need_the_explicit_probe_flag() {
+        assert!(command()
+            .try_get_matches_from([
+                "kms-preflight",
+                "serve",
+                "--product",
+                "windows-10-enterprise"
+            ])
+            .is_err());
+        let Command::Serve(s) = parse(&[
+            "serve",
+            "--activation-probe-every-interval",
+            "--product",
+            "windows-10-enterprise",
+        ]) else {
+            panic!("not serve")
+        };
+        assert!(s.activation_probe_every_interval && !s.audit.activation_probe);
+        command().debug_assert();
+    }
 }

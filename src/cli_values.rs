@@ -109,6 +109,15 @@ pub fn parse_host(s: &str) -> Result<HostArg, String> {
     Ok(HostArg { host, port })
 }
 
+/// A host name or address without a port (`--expect-host`, `--forbid-host`).
+pub fn parse_host_name(s: &str) -> Result<String, String> {
+    let h = parse_host(s)?;
+    match h.port {
+        Some(_) => Err(format!("{s:?}: a host name without a port")),
+        None => Ok(h.host),
+    }
+}
+
 /// `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare IPv6 address; port 53 by default.
 pub fn parse_dns_server(s: &str) -> Result<SocketAddr, String> {
     let s = s.trim();

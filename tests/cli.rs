@@ -438,3 +438,154 @@ fn discovery_without_any_dns_answer_blames_dns_not_the_records() {
         "{verdict}"
     );
 }
+
+/// `rules validate` checks what the loaders accept: the shipped directory, profiles in its
+/// subdirectory included, passes; a broken file deep in a directory is found at its place.
+#[test]
+fn rules_validate_recurses_and_accepts_the_shipped_profiles() {
+    let o = kp(&["rules", "validate", "rules"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("(3 of the files are profiles)"),
+        "{}",
+        stdout(&o)
+    );
+    let mut args = vec!["rules", "validate"];
+    let profiles: Vec<String> = std::fs::read_dir("rules/profiles")
+        .unwrap()
+        .map(|e| {
+            format!(
+                "rules/profiles/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    args.extend(profiles.iter().map(String::as_str));
+    let o = kp(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let dir = std::env::temp_dir().join(format!("kp-validate-tree-{}", std::process::id()));
+    let sub = dir.join("site/branch");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::copy("testdata/rules/valid/custom.yaml", dir.join("custom.yaml")).unwrap();
+    std::fs::copy(
+        "testdata/rules/broken/unknown-key.yaml",
+        sub.join("unknown-key.yaml"),
+    )
+    .unwrap();
+    let o = kp(&["rules", "validate", dir.to_str().unwrap()]);
+    let err = stderr(&o);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("site/branch/unknown-key.yaml:6:5: unknown field `prot`"),
+        "{err}"
+    );
+}
+
+/// `serve --activation-probe` is refused: every interval would send real requests, so only
+/// the explicit flag enables the probe there.
+#[test]
+fn serve_refuses_the_plain_activation_probe_flag() {
+    let o = kp(&["serve", "--activation-probe", "--domain", "corp.test"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--activation-probe-every-interval"),
+        "{}",
+        stderr(&o)
+    );
+    let o = kp(&["serve", "--help"]);
+    let help = stdout(&o);
+    assert!(help.contains("--activation-probe-every-interval"), "{help}");
+    assert!(
+        !help.lines().any(|l| l.trim() == "--activation-probe"),
+        "{help}"
+    );
+}
+
+/// `--fail-on warn` turns a warning into exit 1 (default: exit 0), and `-q` prints the
+/// verdict line only, the same line the table opens with.
+#[test]
+fn fail_on_warn_gates_and_quiet_prints_the_verdict_line_only() {
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let host = format!("127.0.0.1:{closed}");
+    let base = [
+        "check",
+        "--host",
+        host.as_str(),
+        "--no-builtin",
+        "--rules",
+        "tests/fixtures/hosts-warn-only.yaml",
+    ];
+    let run = |extra: &[&str]| kp(&[&base[..], extra].concat());
+    let full = run(&[]);
+    assert_eq!(
+        full.status.code(),
+        Some(0),
+        "a warning alone: {}",
+        stdout(&full)
+    );
+    let table = stdout(&full);
+    assert!(table.contains("WARN   tcp.port"), "{table}");
+    let o = run(&["--fail-on", "warn"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let o = run(&["--fail-on", "fail"]);
+    assert_eq!(o.status.code(), Some(0));
+
+    let q = run(&["-q", "--fail-on", "warn"]);
+    assert_eq!(q.status.code(), Some(1));
+    let line = stdout(&q);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    let verdict = table
+        .lines()
+        .find(|l| !l.is_empty() && !l.starts_with("kms-preflight"))
+        .unwrap();
+    assert!(line.starts_with(verdict.trim_end()), "{line} vs {verdict}");
+    // -q is for the table: with another format it is a usage error.
+    let o = run(&["-q", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// `man COMMAND` prints that command's page, with EXAMPLES and EXIT STATUS; `--help` has
+/// both too; an unknown command is exit 2.
+#[test]
+fn man_prints_any_page_with_examples_and_exit_status() {
+    for (args, title) in [
+        (&["man"][..], "kms-preflight"),
+        (&["man", "check"][..], "kms-preflight-check"),
+        (
+            &["man", "rules", "validate"][..],
+            "kms-preflight-rules-validate",
+        ),
+        (
+            &["man", "rules-validate"][..],
+            "kms-preflight-rules-validate",
+        ),
+        (&["man", "sweep"][..], "kms-preflight-sweep"),
+    ] {
+        let o = kp(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let page = stdout(&o);
+        assert!(
+            page.contains(&format!(".TH {title} 1 ")),
+            "{args:?}: {page}"
+        );
+        assert!(page.contains(".SH \"EXAMPLES\""), "{args:?}: {page}");
+        assert!(page.contains(".SH \"EXIT STATUS\""), "{args:?}: {page}");
+    }
+    let page = stdout(&kp(&["man", "explain"]));
+    assert!(page.contains("the code is not in the catalog"), "{page}");
+    let o = kp(&["man", "no-such-command"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("rules validate"), "{}", stderr(&o));
+    for cmd in ["check", "serve", "sweep", "explain", "diff", "rules"] {
+        let help = stdout(&kp(&[cmd, "--help"]));
+        assert!(
+            help.contains("EXAMPLES:") && help.contains("EXIT STATUS:"),
+            "{cmd}: {help}"
+        );
+    }
+}

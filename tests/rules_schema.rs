@@ -282,3 +282,51 @@ fn recorded_reports_validate_against_the_report_schema() {
     assert!(doc["results"][0]["message_id"].is_string());
     assert!(v.is_valid(&doc), "{written}");
 }
+
+/// schema/config.schema.json describes `--config` files: the shipped example validates, and
+/// the schema's keys are exactly the keys the loader accepts (read from its "expected one of"
+/// error, as for rule kinds above).
+#[test]
+fn config_schema_matches_the_site_config_loader() {
+    let text = std::fs::read_to_string(root().join("schema/config.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    let v = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let example = std::fs::read_to_string(root().join("deploy/config/site.yaml")).unwrap();
+    let doc = yaml_to_json(&example);
+    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(!v.is_valid(&serde_json::json!({"domain": ["x"]})));
+    assert!(!v.is_valid(&serde_json::json!({"timeout": "soon"})));
+
+    // The loader's own list of keys, from the binary's error for an unknown one.
+    let dir = std::env::temp_dir().join(format!("kp-config-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "no_such_key: 1\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kms-preflight"))
+        .args(["check", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let list = err
+        .split("expected one of ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no key list in {err}"));
+    let mut loader: Vec<String> = list
+        .trim()
+        .split(", ")
+        .map(|k| k.trim_matches('`').to_string())
+        .collect();
+    loader.sort();
+    let mut keys: Vec<String> = schema["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    assert_eq!(keys, loader, "{err}");
+}

@@ -31,7 +31,7 @@ pub fn assembly(args: &AuditArgs) -> pack::Assembly {
         activation_probe: args.activation_probe,
         every_profile: false,
         rule_paths: args.rules.rules.clone(),
-        vars: args.rules.vars.clone(),
+        vars: args.rules.all_vars(),
         ntp: args.ntp.as_ref().map(host),
         new_host: args.new_host.as_ref().map(host),
         old_host: args.old_host.as_ref().map(host),
@@ -51,8 +51,12 @@ impl From<pack::AssemblyError> for UsageError {
 }
 
 /// `check`: run and print the report; the exit code says whether anything failed.
-pub async fn check(args: CheckArgs) -> i32 {
+pub async fn check(mut args: CheckArgs) -> i32 {
     let (format, verbose) = (args.format, args.verbose);
+    if let Err(e) = crate::config::audit(&mut args.audit) {
+        eprintln!("kms-preflight: {e}");
+        return EXIT_USAGE;
+    }
     let plan = match Plan::new(&args.audit) {
         Ok(p) => p,
         Err(e) => {
@@ -65,8 +69,12 @@ pub async fn check(args: CheckArgs) -> i32 {
     }
     colored::control::set_override(color_wanted(args.no_color));
     let report = plan.run().await;
-    print!("{}", render(&report, format, verbose));
-    report.exit_code()
+    if args.quiet {
+        println!("{}", super::verdict_line(&report));
+    } else {
+        print!("{}", render(&report, format, verbose));
+    }
+    super::gate(&report, args.fail_on)
 }
 
 /// Prints a traffic plan (`--plan` of check and sweep) in `format`; junit and prometheus
@@ -144,7 +152,7 @@ impl Plan {
     /// Every probe [`Plan::run`] would send, without sending anything (`--plan`).
     pub fn traffic(&self) -> kms_preflight_engine::plan::TrafficPlan {
         // The system resolver's servers are read only for the probes that ask it (srv.agreement).
-        kms_preflight_engine::plan::plan(&self.rules.rules, &self.opts, &dns::system_dns().0)
+        kms_preflight_engine::traffic::plan(&self.rules.rules, &self.opts, &dns::system_dns().0)
     }
 
     /// The run's `--deadline`.
@@ -246,7 +254,7 @@ fn run_options(
         targets,
         sources,
         timeout: args.timeout,
-        deadline: args.deadline,
+        deadline: args.deadline.unwrap_or(crate::cli::CHECK_DEADLINE),
         concurrency: args.concurrency.unwrap_or_else(|| {
             crate::fdlimit::default_for(crate::fdlimit::raise().map(|l| l.soft))
         }),

@@ -60,6 +60,10 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
         return EXIT_OK;
     }
     let mut audit = args.check.audit;
+    if let Err(e) = crate::config::audit(&mut audit) {
+        eprintln!("kms-preflight: {e}");
+        return EXIT_USAGE;
+    }
     audit.only = Some(entry.checks.clone());
     let (format, verbose) = (args.check.format, args.check.verbose);
     colored::control::set_override(color_wanted(args.check.no_color));
@@ -71,6 +75,10 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
         }
     };
     let d = diag::diagnose_report(entry, &report);
+    if args.check.quiet {
+        println!("{}", super::verdict_line(&report));
+        return super::gate(&report, args.check.fail_on);
+    }
     match format {
         Format::Json => {
             let mut v = report::json::to_value(&report, lang);
@@ -90,7 +98,7 @@ pub async fn diagnose(args: DiagnoseArgs) -> i32 {
             eprint!("{}", diag::text(&d, lang));
         }
     }
-    report.exit_code()
+    super::gate(&report, args.check.fail_on)
 }
 
 /// The last error code the given clients printed: the first KMS client product's, else any.

@@ -74,6 +74,24 @@ pub fn render(report: &Report, format: Format, verbose: bool) -> String {
     }
 }
 
+/// The exit code of a report under `--fail-on`: 1 when a result is at the gate's status or
+/// worse (`fail` and `error` always count), else 0.
+pub fn gate(report: &Report, fail_on: crate::cli::FailOn) -> i32 {
+    let s = &report.summary;
+    let warn = fail_on == crate::cli::FailOn::Warn && s.warn > 0;
+    if warn {
+        EXIT_FAIL
+    } else {
+        report.exit_code()
+    }
+}
+
+/// `-q`: the verdict line only (the first line of the verdict block, unwrapped).
+pub fn verdict_line(report: &Report) -> String {
+    let lang = lang();
+    report::verdict_block::headline(&report::verdict::verdict_in(report, lang), lang)
+}
+
 /// Runs a parsed command line; returns the exit code. Output goes to stdout, errors to stderr.
 pub async fn run(cli: Cli) -> i32 {
     let chosen = kms_preflight::language::choose(cli.lang.map(Into::into), |v| {
@@ -98,6 +116,6 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Diff(a) => diff::diff(a),
         Command::Sweep(a) => sweep::sweep(a).await,
         Command::Completions { shell } => docs::completions(shell),
-        Command::Man { out_dir } => docs::man(out_dir.as_deref()),
+        Command::Man { command, out_dir } => docs::man(&command, out_dir.as_deref()),
     }
 }

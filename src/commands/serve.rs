@@ -70,27 +70,24 @@ impl Shared {
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(s);
     }
 
-    /// `/healthz`: healthy when the last audit finished within 2 × interval.
+    /// `/healthz`: healthy when the last *successful* audit finished within 2 × interval (a
+    /// failed audit serves the previous report, so only a success counts as fresh).
     pub fn health(&self) -> (bool, String) {
-        match self.snapshot().last_success {
-            None => (false, "unhealthy: no audit has finished yet\n".into()),
+        let (ok, msg) = match self.snapshot().last_success {
+            None => (false, report::cli::health_none()),
             Some(t) => {
                 let age = t.elapsed();
                 let limit = self.interval * 2;
                 let age_s = age.as_secs_f64();
                 if age <= limit {
-                    (true, format!("ok: last audit finished {age_s:.1} s ago\n"))
+                    (true, report::cli::health_ok(age_s))
                 } else {
-                    (
-                        false,
-                        format!(
-                            "unhealthy: last audit finished {age_s:.1} s ago, more than 2 x interval ({} s)\n",
-                            limit.as_secs_f64()
-                        ),
-                    )
+                    (false, report::cli::health_stale(age_s, limit.as_secs_f64()))
                 }
             }
-        }
+        };
+        let text = report::Catalog::get(super::lang()).text(&msg);
+        (ok, format!("{text}\n"))
     }
 }
 
@@ -238,11 +235,33 @@ fn stop_signal() -> std::io::Result<impl std::future::Future<Output = &'static s
 }
 
 /// `serve`: returns when stopped by a signal (exit 0), or at once on a usage error.
-pub async fn serve(args: ServeArgs) -> i32 {
+pub async fn serve(mut args: ServeArgs) -> i32 {
+    // The site file (the systemd unit's too) fills in what the command line leaves out.
+    let site = crate::config::audit(&mut args.audit).and_then(|l| match l {
+        Some(l) => l.apply_labels(&mut args.labels),
+        None => Ok(()),
+    });
+    if let Err(e) = site {
+        eprintln!("kms-preflight: {e}");
+        return EXIT_USAGE;
+    }
+    if args.audit.deadline.is_none() {
+        args.audit.deadline = Some(crate::cli::SERVE_DEADLINE);
+    }
     if let Err(e) = check_labels(&args.labels) {
         eprintln!("kms-preflight: {e}");
         return EXIT_USAGE;
     }
+    // Here the probe would repeat every interval: only its own, explicit flag enables it.
+    if args.audit.activation_probe {
+        let m = report::cli::serve_activation_flag();
+        eprintln!(
+            "kms-preflight: {}",
+            report::Catalog::get(super::lang()).text(&m)
+        );
+        return EXIT_USAGE;
+    }
+    args.audit.activation_probe = args.activation_probe_every_interval;
     let plan = match Plan::new(&args.audit) {
         Ok(p) => Arc::new(p),
         Err(e) => {
@@ -336,7 +355,11 @@ mod tests {
                 last_success: None,
             })),
         };
-        assert!(!shared.health().0);
+        let (ok, text) = shared.health();
+        assert!(
+            !ok && text == "unhealthy: no audit has succeeded yet\n",
+            "{text}"
+        );
         let mk = |age: u64| Snapshot {
             metrics: Default::default(),
             report_json: Default::default(),
@@ -344,7 +367,11 @@ mod tests {
             last_success: Instant::now().checked_sub(Duration::from_secs(age)),
         };
         shared.publish(mk(5));
-        assert!(shared.health().0, "{}", shared.health().1);
+        let (ok, text) = shared.health();
+        assert!(
+            ok && text.starts_with("ok: last successful audit finished 5."),
+            "{text}"
+        );
         shared.publish(mk(25));
         let (ok, text) = shared.health();
         assert!(!ok && text.contains("more than 2 x interval"), "{text}");

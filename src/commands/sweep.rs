@@ -20,8 +20,14 @@ use super::rules::load_rules;
 use super::{color_wanted, render, UsageError, EXIT_INTERRUPTED, EXIT_USAGE};
 use crate::cli::{Format, SweepArgs};
 
-pub async fn sweep(args: SweepArgs) -> i32 {
+pub async fn sweep(mut args: SweepArgs) -> i32 {
     let format = args.format;
+    if let Some(p) = args.config.clone() {
+        if let Err(e) = crate::config::Loaded::read(&p).and_then(|l| l.apply_sweep(&mut args)) {
+            eprintln!("kms-preflight: {e}");
+            return EXIT_USAGE;
+        }
+    }
     let req = match plan(&args) {
         Ok(r) => r,
         Err(e) => {
@@ -70,6 +76,10 @@ pub async fn sweep(args: SweepArgs) -> i32 {
         bar.finish_and_clear();
     }
     let out = match format {
+        _ if args.quiet => format!(
+            "{}\n",
+            report::sweep::summary_text(&rep, report::Catalog::get(super::lang()))
+        ),
         Format::Table => report::sweep::render_table(&rep, super::lang()),
         Format::Markdown => report::sweep::render_markdown(&rep, super::lang()),
         other => render(&rep, other, false),
@@ -85,7 +95,7 @@ pub async fn sweep(args: SweepArgs) -> i32 {
         eprintln!("kms-preflight: sweep interrupted (Ctrl-C): the report above is partial");
         EXIT_INTERRUPTED
     } else {
-        rep.exit_code()
+        super::gate(&rep, args.fail_on)
     }
 }
 

@@ -24,8 +24,8 @@ use kms_preflight_engine::{render_param, BoxFuture, Check};
 use kms_preflight_engine::{Arg, Message, Status};
 
 kms_preflight_engine::messages! {
-    /// no inventory configured for {name}: set expect.hosts (and expect.forbidden_hosts) in a
-    /// rule file with id srv.inventory to catch unknown, missing and retired KMS hosts
+    /// no inventory configured for {name}: give --expect-host NAME (and --forbid-host NAME),
+    /// or expect_hosts (and forbid_hosts) in a --config site file, to catch …
     none_configured = "srv-inventory-none-configured" (name);
     /// cannot audit the inventory of {name}: no DNS server gave a usable answer ({answers})
     no_usable = "srv-inventory-no-usable" (name, answers);

@@ -3,7 +3,6 @@
 //! about kinds, and nothing here knows a protocol.
 
 use std::future::Future;
-use std::net::IpAddr;
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -14,27 +13,9 @@ use kms_preflight_message::Message;
 use crate::model::Model;
 use crate::outcome::{Outcome, RunEvidence, Status};
 use crate::rules::{Scope, Vars};
+pub use crate::target::Target;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// A KMS host to check: from `--host` or from an SRV answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    /// Host name without trailing dot, lower case; or an IP address literal.
-    pub host: String,
-    pub port: u16,
-    /// Where it came from, e.g. `--host` or `SRV _vlmcs._tcp.corp.test`.
-    pub origins: Vec<String>,
-}
-
-impl Target {
-    pub fn label(&self) -> String {
-        match self.host.parse::<IpAddr>() {
-            Ok(IpAddr::V6(_)) => format!("[{}]:{}", self.host, self.port),
-            _ => format!("{}:{}", self.host, self.port),
-        }
-    }
-}
 
 /// Everything a check needs to run one job.
 pub struct CheckContext<'a, M: Model> {

@@ -16,8 +16,10 @@ pub mod plan;
 mod retry;
 pub mod rules;
 pub mod runner;
+mod target;
 #[cfg(test)]
 mod testing;
+pub mod traffic;
 
 pub use check::{
     render_param, render_port, validate_choice, validate_port, BoxFuture, Check, CheckContext,

@@ -1,6 +1,7 @@
 //! The result model shared by the engine and the renderers. Renderers know nothing about
 //! probing; they only read [`Report`].
 
+pub mod cli;
 pub mod client;
 pub mod concise;
 pub mod diagnose;
@@ -31,6 +32,7 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         kms_preflight_engine::messages(),
         kms_preflight_checks::messages(),
         client::MESSAGES.to_vec(),
+        cli::MESSAGES.to_vec(),
         diagnose::MESSAGES.to_vec(),
         diff::MESSAGES.to_vec(),
         explain::MESSAGES.to_vec(),

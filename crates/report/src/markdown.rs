@@ -8,7 +8,9 @@ use kms_preflight_engine::Message;
 
 use super::catalog::{Catalog, Lang};
 use super::verdict::{pct, readiness, Readiness, Verdict};
-use super::verdict_block::{activation_line_in, attempt_text_in, discovery_line_in, fix_benefit_in};
+use super::verdict_block::{
+    activation_line_in, attempt_text_in, discovery_line_in, fix_benefit_in,
+};
 use super::{Outcome, Report, Status};
 
 kms_preflight_engine::messages! {
@@ -180,7 +182,10 @@ pub fn render(report: &Report, lang: Lang) -> String {
         out.push_str(&fence(&clients));
         out.push('\n');
     }
-    out.push_str(&verdict_section(&super::verdict::verdict_in(report, lang), cat));
+    out.push_str(&verdict_section(
+        &super::verdict::verdict_in(report, lang),
+        cat,
+    ));
     let none = |v: &[String]| {
         if v.is_empty() {
             t(md_none())
@@ -372,7 +377,11 @@ fn verdict_section(v: &Verdict, cat: &Catalog) -> String {
     let t = |m: Message| cat.text(&m);
     let lang = cat.lang();
     let mut out = String::new();
-    let _ = writeln!(out, "## {}\n", t(md_would_activate(v.answer.label_in(lang))));
+    let _ = writeln!(
+        out,
+        "## {}\n",
+        t(md_would_activate(v.answer.label_in(lang)))
+    );
     let _ = writeln!(out, "{}\n", v.reason);
     for c in &v.clients {
         if v.clients.len() > 1 {

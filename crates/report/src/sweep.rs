@@ -335,20 +335,21 @@ pub fn render_table(report: &Report, lang: Lang) -> String {
             let _ = writeln!(out, "\n{}  {}", badge(s.status, cat), cat.text(&s.message));
         }
     }
-    let s = &report.summary;
-    let _ = writeln!(
-        out,
-        "{}",
-        t(summary_line(
-            s.total,
-            s.pass,
-            s.warn,
-            s.fail,
-            s.error,
-            verdict(report, cat)
-        ))
-    );
+    let _ = writeln!(out, "{}", summary_text(report, cat));
     out
+}
+
+/// The table's last line: results by status and the verdict (all `sweep -q` prints).
+pub fn summary_text(report: &Report, cat: &Catalog) -> String {
+    let s = &report.summary;
+    cat.text(&summary_line(
+        s.total,
+        s.pass,
+        s.warn,
+        s.fail,
+        s.error,
+        verdict(report, cat),
+    ))
 }
 
 fn md_word(s: Status, cat: &Catalog) -> String {

@@ -316,7 +316,13 @@ pub(crate) fn discovery_verdict(report: &Report, only: &[String]) -> ClientVerdi
     // With --source, the first source's results stand for the client.
     let source = report.sources.first().map(String::as_str);
     // Its phrases are read back by id (`reason_message`), so the catalog's language is moot.
-    client_verdict(report, source, only, &mut Vec::new(), Catalog::get(Lang::En))
+    client_verdict(
+        report,
+        source,
+        only,
+        &mut Vec::new(),
+        Catalog::get(Lang::En),
+    )
 }
 
 fn client_verdict<'a>(

@@ -273,14 +273,15 @@ pub fn text_in(v: &Verdict, width: usize, lang: Lang) -> String {
         .collect::<String>()
 }
 
+/// The verdict's first line, unwrapped: its answer and reason (all `check -q` prints).
+pub fn headline(v: &Verdict, lang: Lang) -> String {
+    Catalog::get(lang).text(&m::block_answer(label(v.answer, lang), v.reason.as_str()))
+}
+
 fn unwrapped(v: &Verdict, lang: Lang) -> String {
     let cat = Catalog::get(lang);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}",
-        cat.text(&m::block_answer(label(v.answer, lang), v.reason.as_str()))
-    );
+    let _ = writeln!(out, "{}", headline(v, lang));
     let many = v.clients.len() > 1;
     for c in &v.clients {
         let pad = if many { "    " } else { "  " };

@@ -51,4 +51,4 @@ clock-fix-time-zone =
     { $fix }
 clock-fix-retry-activation =
     { $fix }
-    {"  "}After fixing the KMS host's clock, retry activation on the client: slmgr /ato (Office: cscript ospp.vbs /act); the host's event log shows the rejected requests as 12288 with 0xC004F06C
+    {"  "}After fixing the KMS host's clock, retry activation on the client: slmgr /ato (Office: cscript ospp.vbs /act); the host's Key Management Service log shows the rejected requests as event 12290 with 0xC004F06C (the client's Application log as event 12288)

@@ -1,5 +1,5 @@
 # srv-inventory: the published KMS hosts against the list that should be published.
-srv-inventory-none-configured = no inventory configured for { $name }: set expect.hosts (and expect.forbidden_hosts) in a rule file with id srv.inventory to catch unknown, missing and retired KMS hosts
+srv-inventory-none-configured = no inventory configured for { $name }: give --expect-host NAME (and --forbid-host NAME), or expect_hosts (and forbid_hosts) in a --config site file, to catch unknown, missing and retired KMS hosts
 srv-inventory-no-usable = cannot audit the inventory of { $name }: no DNS server gave a usable answer ({ LIST($answers, sep: "; ") })
 srv-inventory-forbidden = { $host } is still published ({ LIST($records, sep: "; ") }; on { $servers }) but is listed in forbidden_hosts: clients may keep activating against the retired host, or fail once it is gone
 srv-inventory-forbidden-fix =

@@ -51,4 +51,4 @@ clock-fix-time-zone =
     { $fix }
 clock-fix-retry-activation =
     { $fix }
-    {"  "}KMS ホストの時刻を修正したら、クライアントでライセンス認証を再試行してください: slmgr /ato (Office: cscript ospp.vbs /act)。KMS ホストのイベント ログには、拒否された要求がイベント 12288 (0xC004F06C) として記録されています
+    {"  "}KMS ホストの時刻を修正したら、クライアントでライセンス認証を再試行してください: slmgr /ato (Office: cscript ospp.vbs /act)。KMS ホストのキー管理サービスのログには、拒否された要求がイベント 12290 (0xC004F06C) として記録されています (クライアントのアプリケーション ログではイベント 12288)

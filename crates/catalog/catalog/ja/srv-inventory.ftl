@@ -1,5 +1,5 @@
 # srv-inventory: 発行されている KMS ホストと、発行されるべきホストの一覧の比較。
-srv-inventory-none-configured = { $name } のインベントリが構成されていません: 不明な KMS ホスト、欠けている KMS ホスト、廃止した KMS ホストを検出するには、id が srv.inventory のルール ファイルで expect.hosts (と expect.forbidden_hosts) を設定してください
+srv-inventory-none-configured = { $name } のインベントリが構成されていません: 不明な KMS ホスト、欠けている KMS ホスト、廃止した KMS ホストを検出するには、--expect-host NAME (と --forbid-host NAME) を指定するか、--config のサイト構成ファイルに expect_hosts (と forbid_hosts) を記述してください
 srv-inventory-no-usable = { $name } のインベントリを監査できません: どの DNS サーバーからも使える応答がありませんでした ({ LIST($answers, sep: "; ") })
 srv-inventory-forbidden = { $host } はまだ発行されていますが ({ LIST($records, sep: "; ") }、発行元 { $servers })、forbidden_hosts に含まれています: クライアントが廃止するホストでライセンス認証を続けるか、ホストがなくなった時点で失敗します
 srv-inventory-forbidden-fix =

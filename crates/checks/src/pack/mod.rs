@@ -5,6 +5,7 @@
 mod assembly;
 pub mod embedded;
 pub mod profiles;
+pub mod validate;
 
 #[cfg(test)]
 mod loader_tests;

@@ -58,7 +58,7 @@ pub(super) fn at_location(file: &str, _text: &str, loc: Location, message: Strin
     }
 }
 
-pub(super) fn yaml_error(file: &str, e: &serde_saphyr::Error) -> RuleError {
+pub fn yaml_error(file: &str, e: &serde_saphyr::Error) -> RuleError {
     let inner = e.without_snippet();
     let mut message = inner.to_string();
     // The crate's Display starts with "line N column M: "; we print our own position.

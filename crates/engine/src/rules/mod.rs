@@ -17,7 +17,7 @@ pub mod template;
 mod validate;
 
 pub use duration::{parse_duration, DEFAULT_RETRY_DELAY, MAX_RETRIES};
-pub use error::{RuleError, RuleErrors};
+pub use error::{yaml_error, RuleError, RuleErrors};
 pub use load::{load, KindRegistry, ParsedCheck};
 pub use model::{CheckRule, LoadOptions, RawCommon, RuleSet, RuleSource, Severity, RUNTIME_VARS};
 pub use parsed::Scalar;

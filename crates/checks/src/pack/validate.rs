@@ -1,0 +1,231 @@
+//! `rules validate`: every rule file under the given paths (directories recursively), each
+//! checked the way the loader that would read it checks it. A file with a `profile:` header is
+//! a profile: its header must be a valid [`profiles::Profile`], and its checks load with the
+//! built-in pack as `--profile` loads a built-in profile. Any other file loads with the pack
+//! as `--rules` loads it. Errors name file:line:column.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use kms_preflight_engine::rules::{yaml_error, LoadOptions, RuleError, RuleErrors, RuleSource};
+
+use super::{embedded, profiles};
+
+/// What validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Validation {
+    /// Checks defined by the validated files.
+    pub checks: usize,
+    /// Files validated, profiles included.
+    pub files: usize,
+    /// Of them, profiles.
+    pub profiles: usize,
+}
+
+/// Directory depth at which the walk stops (a symbolic link loop must not hang it).
+const MAX_DEPTH: usize = 32;
+
+fn is_rule_file(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("yaml") | Some("yml")
+    )
+}
+
+fn err(path: &Path, message: String) -> RuleError {
+    RuleError {
+        file: path.display().to_string(),
+        line: 0,
+        column: 0,
+        message,
+    }
+}
+
+/// The rule files of `path`: itself, or every .yaml/.yml file below it, in name order.
+fn collect(path: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), RuleError> {
+    let meta = std::fs::metadata(path).map_err(|e| err(path, format!("cannot read: {e}")))?;
+    if !meta.is_dir() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    if depth >= MAX_DEPTH {
+        return Err(err(
+            path,
+            format!("directories nested more than {MAX_DEPTH} deep"),
+        ));
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| err(path, format!("cannot list: {e}")))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| err(path, format!("cannot list: {e}")))?;
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect(&p, depth + 1, out)?;
+        } else if is_rule_file(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file has a top-level `profile:` key. A file that does not parse is not one: the
+/// rule loader then reports its syntax error.
+fn has_profile_header(text: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Peek {
+        profile: Option<serde::de::IgnoredAny>,
+    }
+    serde_saphyr::from_str::<Peek>(text).is_ok_and(|p| p.profile.is_some())
+}
+
+/// The profile header of `src`, strictly (unknown keys are errors, at their line and column).
+fn profile_header(src: &RuleSource) -> Result<profiles::Profile, RuleError> {
+    #[derive(Deserialize)]
+    struct Header {
+        profile: profiles::Profile,
+    }
+    serde_saphyr::from_str::<Header>(&src.text)
+        .map(|h| h.profile)
+        .map_err(|e| yaml_error(&src.name, &e))
+}
+
+/// Validates every rule file under `paths`.
+pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        let before = files.len();
+        match collect(p, 0, &mut files) {
+            Ok(()) if files.len() == before => {
+                errors.push(err(p, "directory holds no .yaml or .yml rule files".into()))
+            }
+            Ok(()) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    files.dedup();
+    let mut plain = Vec::new();
+    let mut profile_files = Vec::new();
+    for f in &files {
+        match std::fs::read_to_string(f) {
+            Ok(text) => {
+                let src = RuleSource {
+                    name: f.display().to_string(),
+                    text,
+                    builtin: false,
+                };
+                if has_profile_header(&src.text) {
+                    profile_files.push(src);
+                } else {
+                    plain.push(src);
+                }
+            }
+            Err(e) => errors.push(err(f, format!("cannot read: {e}"))),
+        }
+    }
+    let count = |set: &crate::RuleSet, names: &[&str]| {
+        set.checks
+            .iter()
+            .filter(|c| names.contains(&c.file.as_str()))
+            .count()
+    };
+    let mut checks = 0;
+    // Plain files together, as `--rules` loads them: after the pack, replacing its ids.
+    if !plain.is_empty() {
+        let names: Vec<String> = plain.iter().map(|s| s.name.clone()).collect();
+        let mut sources = embedded::sources();
+        sources.extend(plain);
+        match super::load(&sources, &LoadOptions::default()) {
+            Ok(set) => {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                checks += count(&set, &names);
+            }
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    // Each profile on its own (a run selects one), loaded as a built-in profile is: with the
+    // pack, the hosts it needs given, its checks beside (not replacing) the pack's.
+    let n_profiles = profile_files.len();
+    for src in profile_files {
+        let profile = match profile_header(&src) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let mut opts = LoadOptions::default();
+        for need in &profile.needs {
+            match need.as_str() {
+                "new-host" => opts.cli_vars.insert("new_host".into(), "new-host".into()),
+                "old-host" => opts.cli_vars.insert("old_host".into(), "old-host".into()),
+                other => {
+                    errors.push(err(
+                        Path::new(&src.name),
+                        format!("profile.needs: unknown option '{other}', expected new-host or old-host"),
+                    ));
+                    continue;
+                }
+            };
+        }
+        let name = src.name.clone();
+        let mut sources = embedded::sources();
+        sources.push(RuleSource {
+            builtin: true,
+            ..src
+        });
+        match super::load(&sources, &opts) {
+            Ok(set) => checks += count(&set, &[name.as_str()]),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Validation {
+            checks,
+            files: files.len(),
+            profiles: n_profiles,
+        })
+    } else {
+        Err(RuleErrors(errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo(p: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(p)
+    }
+
+    #[test]
+    fn the_shipped_rules_directory_validates_profiles_included() {
+        let v = validate(&[repo("rules")]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v.profiles, profiles::FILES.len(), "{v:?}");
+        assert_eq!(v.files, embedded::FILES.len() + 1 + profiles::FILES.len());
+        assert!(v.checks > 10, "{v:?}");
+    }
+
+    #[test]
+    fn a_broken_profile_header_is_found_at_its_place() {
+        let dir = std::env::temp_dir().join(format!("kp-validate-{}", std::process::id()));
+        let sub = dir.join("site/profiles");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(
+            sub.join("mine.yaml"),
+            "version: 1\nprofile:\n  name: mine\n  summary: x\n  colour: red\nchecks: []\n",
+        )
+        .unwrap();
+        let e = validate(std::slice::from_ref(&dir))
+            .unwrap_err()
+            .to_string();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            e.contains("site/profiles/mine.yaml:5:3: unknown field `colour`"),
+            "{e}"
+        );
+    }
+}
