@@ -60,7 +60,8 @@ pub async fn check(args: CheckArgs) -> i32 {
     colored::control::set_override(color_wanted(args.no_color));
     let report = plan.run().await;
     print!("{}", render(&report, format, verbose));
-    report.exit_code()
+    // A skip is never evidence: the verdict's FAILS or UNKNOWN fails the run too.
+    report::verdict::exit_code(&report)
 }
 
 /// Plans and runs once (used by `diagnose`); the report is not printed.

@@ -89,12 +89,14 @@ pub async fn bind_exchange(
 /// been answered: a client whose bind goes unanswered tries again on a new connection.
 pub const BIND_AT: [f64; 3] = [0.0, 1.0 / 3.0, 2.0 / 3.0];
 
-/// Like a client within a budget of two timeouts: each exchange connects as
-/// [`crate::tcp::connect_as_client`] does and waits at most `timeout` for the reply after its
-/// bind; while none has been answered, new exchanges start at [`BIND_AT`] (a lost bind or
-/// reply on a path that lost the SYN too waits 3 s for TCP's own retransmission). The first
-/// exchange that is answered (a reply, a reset, a close, garbage) decides, and is never
-/// retried; a connect that is answered otherwise (refused, unreachable) decides at once.
+/// Like a client within one `timeout`: each exchange connects as
+/// [`crate::tcp::connect_as_client`] does, sends its bind and waits for the reply; while none
+/// has been answered, new exchanges start at [`BIND_AT`] (a lost bind or reply on a path that
+/// lost the SYN too waits 3 s for TCP's own retransmission). Every exchange ends at the one
+/// deadline `timeout` after the start: a later bind inherits the time left, so a silent
+/// endpoint costs one timeout, not one per bind. The first exchange that is answered (a
+/// reply, a reset, a close, garbage) decides, and is never retried; a connect that is
+/// answered otherwise (refused, unreachable) decides at once.
 pub async fn bind_exchange_as_client(
     addr: SocketAddr,
     source: Option<&Source>,
@@ -103,7 +105,7 @@ pub async fn bind_exchange_as_client(
     memo: Option<&RunMemo>,
 ) -> Result<BindExchange, (ConnectFailure, Tried)> {
     let start = tokio::time::Instant::now();
-    let budget_end = start + timeout * 2;
+    let budget_end = start + timeout;
     let mut set = tokio::task::JoinSet::new();
     let (mut next, mut started, mut connects) = (0usize, 0u32, 0u32);
     let mut silent: Option<BindExchange> = None;
@@ -111,18 +113,9 @@ pub async fn bind_exchange_as_client(
     let decided = loop {
         let now = tokio::time::Instant::now();
         while next < BIND_AT.len() && start + timeout.mul_f64(BIND_AT[next]) <= now {
-            let left = budget_end.saturating_duration_since(now);
             let (source, bind, memo) = (source.cloned(), bind.to_vec(), memo.cloned());
             set.spawn(async move {
-                exchange_once(
-                    addr,
-                    source.as_ref(),
-                    timeout.min(left),
-                    timeout.min(left),
-                    &bind,
-                    memo.as_ref(),
-                )
-                .await
+                exchange_once(addr, source.as_ref(), budget_end, &bind, memo.as_ref()).await
             });
             next += 1;
             started += 1;
@@ -180,19 +173,20 @@ pub async fn bind_exchange_as_client(
     }
 }
 
+/// One connect + bind, both ending by `deadline`.
 async fn exchange_once(
     addr: SocketAddr,
     source: Option<&Source>,
-    connect_timeout: Duration,
-    timeout: Duration,
+    deadline: tokio::time::Instant,
     bind: &[u8],
     memo: Option<&RunMemo>,
 ) -> Result<BindExchange, (ConnectFailure, Tried)> {
-    let connected = match connect_as_client(addr, source, connect_timeout, memo).await {
+    let left = || deadline.saturating_duration_since(tokio::time::Instant::now());
+    let connected = match connect_as_client(addr, source, left(), memo).await {
         (Ok(c), _) => c,
         (Err(e), tried) => return Err((e, tried)),
     };
-    Ok(exchange(connected, timeout, bind, Duration::ZERO).await)
+    Ok(exchange(connected, left(), bind, Duration::ZERO).await)
 }
 
 /// The bind exchange on a connection that is already established (the sweep connects first

@@ -20,6 +20,16 @@ pub enum Answer {
 }
 
 impl Answer {
+    /// How bad the answer is for the run, 0 best: an answer nothing proved (unknown) ranks
+    /// below one that works with risk, above one that fails.
+    pub fn badness(&self) -> u8 {
+        match self {
+            Answer::Works => 0,
+            Answer::WorksWithRisk => 1,
+            Answer::Unknown => 2,
+            Answer::Fails => 3,
+        }
+    }
     pub fn label(&self) -> &'static str {
         match self {
             Answer::Works => "WORKS",
@@ -39,7 +49,9 @@ pub enum Attempt {
     Rejected,
     /// Nothing answers as KMS: the client moves on to another host.
     NoResponse,
-    /// A deciding check could not decide (status `error`); counted as working.
+    /// A deciding check could not decide (status `error`), or the probes that decide were
+    /// all skipped from this source; counted as working with risk next to hosts that work,
+    /// and as unknown when no host that works is left.
     Unknown,
 }
 
@@ -301,11 +313,18 @@ pub(crate) fn judge(c: &mut ClientVerdict) {
         .filter(|h| h.attempt == Attempt::Unknown && h.decides.max() > EPS)
         .collect();
     let because = |h: &HostVerdict| h.because.clone().unwrap_or_default();
-    if !c.hosts.is_empty() && c.hosts.iter().all(|h| h.attempt == Attempt::Unknown) {
+    // Clients activate only through hosts whose attempt could not be decided: nothing proves
+    // they do (a skip is never evidence).
+    let proven = c
+        .hosts
+        .iter()
+        .filter(|h| h.attempt == Attempt::Works)
+        .fold(0.0f64, |m, h| m.max(h.decides.max()));
+    if !unknown.is_empty() && proven <= EPS {
         c.answer = Answer::Unknown;
         c.reason = format!(
             "cannot tell: no host's attempt could be decided — {}",
-            because(&c.hosts[0])
+            because(unknown[0])
         );
         return;
     }
