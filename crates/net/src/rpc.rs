@@ -123,10 +123,12 @@ pub async fn bind_exchange_as_client(
         if set.is_empty() && next >= BIND_AT.len() {
             break None;
         }
+        // Every exchange ends by `budget_end` on its own and reports what it saw; past the
+        // last start, wait for them (the guard only covers a task that does not).
         let wake = if next < BIND_AT.len() {
             start + timeout.mul_f64(BIND_AT[next])
         } else {
-            budget_end
+            budget_end + Duration::from_millis(50)
         };
         tokio::select! {
             joined = set.join_next(), if !set.is_empty() => match joined {
@@ -149,7 +151,7 @@ pub async fn bind_exchange_as_client(
                 Some(Err(_)) | None => {}
             },
             _ = tokio::time::sleep_until(wake) => {
-                if wake >= budget_end {
+                if wake > budget_end {
                     break None;
                 }
             }
@@ -389,5 +391,70 @@ async fn read_one_pdu(
             Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
             Ok(Err(e)) => return ReadEnd::Error(e.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+
+    /// A listener on 127.0.0.1 that accepts every connection and never speaks (a firewall that
+    /// completes the handshake and drops the data, or a hung sppsvc); the connections stay
+    /// open until the test ends.
+    async fn silent_listener() -> (SocketAddr, tokio::task::JoinHandle<()>) {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let h = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = l.accept().await {
+                held.push(s);
+            }
+        });
+        (addr, h)
+    }
+
+    #[tokio::test]
+    async fn binds_to_a_silent_listener_share_one_timeout() {
+        let (addr, h) = silent_listener().await;
+        for ms in [300u64, 600] {
+            let timeout = Duration::from_millis(ms);
+            let started = Instant::now();
+            let ex = bind_exchange_as_client(addr, None, timeout, b"bind", None)
+                .await
+                .expect("the listener accepts");
+            let took = started.elapsed().as_secs_f64() * 1000.0;
+            // Before, each of the three binds waited a whole timeout of its own: 5/3 × it.
+            assert!(
+                took <= ms as f64 * 1.05 + 40.0,
+                "{took:.0} ms for a {ms} ms timeout"
+            );
+            assert!(took >= ms as f64 * 0.95, "{took:.0} ms: gave up early");
+            assert_eq!(
+                ex.bind_attempts, 3,
+                "binds at 0, 1/3 and 2/3 of the timeout"
+            );
+            assert_eq!(ex.end, ReadEnd::Timeout);
+            assert!(ex.bytes.is_empty());
+        }
+        h.abort();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connect_that_never_completes_ends_at_the_deadline() {
+        // 192.0.2.1 (TEST-NET-1) is never routed to; with the clock paused no packet matters:
+        // whatever the connect does, the exchange must end by the deadline.
+        let timeout = Duration::from_secs(3);
+        let start = tokio::time::Instant::now();
+        let deadline = start + timeout;
+        let r = exchange_once(
+            "127.0.0.1:9".parse().unwrap(),
+            None,
+            deadline,
+            b"bind",
+            None,
+        )
+        .await;
+        assert!(tokio::time::Instant::now() <= deadline, "{r:?}");
     }
 }

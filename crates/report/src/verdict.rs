@@ -775,14 +775,18 @@ pub fn readiness(report: &Report, v: &Verdict) -> Readiness {
     }
 }
 
-/// The verdict had hosts to judge (not a run without any KMS host to try).
+/// Some host's attempt is unknown because its probes ran and proved nothing (skipped or
+/// undecided), not because the run tried no connection at all (DNS checks only).
 fn judged(v: &Verdict) -> bool {
-    v.clients.iter().any(|c| !c.hosts.is_empty())
+    v.clients
+        .iter()
+        .flat_map(|c| &c.hosts)
+        .any(|h| h.attempt == Attempt::Unknown && !h.results.is_empty())
 }
 
 /// The exit code of a `check` run: 1 when any result is `fail` or `error`, and, for the
 /// activation audit, when the verdict is FAILS or nothing proves a client activates
-/// (UNKNOWN with hosts to judge: their deciding probes were skipped); else 0.
+/// (UNKNOWN because the deciding probes were skipped); else 0.
 pub fn exit_code(report: &Report) -> i32 {
     if report.exit_code() != 0 {
         return 1;
