@@ -211,7 +211,7 @@ fn classify<'a>(
     if c.attempt == Attempt::Works {
         match deciding_probes(&own) {
             Probed::Passed => {}
-            Probed::NotProbed => {
+            Probed::Nothing => {
                 c.attempt = Attempt::Unknown;
                 c.because = Some(NOT_PROBED.into());
             }
@@ -249,7 +249,7 @@ enum Probed<'a> {
     /// Every deciding probe that ran passed (or warned) on some address.
     Passed,
     /// No connection probe ran.
-    NotProbed,
+    Nothing,
     /// This deciding probe passed on no address: it was skipped (or could not decide). The
     /// flag: the skip proves a client there cannot connect (every address of the wrong
     /// family for the source).
@@ -285,7 +285,7 @@ fn deciding_probes<'a>(own: &[&'a Outcome]) -> Probed<'a> {
     if ran {
         Probed::Passed
     } else {
-        Probed::NotProbed
+        Probed::Nothing
     }
 }
 
