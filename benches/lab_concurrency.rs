@@ -51,6 +51,7 @@ kms-lossy    A   198.18.0.30
 const BRANCH_ZONE: &str = "$TTL 300
 @            SOA ns.branch.test. admin.branch.test. 1 3600 600 86400 60
 @            NS  ns.branch.test.
+ns           A   198.18.0.2
 _vlmcs._tcp  SRV 0 100 1688 kms-dropped
 _vlmcs._tcp  SRV 0 100 1688 kms-http
 _vlmcs._tcp  SRV 0 100 1688 kms-silent
@@ -63,6 +64,7 @@ kms-silent   A   198.18.0.22
 const SECOND_ZONE: &str = "$TTL 300
 @            SOA ns.second.test. admin.second.test. 1 3600 600 86400 60
 @            NS  ns.second.test.
+ns           A   198.18.0.2
 _vlmcs._tcp  SRV 0 100 1688 kms1
 _vlmcs._tcp  SRV 0 100 1688 kms2
 kms1         A   198.18.0.12
@@ -109,6 +111,15 @@ impl Run {
             / 1000.0
             / timeout_s
     }
+}
+
+/// The status of the first result `id` for `target`.
+fn status_of(report: &serde_json::Value, id: &str, target: &str) -> Option<String> {
+    report["results"]
+        .as_array()?
+        .iter()
+        .find(|r| r["id"] == id && r["target"] == target)
+        .and_then(|r| r["status"].as_str().map(str::to_string))
 }
 
 fn audit(lab: &lab::Lab, client: &str, args: &[&str]) -> Run {
@@ -373,6 +384,17 @@ fn main() {
                 ],
             );
             assert_eq!(r.code, Some(1), "no host of the branch office works");
+            // The lab must have answered: otherwise the ratio measures nothing.
+            assert_eq!(
+                status_of(&r.report, "srv.present", "branch.test").as_deref(),
+                Some("pass"),
+                "branch.test's records"
+            );
+            assert_eq!(
+                status_of(&r.report, "kms.rpc-bind", "kms-silent.branch.test:1688").as_deref(),
+                Some("fail"),
+                "the silent listener's bind"
+            );
             ratios.push(r.wall / timeout_s);
             bounds.push(("branch".into(), r.worst_result(timeout_s)));
             println!(
@@ -408,6 +430,13 @@ fn main() {
                     "2s",
                 ],
             );
+            for d in ["three.test", "second.test"] {
+                assert_eq!(
+                    status_of(&r.report, "srv.present", d).as_deref(),
+                    Some("pass"),
+                    "{d}'s records"
+                );
+            }
             ratios.push(r.wall / timeout_s);
             bounds.push(("twodomains".into(), r.worst_result(timeout_s)));
             println!(

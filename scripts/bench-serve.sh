@@ -78,6 +78,8 @@ sockerr=$(grep -o 'Socket errors:.*' "$work/wrk.txt" || true)
 audits=$(grep -c ': audit .* done in' "$work/serve.log" || true)
 failed=$(grep -c ': audit .* FAILED' "$work/serve.log" || true)
 growth=$((rss_after - rss_before))
+# wrk --latency's distribution ("    50%    1.40ms"), repeated in the summary the README quotes.
+lat() { awk -v q="$1" '$1 == q { print $2; exit }' "$work/wrk.txt"; }
 
 echo
 echo "== serve load: $CONNECTIONS connections, $DURATION, GET /metrics ($body bytes, $series series), $(nproc) CPUs"
@@ -85,6 +87,7 @@ echo "requests:      $total (${rps} requests/s)"
 echo "errors:        non-2xx ${non2xx:-0}; ${sockerr:-socket errors: none}"
 echo "RSS (VmRSS):   before ${rss_before} kB, after ${rss_after} kB (growth ${growth} kB)"
 echo "audits during the run: $audits done, $failed failed"
+echo "latency:       p50 $(lat 50%), p90 $(lat 90%), p99 $(lat 99%) (wrk --latency)"
 
 status=0
 if [ -n "$non2xx" ] || [ -n "$sockerr" ]; then

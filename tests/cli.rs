@@ -589,3 +589,59 @@ fn man_prints_any_page_with_examples_and_exit_status() {
         );
     }
 }
+
+/// Every check ends at its timeout (docs/timeouts.md): against a listener that accepts and
+/// never speaks, the RPC binds retried like a client (at 0, 1/3 and 2/3 of the timeout) share
+/// the one timeout, and no result's duration exceeds its timeout by more than noise.
+#[test]
+fn a_silent_listener_costs_one_timeout_per_check() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut conns = Vec::new();
+        for c in listener.incoming().take(3) {
+            conns.push(c);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    });
+    let started = std::time::Instant::now();
+    let o = kp(&[
+        "check",
+        "--host",
+        &format!("127.0.0.1:{port}"),
+        "--no-builtin",
+        "--rules",
+        "tests/fixtures/hosts-rpc.yaml",
+        "--timeout",
+        "1s",
+        "--format",
+        "json",
+    ]);
+    let wall = started.elapsed().as_millis() as f64;
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    for r in v["results"].as_array().unwrap() {
+        let d = r["duration_ms"].as_f64().unwrap();
+        assert!(d <= 1000.0 * 1.05 + 60.0, "{d} ms: {r:#}");
+    }
+    let rpc = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "kms.rpc-bind")
+        .unwrap();
+    assert_eq!(rpc["status"], "fail", "{rpc:#}");
+    assert_eq!(rpc["evidence"]["result"], "silent", "{rpc:#}");
+    assert_eq!(rpc["evidence"]["bind_attempts"], 3, "{rpc:#}");
+    assert!(
+        rpc["message"]
+            .as_str()
+            .unwrap()
+            .contains("none of 3 RPC binds"),
+        "{rpc:#}"
+    );
+    // tcp (handshake + 200 ms hold) then kms-rpc (one timeout): the chain, not 5/3 × it.
+    assert!(wall < 2000.0, "{wall} ms");
+    held.join().unwrap();
+}

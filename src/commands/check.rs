@@ -74,7 +74,8 @@ pub async fn check(mut args: CheckArgs) -> i32 {
     } else {
         print!("{}", render(&report, format, verbose));
     }
-    super::gate(&report, args.fail_on)
+    // A skip is never evidence: the verdict's FAILS or UNKNOWN fails the run too.
+    super::gate_audit(&report, args.fail_on)
 }
 
 /// Prints a traffic plan (`--plan` of check and sweep) in `format`; junit and prometheus

@@ -86,6 +86,15 @@ pub fn gate(report: &Report, fail_on: crate::cli::FailOn) -> i32 {
     }
 }
 
+/// [`gate`] for a KMS audit (check, diagnose): the client's-eye verdict decides too, so a
+/// FAILS or an UNKNOWN made of skipped probes is exit 1 (a skip is never evidence).
+pub fn gate_audit(report: &Report, fail_on: crate::cli::FailOn) -> i32 {
+    match gate(report, fail_on) {
+        0 => report::verdict::exit_code(report),
+        code => code,
+    }
+}
+
 /// `-q`: the verdict line only (the first line of the verdict block, unwrapped).
 pub fn verdict_line(report: &Report) -> String {
     let lang = lang();

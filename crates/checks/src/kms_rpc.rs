@@ -81,6 +81,9 @@ kms_preflight_engine::messages! {
     /// {tcp-ok}, but {addr} did not answer the RPC bind within {timeout_ms}: the KMS RPC
     /// endpoint is silent
     silent = "kms-rpc-silent" (addr, timeout_ms);
+    /// {tcp-ok}, but {addr} answered none of {binds} RPC binds (each on its own connection,
+    /// like a client) within {timeout_ms}: the KMS RPC endpoint is silent
+    silent_binds = "kms-rpc-silent-binds" (addr, binds, timeout_ms);
     /// RPC bind to {addr} failed locally: {error}
     local_error = "kms-rpc-local-error" (addr, error);
     /// skipped: no address of this host accepted a TCP connection
@@ -343,6 +346,12 @@ pub fn verdict_finding(
                 .codes(&["0xC004F074", "0x800706BA"])
                 .remediation(fix_reset(path_fix(), host_fix()))
         }
+        RpcVerdict::Silent if ex.bind_attempts > 1 => Finding::new(
+            Status::Fail,
+            silent_binds(addr, ex.bind_attempts, timeout_ms),
+        )
+        .codes(&["0xC004F074", "0xC004F039"])
+        .remediation(fix_silent(path_fix(), host_fix())),
         RpcVerdict::Silent => Finding::new(Status::Fail, silent(addr, timeout_ms))
             .codes(&["0xC004F074", "0xC004F039"])
             .remediation(fix_silent(path_fix(), host_fix())),
@@ -378,8 +387,22 @@ impl Check<Kms> for KmsRpcCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        // Connect + bind per address, retried like a client within two timeouts.
-        crate::common::address::per_address_budget(timeout, settings, 2)
+        // Resolution first (no `tcp` prerequisite), then connect + binds within one timeout.
+        crate::common::address::per_address_budget(timeout, settings, 1)
+    }
+
+    fn job_budget(
+        &self,
+        timeout: Duration,
+        settings: &RunSettings,
+        prior: &crate::Facts,
+    ) -> Duration {
+        // With the addresses `tcp` reached, the binds (retried like a client) are all there is.
+        if prior.reachable.is_some() {
+            timeout
+        } else {
+            self.budget(timeout, settings)
+        }
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {
@@ -433,7 +456,8 @@ impl Check<Kms> for KmsRpcCheck {
             for (i, ip) in addrs.iter().enumerate() {
                 let addr = SocketAddr::new(*ip, port);
                 let source = ctx.source.cloned();
-                let timeout = ctx.timeout;
+                // The binds share what is left of the job's deadline.
+                let timeout = ctx.timeout.min(ctx.left());
                 let pdu = pdu.clone();
                 let memo = ctx.settings.memo.clone();
                 set.spawn(async move {

@@ -261,6 +261,7 @@ impl Check<Kms> for SrvStaleCheck {
                     let vars = ctx.vars.clone();
                     let source = ctx.source.cloned();
                     let timeout = ctx.timeout;
+                    let deadline = ctx.deadline;
                     set.spawn(async move {
                         let target = Target {
                             host: host.clone(),
@@ -274,6 +275,7 @@ impl Check<Kms> for SrvStaleCheck {
                             target: Some(&target),
                             source: source.as_ref(),
                             timeout,
+                            deadline,
                             settings: &settings,
                             prior: &prior,
                         };

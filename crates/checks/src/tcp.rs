@@ -261,7 +261,11 @@ pub async fn lossy(
     let icmp = ctx
         .settings
         .memo
-        .icmp_loss(addr.ip(), ctx.source, ICMP_WAIT.min(ctx.timeout))
+        .icmp_loss(
+            addr.ip(),
+            ctx.source,
+            ICMP_WAIT.min(ctx.timeout).min(ctx.left()),
+        )
         .await;
     f.status = Status::Warn;
     let inner = f.message.clone();
@@ -280,8 +284,22 @@ impl Check<Kms> for TcpCheck {
     }
 
     fn budget(&self, timeout: Duration, settings: &RunSettings) -> Duration {
-        // Parallel connects (retried like a client within two timeouts) and the hold after each.
-        crate::common::address::per_address_budget(timeout, settings, 2)
+        // Resolution first (no prerequisite gave addresses), then parallel connects (retried
+        // like a client) and the hold after each, all within one timeout.
+        crate::common::address::per_address_budget(timeout, settings, 1)
+    }
+
+    fn job_budget(
+        &self,
+        timeout: Duration,
+        settings: &RunSettings,
+        prior: &crate::Facts,
+    ) -> Duration {
+        if prior.addresses.as_ref().is_some_and(|a| !a.is_empty()) {
+            timeout
+        } else {
+            self.budget(timeout, settings)
+        }
     }
 
     fn templates(&self) -> Vec<&Spanned<String>> {
@@ -347,19 +365,24 @@ impl Check<Kms> for TcpCheck {
             for (i, ip) in addrs.iter().enumerate() {
                 let addr = SocketAddr::new(*ip, port);
                 let source = ctx.source.cloned();
-                let timeout = ctx.timeout;
+                let timeout = ctx.timeout.min(ctx.left());
                 let memo = ctx.settings.memo.clone();
+                let deadline = ctx.deadline;
                 set.spawn(async move {
                     let (r, tried) =
                         connect_as_client(addr, source.as_ref(), timeout, Some(&memo)).await;
                     let r = match r {
                         Ok(c) => {
+                            // A late handshake watches only what is left of the budget.
+                            let hold = hold.min(
+                                deadline.saturating_duration_since(tokio::time::Instant::now()),
+                            );
                             let after = if hold.is_zero() {
                                 AfterConnect::Quiet
                             } else {
                                 watch_after_connect(&c.stream, hold).await
                             };
-                            Ok((c, after))
+                            Ok((c, after, hold))
                         }
                         Err(e) => Err(e),
                     };
@@ -377,7 +400,7 @@ impl Check<Kms> for TcpCheck {
             let mut reachable = Vec::new();
             for (_, addr, r, tried) in results {
                 match r {
-                    Ok((c, after)) => {
+                    Ok((c, after, hold)) => {
                         if matches!(after, AfterConnect::Quiet | AfterConnect::Data(_)) {
                             reachable.push(addr.ip());
                         }

@@ -23,11 +23,23 @@ pub struct CheckContext<'a, M: Model> {
     pub domain: Option<&'a str>,
     pub target: Option<&'a Target>,
     pub source: Option<&'a M::Source>,
-    /// Per network operation (one connect, one DNS query).
+    /// Per network operation (one connect, one DNS query); never more than the time left
+    /// before `deadline` (a retry inherits the time left, not a fresh timeout).
     pub timeout: Duration,
+    /// When the job's budget ends: the engine stops the job there, so a kind bounds its own
+    /// waits by it to report what it saw instead of being cut off (docs/timeouts.md).
+    pub deadline: tokio::time::Instant,
     pub settings: &'a M::Settings,
     /// Facts published by the checks this one `requires`, for the same target and source.
     pub prior: &'a M::Facts,
+}
+
+impl<M: Model> CheckContext<'_, M> {
+    /// Time left before the job's deadline (zero once it has passed).
+    pub fn left(&self) -> Duration {
+        self.deadline
+            .saturating_duration_since(tokio::time::Instant::now())
+    }
 }
 
 /// One result line of a check.
@@ -116,6 +128,13 @@ pub trait Check<M: Model>: Send + Sync + std::fmt::Debug {
     fn budget(&self, timeout: Duration, settings: &M::Settings) -> Duration {
         let _ = settings;
         timeout * 2 + Duration::from_secs(1)
+    }
+    /// The budget of one job, knowing the facts of its prerequisites: a kind that resolves
+    /// its host itself when no prerequisite gave addresses needs the lookup's time on top,
+    /// and only then. Default: [`Check::budget`].
+    fn job_budget(&self, timeout: Duration, settings: &M::Settings, prior: &M::Facts) -> Duration {
+        let _ = prior;
+        self.budget(timeout, settings)
     }
     /// Templated parameters, checked for undefined variables at load time.
     fn templates(&self) -> Vec<&Spanned<String>> {

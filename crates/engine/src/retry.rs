@@ -22,8 +22,15 @@ kms_preflight_message::messages! {
     flaky_fix_generic = "engine-flaky-fix-generic" ();
 }
 
-/// Runs `check` once under `budget`, then again while any finding is fail or error and
-/// attempts remain.
+/// Past the job's deadline, how long the engine still waits for a kind that bounds its own
+/// waits by [`CheckContext::deadline`]: its own report (what it saw by then) then wins over
+/// the engine's "stopped". Scheduling noise, not a budget.
+pub const GRACE: Duration = Duration::from_millis(40);
+
+/// Runs `check` until `ctx.deadline` (its budget, `budget` long), then again while any
+/// finding is fail or error, attempts remain and time is left: every attempt shares the one
+/// deadline, a later one inherits the time left (and a per-operation timeout no longer
+/// than that), never a fresh budget.
 pub async fn run<M: Model>(
     check: &dyn Check<M>,
     ctx: &CheckContext<'_, M>,
@@ -34,10 +41,14 @@ pub async fn run<M: Model>(
     let mut history: Vec<Vec<Finding<M::Evidence>>> = Vec::new();
     let mut out = once(check, ctx, budget).await;
     let mut attempt = 1;
-    while attempt <= retries && failing(&out) {
+    while attempt <= retries && failing(&out) && ctx.left() > delay {
         history.push(out.findings.clone());
         tokio::time::sleep(delay).await;
-        out = once(check, ctx, budget).await;
+        let again = CheckContext {
+            timeout: ctx.timeout.min(ctx.left()),
+            ..*ctx
+        };
+        out = once(check, &again, budget).await;
         attempt += 1;
     }
     if retries == 0 {
@@ -51,7 +62,7 @@ async fn once<M: Model>(
     ctx: &CheckContext<'_, M>,
     budget: Duration,
 ) -> CheckOutput<M> {
-    match tokio::time::timeout(budget, check.run(ctx)).await {
+    match tokio::time::timeout_at(ctx.deadline + GRACE, check.run(ctx)).await {
         Ok(out) => out,
         Err(_) => CheckOutput::one(Finding::new(
             Status::Error,
@@ -182,6 +193,7 @@ mod tests {
             target: None,
             source: None,
             timeout: Duration::from_secs(1),
+            deadline: tokio::time::Instant::now() + Duration::from_secs(5),
             settings: &settings,
             prior: &prior,
         };

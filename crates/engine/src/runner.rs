@@ -404,16 +404,19 @@ impl<M: Model> StageCtx<'_, M> {
                         let _permit = sem.acquire().await.expect("semaphore never closed");
                         let started = Instant::now();
                         let timeout = timeout_override.unwrap_or(rule.timeout);
+                        // The job's budget is its deadline: retries and every wait of the
+                        // kind live inside it (docs/timeouts.md).
+                        let budget = rule.check.job_budget(timeout, &settings, &prior);
                         let ctx = CheckContext {
                             vars: &vars,
                             domain: job.domain.as_deref(),
                             target: job.target.map(|i| &targets[i]),
                             source: job.source.map(|i| &sources[i]),
-                            timeout,
+                            timeout: timeout.min(budget),
+                            deadline: tokio::time::Instant::now() + budget,
                             settings: settings.as_ref(),
                             prior: &prior,
                         };
-                        let budget = rule.check.budget(timeout, &settings);
                         let out = retry::run(
                             rule.check.as_ref(),
                             &ctx,

@@ -486,3 +486,119 @@ async fn each_rule_post_pass_runs_once_over_the_finished_run() {
     assert_eq!(msg("t2"), "tally saw 2");
     assert_eq!(msg("slow"), "stub ");
 }
+
+/// Fails at once for its first `fail_first` runs, then hangs (a silent peer); records the
+/// per-operation timeout each run was given.
+#[derive(Debug)]
+struct Budgeted {
+    fail_first: u32,
+    fail_after: Duration,
+    runs: std::sync::Mutex<Vec<Duration>>,
+}
+
+impl Check<TestModel> for Budgeted {
+    fn default_scope(&self) -> Scope {
+        Scope {
+            over: Over::Once,
+            per_source: false,
+        }
+    }
+    // As the connection kinds with their prerequisite's addresses: the timeout is the budget.
+    fn budget(&self, t: Duration, _s: &TestSettings) -> Duration {
+        t
+    }
+    fn run<'a>(&'a self, ctx: &'a CheckContext<'a, TestModel>) -> BoxFuture<'a, CheckOutput> {
+        let n = {
+            let mut runs = self.runs.lock().unwrap();
+            runs.push(ctx.timeout);
+            runs.len() as u32
+        };
+        Box::pin(async move {
+            if n <= self.fail_first {
+                tokio::time::sleep(self.fail_after.min(ctx.timeout)).await;
+                return CheckOutput::one(Finding::new(Status::Fail, Message::recorded("refused")));
+            }
+            std::future::pending::<()>().await;
+            unreachable!()
+        })
+    }
+}
+
+async fn budgeted(timeout: Duration, retries: u32, fail_first: u32) -> (Outcome, Vec<Duration>) {
+    let check = Arc::new(Budgeted {
+        fail_first,
+        fail_after: Duration::from_millis(120),
+        runs: Default::default(),
+    });
+    let mut r = rule(
+        "budgeted",
+        Stub {
+            over: Over::Once,
+            status: Status::Pass,
+            discover: vec![],
+            delay: Duration::ZERO,
+        },
+        &[],
+        Severity::Fail,
+    );
+    r.scope = check.default_scope();
+    r.check = check.clone();
+    r.retries = retries;
+    let rules = RuleSet {
+        checks: vec![r],
+        ..Default::default()
+    };
+    let mut o = opts(Duration::from_secs(10));
+    o.timeout = Some(timeout);
+    let report = run(&rules, o).await;
+    let runs = check.runs.lock().unwrap().clone();
+    (report.results[0].clone(), runs)
+}
+
+/// Scheduling noise allowed on top of 5 % (a loaded 2-core CI machine).
+const NOISE_MS: f64 = 60.0;
+
+fn within(o: &Outcome, timeout: Duration) {
+    let bound = timeout.as_millis() as f64 * 1.05 + NOISE_MS;
+    assert!(
+        (o.duration_ms as f64) <= bound,
+        "{} ms > {bound} ms: {o:#?}",
+        o.duration_ms
+    );
+}
+
+#[tokio::test]
+async fn a_hung_check_ends_at_its_timeout() {
+    let t = Duration::from_millis(300);
+    let (o, runs) = budgeted(t, 0, 0).await;
+    assert_eq!(o.status, Status::Error);
+    assert_eq!(o.message.id, "engine-budget-exceeded");
+    assert!(o.duration_ms >= 300, "{}", o.duration_ms);
+    within(&o, t);
+    assert_eq!(runs, [t]);
+}
+
+#[tokio::test]
+async fn retries_share_the_one_deadline() {
+    // Two quick failures, then a hang: the third attempt gets only what is left.
+    let t = Duration::from_millis(400);
+    let (o, runs) = budgeted(t, 5, 2).await;
+    within(&o, t);
+    assert!(runs.len() >= 3, "{runs:?}");
+    assert_eq!(runs[0], t);
+    // A later attempt inherits the time left, never a fresh timeout.
+    for w in runs.windows(2) {
+        assert!(w[1] < w[0], "{runs:?}");
+    }
+    assert!(runs[2] <= t - Duration::from_millis(240), "{runs:?}");
+}
+
+#[tokio::test]
+async fn no_retry_starts_without_time_left() {
+    // Each failure takes 120 ms of 200: the second attempt gets the last 70 ms, no third.
+    let t = Duration::from_millis(200);
+    let (o, runs) = budgeted(t, 5, 5).await;
+    within(&o, t);
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(o.status, Status::Fail);
+}

@@ -89,12 +89,14 @@ pub async fn bind_exchange(
 /// been answered: a client whose bind goes unanswered tries again on a new connection.
 pub const BIND_AT: [f64; 3] = [0.0, 1.0 / 3.0, 2.0 / 3.0];
 
-/// Like a client within a budget of two timeouts: each exchange connects as
-/// [`crate::tcp::connect_as_client`] does and waits at most `timeout` for the reply after its
-/// bind; while none has been answered, new exchanges start at [`BIND_AT`] (a lost bind or
-/// reply on a path that lost the SYN too waits 3 s for TCP's own retransmission). The first
-/// exchange that is answered (a reply, a reset, a close, garbage) decides, and is never
-/// retried; a connect that is answered otherwise (refused, unreachable) decides at once.
+/// Like a client within one `timeout`: each exchange connects as
+/// [`crate::tcp::connect_as_client`] does, sends its bind and waits for the reply; while none
+/// has been answered, new exchanges start at [`BIND_AT`] (a lost bind or reply on a path that
+/// lost the SYN too waits 3 s for TCP's own retransmission). Every exchange ends at the one
+/// deadline `timeout` after the start: a later bind inherits the time left, so a silent
+/// endpoint costs one timeout, not one per bind. The first exchange that is answered (a
+/// reply, a reset, a close, garbage) decides, and is never retried; a connect that is
+/// answered otherwise (refused, unreachable) decides at once.
 pub async fn bind_exchange_as_client(
     addr: SocketAddr,
     source: Option<&Source>,
@@ -103,7 +105,7 @@ pub async fn bind_exchange_as_client(
     memo: Option<&RunMemo>,
 ) -> Result<BindExchange, (ConnectFailure, Tried)> {
     let start = tokio::time::Instant::now();
-    let budget_end = start + timeout * 2;
+    let budget_end = start + timeout;
     let mut set = tokio::task::JoinSet::new();
     let (mut next, mut started, mut connects) = (0usize, 0u32, 0u32);
     let mut silent: Option<BindExchange> = None;
@@ -111,18 +113,9 @@ pub async fn bind_exchange_as_client(
     let decided = loop {
         let now = tokio::time::Instant::now();
         while next < BIND_AT.len() && start + timeout.mul_f64(BIND_AT[next]) <= now {
-            let left = budget_end.saturating_duration_since(now);
             let (source, bind, memo) = (source.cloned(), bind.to_vec(), memo.cloned());
             set.spawn(async move {
-                exchange_once(
-                    addr,
-                    source.as_ref(),
-                    timeout.min(left),
-                    timeout.min(left),
-                    &bind,
-                    memo.as_ref(),
-                )
-                .await
+                exchange_once(addr, source.as_ref(), budget_end, &bind, memo.as_ref()).await
             });
             next += 1;
             started += 1;
@@ -130,10 +123,12 @@ pub async fn bind_exchange_as_client(
         if set.is_empty() && next >= BIND_AT.len() {
             break None;
         }
+        // Every exchange ends by `budget_end` on its own and reports what it saw; past the
+        // last start, wait for them (the guard only covers a task that does not).
         let wake = if next < BIND_AT.len() {
             start + timeout.mul_f64(BIND_AT[next])
         } else {
-            budget_end
+            budget_end + Duration::from_millis(50)
         };
         tokio::select! {
             joined = set.join_next(), if !set.is_empty() => match joined {
@@ -156,7 +151,7 @@ pub async fn bind_exchange_as_client(
                 Some(Err(_)) | None => {}
             },
             _ = tokio::time::sleep_until(wake) => {
-                if wake >= budget_end {
+                if wake > budget_end {
                     break None;
                 }
             }
@@ -180,19 +175,20 @@ pub async fn bind_exchange_as_client(
     }
 }
 
+/// One connect + bind, both ending by `deadline`.
 async fn exchange_once(
     addr: SocketAddr,
     source: Option<&Source>,
-    connect_timeout: Duration,
-    timeout: Duration,
+    deadline: tokio::time::Instant,
     bind: &[u8],
     memo: Option<&RunMemo>,
 ) -> Result<BindExchange, (ConnectFailure, Tried)> {
-    let connected = match connect_as_client(addr, source, connect_timeout, memo).await {
+    let left = || deadline.saturating_duration_since(tokio::time::Instant::now());
+    let connected = match connect_as_client(addr, source, left(), memo).await {
         (Ok(c), _) => c,
         (Err(e), tried) => return Err((e, tried)),
     };
-    Ok(exchange(connected, timeout, bind, Duration::ZERO).await)
+    Ok(exchange(connected, left(), bind, Duration::ZERO).await)
 }
 
 /// The bind exchange on a connection that is already established (the sweep connects first
@@ -395,5 +391,70 @@ async fn read_one_pdu(
             Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
             Ok(Err(e)) => return ReadEnd::Error(e.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+
+    /// A listener on 127.0.0.1 that accepts every connection and never speaks (a firewall that
+    /// completes the handshake and drops the data, or a hung sppsvc); the connections stay
+    /// open until the test ends.
+    async fn silent_listener() -> (SocketAddr, tokio::task::JoinHandle<()>) {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let h = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = l.accept().await {
+                held.push(s);
+            }
+        });
+        (addr, h)
+    }
+
+    #[tokio::test]
+    async fn binds_to_a_silent_listener_share_one_timeout() {
+        let (addr, h) = silent_listener().await;
+        for ms in [300u64, 600] {
+            let timeout = Duration::from_millis(ms);
+            let started = Instant::now();
+            let ex = bind_exchange_as_client(addr, None, timeout, b"bind", None)
+                .await
+                .expect("the listener accepts");
+            let took = started.elapsed().as_secs_f64() * 1000.0;
+            // Before, each of the three binds waited a whole timeout of its own: 5/3 × it.
+            assert!(
+                took <= ms as f64 * 1.05 + 40.0,
+                "{took:.0} ms for a {ms} ms timeout"
+            );
+            assert!(took >= ms as f64 * 0.95, "{took:.0} ms: gave up early");
+            assert_eq!(
+                ex.bind_attempts, 3,
+                "binds at 0, 1/3 and 2/3 of the timeout"
+            );
+            assert_eq!(ex.end, ReadEnd::Timeout);
+            assert!(ex.bytes.is_empty());
+        }
+        h.abort();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connect_that_never_completes_ends_at_the_deadline() {
+        // 192.0.2.1 (TEST-NET-1) is never routed to; with the clock paused no packet matters:
+        // whatever the connect does, the exchange must end by the deadline.
+        let timeout = Duration::from_secs(3);
+        let start = tokio::time::Instant::now();
+        let deadline = start + timeout;
+        let r = exchange_once(
+            "127.0.0.1:9".parse().unwrap(),
+            None,
+            deadline,
+            b"bind",
+            None,
+        )
+        .await;
+        assert!(tokio::time::Instant::now() <= deadline, "{r:?}");
     }
 }

@@ -8,6 +8,7 @@ use std::fmt::Write;
 use colored::Colorize;
 use unicode_width::UnicodeWidthStr;
 
+use kms_preflight_checks::evidence::kinds;
 use kms_preflight_checks::route::RouteEvidence;
 
 use super::{pad, Catalog, Lang, Outcome, Report, Status};
@@ -106,10 +107,33 @@ fn cell_rank(s: Status) -> u8 {
     }
 }
 
+/// The connection probes that decide a host's attempt (see the verdict): a cell passes only
+/// when each of them that ran passed (or warned) on some address.
+const DECIDING: [&str; 3] = [kinds::TCP, kinds::KMS_RPC, kinds::KMS_ACTIVATION];
+
 fn cell_of(rs: &[&Outcome]) -> Option<Cell> {
-    let status = rs.iter().map(|r| r.status).max_by_key(|s| cell_rank(*s))?;
+    let mut status = rs.iter().map(|r| r.status).max_by_key(|s| cell_rank(*s))?;
+    // A skip is never evidence: a pass of the other checks (resolution) does not make the
+    // cell pass when a deciding probe passed nowhere; the cell names that probe instead.
+    let unproven: Vec<&&Outcome> = DECIDING
+        .iter()
+        .filter_map(|k| {
+            let of: Vec<&&Outcome> = rs.iter().filter(|r| r.kind == *k).collect();
+            let passed = of
+                .iter()
+                .any(|r| matches!(r.status, Status::Pass | Status::Warn));
+            (!of.is_empty() && !passed).then(|| of[0])
+        })
+        .collect();
+    let demoted = matches!(status, Status::Pass | Status::Warn) && !unproven.is_empty();
+    if demoted {
+        status = Status::Skip;
+    }
     let mut checks: Vec<String> = Vec::new();
     for r in rs.iter().filter(|r| r.status == status) {
+        if demoted && !unproven.iter().any(|u| u.id == r.id) {
+            continue;
+        }
         if !checks.contains(&r.id) {
             checks.push(r.id.clone());
         }

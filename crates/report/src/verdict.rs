@@ -206,14 +206,28 @@ pub(crate) fn classify<'a>(
         c.results.push(r.id.clone());
         c.fix = Some((r, false));
     }
-    // Nothing proves an attempt there would get through when no connection was tried (a
-    // run of DNS checks only, e.g. `diagnose` of a DNS code).
-    let probed = own
-        .iter()
-        .any(|r| r.kind == kinds::TCP || r.kind == kinds::KMS_RPC);
-    if c.attempt == Attempt::Works && !probed {
-        c.attempt = Attempt::Unknown;
-        c.because = Some(m::not_probed());
+    // A skip is never evidence: the attempt works only when the probes that decide it passed
+    // from this source. Nothing proves it would get through when no connection was tried (a
+    // run of DNS checks only, e.g. `diagnose` of a DNS code), or when they were all skipped.
+    if c.attempt == Attempt::Works {
+        match deciding_probes(&own) {
+            Probed::Passed => {}
+            Probed::Nothing => {
+                c.attempt = Attempt::Unknown;
+                c.because = Some(m::not_probed());
+            }
+            Probed::Skipped(r, proves_no_connection) => {
+                c.because = Some(clause_of(&r.message));
+                c.results.push(r.id.clone());
+                if proves_no_connection {
+                    // No address of the source's family: a client there cannot connect.
+                    c.attempt = Attempt::NoResponse;
+                    c.code = Some("0xC004F074".into());
+                } else {
+                    c.attempt = Attempt::Unknown;
+                }
+            }
+        }
     }
     for r in &own {
         if c.results.contains(&r.id) {
@@ -228,6 +242,51 @@ pub(crate) fn classify<'a>(
         }
     }
     c
+}
+
+/// What the connection probes of one host and source say, in the order a client goes.
+enum Probed<'a> {
+    /// Every deciding probe that ran passed (or warned) on some address.
+    Passed,
+    /// No connection probe ran.
+    Nothing,
+    /// This deciding probe passed on no address: it was skipped (or could not decide). The
+    /// flag: the skip proves a client there cannot connect (every address of the wrong
+    /// family for the source).
+    Skipped(&'a Outcome, bool),
+}
+
+/// The message of a connect skipped because the address is not of the source's family.
+const WRONG_FAMILY: &str = "common-connect-wrong-family";
+
+/// The deciding probes, in chain order: TCP, then the RPC bind, then the activation probe
+/// where it ran. A probe that ran for this host must have passed on some address.
+fn deciding_probes<'a>(own: &[&'a Outcome]) -> Probed<'a> {
+    let mut ran = false;
+    for kind in [kinds::TCP, kinds::KMS_RPC, kinds::KMS_ACTIVATION] {
+        let of: Vec<&&Outcome> = own.iter().filter(|r| r.kind == kind).collect();
+        if of.is_empty() {
+            continue;
+        }
+        if kind != kinds::KMS_ACTIVATION {
+            ran = true;
+        }
+        if !of
+            .iter()
+            .any(|r| matches!(r.status, Status::Pass | Status::Warn))
+        {
+            let wrong_family = kind == kinds::TCP
+                && of
+                    .iter()
+                    .all(|r| r.status == Status::Skip && r.message.id == WRONG_FAMILY);
+            return Probed::Skipped(of[0], wrong_family);
+        }
+    }
+    if ran {
+        Probed::Passed
+    } else {
+        Probed::Nothing
+    }
 }
 
 /// Probabilities of one client's list: (first attempt, decides) per host, each under both
@@ -679,9 +738,11 @@ pub fn verdict_in(report: &Report, lang: Lang) -> Verdict {
         .iter()
         .map(|s| client_verdict(report, *s, None, &mut cands, cat))
         .collect();
+    // The worst client decides; a client nothing proved activates (unknown) is worse than
+    // one that activates with risk.
     let worst = clients
         .iter()
-        .max_by_key(|c| c.answer)
+        .max_by_key(|c| c.answer.badness())
         .expect("at least one client");
     let answer = worst.answer;
     let reason = said(
@@ -777,6 +838,8 @@ pub fn readiness(report: &Report, v: &Verdict) -> Readiness {
             Answer::Fails => return Readiness::NotReady,
             Answer::WorksWithRisk => return Readiness::ReadyWithRisk,
             Answer::Works if s.fail > 0 => return Readiness::ReadyWithRisk,
+            // Nothing proves a client activates (its probes were skipped): never READY.
+            Answer::Unknown if s.fail == 0 && judged(v) => return Readiness::Unknown,
             _ => {}
         }
     }
@@ -788,6 +851,29 @@ pub fn readiness(report: &Report, v: &Verdict) -> Readiness {
         Readiness::Ready
     } else {
         Readiness::Unknown
+    }
+}
+
+/// Some host's attempt is unknown because its probes ran and proved nothing (skipped or
+/// undecided), not because the run tried no connection at all (DNS checks only).
+fn judged(v: &Verdict) -> bool {
+    v.clients
+        .iter()
+        .flat_map(|c| &c.hosts)
+        .any(|h| h.attempt == Attempt::Unknown && !h.results.is_empty())
+}
+
+/// The exit code of a `check` run: 1 when any result is `fail` or `error`, and, for the
+/// activation audit, when the verdict is FAILS or nothing proves a client activates
+/// (UNKNOWN because the deciding probes were skipped); else 0.
+pub fn exit_code(report: &Report) -> i32 {
+    if report.exit_code() != 0 {
+        return 1;
+    }
+    match readiness(report, &verdict(report)) {
+        Readiness::NotReady => 1,
+        Readiness::Unknown if judged(&verdict(report)) => 1,
+        _ => 0,
     }
 }
 

@@ -171,6 +171,17 @@ pub enum Answer {
 }
 
 impl Answer {
+    /// How bad the answer is for the run, 0 best: an answer nothing proved (unknown) ranks
+    /// below one that works with risk, above one that fails.
+    pub fn badness(&self) -> u8 {
+        match self {
+            Answer::Works => 0,
+            Answer::WorksWithRisk => 1,
+            Answer::Unknown => 2,
+            Answer::Fails => 3,
+        }
+    }
+
     /// The answer in English words (`WORKS WITH RISK`).
     pub fn label(&self) -> &'static str {
         match self {
@@ -206,7 +217,9 @@ pub enum Attempt {
     Rejected,
     /// Nothing answers as KMS: the client moves on to another host.
     NoResponse,
-    /// A deciding check could not decide (status `error`); counted as working.
+    /// A deciding check could not decide (status `error`), or the probes that decide were
+    /// all skipped from this source; counted as working with risk next to hosts that work,
+    /// and as unknown when no host that works is left.
     Unknown,
 }
 
@@ -527,8 +540,17 @@ pub(crate) fn judge(c: &mut ClientVerdict, cat: &Catalog) {
         .iter()
         .filter(|h| h.attempt == Attempt::Unknown && h.decides.max() > EPS)
         .collect();
-    if !c.hosts.is_empty() && c.hosts.iter().all(|h| h.attempt == Attempt::Unknown) {
-        let m = cannot_tell(c.hosts[0].because_arg());
+    // Clients activate only through hosts whose attempt could not be decided: nothing proves
+    // they do (a skip is never evidence).
+    let proven = c
+        .hosts
+        .iter()
+        .filter(|h| h.attempt == Attempt::Works)
+        .fold(0.0f64, |m, h| m.max(h.decides.max()));
+    let all_unknown = !c.hosts.is_empty() && c.hosts.iter().all(|h| h.attempt == Attempt::Unknown);
+    if all_unknown || (!unknown.is_empty() && proven <= EPS) {
+        let first = unknown.first().copied().unwrap_or(&c.hosts[0]);
+        let m = cannot_tell(first.because_arg());
         c.answer = Answer::Unknown;
         c.set_reason(cat, m);
         return;

@@ -18,6 +18,7 @@ kms-rpc-closed-before-bind = { -kms-rpc-tcp-ok }, but { $addr } closed the conne
 kms-rpc-reset = { -kms-rpc-tcp-ok }, but the connection to { $addr } was reset (RST) in answer to the RPC bind
 kms-rpc-reset-while-sending = { -kms-rpc-tcp-ok }, but the connection to { $addr } was reset (RST) while sending the RPC bind
 kms-rpc-silent = { -kms-rpc-tcp-ok }, but { $addr } did not answer the RPC bind within { DURATION($timeout_ms) }: the KMS RPC endpoint is silent
+kms-rpc-silent-binds = { -kms-rpc-tcp-ok }, but { $addr } answered none of { $binds } RPC binds (each on its own connection, like a client) within { DURATION($timeout_ms) }: the KMS RPC endpoint is silent
 kms-rpc-local-error = RPC bind to { $addr } failed locally: { $error }
 kms-rpc-no-reachable-address = skipped: no address of this host accepted a TCP connection
 

@@ -18,6 +18,7 @@ kms-rpc-closed-before-bind = { -kms-rpc-tcp-ok }。しかし、{ $addr } は RPC
 kms-rpc-reset = { -kms-rpc-tcp-ok }。しかし、RPC バインドへの応答として { $addr } への接続がリセットされました (RST)
 kms-rpc-reset-while-sending = { -kms-rpc-tcp-ok }。しかし、RPC バインドの送信中に { $addr } への接続がリセットされました (RST)
 kms-rpc-silent = { -kms-rpc-tcp-ok }。しかし、{ $addr } は { DURATION($timeout_ms) }以内に RPC バインドに応答しませんでした: KMS RPC エンドポイントが応答していません
+kms-rpc-silent-binds = { -kms-rpc-tcp-ok }。しかし、{ $addr } は { DURATION($timeout_ms) }以内に { $binds } 回の RPC バインド (クライアントと同じく毎回別の接続) のどれにも応答しませんでした: KMS RPC エンドポイントが応答していません
 kms-rpc-local-error = { $addr } への RPC バインドがローカルで失敗しました: { $error }
 kms-rpc-no-reachable-address = スキップ: このホストのどのアドレスも TCP 接続を受け付けませんでした
 
