@@ -3,10 +3,8 @@
 //! the command line; an option given on the command line overrides the file's value (a list
 //! option replaces the file's list). Errors name file:line:column.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use kms_preflight::cli_values::{
@@ -19,42 +17,7 @@ use kms_preflight_report as report;
 use crate::cli::{AuditArgs, SweepArgs};
 use crate::commands::UsageError;
 
-/// The file, as written. Keys are the long options' names with `_` for `-` (and the plural
-/// for the repeatable ones).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SiteConfig {
-    /// Format version: 1 (optional).
-    #[serde(default)]
-    pub version: Option<Spanned<u32>>,
-    #[serde(default)]
-    pub domains: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub suffixes: Vec<Spanned<String>>,
-    /// DNS servers, IP or IP:PORT.
-    #[serde(default)]
-    pub dns: Vec<Spanned<String>>,
-    /// Sources, ADDR or ADDR%INTERFACE.
-    #[serde(default)]
-    pub sources: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub interfaces: Vec<Spanned<String>>,
-    /// The reference clock, HOST or HOST:PORT.
-    #[serde(default)]
-    pub ntp: Option<Spanned<String>>,
-    #[serde(default)]
-    pub timeout: Option<Spanned<String>>,
-    #[serde(default)]
-    pub deadline: Option<Spanned<String>>,
-    /// srv.inventory's (and sweep's) expected KMS hosts.
-    #[serde(default)]
-    pub expect_hosts: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub forbid_hosts: Vec<Spanned<String>>,
-    /// serve: labels on every series.
-    #[serde(default)]
-    pub labels: BTreeMap<String, Spanned<String>>,
-}
+pub use kms_preflight::site_config::SiteConfig;
 
 /// A loaded file and the name to show in its errors.
 pub struct Loaded {
@@ -72,12 +35,8 @@ impl Loaded {
         let file = path.display().to_string();
         let body = std::fs::read_to_string(path)
             .map_err(|e| UsageError(text(&report::cli::config_unreadable(&file, e.to_string()))))?;
-        let cfg = if body.trim().is_empty() {
-            SiteConfig::default()
-        } else {
-            serde_saphyr::from_str::<SiteConfig>(&body)
-                .map_err(|e| UsageError(yaml_error(&file, &e).to_string()))?
-        };
+        let cfg = kms_preflight::site_config::parse(&body)
+            .map_err(|e| UsageError(yaml_error(&file, &e).to_string()))?;
         let loaded = Loaded { file, cfg };
         if let Some(v) = &loaded.cfg.version {
             if v.value != 1 {

@@ -4,3 +4,4 @@
 
 pub mod cli_values;
 pub mod language;
+pub mod site_config;

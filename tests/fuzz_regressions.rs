@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 mod cli_values;
 #[path = "../fuzz/checks/rules_load.rs"]
 mod rules_load;
+#[path = "../fuzz/checks/site_config.rs"]
+mod site_config;
 
 fn inputs(target: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -65,4 +67,9 @@ fn a_host_name_with_a_newline_is_refused_with_the_reason() {
         assert!(e.is_err(), "{bad:?}: {e:?}");
     }
     assert!(kms_preflight::cli_values::parse_host("kms_1.corp-a.test:1688").is_ok());
+}
+
+#[test]
+fn site_config_regressions() {
+    replay("site_config", site_config::run);
 }
