@@ -11,7 +11,8 @@ use kms_preflight_engine::rules::yaml_error;
 
 pub fn run(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let lines = text.lines().count() as u64 + 1;
+    // Line breaks as YAML counts them: CRLF, CR alone, LF (an old Mac file is CR only).
+    let lines = text.replace("\r\n", "\n").matches(['\r', '\n']).count() as u64 + 1;
     match parse(&text) {
         Ok(cfg) => {
             let spans = cfg
