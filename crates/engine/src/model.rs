@@ -19,7 +19,7 @@ pub trait Model: Send + Sync + 'static {
     /// Where probes leave from (a source address or interface).
     type Source: Clone + Debug + PartialEq + Send + Sync + 'static;
     /// What a kind declares about its parameters for other parts of the program (read through
-    /// [`crate::Check::declaration`], never by downcasting a kind).
+    /// [`crate::Check::declaration`], never by casting a kind to its concrete type).
     type Declaration: Default + Clone + Debug + Send + Sync + 'static;
 
     /// The source as reports show it (`10.1.2.3`, `%eth1`).
