@@ -15,7 +15,8 @@ use tokio::task::JoinSet;
 use crate::common::address::addresses_for;
 use kms_preflight_engine::rules::{parse_duration, Scope};
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{BoxFuture, Check};
+use crate::common::validation as invalid;
+use kms_preflight_engine::{BoxFuture, Check, Message};
 use kms_preflight_net::icmp::{echo, EchoStats, IcmpUnavailable};
 use kms_preflight_net::ms;
 
@@ -203,19 +204,16 @@ impl Check<Kms> for IcmpCheck {
         resolve + (timeout + self.interval()) * self.count() + Duration::from_secs(1)
     }
 
-    fn validate(&self) -> Vec<(Location, String)> {
+    fn validate(&self) -> Vec<(Location, Message)> {
         let mut out = Vec::new();
         if let Some(c) = &self.count {
             if c.value == 0 || c.value > MAX_COUNT {
-                out.push((
-                    c.referenced,
-                    format!("count {} must be between 1 and {MAX_COUNT}", c.value),
-                ));
+                out.push((c.referenced, invalid::icmp_count(c.value, MAX_COUNT)));
             }
         }
         if let Some(i) = &self.interval {
             if let Err(e) = parse_duration(&i.value) {
-                out.push((i.referenced, format!("interval: {e}")));
+                out.push((i.referenced, invalid::icmp_interval(e)));
             }
         }
         out

@@ -33,7 +33,8 @@ use tokio::task::JoinSet;
 
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{render_port, validate_port, BoxFuture, Check};
+use crate::common::validation as invalid;
+use kms_preflight_engine::{render_port, validate_port, BoxFuture, Check, Message};
 use kms_preflight_net::icmp::echo_sequence;
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::{connect, ConnectFailure};
@@ -415,8 +416,8 @@ impl Check<Kms> for InterceptionCheck {
             .collect()
     }
 
-    fn validate(&self) -> Vec<(Location, String)> {
-        let mut out: Vec<(Location, String)> = self
+    fn validate(&self) -> Vec<(Location, Message)> {
+        let mut out: Vec<(Location, Message)> = self
             .port
             .iter()
             .chain(self.closed_ports.iter().flatten())
@@ -424,10 +425,7 @@ impl Check<Kms> for InterceptionCheck {
             .collect();
         if let Some(s) = &self.samples {
             if !(1..=10).contains(&s.value) {
-                out.push((
-                    s.referenced,
-                    format!("samples {} is not between 1 and 10", s.value),
-                ));
+                out.push((s.referenced, invalid::interception_samples(s.value)));
             }
         }
         out

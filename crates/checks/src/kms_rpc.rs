@@ -409,7 +409,7 @@ impl Check<Kms> for KmsRpcCheck {
         self.port.iter().collect()
     }
 
-    fn validate(&self) -> Vec<(Location, String)> {
+    fn validate(&self) -> Vec<(Location, kms_preflight_engine::Message)> {
         let mut out: Vec<_> = self.port.iter().filter_map(validate_port).collect();
         out.extend(
             self.bind.as_ref().and_then(|b| {

@@ -165,7 +165,7 @@ impl Check<Kms> for RetiredHostCheck {
             .collect()
     }
 
-    fn validate(&self) -> Vec<(serde_saphyr::Location, String)> {
+    fn validate(&self) -> Vec<(serde_saphyr::Location, kms_preflight_engine::Message)> {
         self.port
             .as_ref()
             .and_then(validate_port)

@@ -12,6 +12,7 @@ use serde_saphyr::{Location, Spanned};
 
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::{Arg, Message, Status};
+use crate::common::validation as invalid;
 use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::route::{egress, subnet_of, Egress, EgressFailure, IfaceKind};
 
@@ -199,12 +200,11 @@ impl Check<Kms> for RouteCheck {
         Duration::from_secs(2)
     }
 
-    fn validate(&self) -> Vec<(Location, String)> {
+    fn validate(&self) -> Vec<(Location, Message)> {
         match &self.via {
-            Some(v) if !matches!(v.value.as_str(), "direct" | "vpn" | "any") => vec![(
-                v.referenced,
-                format!("via '{}' is not one of: direct, vpn, any", v.value),
-            )],
+            Some(v) if !matches!(v.value.as_str(), "direct" | "vpn" | "any") => {
+                vec![(v.referenced, invalid::route_via(v.value.as_str()))]
+            }
             _ => Vec::new(),
         }
     }

@@ -17,7 +17,8 @@ use crate::common::srv::{srv_records, SrvRecord};
 use crate::common::srv_audit as common;
 
 use kms_preflight_engine::rules::Scope;
-use kms_preflight_engine::{render_param, BoxFuture, Check};
+use crate::common::validation as invalid;
+use kms_preflight_engine::{render_param, BoxFuture, Check, Message};
 use kms_preflight_engine::{Arg, Status};
 use kms_preflight_net::dns::{self, AnswerClass};
 use kms_preflight_net::ms;
@@ -125,17 +126,14 @@ impl Check<Kms> for SrvMembershipCheck {
             .collect()
     }
 
-    fn validate(&self) -> Vec<(serde_saphyr::Location, String)> {
+    fn validate(&self) -> Vec<(serde_saphyr::Location, Message)> {
         if self.present.is_empty() && self.absent.is_empty() {
             let loc = self
                 .name
                 .as_ref()
                 .map(|n| n.referenced)
                 .unwrap_or(serde_saphyr::Location::UNKNOWN);
-            return vec![(
-                loc,
-                "srv-membership needs 'present' or 'absent' (a list of host names)".into(),
-            )];
+            return vec![(loc, invalid::srv_membership_needs_list())];
         }
         Vec::new()
     }

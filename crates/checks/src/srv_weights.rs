@@ -204,7 +204,7 @@ impl Check<Kms> for SrvWeightsCheck {
         self.name.iter().chain(self.expect.port.iter()).collect()
     }
 
-    fn validate(&self) -> Vec<(Location, String)> {
+    fn validate(&self) -> Vec<(Location, kms_preflight_engine::Message)> {
         self.expect.port.iter().filter_map(validate_port).collect()
     }
 

@@ -15,7 +15,8 @@ use crate::common::address::{
 
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{validate_port, BoxFuture, Check};
+use crate::common::validation as invalid;
+use kms_preflight_engine::{validate_port, BoxFuture, Check, Message};
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::{connect_as_client, watch_after_connect, AfterConnect};
 
@@ -169,15 +170,15 @@ impl crate::Evidence {
 }
 
 /// `hold` as a duration; `0`/`0s`/absent is off. Errors name the value.
-fn parse_hold(s: &str) -> Result<Duration, String> {
+fn parse_hold(s: &str) -> Result<Duration, Message> {
     let t = s.trim();
     if t == "0" || t == "off" {
         return Ok(Duration::ZERO);
     }
     let d = humantime::parse_duration(t)
-        .map_err(|e| format!("hold '{s}': {e} (write e.g. 200ms, or 0 for off)"))?;
+        .map_err(|e| invalid::tcp_hold_invalid(s, e.to_string()))?;
     if d > Duration::from_secs(10) {
-        return Err(format!("hold '{s}' is more than 10s"));
+        return Err(invalid::tcp_hold_too_long(s));
     }
     Ok(d)
 }
@@ -306,7 +307,7 @@ impl Check<Kms> for TcpCheck {
         self.port.iter().collect()
     }
 
-    fn validate(&self) -> Vec<(Location, String)> {
+    fn validate(&self) -> Vec<(Location, Message)> {
         let mut out: Vec<_> = self.port.iter().filter_map(validate_port).collect();
         if let Some(h) = &self.hold {
             if let Err(e) = parse_hold(&h.value) {
@@ -582,7 +583,8 @@ mod tests {
         assert_eq!(parse_hold("0"), Ok(Duration::ZERO));
         assert_eq!(parse_hold("off"), Ok(Duration::ZERO));
         assert_eq!(parse_hold("200ms"), Ok(Duration::from_millis(200)));
-        assert!(parse_hold("fast").unwrap_err().contains("hold 'fast'"));
-        assert!(parse_hold("1m").unwrap_err().contains("more than 10s"));
+        let en = |m| crate::testing::en(&m);
+        assert!(en(parse_hold("fast").unwrap_err()).starts_with("hold 'fast': "));
+        assert_eq!(en(parse_hold("1m").unwrap_err()), "hold '1m' is more than 10s");
     }
 }

@@ -141,7 +141,7 @@ pub trait Check<M: Model>: Send + Sync + std::fmt::Debug {
         Vec::new()
     }
     /// Kind-specific semantic checks of the parameters (location and message).
-    fn validate(&self) -> Vec<(Location, String)> {
+    fn validate(&self) -> Vec<(Location, Message)> {
         Vec::new()
     }
     /// True for kinds whose `CheckOutput::discovered` adds KMS hosts (SRV discovery). The engine
@@ -178,6 +178,10 @@ kms_preflight_message::messages! {
     param_unfilled = "engine-param-unfilled" (template, error);
     /// port {template} is {value}, not a TCP port number (1-65535)
     port_not_a_number = "engine-port-not-a-number" (template, value);
+    /// Rule validation: port '{value}' is not a {proto} port number (1-65535)
+    port_invalid = "engine-port-invalid" (value, proto);
+    /// Rule validation: {key} '{value}' must be {allowed} (joined by " or ")
+    choice_invalid = "engine-choice-invalid" (key, value, allowed);
 }
 
 /// Renders a templated parameter for a job; a failure becomes the job's `error` finding.
@@ -205,17 +209,19 @@ pub fn render_port<E: Default>(t: &Spanned<String>, vars: &Vars) -> Result<u16, 
         })
 }
 
-/// Validation helper: a literal (placeholder-free) port must be in range.
-pub fn validate_port(t: &Spanned<String>) -> Option<(Location, String)> {
+/// Validation helper: a literal (placeholder-free) TCP port must be in range.
+pub fn validate_port(t: &Spanned<String>) -> Option<(Location, Message)> {
+    validate_port_of(t, "TCP")
+}
+
+/// [`validate_port`] for a port of `proto` (`UDP`, `TCP`), named in the error.
+pub fn validate_port_of(t: &Spanned<String>, proto: &'static str) -> Option<(Location, Message)> {
     if t.value.contains("{{") {
         return None;
     }
     match t.value.trim().parse::<u16>() {
         Ok(p) if p != 0 => None,
-        _ => Some((
-            t.referenced,
-            format!("port '{}' is not a TCP port number (1-65535)", t.value),
-        )),
+        _ => Some((t.referenced, port_invalid(t.value.as_str(), proto))),
     }
 }
 
@@ -224,11 +230,7 @@ pub fn validate_choice(
     t: &Spanned<String>,
     key: &str,
     allowed: &[&str],
-) -> Option<(Location, String)> {
-    (!allowed.contains(&t.value.as_str())).then(|| {
-        (
-            t.referenced,
-            format!("{key} '{}' must be {}", t.value, allowed.join(" or ")),
-        )
-    })
+) -> Option<(Location, Message)> {
+    (!allowed.contains(&t.value.as_str()))
+        .then(|| (t.referenced, choice_invalid(key, t.value.as_str(), allowed)))
 }

@@ -22,7 +22,7 @@ mod testing;
 pub mod traffic;
 
 pub use check::{
-    render_param, render_port, validate_choice, validate_port, BoxFuture, Check, CheckContext,
+    render_param, render_port, validate_choice, validate_port, validate_port_of, BoxFuture, Check, CheckContext,
     CheckOutput, Finding, Target,
 };
 pub use kms_preflight_message::{messages, Arg, Message, MessageSpec};
@@ -35,5 +35,11 @@ pub use runner::{run, RunOptions};
 
 /// Every message the engine produces, for the catalog tests.
 pub fn messages() -> Vec<MessageSpec> {
-    [check::MESSAGES, retry::MESSAGES, runner::MESSAGES].concat()
+    [
+        check::MESSAGES,
+        retry::MESSAGES,
+        runner::MESSAGES,
+        rules::MESSAGES,
+    ]
+    .concat()
 }

@@ -21,7 +21,9 @@ use tokio::task::JoinSet;
 
 use kms_preflight_engine::rules::{parse_duration, Scope};
 use kms_preflight_engine::Status;
-use kms_preflight_engine::{render_param, render_port, validate_port, BoxFuture, Check};
+use crate::common::validation as invalid;
+use kms_preflight_engine::{render_param, render_port, validate_port_of, BoxFuture, Check};
+use kms_preflight_engine::Message;
 
 mod findings;
 mod model;
@@ -197,32 +199,22 @@ impl Check<Kms> for ClockCheck {
             .collect()
     }
 
-    fn validate(&self) -> Vec<(Location, String)> {
+    fn validate(&self) -> Vec<(Location, Message)> {
         let mut errs = Vec::new();
         if let Some(list) = &self.methods {
             if list.value.is_empty() {
-                errs.push((
-                    list.referenced,
-                    format!(
-                        "'methods' is empty; list one or more of: {}",
-                        Method::NAMES.join(", ")
-                    ),
-                ));
+                errs.push((list.referenced, invalid::clock_methods_empty(Method::NAMES)));
             }
             let mut seen = Vec::new();
             for m in &list.value {
                 match Method::parse(&m.value) {
                     None => errs.push((
                         m.referenced,
-                        format!(
-                            "unknown clock method '{}', expected one of: {}",
-                            m.value,
-                            Method::NAMES.join(", ")
-                        ),
+                        invalid::clock_method_unknown(m.value.as_str(), Method::NAMES),
                     )),
                     Some(x) if seen.contains(&x) => errs.push((
                         m.referenced,
-                        format!("clock method '{}' is listed twice", m.value),
+                        invalid::clock_method_twice(m.value.as_str()),
                     )),
                     Some(x) => seen.push(x),
                 }
@@ -233,16 +225,13 @@ impl Check<Kms> for ClockCheck {
             (&self.ports.smb2, "TCP"),
             (&self.ports.http, "TCP"),
         ] {
-            if let Some((loc, msg)) = p.as_ref().and_then(validate_port) {
-                errs.push((loc, msg.replace("TCP", proto)));
+            if let Some(e) = p.as_ref().and_then(|p| validate_port_of(p, proto)) {
+                errs.push(e);
             }
         }
         if let Some(s) = &self.samples {
             if s.value == 0 || s.value > MAX_SAMPLES {
-                errs.push((
-                    s.referenced,
-                    format!("samples must be 1 to {MAX_SAMPLES}, not {}", s.value),
-                ));
+                errs.push((s.referenced, invalid::clock_samples(MAX_SAMPLES, s.value)));
             }
         }
         let mut parse = |t: &Option<Spanned<String>>, default: Duration| match t {
@@ -266,10 +255,9 @@ impl Check<Kms> for ClockCheck {
             if let (true, Some(at)) = (warn > fail, at) {
                 errs.push((
                     at.referenced,
-                    format!(
-                        "warn_above ({}) is larger than fail_above ({}); a warning must come before a failure",
-                        humantime::format_duration(warn),
-                        humantime::format_duration(fail)
+                    invalid::clock_warn_above_fail(
+                        u64::try_from(warn.as_millis()).unwrap_or(u64::MAX),
+                        u64::try_from(fail.as_millis()).unwrap_or(u64::MAX),
                     ),
                 ));
             }
@@ -761,9 +749,9 @@ checks:
         )
         .expect_err("broken")
         .0;
-        let got: Vec<(u64, u64, &str)> = errs
+        let got: Vec<(u64, u64, String)> = errs
             .iter()
-            .map(|e| (e.line, e.column, e.message.as_str()))
+            .map(|e| (e.line, e.column, crate::testing::en(&e.message)))
             .collect();
         let expect: &[(u64, u64, &str)] = &[
             (5, 20, "unknown clock method 'sntp'"),

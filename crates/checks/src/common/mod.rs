@@ -9,6 +9,7 @@ pub mod rpc;
 pub mod srv;
 pub mod srv_audit;
 pub mod srv_sanity;
+pub mod validation;
 
 // The messages of every helper above, declared here (one list for the catalog tests).
 kms_preflight_engine::messages! {

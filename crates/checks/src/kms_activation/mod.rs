@@ -655,7 +655,7 @@ impl Check<Kms> for KmsActivationCheck {
         self.port.iter().collect()
     }
 
-    fn validate(&self) -> Vec<(Location, String)> {
+    fn validate(&self) -> Vec<(Location, kms_preflight_engine::Message)> {
         let mut out: Vec<_> = self.port.iter().filter_map(validate_port).collect();
         out.extend(
             self.protocol

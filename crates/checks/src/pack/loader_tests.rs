@@ -43,7 +43,8 @@ fn assert_at(rel: &str, line: u64, column: u64, needle: &str) {
         (rel, line, column),
         "{e}"
     );
-    assert!(e.message.contains(needle), "{e} lacks {needle:?}");
+    let text = crate::testing::en(&e.message);
+    assert!(text.contains(needle), "{e} lacks {needle:?}");
 }
 
 #[test]

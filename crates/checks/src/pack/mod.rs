@@ -37,6 +37,10 @@ kms_preflight_engine::messages! {
     unavailable_not_loaded = "pack-unavailable-not-loaded" (id);
     /// --skip {id}: no check of this run has that id (the checks: {ids})
     skip_unknown = "pack-skip-unknown" (id, ids);
+    /// rules validate: directories nested more than {max} deep
+    nested_too_deep = "pack-nested-too-deep" (max);
+    /// rules validate: profile.needs: unknown option '{need}', expected new-host or old-host
+    profile_need_unknown = "pack-profile-need-unknown" (need);
 }
 
 /// Loads and validates rule files with every registered kind.

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use kms_preflight_engine::rules::messages::{cannot_list, cannot_read, dir_empty};
 use kms_preflight_engine::rules::{yaml_error, LoadOptions, RuleError, RuleErrors, RuleSource};
+use kms_preflight_engine::Message;
 
 use super::{embedded, profiles};
 
@@ -33,33 +35,25 @@ fn is_rule_file(p: &Path) -> bool {
     )
 }
 
-fn err(path: &Path, message: String) -> RuleError {
-    RuleError {
-        file: path.display().to_string(),
-        line: 0,
-        column: 0,
-        message,
-    }
+fn err(path: &Path, message: Message) -> RuleError {
+    RuleError::file(path.display().to_string(), message)
 }
 
 /// The rule files of `path`: itself, or every .yaml/.yml file below it, in name order.
 fn collect(path: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), RuleError> {
-    let meta = std::fs::metadata(path).map_err(|e| err(path, format!("cannot read: {e}")))?;
+    let meta = std::fs::metadata(path).map_err(|e| err(path, cannot_read(e.to_string())))?;
     if !meta.is_dir() {
         out.push(path.to_path_buf());
         return Ok(());
     }
     if depth >= MAX_DEPTH {
-        return Err(err(
-            path,
-            format!("directories nested more than {MAX_DEPTH} deep"),
-        ));
+        return Err(err(path, super::nested_too_deep(MAX_DEPTH)));
     }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|e| err(path, format!("cannot list: {e}")))?
+        .map_err(|e| err(path, cannot_list(e.to_string())))?
         .map(|e| e.map(|e| e.path()))
         .collect::<Result<_, _>>()
-        .map_err(|e| err(path, format!("cannot list: {e}")))?;
+        .map_err(|e| err(path, cannot_list(e.to_string())))?;
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -100,7 +94,7 @@ pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
         let before = files.len();
         match collect(p, 0, &mut files) {
             Ok(()) if files.len() == before => {
-                errors.push(err(p, "directory holds no .yaml or .yml rule files".into()))
+                errors.push(err(p, dir_empty()))
             }
             Ok(()) => {}
             Err(e) => errors.push(e),
@@ -123,7 +117,7 @@ pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
                     plain.push(src);
                 }
             }
-            Err(e) => errors.push(err(f, format!("cannot read: {e}"))),
+            Err(e) => errors.push(err(f, cannot_read(e.to_string()))),
         }
     }
     let count = |set: &crate::RuleSet, names: &[&str]| {
@@ -165,7 +159,7 @@ pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
                 other => {
                     errors.push(err(
                         Path::new(&src.name),
-                        format!("profile.needs: unknown option '{other}', expected new-host or old-host"),
+                        super::profile_need_unknown(other),
                     ));
                     continue;
                 }

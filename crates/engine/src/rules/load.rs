@@ -9,7 +9,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::error::{at, yaml_error, RuleError, RuleErrors};
+use super::error::{self, at, yaml_error, RuleError, RuleErrors};
 use super::model::{LoadOptions, RawCommon, RuleSet, RuleSource, RUNTIME_VARS};
 use super::parsed::{ParsedFile, Scalar};
 use super::template::Vars;
@@ -76,12 +76,8 @@ pub fn load<R: KindRegistry>(
             if let Some(first) = seen_here.get(id) {
                 errors.push(at(
                     &p.name,
-                    &p.text,
                     &common.id,
-                    format!(
-                        "duplicate check id '{id}' (first defined at line {})",
-                        first.referenced.line()
-                    ),
+                    error::duplicate_id_in_file(id, first.referenced.line()),
                 ));
                 continue;
             }
@@ -95,12 +91,11 @@ pub fn load<R: KindRegistry>(
                     } else {
                         errors.push(at(
                             &p.name,
-                            &p.text,
                             &common.id,
-                            format!(
-                                "duplicate check id '{id}' (already defined at {}:{})",
-                                prev.name,
-                                prev.checks[pci].0.id.referenced.line()
+                            error::duplicate_id(
+                                id,
+                                prev.name.as_str(),
+                                prev.checks[pci].0.id.referenced.line(),
                             ),
                         ));
                     }
@@ -163,12 +158,7 @@ fn parse_file<R: KindRegistry>(
 ) -> Result<ParsedFile<R::Model>, Vec<RuleError>> {
     let name = src.name.as_str();
     if src.text.trim().is_empty() {
-        return Err(vec![RuleError {
-            file: name.to_string(),
-            line: 0,
-            column: 0,
-            message: "empty rule file: expected 'version: 1' and 'checks:'".into(),
-        }]);
+        return Err(vec![RuleError::file(name, error::empty_file())]);
     }
     // Pass 1: the kind of each check.
     let peek: Peek = serde_saphyr::from_str(&src.text).map_err(|e| vec![yaml_error(name, &e)])?;
@@ -176,26 +166,13 @@ fn parse_file<R: KindRegistry>(
     let mut errors = Vec::new();
     for item in peek.checks.unwrap_or_default() {
         match item.value.kind {
-            None => errors.push(at(
-                name,
-                &src.text,
-                &item,
-                format!(
-                    "check has no 'kind'; expected one of: {}",
-                    registry.names().join(", ")
-                ),
-            )),
+            None => errors.push(at(name, &item, error::no_kind(registry.names()))),
             Some(k) => match registry.names().iter().find(|n| **n == k.value) {
                 Some(n) => kinds.push(*n),
                 None => errors.push(at(
                     name,
-                    &src.text,
                     &k,
-                    format!(
-                        "unknown check kind '{}', expected one of: {}",
-                        k.value,
-                        registry.names().join(", ")
-                    ),
+                    error::unknown_kind(k.value.as_str(), registry.names()),
                 )),
             },
         }
@@ -216,22 +193,14 @@ fn parse_file<R: KindRegistry>(
     match file.version {
         Some(v) if v.value == 1 => {}
         Some(v) => {
-            return Err(vec![at(
-                name,
-                &src.text,
-                &v,
-                format!(
-                    "unsupported rules version {}; this kms-preflight reads version 1",
-                    v.value
-                ),
-            )])
+            return Err(vec![at(name, &v, error::unsupported_version(v.value))])
         }
         None => {
             return Err(vec![RuleError {
                 file: name.to_string(),
                 line: 1,
                 column: 1,
-                message: "missing 'version: 1' at the top of the rule file".into(),
+                message: error::missing_version(),
             }])
         }
     }
@@ -242,20 +211,10 @@ fn parse_file<R: KindRegistry>(
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
-            errors.push(at(
-                name,
-                &src.text,
-                &v,
-                format!("variable name '{k}' may only hold letters, digits, '_' and '-'"),
-            ));
+            errors.push(at(name, &v, error::bad_var_name(k.as_str())));
         }
         if RUNTIME_VARS.contains(&k.as_str()) && k != "port" {
-            errors.push(at(
-                name,
-                &src.text,
-                &v,
-                format!("variable '{k}' is set by kms-preflight for each job and cannot be defined in a rule file"),
-            ));
+            errors.push(at(name, &v, error::runtime_var(k.as_str())));
         }
         vars.push((k, v));
     }

@@ -17,7 +17,11 @@ pub mod template;
 mod validate;
 
 pub use duration::{parse_duration, DEFAULT_RETRY_DELAY, MAX_RETRIES};
-pub use error::{yaml_error, RuleError, RuleErrors};
+pub use error::{yaml_error, RuleError, RuleErrors, MESSAGES};
+/// The loader's messages, to build errors that read like the loader's (`rules validate`).
+pub mod messages {
+    pub use super::error::{cannot_list, cannot_read, dir_empty};
+}
 pub use load::{load, KindRegistry, ParsedCheck};
 pub use model::{CheckRule, LoadOptions, RawCommon, RuleSet, RuleSource, Severity, RUNTIME_VARS};
 pub use parsed::Scalar;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
-use super::error::RuleError;
+use super::error::{self, RuleError};
 use super::scope::Scope;
 use super::template::Vars;
 use crate::check::Check;
@@ -117,18 +117,15 @@ pub struct RuleSource {
 
 impl RuleSource {
     pub fn from_path(path: &Path) -> Result<Vec<RuleSource>, RuleError> {
-        let err = |message: String| RuleError {
-            file: path.display().to_string(),
-            line: 0,
-            column: 0,
-            message,
-        };
-        let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let err = |message| RuleError::file(path.display().to_string(), message);
+        let meta =
+            std::fs::metadata(path).map_err(|e| err(error::cannot_read(e.to_string())))?;
         let mut files: Vec<PathBuf> = Vec::new();
         if meta.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|e| err(format!("cannot list: {e}")))?;
+            let entries =
+                std::fs::read_dir(path).map_err(|e| err(error::cannot_list(e.to_string())))?;
             for entry in entries {
-                let entry = entry.map_err(|e| err(format!("cannot list: {e}")))?;
+                let entry = entry.map_err(|e| err(error::cannot_list(e.to_string())))?;
                 let p = entry.path();
                 if matches!(
                     p.extension().and_then(|e| e.to_str()),
@@ -139,7 +136,7 @@ impl RuleSource {
             }
             files.sort();
             if files.is_empty() {
-                return Err(err("directory holds no .yaml or .yml rule files".into()));
+                return Err(err(error::dir_empty()));
             }
         } else {
             files.push(path.to_path_buf());
@@ -147,11 +144,8 @@ impl RuleSource {
         files
             .into_iter()
             .map(|p| {
-                let text = std::fs::read_to_string(&p).map_err(|e| RuleError {
-                    file: p.display().to_string(),
-                    line: 0,
-                    column: 0,
-                    message: format!("cannot read: {e}"),
+                let text = std::fs::read_to_string(&p).map_err(|e| {
+                    RuleError::file(p.display().to_string(), error::cannot_read(e.to_string()))
                 })?;
                 Ok(RuleSource {
                     name: p.display().to_string(),

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_saphyr::Spanned;
 
 use super::duration::{parse_duration, DEFAULT_RETRY_DELAY, MAX_RETRIES};
-use super::error::{at, at_location, RuleError};
+use super::error::{self, at, at_location, RuleError};
 use super::model::{CheckRule, RawCommon, Severity};
 use super::parsed::ParsedFile;
 use super::scope::Scope;
@@ -26,25 +26,15 @@ pub(super) fn validate_check<M: Model>(
     let mut errors = Vec::new();
     let id = c.id.value.trim();
     if id.is_empty() || id.chars().any(|ch| ch.is_whitespace()) {
-        errors.push(at(
-            &p.name,
-            &p.text,
-            &c.id,
-            "check id must be a non-empty word without spaces".into(),
-        ));
+        errors.push(at(&p.name, &c.id, error::bad_id()));
     }
     let scope = match &c.scope {
         None => check.default_scope(),
         Some(s) => Scope::parse(&s.value).unwrap_or_else(|| {
             errors.push(at(
                 &p.name,
-                &p.text,
                 s,
-                format!(
-                    "unknown scope '{}', expected one of: {}",
-                    s.value,
-                    Scope::NAMES.join(", ")
-                ),
+                error::unknown_scope(s.value.as_str(), Scope::NAMES),
             ));
             check.default_scope()
         }),
@@ -55,9 +45,8 @@ pub(super) fn validate_check<M: Model>(
         Some(other) => {
             errors.push(at(
                 &p.name,
-                &p.text,
                 c.severity.as_ref().expect("matched Some"),
-                format!("unknown severity '{other}', expected 'fail' or 'warn'"),
+                error::unknown_severity(other),
             ));
             Severity::Fail
         }
@@ -67,7 +56,7 @@ pub(super) fn validate_check<M: Model>(
         Some(t) => match parse_duration(&t.value) {
             Ok(d) => d,
             Err(msg) => {
-                errors.push(at(&p.name, &p.text, t, msg));
+                errors.push(at(&p.name, t, msg));
                 check.default_timeout()
             }
         },
@@ -78,9 +67,8 @@ pub(super) fn validate_check<M: Model>(
         Some(r) => {
             errors.push(at(
                 &p.name,
-                &p.text,
                 r,
-                format!("retries {} is too many; at most {MAX_RETRIES}", r.value),
+                error::too_many_retries(r.value, MAX_RETRIES),
             ));
             0
         }
@@ -92,14 +80,13 @@ pub(super) fn validate_check<M: Model>(
             Ok(_) => {
                 errors.push(at(
                     &p.name,
-                    &p.text,
                     t,
-                    format!("retry_delay '{}' is longer than 60s", t.value),
+                    error::retry_delay_too_long(t.value.as_str()),
                 ));
                 DEFAULT_RETRY_DELAY
             }
             Err(msg) => {
-                errors.push(at(&p.name, &p.text, t, msg));
+                errors.push(at(&p.name, t, msg));
                 DEFAULT_RETRY_DELAY
             }
         },
@@ -108,12 +95,8 @@ pub(super) fn validate_check<M: Model>(
         if !is_error_code(&code.value) {
             errors.push(at(
                 &p.name,
-                &p.text,
                 code,
-                format!(
-                    "'{}' is not an error code; write it as 0x followed by 8 hex digits, e.g. 0xC004F074",
-                    code.value
-                ),
+                error::not_an_error_code(code.value.as_str()),
             ));
         }
     }
@@ -121,17 +104,11 @@ pub(super) fn validate_check<M: Model>(
         if !known_ids.contains(r.value.as_str()) {
             errors.push(at(
                 &p.name,
-                &p.text,
                 r,
-                format!("requires unknown check id '{}'", r.value),
+                error::requires_unknown(r.value.as_str()),
             ));
         } else if r.value == c.id.value {
-            errors.push(at(
-                &p.name,
-                &p.text,
-                r,
-                "a check cannot require itself".into(),
-            ));
+            errors.push(at(&p.name, r, error::requires_itself()));
         }
     }
     // Templates: the kind's parameters may use vars; remediation may also use evidence names.
@@ -142,7 +119,7 @@ pub(super) fn validate_check<M: Model>(
         errors.extend(undefined_vars(p, r, known_vars, check.evidence_vars()));
     }
     for (loc, msg) in check.validate() {
-        errors.push(at_location(&p.name, &p.text, loc, msg));
+        errors.push(at_location(&p.name, loc, msg));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -186,15 +163,13 @@ pub(super) fn undefined_vars<M: Model>(
             continue;
         }
         let msg = if name.is_empty() || name.contains("{{") {
-            format!("malformed placeholder in {:?}", t.value)
+            // Quoted as Rust quotes it, so control characters show.
+            error::malformed_placeholder(format!("{:?}", t.value))
         } else {
             let mut names: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
             names.extend_from_slice(extra);
             names.sort_unstable();
-            format!(
-                "undefined variable '{{{{{name}}}}}'; defined: {}",
-                names.join(", ")
-            )
+            error::undefined_var(name, names)
         };
         let (line, column) = placeholder_position(&p.text, t, offset);
         out.push(RuleError {
@@ -251,12 +226,11 @@ pub(super) fn check_dependencies<M: Model>(checks: &[CheckRule<M>]) -> Result<()
                     file: c.file.clone(),
                     line,
                     column,
-                    message: format!(
-                        "check '{}' (scope {}) cannot require '{}' (scope {}): a check can only require checks of the same or a wider scope",
-                        c.id,
+                    message: error::scope_order(
+                        c.id.as_str(),
                         c.scope.name(),
-                        dep.id,
-                        dep.scope.name()
+                        dep.id.as_str(),
+                        dep.scope.name(),
                     ),
                 });
             }
@@ -307,7 +281,7 @@ pub(super) fn check_dependencies<M: Model>(checks: &[CheckRule<M>]) -> Result<()
                 file: closer.file.clone(),
                 line,
                 column,
-                message: format!("requires form a cycle: {}", cycle.join(" -> ")),
+                message: error::cycle(cycle),
             });
         }
     }
