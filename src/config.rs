@@ -9,8 +9,10 @@ use serde_saphyr::Spanned;
 
 use kms_preflight::cli_values::{
     parse_deadline, parse_dns_server, parse_host, parse_host_name, parse_label, parse_timeout,
+    ValueError,
 };
-use kms_preflight_engine::rules::yaml_error;
+use kms_preflight_engine::rules::{yaml_error, RuleErrors};
+use kms_preflight_engine::Message;
 use kms_preflight_net::{dns, source};
 use kms_preflight_report as report;
 
@@ -25,22 +27,18 @@ pub struct Loaded {
     cfg: SiteConfig,
 }
 
-fn text(m: &kms_preflight_engine::Message) -> String {
-    report::Catalog::get(crate::commands::lang()).text(m)
-}
-
 impl Loaded {
     /// Reads and parses `path` (keys and types; values are checked when applied).
     pub fn read(path: &Path) -> Result<Loaded, UsageError> {
         let file = path.display().to_string();
         let body = std::fs::read_to_string(path)
-            .map_err(|e| UsageError(text(&report::cli::config_unreadable(&file, e.to_string()))))?;
+            .map_err(|e| report::cli::config_unreadable(&file, e.to_string()))?;
         let cfg = kms_preflight::site_config::parse(&body)
-            .map_err(|e| UsageError(yaml_error(&file, &e).to_string()))?;
+            .map_err(|e| UsageError::Rules(RuleErrors(vec![yaml_error(&file, &e)])))?;
         let loaded = Loaded { file, cfg };
         if let Some(v) = &loaded.cfg.version {
             if v.value != 1 {
-                return Err(loaded.at(v, "version", "only version 1 exists".into()));
+                return Err(loaded.at(v, "version", report::usage::config_version()));
             }
         }
         // Labels are serve's, but a file check and serve share is checked whole by either.
@@ -54,19 +52,19 @@ impl Loaded {
             .iter()
             .map(|(k, v)| {
                 parse_label(&format!("{k}={}", v.value))
-                    .map_err(|e| self.at(v, &format!("labels.{k}"), e))
+                    .map_err(|e| self.at(v, &format!("labels.{k}"), e.0))
             })
             .collect()
     }
 
-    fn at<T>(&self, s: &Spanned<T>, key: &str, error: String) -> UsageError {
-        UsageError(text(&report::cli::config_value(
+    fn at<T>(&self, s: &Spanned<T>, key: &str, error: Message) -> UsageError {
+        UsageError::Message(report::cli::config_value(
             &self.file,
             s.referenced.line(),
             s.referenced.column(),
             key,
             error,
-        )))
+        ))
     }
 
     /// Each value of a list, checked by `parse`.
@@ -74,11 +72,11 @@ impl Loaded {
         &self,
         items: &[Spanned<String>],
         key: &str,
-        parse: impl Fn(&str) -> Result<T, String>,
+        parse: impl Fn(&str) -> Result<T, ValueError>,
     ) -> Result<Vec<T>, UsageError> {
         items
             .iter()
-            .map(|s| parse(&s.value).map_err(|e| self.at(s, key, e)))
+            .map(|s| parse(&s.value).map_err(|e| self.at(s, key, e.0)))
             .collect()
     }
 
@@ -86,10 +84,10 @@ impl Loaded {
         &self,
         item: &Option<Spanned<String>>,
         key: &str,
-        parse: impl Fn(&str) -> Result<T, String>,
+        parse: impl Fn(&str) -> Result<T, ValueError>,
     ) -> Result<Option<T>, UsageError> {
         item.as_ref()
-            .map(|s| parse(&s.value).map_err(|e| self.at(s, key, e)))
+            .map(|s| parse(&s.value).map_err(|e| self.at(s, key, e.0)))
             .transpose()
     }
 
@@ -111,7 +109,12 @@ impl Loaded {
     }
 
     fn domain_list(&self, items: &[Spanned<String>], key: &str) -> Result<Vec<String>, UsageError> {
-        self.list(items, key, |d| dns::fqdn(d).map(|_| d.to_string()))
+        // The DNS and source layers give their reasons in English.
+        self.list(items, key, |d| {
+            dns::fqdn(d)
+                .map(|_| d.to_string())
+                .map_err(|e| ValueError(Message::recorded(e)))
+        })
     }
 
     /// Fills what the command line left out of `a` (check, diagnose, serve).
@@ -121,10 +124,14 @@ impl Loaded {
         let suffixes = self.domain_list(&c.suffixes, "suffixes")?;
         let dns = self.list(&c.dns, "dns", parse_dns_server)?;
         let sources = self.list(&c.sources, "sources", |s| {
-            source::parse_sources(&[s.to_string()], &[]).map(|_| s.to_string())
+            source::parse_sources(&[s.to_string()], &[])
+                .map(|_| s.to_string())
+                .map_err(|e| ValueError(Message::recorded(e)))
         })?;
         let interfaces = self.list(&c.interfaces, "interfaces", |i| {
-            source::parse_sources(&[], &[i.to_string()]).map(|_| i.to_string())
+            source::parse_sources(&[], &[i.to_string()])
+                .map(|_| i.to_string())
+                .map_err(|e| ValueError(Message::recorded(e)))
         })?;
         let ntp = self.one(&c.ntp, "ntp", parse_host)?;
         let timeout = self.one(&c.timeout, "timeout", parse_timeout)?;

@@ -10,6 +10,8 @@
 //! request: `ja_JP.UTF-8`, `ja_JP` and `ja` select Japanese, anything else (`C`, `POSIX`,
 //! `C.UTF-8`, `de_DE.UTF-8`) English.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 use kms_preflight_report::Lang;
 
 /// The environment variable that chooses the language when `--lang` is not given.
@@ -78,6 +80,49 @@ pub fn locale_lang(locale: &str) -> Lang {
     }
 }
 
+/// The language of this process's messages, once chosen ([`set_current`]); English before.
+static CURRENT: AtomicU8 = AtomicU8::new(0);
+
+/// Sets the language every later message of this process is rendered in.
+pub fn set_current(lang: Lang) {
+    CURRENT.store(
+        match lang {
+            Lang::En => 0,
+            Lang::Ja => 1,
+        },
+        Ordering::Relaxed,
+    );
+}
+
+/// The language chosen with [`set_current`] (English until then).
+pub fn current() -> Lang {
+    match CURRENT.load(Ordering::Relaxed) {
+        1 => Lang::Ja,
+        _ => Lang::En,
+    }
+}
+
+/// The `--lang` of a raw command line, before clap has parsed it: so the errors clap prints
+/// while parsing (our value parsers' reasons) are already in the chosen language. Only
+/// `--lang en|ja` and `--lang=en|ja` count; anything after `--` is an operand.
+pub fn flag_in_args<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Option<Lang> {
+    let mut found = None;
+    let mut it = args.iter().map(|a| a.as_ref().to_str().unwrap_or(""));
+    while let Some(a) = it.next() {
+        let value = match a {
+            "--" => break,
+            "--lang" => it.next(),
+            _ => a.strip_prefix("--lang="),
+        };
+        match value {
+            Some("en") => found = Some(Lang::En),
+            Some("ja") => found = Some(Lang::Ja),
+            _ => {}
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +133,15 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v.to_string())
         }
+    }
+
+    #[test]
+    fn the_flag_is_found_before_clap_parses() {
+        assert_eq!(flag_in_args(&["check", "--lang", "ja"]), Some(Lang::Ja));
+        assert_eq!(flag_in_args(&["--lang=ja", "check", "--lang=en"]), Some(Lang::En));
+        assert_eq!(flag_in_args(&["check", "--timeout", "5x"]), None);
+        assert_eq!(flag_in_args(&["check", "--lang", "fr"]), None);
+        assert_eq!(flag_in_args(&["diff", "--", "--lang", "ja"]), None);
     }
 
     #[test]

@@ -155,9 +155,9 @@ pub fn settings(args: &AuditArgs) -> Result<Option<ActivationSettings>, UsageErr
         Some(c) => (c.clone(), "--cmid".to_string(), false),
         None => {
             let (path, why) = cmid_path()
-                .map_err(|e| UsageError(format!("--activation-probe: {e}; pass --cmid UUID")))?;
+                .map_err(kms_preflight_report::usage::activation_no_state)?;
             let (cmid, created) =
-                stored_cmid(&path).map_err(|e| UsageError(format!("--activation-probe: {e}")))?;
+                stored_cmid(&path).map_err(kms_preflight_report::usage::activation_cmid)?;
             (
                 cmid.to_string(),
                 format!(

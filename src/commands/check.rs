@@ -43,10 +43,10 @@ pub fn assembly(args: &AuditArgs) -> pack::Assembly {
 /// Why the rules cannot be assembled, as the usage error the command prints.
 impl From<pack::AssemblyError> for UsageError {
     fn from(e: pack::AssemblyError) -> UsageError {
-        UsageError(match e {
-            pack::AssemblyError::Usage(m) => report::Catalog::get(super::lang()).text(&m),
-            pack::AssemblyError::Rules(e) => e.to_string(),
-        })
+        match e {
+            pack::AssemblyError::Usage(m) => UsageError::Message(m),
+            pack::AssemblyError::Rules(e) => UsageError::Rules(e),
+        }
     }
 }
 
@@ -231,25 +231,22 @@ fn run_options(
     };
     let mut domains = Vec::new();
     for d in domain_list {
-        let name = dns::fqdn(d).map_err(|e| UsageError(format!("{flag} {d:?}: {e}")))?;
+        let name = dns::fqdn(d).map_err(|e| report::usage::domain(flag, format!("{d:?}"), e))?;
         let shown = dns::display_name(&name);
         if !domains.contains(&shown) {
             domains.push(shown);
         }
     }
     if domains.is_empty() && targets.is_empty() && clients.is_empty() {
-        return Err(UsageError(
-            "no DNS domain to search: the system resolver configuration has no domain or search list; pass --domain DOMAIN (or --host NAME to check a host directly)".into(),
-        ));
+        return Err(report::usage::no_domain().into());
     }
     if dns_servers.is_empty()
         && !(targets.iter().all(|t| t.host.parse::<IpAddr>().is_ok()) && domains.is_empty())
     {
-        return Err(UsageError(
-            "no DNS server: the system resolver configuration lists none; pass --dns IP".into(),
-        ));
+        return Err(report::usage::no_dns_server().into());
     }
-    let sources = source::parse_sources(&args.sources, &args.interfaces).map_err(UsageError)?;
+    let sources =
+        source::parse_sources(&args.sources, &args.interfaces).map_err(report::usage::sources)?;
     Ok(RunOptions {
         domains: domains.clone(),
         targets,

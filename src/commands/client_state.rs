@@ -30,16 +30,14 @@ pub struct ClientPlan {
 /// Reads every `--client-state` input (`-` is stdin). An input that is not a client's output
 /// is a usage error naming the file and what it looked like.
 pub fn load(paths: &[std::path::PathBuf]) -> Result<Vec<ClientState>, UsageError> {
-    let lang = super::lang();
-    let cat = kms_preflight_report::Catalog::get(lang);
     let mut out = Vec::new();
     for p in paths {
         let name = p.display().to_string();
         let bytes = read_bounded(p).map_err(|e| {
-            UsageError(cat.text(&client_report::client_input_unreadable(
+            UsageError::Message(client_report::client_input_unreadable(
                 name.as_str(),
                 e.to_string(),
-            )))
+            ))
         })?;
         let source = if name == "-" {
             "stdin".to_string()
@@ -48,7 +46,7 @@ pub fn load(paths: &[std::path::PathBuf]) -> Result<Vec<ClientState>, UsageError
         };
         match client::parse(&source, &bytes) {
             Ok(s) => out.push(s),
-            Err(e) => return Err(UsageError(cat.text(&client_report::parse_error(&e)))),
+            Err(e) => return Err(UsageError::Message(client_report::parse_error(&e))),
         }
     }
     Ok(out)

@@ -19,7 +19,7 @@ fn builtin_rules() -> RuleSet {
 
 pub(super) fn lookup(input: &str) -> Result<(u32, Option<&'static CodeEntry>), UsageError> {
     let code = knowledge::parse_code(input).map_err(|e| {
-        UsageError(report::Catalog::get(super::lang()).text(&report::explain::code_error(&e)))
+        UsageError::Message(report::explain::code_error(&e))
     })?;
     Ok((code, knowledge::catalog().lookup(code)))
 }

@@ -26,13 +26,40 @@ pub const EXIT_INTERNAL: i32 = 3;
 /// A sweep stopped by Ctrl-C (SIGINT), after printing its partial report.
 pub const EXIT_INTERRUPTED: i32 = 130;
 
-/// A user error (bad argument or rules) with the message to print; exit code 2.
+/// A user error (bad argument or rules); exit code 2. Shown in the run's language.
 #[derive(Debug)]
-pub struct UsageError(pub String);
+pub enum UsageError {
+    /// One message.
+    Message(kms_preflight_engine::Message),
+    /// Rule (or `--config`) files that do not load, each error at its file:line:column.
+    Rules(kms_preflight_engine::rules::RuleErrors),
+}
+
+impl From<kms_preflight_engine::Message> for UsageError {
+    fn from(m: kms_preflight_engine::Message) -> UsageError {
+        UsageError::Message(m)
+    }
+}
+
+impl From<kms_preflight::cli_values::ValueError> for UsageError {
+    fn from(e: kms_preflight::cli_values::ValueError) -> UsageError {
+        UsageError::Message(e.0)
+    }
+}
+
+impl UsageError {
+    /// The text in `lang`.
+    pub fn render(&self, lang: report::Lang) -> String {
+        match self {
+            UsageError::Message(m) => report::Catalog::get(lang).text(m),
+            UsageError::Rules(e) => e.render(lang),
+        }
+    }
+}
 
 impl std::fmt::Display for UsageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.render(lang()))
     }
 }
 
@@ -53,13 +80,10 @@ fn width() -> usize {
         .unwrap_or(report::table::DEFAULT_WIDTH)
 }
 
-/// The language of this run, decided once by [`run`] (`kms_preflight::language::choose`).
-static LANG: std::sync::OnceLock<report::Lang> = std::sync::OnceLock::new();
-
-/// The output language: `--lang`, `KMS_PREFLIGHT_LANG` or the locale (English before [`run`]
-/// decides, e.g. in unit tests).
+/// The output language: `--lang`, `KMS_PREFLIGHT_LANG` or the locale, as [`run`] decided
+/// (`kms_preflight::language`; English before, e.g. in unit tests).
 pub fn lang() -> report::Lang {
-    LANG.get().copied().unwrap_or_default()
+    kms_preflight::language::current()
 }
 
 /// Renders a report in the chosen format; `verbose` selects the full table.
@@ -107,9 +131,7 @@ pub async fn run(cli: Cli) -> i32 {
         std::env::var_os(v).map(|s| s.to_string_lossy().into_owned())
     });
     match chosen {
-        Ok(l) => {
-            let _ = LANG.set(l);
-        }
+        Ok(l) => kms_preflight::language::set_current(l),
         Err(e) => {
             eprintln!("kms-preflight: {e}");
             return EXIT_USAGE;

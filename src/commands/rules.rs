@@ -85,7 +85,7 @@ pub fn validate(paths: &[PathBuf]) -> i32 {
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("{}", e.render(super::lang()));
             EXIT_USAGE
         }
     }

@@ -128,7 +128,7 @@ fn unix_now() -> f64 {
 fn check_labels(labels: &[(String, String)]) -> Result<(), UsageError> {
     for (i, (k, _)) in labels.iter().enumerate() {
         if labels[..i].iter().any(|(seen, _)| seen == k) {
-            return Err(UsageError(format!("--label {k}: given more than once")));
+            return Err(kms_preflight_report::usage::label_twice(k.as_str()).into());
         }
     }
     Ok(())

@@ -123,15 +123,13 @@ fn progress_bar(format: Format, total: u64, unit: &str, color: bool) -> Option<P
 pub fn plan(args: &SweepArgs) -> Result<SweepRequest, UsageError> {
     let addresses = AddressSet::new(&args.ranges).len();
     if addresses > args.max_addresses {
-        return Err(UsageError(format!(
-            "refusing to sweep {addresses} addresses ({}): more than {}; split the range, or raise the limit with --max-addresses {addresses} if this is intended",
-            args.ranges
-                .iter()
-                .map(|r| r.text.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            args.max_addresses
-        )));
+        let ranges: Vec<&str> = args.ranges.iter().map(|r| r.text.as_str()).collect();
+        return Err(report::usage::sweep_too_many(
+            addresses.to_string(),
+            ranges,
+            args.max_addresses.to_string(),
+        )
+        .into());
     }
     let mut ports: Vec<u16> = Vec::new();
     for p in &args.ports {
@@ -144,7 +142,7 @@ pub fn plan(args: &SweepArgs) -> Result<SweepRequest, UsageError> {
     }
     let source = match &args.source {
         Some(s) => source::parse_sources(std::slice::from_ref(s), &[])
-            .map_err(UsageError)?
+            .map_err(report::usage::sources)?
             .into_iter()
             .next(),
         None => None,
@@ -169,20 +167,19 @@ pub fn plan(args: &SweepArgs) -> Result<SweepRequest, UsageError> {
         };
         let mut domains = Vec::new();
         for d in given {
-            let name = dns::fqdn(d).map_err(|e| UsageError(format!("--domain {d:?}: {e}")))?;
+            let name = dns::fqdn(d)
+                .map_err(|e| report::usage::domain("--domain", format!("{d:?}"), e))?;
             let shown = dns::display_name(&name);
             if !domains.contains(&shown) {
                 domains.push(shown);
             }
         }
         if servers.is_empty() && !args.domains.is_empty() {
-            return Err(UsageError(
-                "no DNS server: the system resolver configuration lists none; pass --dns IP (or --no-dns)".into(),
-            ));
+            return Err(report::usage::no_dns_server_sweep().into());
         }
         let rules = load_rules(&args.rules, &[])?;
         let inventory = sweep::inventory_of(&rules, &domains)
-            .map_err(|m| UsageError(report::Catalog::get(super::lang()).text(&m)))?;
+            .map_err(UsageError::Message)?;
         Some(DnsPlan {
             servers,
             domains,

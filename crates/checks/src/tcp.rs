@@ -176,7 +176,7 @@ fn parse_hold(s: &str) -> Result<Duration, Message> {
         return Ok(Duration::ZERO);
     }
     let d = humantime::parse_duration(t)
-        .map_err(|e| invalid::tcp_hold_invalid(s, e.to_string()))?;
+        .map_err(|e| invalid::tcp_hold_invalid(s, kms_preflight_engine::rules::duration_reason(&e)))?;
     if d > Duration::from_secs(10) {
         return Err(invalid::tcp_hold_too_long(s));
     }

@@ -17,6 +17,7 @@ pub mod prometheus;
 pub mod rule_titles;
 pub mod sweep;
 pub mod table;
+pub mod usage;
 pub mod verdict;
 pub mod verdict_block;
 pub mod verdict_model;
@@ -45,6 +46,7 @@ pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
         matrix::MESSAGES.to_vec(),
         rule_titles::MESSAGES.to_vec(),
         sweep::MESSAGES.to_vec(),
+        usage::MESSAGES.to_vec(),
     ]
     .concat()
 }

@@ -41,6 +41,12 @@ rules-cycle = requires form a cycle: { LIST($cycle, sep: " -> ") }
 
 ## Durations (rule files and the command line)
 rules-duration-invalid = invalid duration '{ $value }': { $detail } (write e.g. 500ms, 3s, 1m)
+rules-duration-bad-char = invalid character at { $offset }
+rules-duration-number-expected = expected number at { $offset }
+rules-duration-unit-needed = time unit needed, for example { $value }sec or { $value }ms
+rules-duration-unknown-unit = unknown time unit { $unit }, supported units: ns, us/µs, ms, sec, min, hours, days, weeks, months, years (and few variations)
+rules-duration-overflow = number is too large or cannot be represented without a lack of precision (values below 1ns are not supported)
+rules-duration-empty = value was empty
 rules-duration-zero = invalid duration '{ $value }': must be greater than zero
 rules-duration-too-long = invalid duration '{ $value }': more than 24 hours
 

@@ -42,6 +42,12 @@ rules-cycle = requires が循環しています: { LIST($cycle, sep: " -> ") }
 
 ## 期間 (ルール ファイルとコマンド ライン)
 rules-duration-invalid = 期間 '{ $value }' が正しくありません: { $detail } (例: 500ms、3s、1m)
+rules-duration-bad-char = { $offset } バイト目に使えない文字があります
+rules-duration-number-expected = { $offset } バイト目に数値が必要です
+rules-duration-unit-needed = 時間の単位が必要です (例: { $value }sec、{ $value }ms)
+rules-duration-unknown-unit = 不明な時間の単位 { $unit } です。使える単位: ns、us/µs、ms、sec、min、hours、days、weeks、months、years (と一部の別の書き方)
+rules-duration-overflow = 数値が大きすぎるか、精度を落とさずに表せません (1ns 未満には対応していません)
+rules-duration-empty = 値が空です
 rules-duration-zero = 期間 '{ $value }' が正しくありません: 0 より大きくしてください
 rules-duration-too-long = 期間 '{ $value }' が正しくありません: 24 時間を超えています
 

@@ -21,6 +21,7 @@ kms_preflight_engine::messages! {
     /// route: via '{via}' is not one of: direct, vpn, any
     route_via = "validate-route-via" (via);
     /// tcp: hold '{value}': {detail} (write e.g. 200ms, or 0 for off); detail is humantime's
+    /// reason (`rules::duration_reason`)
     tcp_hold_invalid = "validate-tcp-hold-invalid" (value, detail);
     /// tcp: hold '{value}' is more than 10s
     tcp_hold_too_long = "validate-tcp-hold-too-long" (value);

@@ -54,6 +54,18 @@ kms_preflight_message::messages! {
     cycle = "rules-cycle" (cycle);
     /// invalid duration '{value}': {detail} (write e.g. 500ms, 3s, 1m); detail is humantime's
     duration_invalid = "rules-duration-invalid" (value, detail);
+    /// humantime's reasons: invalid character at {offset}
+    duration_bad_char = "rules-duration-bad-char" (offset);
+    /// expected number at {offset}
+    duration_number_expected = "rules-duration-number-expected" (offset);
+    /// time unit needed, for example {value}sec or {value}ms
+    duration_unit_needed = "rules-duration-unit-needed" (value);
+    /// unknown time unit {unit} (quoted), supported units: …
+    duration_unknown_unit = "rules-duration-unknown-unit" (unit);
+    /// number is too large or cannot be represented …
+    duration_overflow = "rules-duration-overflow" ();
+    /// value was empty
+    duration_empty = "rules-duration-empty" ();
     /// invalid duration '{value}': must be greater than zero
     duration_zero = "rules-duration-zero" (value);
     /// invalid duration '{value}': more than 24 hours

@@ -16,7 +16,7 @@ mod scope;
 pub mod template;
 mod validate;
 
-pub use duration::{parse_duration, DEFAULT_RETRY_DELAY, MAX_RETRIES};
+pub use duration::{parse_duration, reason as duration_reason, DEFAULT_RETRY_DELAY, MAX_RETRIES};
 pub use error::{yaml_error, RuleError, RuleErrors, MESSAGES};
 /// The loader's messages, to build errors that read like the loader's (`rules validate`).
 pub mod messages {

@@ -1,0 +1,49 @@
+# バイナリが表示する使い方のエラー (終了コード 2): コマンド ラインの値、--config、組み合わせられない
+# オプション (crates/report/src/usage.rs)。オプション名、値、KEY=VALUE などの書式は翻訳しない。
+# $detail はネットワーク層などの英語の説明 (そのまま)。
+
+## コマンド ラインの値
+usage-flag-value = { $flag }: { $error }
+usage-interval-too-short = --interval { $value }: 1 秒以上にしてください
+usage-cmid = { $value }: UUID ではありません (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx の形式で指定してください)
+usage-host = { $value }: { $why } (NAME、NAME:PORT、[IPv6]:PORT のいずれかで指定してください)
+usage-host-empty = 空です
+usage-host-invalid-port = ポートが正しくありません
+usage-host-missing-bracket = ']' がありません
+usage-host-after-bracket = ']' の後に余分な文字があります
+usage-host-not-ipv6 = [ ] の中が IPv6 アドレスではありません
+usage-host-empty-name = ホスト名が空です
+usage-host-bad-char = { $char } はホスト名に使えません (使えるのは英字、数字、'-'、'_'、'.')
+usage-host-with-port = { $value }: ポートを付けずにホスト名を指定してください
+usage-dns-server = { $value }: IP アドレス、IP:PORT、[IPv6]:PORT のいずれかで指定してください (DNS サーバーはアドレスで指定します)
+usage-key-value = { $value }: KEY=VALUE の形式で指定してください
+usage-concurrency-zero = --concurrency は 1 以上にしてください
+usage-not-a-number = { $value }: 数値として読めません ({ $detail })
+usage-range = アドレス範囲が正しくありません: { $detail }
+usage-port = { $value }: TCP のポート番号 (1-65535) ではありません
+usage-rate = { $value }: 1 秒あたりの新しい接続数を 1-{ $max } で指定してください (例: 200 または 200/s)
+usage-max-addresses = { $value }: アドレスの数を 1 以上で指定してください
+usage-sweep-concurrency = { $value }: 同時に試みる接続の数を 1-{ $max } で指定してください
+usage-listen = { $value }: ADDR:PORT または [IPv6]:PORT の形式で指定してください (例: 127.0.0.1:9688、0.0.0.0:9688)
+usage-label-form = { $value }: KEY=VALUE の形式で指定してください (例: site=osaka)
+usage-label = ラベルが正しくありません: { $detail }
+usage-label-twice = --label { $label }: 2 回以上指定されています
+usage-domain = { $flag } { $value }: DNS 名が正しくありません: { $detail }
+usage-sources = 送信元が正しくありません: { $detail }
+
+## 実行に必要なもの
+usage-no-domain = 検索する DNS ドメインがありません: システムのリゾルバー構成にドメインも検索一覧もありません。--domain DOMAIN を指定してください (ホストを直接チェックするには --host NAME)
+usage-no-dns-server = DNS サーバーがありません: システムのリゾルバー構成に DNS サーバーがありません。--dns IP を指定してください
+usage-no-dns-server-sweep = DNS サーバーがありません: システムのリゾルバー構成に DNS サーバーがありません。--dns IP (または --no-dns) を指定してください
+usage-sweep-too-many = { $addresses } 個のアドレス ({ LIST($ranges, sep: ", ") }) のスイープは行いません: 上限の { $max } を超えています。範囲を分けるか、意図したものであれば --max-addresses { $addresses } で上限を上げてください
+
+## --activation-probe (CMID ファイル)
+usage-activation-cmid = --activation-probe: CMID ファイルを使えません: { $detail }
+usage-activation-no-state = --activation-probe: 状態ディレクトリがありません: { $detail }。--cmid UUID を指定してください
+
+## --config FILE
+usage-config-version = バージョン 1 しかありません
+
+## コマンド ラインのパーサーが値を拒否したときの行
+usage-invalid-value = エラー: '{ $arg }' の値 '{ $value }' が正しくありません: { $reason }
+usage-try-help = 詳しくは '--help' を参照してください。
