@@ -331,7 +331,7 @@ labels:
             let e = audit(&mut a)
                 .err()
                 .unwrap_or_else(|| panic!("{name}: no error"))
-                .0;
+                .to_string();
             (p.display().to_string(), e)
         };
         let (f, e) = err(
@@ -376,7 +376,7 @@ labels:
         ]))
         .err()
         .unwrap()
-        .0;
+        .to_string();
         assert!(e.starts_with("/nonexistent/site.yaml: cannot read"), "{e}");
     }
 }

@@ -12,7 +12,7 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use kms_preflight_report::Lang;
+pub use kms_preflight_report::Lang;
 
 /// The environment variable that chooses the language when `--lang` is not given.
 pub const ENV: &str = "KMS_PREFLIGHT_LANG";

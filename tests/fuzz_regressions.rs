@@ -60,7 +60,9 @@ fn a_host_name_with_a_newline_is_refused_with_the_reason() {
     )
     .unwrap();
     let value = String::from_utf8_lossy(&data[1..]).into_owned();
-    let err = kms_preflight::cli_values::parse_host(&value).unwrap_err();
+    let err = kms_preflight::cli_values::parse_host(&value)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("'\\n' cannot be part of a host name"), "{err}");
     for bad in ["a:b:1688", "kms 1.corp", "kms1\u{0}.corp"] {
         let e = kms_preflight::cli_values::parse_host(bad);

@@ -6,8 +6,9 @@
 //! costs about 170 ms an input under the sanitizer, nearly all of it parsing the built-in
 //! pack again, so it runs far fewer inputs than the first.
 //!
-//! Beyond "no panic": a refusal names at least one error, every error has a message, and an
-//! error placed in the user's file points at a line the file has.
+//! Beyond "no panic": a refusal names at least one error, every error has a message that
+//! renders in every language of the catalog, and an error placed in the user's file points at
+//! a line the file has.
 //!
 //! Shared by the fuzz target `fuzz_targets/rules_load.rs` and by `tests/fuzz_regressions.rs`,
 //! which runs every saved input under `testdata/fuzz-regressions/rules_load/` through it.
@@ -15,7 +16,18 @@
 use std::path::PathBuf;
 
 use kms_preflight_checks::pack::{self, embedded, profiles};
-use kms_preflight_engine::rules::{LoadOptions, RuleSource};
+use kms_preflight::language::Lang;
+use kms_preflight_engine::rules::{LoadOptions, RuleError, RuleSource};
+
+/// The error's message renders, non-empty, in English and Japanese.
+fn assert_renders(e: &RuleError) {
+    for lang in [Lang::En, Lang::Ja] {
+        match e.try_text(lang) {
+            Ok(t) => assert!(!t.trim().is_empty(), "an error without a message: {e:?}"),
+            Err(why) => panic!("{e:?} does not render in {}: {why:?}", lang.tag()),
+        }
+    }
+}
 
 thread_local! {
     /// The rule file of this thread (a test runs inputs on its own thread).
@@ -75,7 +87,7 @@ pub fn run(data: &[u8], pack: Pack) {
         Err(e) => {
             // Not readable as text: the CLI stops here with this error.
             assert_eq!(e.file, name);
-            assert!(!e.to_string().is_empty());
+            assert_renders(&e);
             return;
         }
     };
@@ -99,10 +111,7 @@ pub fn run(data: &[u8], pack: Pack) {
             assert!(!errors.0.is_empty(), "a refusal without an error");
             let lines = max_line(body);
             for e in &errors.0 {
-                assert!(
-                    !e.message.trim().is_empty(),
-                    "an error without a message: {e:?}"
-                );
+                assert_renders(e);
                 if e.file == name {
                     assert!(
                         e.line <= lines,

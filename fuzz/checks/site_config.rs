@@ -6,6 +6,7 @@
 //!
 //! Shared by the fuzz target `fuzz_targets/site_config.rs` and by `tests/fuzz_regressions.rs`.
 
+use kms_preflight::language::Lang;
 use kms_preflight::site_config::parse;
 use kms_preflight_engine::rules::yaml_error;
 
@@ -37,7 +38,12 @@ pub fn run(data: &[u8]) {
             let err = yaml_error("site.yaml", &e);
             let shown = err.to_string();
             assert!(shown.starts_with("site.yaml:"), "{shown}");
-            assert!(!err.message.trim().is_empty(), "an error without a message");
+            for lang in [Lang::En, Lang::Ja] {
+                let said = err
+                    .try_text(lang)
+                    .unwrap_or_else(|why| panic!("{err:?} does not render: {why:?}"));
+                assert!(!said.trim().is_empty(), "an error without a message");
+            }
         }
     }
 }

@@ -111,6 +111,12 @@ impl RuleError {
         }
     }
 
+    /// The message alone in `lang`, or what the catalog lacks to render it (the fuzz checks:
+    /// every error the loader makes renders in every language).
+    pub fn try_text(&self, lang: Lang) -> Result<String, Vec<String>> {
+        Catalog::get(lang).try_text(&self.message)
+    }
+
     /// `file:line:column: message` (`file: message` without a position), in `lang`.
     pub fn render(&self, lang: Lang) -> String {
         let text = Catalog::get(lang).text(&self.message);
