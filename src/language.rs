@@ -138,7 +138,10 @@ mod tests {
     #[test]
     fn the_flag_is_found_before_clap_parses() {
         assert_eq!(flag_in_args(&["check", "--lang", "ja"]), Some(Lang::Ja));
-        assert_eq!(flag_in_args(&["--lang=ja", "check", "--lang=en"]), Some(Lang::En));
+        assert_eq!(
+            flag_in_args(&["--lang=ja", "check", "--lang=en"]),
+            Some(Lang::En)
+        );
         assert_eq!(flag_in_args(&["check", "--timeout", "5x"]), None);
         assert_eq!(flag_in_args(&["check", "--lang", "fr"]), None);
         assert_eq!(flag_in_args(&["diff", "--", "--lang", "ja"]), None);

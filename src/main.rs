@@ -79,9 +79,13 @@ fn parse_error(e: clap::Error) -> ! {
             text(ContextKind::InvalidArg),
             reason.0.clone(),
         );
-        eprintln!("{}
+        eprintln!(
+            "{}
 
-{}", cat.text(&line), cat.text(&usage::try_help()));
+{}",
+            cat.text(&line),
+            cat.text(&usage::try_help())
+        );
         std::process::exit(commands::EXIT_USAGE);
     }
     e.exit()

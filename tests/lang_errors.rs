@@ -52,7 +52,10 @@ fn japanese(args: &[&str]) -> String {
     assert_eq!(code, 2, "{args:?}: {flag}");
     let (code, _, locale) = run(Choice::Locale("ja_JP.UTF-8"), args);
     assert_eq!(code, 2, "{args:?}: {locale}");
-    assert_eq!(flag, locale, "{args:?}: --lang ja and LANG=ja_JP.UTF-8 differ");
+    assert_eq!(
+        flag, locale,
+        "{args:?}: --lang ja and LANG=ja_JP.UTF-8 differ"
+    );
     assert!(has_japanese(&flag), "{args:?}: not Japanese: {flag}");
     flag
 }
@@ -84,9 +87,7 @@ fn a_bad_rule_file_is_explained_in_japanese_at_its_position() {
     );
     assert_eq!(
         english(&args),
-        format!(
-            "kms-preflight: {file}:6:5: unknown field `prot`, expected one of {TCP_KEYS}\n"
-        )
+        format!("kms-preflight: {file}:6:5: unknown field `prot`, expected one of {TCP_KEYS}\n")
     );
 
     // Several errors, each on its line; `rules validate` prints them without the prefix.
@@ -137,10 +138,15 @@ fn a_bad_config_file_is_explained_in_japanese_at_its_position() {
         format!("kms-preflight: {f}:2:10: timeout: --timeout: invalid duration '5x': unknown time unit \"x\", supported units: ns, us/µs, ms, sec, min, hours, days, weeks, months, years (and few variations) (write e.g. 500ms, 3s, 1m)\n")
     );
 
-    let f = scratch("unknown.yaml", "domains: [corp.example]\ndomain: corp.example\n");
+    let f = scratch(
+        "unknown.yaml",
+        "domains: [corp.example]\ndomain: corp.example\n",
+    );
     let args = ["check", "--config", f.as_str()];
     assert!(
-        japanese(&args).starts_with(&format!("kms-preflight: {f}:2:1: 不明なキー `domain` です。")),
+        japanese(&args).starts_with(&format!(
+            "kms-preflight: {f}:2:1: 不明なキー `domain` です。"
+        )),
         "{}",
         japanese(&args)
     );
@@ -186,13 +192,20 @@ fn a_bad_command_line_value_is_explained_in_japanese() {
     ));
 
     let args = ["sweep", "--rate", "0", "10.0.0.1"];
-    assert!(japanese(&args).contains("\"0\": 1 秒あたりの新しい接続数を 1-100000 で指定してください"));
-    assert!(english(&args).contains("\"0\": new connections per second, 1-100000 (e.g. 200 or 200/s)"));
+    assert!(
+        japanese(&args).contains("\"0\": 1 秒あたりの新しい接続数を 1-100000 で指定してください")
+    );
+    assert!(
+        english(&args).contains("\"0\": new connections per second, 1-100000 (e.g. 200 or 200/s)")
+    );
 
     // Clap's own errors (an unknown flag) stay clap's English, with its exit code.
     let (code, _, err) = run(Choice::Flag("ja"), &["check", "--no-such-flag"]);
     assert_eq!(code, 2);
-    assert!(err.starts_with("error: unexpected argument '--no-such-flag'"), "{err}");
+    assert!(
+        err.starts_with("error: unexpected argument '--no-such-flag'"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -209,7 +222,9 @@ fn an_unknown_skip_id_is_explained_in_japanese() {
     ];
     let ja = japanese(&args);
     assert!(
-        ja.starts_with("kms-preflight: --skip unknown-id: この実行のチェックにその ID はありません"),
+        ja.starts_with(
+            "kms-preflight: --skip unknown-id: この実行のチェックにその ID はありません"
+        ),
         "{ja}"
     );
     assert!(english(&args)

@@ -15,8 +15,8 @@
 
 use std::path::PathBuf;
 
-use kms_preflight_checks::pack::{self, embedded, profiles};
 use kms_preflight::language::Lang;
+use kms_preflight_checks::pack::{self, embedded, profiles};
 use kms_preflight_engine::rules::{LoadOptions, RuleError, RuleSource};
 
 /// The error's message renders, non-empty, in English and Japanese.

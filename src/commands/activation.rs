@@ -154,8 +154,8 @@ pub fn settings(args: &AuditArgs) -> Result<Option<ActivationSettings>, UsageErr
     let (cmid, cmid_origin, cmid_new) = match &args.cmid {
         Some(c) => (c.clone(), "--cmid".to_string(), false),
         None => {
-            let (path, why) = cmid_path()
-                .map_err(kms_preflight_report::usage::activation_no_state)?;
+            let (path, why) =
+                cmid_path().map_err(kms_preflight_report::usage::activation_no_state)?;
             let (cmid, created) =
                 stored_cmid(&path).map_err(kms_preflight_report::usage::activation_cmid)?;
             (

@@ -18,9 +18,8 @@ fn builtin_rules() -> RuleSet {
 }
 
 pub(super) fn lookup(input: &str) -> Result<(u32, Option<&'static CodeEntry>), UsageError> {
-    let code = knowledge::parse_code(input).map_err(|e| {
-        UsageError::Message(report::explain::code_error(&e))
-    })?;
+    let code = knowledge::parse_code(input)
+        .map_err(|e| UsageError::Message(report::explain::code_error(&e)))?;
     Ok((code, knowledge::catalog().lookup(code)))
 }
 

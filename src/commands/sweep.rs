@@ -167,8 +167,8 @@ pub fn plan(args: &SweepArgs) -> Result<SweepRequest, UsageError> {
         };
         let mut domains = Vec::new();
         for d in given {
-            let name = dns::fqdn(d)
-                .map_err(|e| report::usage::domain("--domain", format!("{d:?}"), e))?;
+            let name =
+                dns::fqdn(d).map_err(|e| report::usage::domain("--domain", format!("{d:?}"), e))?;
             let shown = dns::display_name(&name);
             if !domains.contains(&shown) {
                 domains.push(shown);
@@ -178,8 +178,7 @@ pub fn plan(args: &SweepArgs) -> Result<SweepRequest, UsageError> {
             return Err(report::usage::no_dns_server_sweep().into());
         }
         let rules = load_rules(&args.rules, &[])?;
-        let inventory = sweep::inventory_of(&rules, &domains)
-            .map_err(UsageError::Message)?;
+        let inventory = sweep::inventory_of(&rules, &domains).map_err(UsageError::Message)?;
         Some(DnsPlan {
             servers,
             domains,

@@ -13,9 +13,9 @@ use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
 use crate::common::address::addresses_for;
+use crate::common::validation as invalid;
 use kms_preflight_engine::rules::{parse_duration, Scope};
 use kms_preflight_engine::Status;
-use crate::common::validation as invalid;
 use kms_preflight_engine::{BoxFuture, Check, Message};
 use kms_preflight_net::icmp::{echo, EchoStats, IcmpUnavailable};
 use kms_preflight_net::ms;

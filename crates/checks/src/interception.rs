@@ -31,9 +31,9 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
+use crate::common::validation as invalid;
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use crate::common::validation as invalid;
 use kms_preflight_engine::{render_port, validate_port, BoxFuture, Check, Message};
 use kms_preflight_net::icmp::echo_sequence;
 use kms_preflight_net::ms;

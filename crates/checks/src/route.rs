@@ -10,9 +10,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::{Location, Spanned};
 
+use crate::common::validation as invalid;
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::{Arg, Message, Status};
-use crate::common::validation as invalid;
 use kms_preflight_engine::{BoxFuture, Check};
 use kms_preflight_net::route::{egress, subnet_of, Egress, EgressFailure, IfaceKind};
 

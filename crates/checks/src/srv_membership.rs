@@ -16,8 +16,8 @@ use serde_saphyr::Spanned;
 use crate::common::srv::{srv_records, SrvRecord};
 use crate::common::srv_audit as common;
 
-use kms_preflight_engine::rules::Scope;
 use crate::common::validation as invalid;
+use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::{render_param, BoxFuture, Check, Message};
 use kms_preflight_engine::{Arg, Status};
 use kms_preflight_net::dns::{self, AnswerClass};

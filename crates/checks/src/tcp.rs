@@ -13,9 +13,9 @@ use crate::common::address::{
     addresses_for, connect_failure_finding, port_for, ConnectFailureEvidence,
 };
 
+use crate::common::validation as invalid;
 use kms_preflight_engine::rules::Scope;
 use kms_preflight_engine::Status;
-use crate::common::validation as invalid;
 use kms_preflight_engine::{validate_port, BoxFuture, Check, Message};
 use kms_preflight_net::ms;
 use kms_preflight_net::tcp::{connect_as_client, watch_after_connect, AfterConnect};
@@ -175,8 +175,9 @@ fn parse_hold(s: &str) -> Result<Duration, Message> {
     if t == "0" || t == "off" {
         return Ok(Duration::ZERO);
     }
-    let d = humantime::parse_duration(t)
-        .map_err(|e| invalid::tcp_hold_invalid(s, kms_preflight_engine::rules::duration_reason(&e)))?;
+    let d = humantime::parse_duration(t).map_err(|e| {
+        invalid::tcp_hold_invalid(s, kms_preflight_engine::rules::duration_reason(&e))
+    })?;
     if d > Duration::from_secs(10) {
         return Err(invalid::tcp_hold_too_long(s));
     }
@@ -585,6 +586,9 @@ mod tests {
         assert_eq!(parse_hold("200ms"), Ok(Duration::from_millis(200)));
         let en = |m| crate::testing::en(&m);
         assert!(en(parse_hold("fast").unwrap_err()).starts_with("hold 'fast': "));
-        assert_eq!(en(parse_hold("1m").unwrap_err()), "hold '1m' is more than 10s");
+        assert_eq!(
+            en(parse_hold("1m").unwrap_err()),
+            "hold '1m' is more than 10s"
+        );
     }
 }

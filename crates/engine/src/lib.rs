@@ -22,8 +22,8 @@ mod testing;
 pub mod traffic;
 
 pub use check::{
-    render_param, render_port, validate_choice, validate_port, validate_port_of, BoxFuture, Check, CheckContext,
-    CheckOutput, Finding, Target,
+    render_param, render_port, validate_choice, validate_port, validate_port_of, BoxFuture, Check,
+    CheckContext, CheckOutput, Finding, Target,
 };
 pub use kms_preflight_message::{messages, Arg, Message, MessageSpec};
 pub use model::{EvidenceSet, FactSet, Model};

@@ -19,11 +19,11 @@ use std::time::Duration;
 use serde_saphyr::{Location, Spanned};
 use tokio::task::JoinSet;
 
-use kms_preflight_engine::rules::{parse_duration, Scope};
-use kms_preflight_engine::Status;
 use crate::common::validation as invalid;
-use kms_preflight_engine::{render_param, render_port, validate_port_of, BoxFuture, Check};
+use kms_preflight_engine::rules::{parse_duration, Scope};
 use kms_preflight_engine::Message;
+use kms_preflight_engine::Status;
+use kms_preflight_engine::{render_param, render_port, validate_port_of, BoxFuture, Check};
 
 mod findings;
 mod model;
@@ -212,10 +212,9 @@ impl Check<Kms> for ClockCheck {
                         m.referenced,
                         invalid::clock_method_unknown(m.value.as_str(), Method::NAMES),
                     )),
-                    Some(x) if seen.contains(&x) => errs.push((
-                        m.referenced,
-                        invalid::clock_method_twice(m.value.as_str()),
-                    )),
+                    Some(x) if seen.contains(&x) => {
+                        errs.push((m.referenced, invalid::clock_method_twice(m.value.as_str())))
+                    }
                     Some(x) => seen.push(x),
                 }
             }

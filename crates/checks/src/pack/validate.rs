@@ -93,9 +93,7 @@ pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
     for p in paths {
         let before = files.len();
         match collect(p, 0, &mut files) {
-            Ok(()) if files.len() == before => {
-                errors.push(err(p, dir_empty()))
-            }
+            Ok(()) if files.len() == before => errors.push(err(p, dir_empty())),
             Ok(()) => {}
             Err(e) => errors.push(e),
         }

@@ -192,9 +192,7 @@ fn parse_file<R: KindRegistry>(
     .map_err(|e| vec![yaml_error(name, &e)])?;
     match file.version {
         Some(v) if v.value == 1 => {}
-        Some(v) => {
-            return Err(vec![at(name, &v, error::unsupported_version(v.value))])
-        }
+        Some(v) => return Err(vec![at(name, &v, error::unsupported_version(v.value))]),
         None => {
             return Err(vec![RuleError {
                 file: name.to_string(),

@@ -118,8 +118,7 @@ pub struct RuleSource {
 impl RuleSource {
     pub fn from_path(path: &Path) -> Result<Vec<RuleSource>, RuleError> {
         let err = |message| RuleError::file(path.display().to_string(), message);
-        let meta =
-            std::fs::metadata(path).map_err(|e| err(error::cannot_read(e.to_string())))?;
+        let meta = std::fs::metadata(path).map_err(|e| err(error::cannot_read(e.to_string())))?;
         let mut files: Vec<PathBuf> = Vec::new();
         if meta.is_dir() {
             let entries =

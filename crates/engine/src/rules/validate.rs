@@ -102,11 +102,7 @@ pub(super) fn validate_check<M: Model>(
     }
     for r in &c.requires {
         if !known_ids.contains(r.value.as_str()) {
-            errors.push(at(
-                &p.name,
-                r,
-                error::requires_unknown(r.value.as_str()),
-            ));
+            errors.push(at(&p.name, r, error::requires_unknown(r.value.as_str())));
         } else if r.value == c.id.value {
             errors.push(at(&p.name, r, error::requires_itself()));
         }
