@@ -231,8 +231,6 @@ pub fn parse_label(s: &str) -> Result<(String, String), ValueError> {
     let (k, v) = s
         .split_once('=')
         .ok_or_else(|| ValueError(usage::label_form(quoted(s))))?;
-    // The exporter's reason stays its English text.
-    kms_preflight_report::prometheus::validate_label(k, v)
-        .map_err(|e| ValueError(usage::label(e)))?;
+    kms_preflight_report::prometheus::validate_label(k, v).map_err(ValueError)?;
     Ok((k.to_string(), v.to_string()))
 }

@@ -23,7 +23,8 @@ use std::fmt::Write;
 use kms_preflight_checks::sweep::SweepEvidence;
 use kms_preflight_checks::tcp::TcpEvidence;
 
-use super::{Report, Status};
+use super::{usage, Report, Status};
+use kms_preflight_engine::Message;
 
 const STATUSES: [Status; 5] = [
     Status::Pass,
@@ -48,7 +49,7 @@ pub const MAX_LABEL_VALUE: usize = 128;
 /// use) and is none of [`RESERVED_LABELS`]; the value is non-empty (Prometheus treats an
 /// empty label as absent), at most [`MAX_LABEL_VALUE`] characters and has no control
 /// characters.
-pub fn validate_label(name: &str, value: &str) -> Result<(), String> {
+pub fn validate_label(name: &str, value: &str) -> Result<(), Message> {
     let mut chars = name.chars();
     let valid = match chars.next() {
         Some(c) if c.is_ascii_alphabetic() || c == '_' => {
@@ -57,33 +58,22 @@ pub fn validate_label(name: &str, value: &str) -> Result<(), String> {
         _ => false,
     };
     if !valid {
-        return Err(format!(
-            "label name {name:?} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)"
-        ));
+        return Err(usage::label_name(format!("{name:?}")));
     }
     if name.starts_with("__") {
-        return Err(format!(
-            "label name {name:?} starts with \"__\", which Prometheus reserves for internal use"
-        ));
+        return Err(usage::label_internal(format!("{name:?}")));
     }
     if RESERVED_LABELS.contains(&name) {
-        return Err(format!(
-            "label name {name:?} is reserved: the exporter or Prometheus sets it ({})",
-            RESERVED_LABELS.join(", ")
-        ));
+        return Err(usage::label_reserved(format!("{name:?}"), &RESERVED_LABELS[..]));
     }
     if value.is_empty() {
-        return Err(format!(
-            "label {name}: empty value (Prometheus treats an empty label as absent)"
-        ));
+        return Err(usage::label_empty(name));
     }
     if value.chars().count() > MAX_LABEL_VALUE {
-        return Err(format!(
-            "label {name}: value longer than {MAX_LABEL_VALUE} characters"
-        ));
+        return Err(usage::label_too_long(name, MAX_LABEL_VALUE));
     }
     if value.chars().any(char::is_control) {
-        return Err(format!("label {name}: control character in the value"));
+        return Err(usage::label_control(name));
     }
     Ok(())
 }
@@ -525,6 +515,7 @@ mod tests {
         }
         for reserved in RESERVED_LABELS {
             let e = validate_label(reserved, "x").unwrap_err();
+            let e = crate::Catalog::get(crate::Lang::En).text(&e);
             assert!(e.contains("reserved"), "{e}");
         }
         assert!(validate_label("site", "").is_err());

@@ -49,8 +49,18 @@ kms_preflight_engine::messages! {
     listen = "usage-listen" (value);
     /// {value}: expected KEY=VALUE, e.g. site=osaka
     label_form = "usage-label-form" (value);
-    /// A Prometheus label refused: {detail} is the exporter's (English) reason.
-    label = "usage-label" (detail);
+    /// label name {name} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)
+    label_name = "usage-label-name" (name);
+    /// label name {name} starts with "__", which Prometheus reserves for internal use
+    label_internal = "usage-label-internal" (name);
+    /// label name {name} is reserved: the exporter or Prometheus sets it ({reserved})
+    label_reserved = "usage-label-reserved" (name, reserved);
+    /// label {label}: empty value (Prometheus treats an empty label as absent)
+    label_empty = "usage-label-empty" (label);
+    /// label {label}: value longer than {max} characters
+    label_too_long = "usage-label-too-long" (label, max);
+    /// label {label}: control character in the value
+    label_control = "usage-label-control" (label);
     /// --label {label}: given more than once
     label_twice = "usage-label-twice" (label);
     /// {flag} {value}: {detail} (a DNS name refused; detail is the DNS layer's English text)

@@ -25,7 +25,12 @@ usage-max-addresses = { $value }: a number of addresses, at least 1
 usage-sweep-concurrency = { $value }: connects in flight, 1-{ $max }
 usage-listen = { $value }: expected ADDR:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9688 or 0.0.0.0:9688
 usage-label-form = { $value }: expected KEY=VALUE, e.g. site=osaka
-usage-label = { $detail }
+usage-label-name = label name { $name } is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)
+usage-label-internal = label name { $name } starts with "__", which Prometheus reserves for internal use
+usage-label-reserved = label name { $name } is reserved: the exporter or Prometheus sets it ({ LIST($reserved, sep: ", ") })
+usage-label-empty = label { $label }: empty value (Prometheus treats an empty label as absent)
+usage-label-too-long = label { $label }: value longer than { $max } characters
+usage-label-control = label { $label }: control character in the value
 usage-label-twice = --label { $label }: given more than once
 usage-domain = { $flag } { $value }: { $detail }
 usage-sources = { $detail }

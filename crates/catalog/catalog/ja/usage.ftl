@@ -26,7 +26,12 @@ usage-max-addresses = { $value }: アドレスの数を 1 以上で指定して�
 usage-sweep-concurrency = { $value }: 同時に試みる接続の数を 1-{ $max } で指定してください
 usage-listen = { $value }: ADDR:PORT または [IPv6]:PORT の形式で指定してください (例: 127.0.0.1:9688、0.0.0.0:9688)
 usage-label-form = { $value }: KEY=VALUE の形式で指定してください (例: site=osaka)
-usage-label = ラベルが正しくありません: { $detail }
+usage-label-name = ラベル名 { $name } は Prometheus のラベル名 ([a-zA-Z_][a-zA-Z0-9_]*) ではありません
+usage-label-internal = ラベル名 { $name } は "__" で始まっています。"__" で始まる名前は Prometheus が内部で使うために予約しています
+usage-label-reserved = ラベル名 { $name } は予約されています: エクスポーターまたは Prometheus が設定します ({ LIST($reserved, sep: ", ") })
+usage-label-empty = ラベル { $label }: 値が空です (Prometheus は空のラベルをないものとして扱います)
+usage-label-too-long = ラベル { $label }: 値が { $max } 文字を超えています
+usage-label-control = ラベル { $label }: 値に制御文字があります
 usage-label-twice = --label { $label }: 2 回以上指定されています
 usage-domain = { $flag } { $value }: DNS 名が正しくありません: { $detail }
 usage-sources = 送信元が正しくありません: { $detail }
