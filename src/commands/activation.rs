@@ -18,6 +18,9 @@ use kms_preflight_checks::ActivationSettings;
 use kms_preflight_knowledge::products;
 use kms_preflight_wire::dcerpc::Uuid;
 
+use kms_preflight_engine::Message;
+use kms_preflight_report::usage;
+
 use super::UsageError;
 use crate::cli::AuditArgs;
 
@@ -44,7 +47,7 @@ fn is_root() -> bool {
 }
 
 /// Where this machine's CMID is kept, and which rule chose it (for messages).
-pub fn cmid_path() -> Result<(PathBuf, &'static str), String> {
+pub fn cmid_path() -> Result<(PathBuf, &'static str), Message> {
     if let Some(d) = env_dir("STATE_DIRECTORY") {
         return Ok((d.join(CMID_FILE), "$STATE_DIRECTORY"));
     }
@@ -62,49 +65,37 @@ pub fn cmid_path() -> Result<(PathBuf, &'static str), String> {
             h.join(".local/state/kms-preflight").join(CMID_FILE),
             "~/.local/state",
         )),
-        None => Err(
-            "no state directory: none of STATE_DIRECTORY, XDG_STATE_HOME or HOME is set to an absolute path"
-                .into(),
-        ),
+        None => Err(usage::cmid_no_state_dir()),
     }
 }
 
 /// A fresh random (version 4) UUID.
-pub fn new_cmid() -> Result<Uuid, String> {
+pub fn new_cmid() -> Result<Uuid, Message> {
     let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| format!("no randomness for a new CMID: {e}"))?;
+    getrandom::fill(&mut b).map_err(|e| usage::cmid_no_randomness(e.to_string()))?;
     b[6] = (b[6] & 0x0F) | 0x40;
     b[8] = (b[8] & 0x3F) | 0x80;
     Ok(Uuid::from_bytes(b))
 }
 
-fn read_cmid(path: &Path) -> Result<Uuid, String> {
+fn read_cmid(path: &Path) -> Result<Uuid, Message> {
+    let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the CMID file {}: {e}", path.display()))?;
-    Uuid::parse(text.trim()).map_err(|_| {
-        format!(
-            "the CMID file {} does not hold a UUID ({:?}); fix or delete it (a new CMID is counted by the host as a new client) or pass --cmid UUID",
-            path.display(),
-            text.trim()
-        )
-    })
+        .map_err(|e| usage::cmid_unreadable(file.as_str(), e.to_string()))?;
+    Uuid::parse(text.trim())
+        .map_err(|_| usage::cmid_not_uuid(file.as_str(), format!("{:?}", text.trim())))
 }
 
 /// This machine's stored CMID, created on first use. Returns (CMID, file, created now).
-pub fn stored_cmid(path: &Path) -> Result<(Uuid, bool), String> {
+pub fn stored_cmid(path: &Path) -> Result<(Uuid, bool), Message> {
     match read_cmid(path) {
         Ok(u) => return Ok((u, false)),
         Err(e) if path.exists() => return Err(e),
         Err(_) => {}
     }
-    let hint = "set STATE_DIRECTORY or XDG_STATE_HOME to a writable directory, or pass --cmid UUID";
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| {
-        format!(
-            "cannot create the state directory {} for this machine's CMID: {e}; {hint}",
-            dir.display()
-        )
-    })?;
+    let shown = dir.display().to_string();
+    std::fs::create_dir_all(dir).map_err(|e| usage::cmid_mkdir(shown.as_str(), e.to_string()))?;
     let cmid = new_cmid()?;
     // Write a temporary file, then link it into place: the CMID file is never seen half
     // written, and if another run created it meanwhile, its CMID wins.
@@ -115,10 +106,7 @@ pub fn stored_cmid(path: &Path) -> Result<(Uuid, bool), String> {
     });
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(format!(
-            "cannot write the CMID file in {}: {e}; {hint}",
-            dir.display()
-        ));
+        return Err(usage::cmid_write(shown.as_str(), e.to_string()));
     }
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
@@ -127,10 +115,7 @@ pub fn stored_cmid(path: &Path) -> Result<(Uuid, bool), String> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             read_cmid(path).map(|u| (u, false))
         }
-        Err(e) => Err(format!(
-            "cannot create the CMID file {}: {e}; {hint}",
-            path.display()
-        )),
+        Err(e) => Err(usage::cmid_link(path.display().to_string(), e.to_string())),
     }
 }
 
@@ -194,6 +179,10 @@ pub fn settings(args: &AuditArgs) -> Result<Option<ActivationSettings>, UsageErr
 mod tests {
     use super::*;
 
+    fn en(m: &Message) -> String {
+        kms_preflight_report::Catalog::get(kms_preflight_report::Lang::En).text(m)
+    }
+
     #[test]
     fn cmid_is_created_once_and_reused() {
         let dir = std::env::temp_dir().join(format!("kp-cmid-test-{}", std::process::id()));
@@ -211,14 +200,14 @@ mod tests {
         assert_eq!(&s[14..15], "4");
         assert!("89ab".contains(&s[19..20]), "{s}");
         std::fs::write(&path, "garbage\n").unwrap();
-        let e = stored_cmid(&path).unwrap_err();
+        let e = en(&stored_cmid(&path).unwrap_err());
         assert!(e.contains("does not hold a UUID"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn unwritable_state_dir_is_a_clear_error() {
-        let e = stored_cmid(Path::new("/proc/kms-preflight-no/cmid")).unwrap_err();
+        let e = en(&stored_cmid(Path::new("/proc/kms-preflight-no/cmid")).unwrap_err());
         assert!(e.contains("cannot create the state directory"), "{e}");
         assert!(e.contains("--cmid"), "{e}");
     }

@@ -64,7 +64,10 @@ pub fn validate_label(name: &str, value: &str) -> Result<(), Message> {
         return Err(usage::label_internal(format!("{name:?}")));
     }
     if RESERVED_LABELS.contains(&name) {
-        return Err(usage::label_reserved(format!("{name:?}"), &RESERVED_LABELS[..]));
+        return Err(usage::label_reserved(
+            format!("{name:?}"),
+            &RESERVED_LABELS[..],
+        ));
     }
     if value.is_empty() {
         return Err(usage::label_empty(name));

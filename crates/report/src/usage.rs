@@ -75,10 +75,24 @@ kms_preflight_engine::messages! {
     no_dns_server_sweep = "usage-no-dns-server-sweep" ();
     /// refusing to sweep {addresses} addresses ({ranges}): more than {max}; …
     sweep_too_many = "usage-sweep-too-many" (addresses, ranges, max);
-    /// --activation-probe: {detail} (the CMID file's problem, in English)
+    /// --activation-probe: {detail} (the CMID file's problem, one of the `cmid_*` messages)
     activation_cmid = "usage-activation-cmid" (detail);
     /// --activation-probe: {detail}; pass --cmid UUID (no state directory)
     activation_no_state = "usage-activation-no-state" (detail);
+    /// no state directory: none of STATE_DIRECTORY, XDG_STATE_HOME or HOME is set to an absolute path
+    cmid_no_state_dir = "usage-cmid-no-state-dir" ();
+    /// no randomness for a new CMID: {error}
+    cmid_no_randomness = "usage-cmid-no-randomness" (error);
+    /// cannot read the CMID file {file}: {error}
+    cmid_unreadable = "usage-cmid-unreadable" (file, error);
+    /// the CMID file {file} does not hold a UUID ({text}); fix or delete it (…) or pass --cmid UUID
+    cmid_not_uuid = "usage-cmid-not-uuid" (file, text);
+    /// cannot create the state directory {dir} for this machine's CMID: {error}; {hint}
+    cmid_mkdir = "usage-cmid-mkdir" (dir, error);
+    /// cannot write the CMID file in {dir}: {error}; {hint}
+    cmid_write = "usage-cmid-write" (dir, error);
+    /// cannot create the CMID file {file}: {error}; {hint}
+    cmid_link = "usage-cmid-link" (file, error);
     /// --config: only version 1 exists
     config_version = "usage-config-version" ();
     /// clap's own line for a value our parser refused, rendered by us in the chosen language:

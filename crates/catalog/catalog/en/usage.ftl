@@ -44,6 +44,14 @@ usage-sweep-too-many = refusing to sweep { $addresses } addresses ({ LIST($range
 ## --activation-probe (the CMID file)
 usage-activation-cmid = --activation-probe: { $detail }
 usage-activation-no-state = --activation-probe: { $detail }; pass --cmid UUID
+usage-cmid-no-state-dir = no state directory: none of STATE_DIRECTORY, XDG_STATE_HOME or HOME is set to an absolute path
+usage-cmid-no-randomness = no randomness for a new CMID: { $error }
+usage-cmid-unreadable = cannot read the CMID file { $file }: { $error }
+usage-cmid-not-uuid = the CMID file { $file } does not hold a UUID ({ $text }); fix or delete it (a new CMID is counted by the host as a new client) or pass --cmid UUID
+-cmid-hint = set STATE_DIRECTORY or XDG_STATE_HOME to a writable directory, or pass --cmid UUID
+usage-cmid-mkdir = cannot create the state directory { $dir } for this machine's CMID: { $error }; { -cmid-hint }
+usage-cmid-write = cannot write the CMID file in { $dir }: { $error }; { -cmid-hint }
+usage-cmid-link = cannot create the CMID file { $file }: { $error }; { -cmid-hint }
 
 ## --config FILE
 usage-config-version = only version 1 exists

@@ -43,8 +43,16 @@ usage-no-dns-server-sweep = DNS サーバーがありません: システムの�
 usage-sweep-too-many = { $addresses } 個のアドレス ({ LIST($ranges, sep: ", ") }) のスイープは行いません: 上限の { $max } を超えています。範囲を分けるか、意図したものであれば --max-addresses { $addresses } で上限を上げてください
 
 ## --activation-probe (CMID ファイル)
-usage-activation-cmid = --activation-probe: CMID ファイルを使えません: { $detail }
-usage-activation-no-state = --activation-probe: 状態ディレクトリがありません: { $detail }。--cmid UUID を指定してください
+usage-activation-cmid = --activation-probe: { $detail }
+usage-activation-no-state = --activation-probe: { $detail }。--cmid UUID を指定してください
+usage-cmid-no-state-dir = 状態ディレクトリがありません: STATE_DIRECTORY、XDG_STATE_HOME、HOME のどれにも絶対パスが設定されていません
+usage-cmid-no-randomness = 新しい CMID のための乱数を得られません: { $error }
+usage-cmid-unreadable = CMID ファイル { $file } を読み取れません: { $error }
+usage-cmid-not-uuid = CMID ファイル { $file } の内容は UUID ではありません ({ $text })。修正するか削除してください (新しい CMID は KMS ホストに新しい KMS クライアントとして数えられます)。または --cmid UUID を指定してください
+-cmid-hint = STATE_DIRECTORY か XDG_STATE_HOME に書き込めるディレクトリを設定するか、--cmid UUID を指定してください
+usage-cmid-mkdir = このコンピューターの CMID を置く状態ディレクトリ { $dir } を作成できません: { $error }。{ -cmid-hint }
+usage-cmid-write = { $dir } に CMID ファイルを書き込めません: { $error }。{ -cmid-hint }
+usage-cmid-link = CMID ファイル { $file } を作成できません: { $error }。{ -cmid-hint }
 
 ## --config FILE
 usage-config-version = バージョン 1 しかありません
