@@ -32,6 +32,13 @@ impl std::fmt::Display for ValueError {
 
 impl std::error::Error for ValueError {}
 
+impl ValueError {
+    /// The reason in `lang`, or what the catalog lacks to render it (the fuzz checks).
+    pub fn try_text(&self, lang: crate::language::Lang) -> Result<String, Vec<String>> {
+        Catalog::get(lang).try_text(&self.0)
+    }
+}
+
 /// `s` quoted as Rust quotes it (control characters shown), as the messages show a value.
 fn quoted(s: &str) -> String {
     format!("{s:?}")

@@ -3,7 +3,8 @@
 //! (clap hands these parsers UTF-8 only; `--product`'s parser takes the raw bytes).
 //!
 //! Beyond "no panic": whatever a parser accepts, written back the way a user would write it,
-//! parses to the same value, and the accepted values keep their stated bounds.
+//! parses to the same value, and the accepted values keep their stated bounds; whatever a
+//! parser refuses, it explains, in English and in Japanese (every reason is in the catalog).
 //!
 //! Shared by the fuzz target `fuzz_targets/cli_values.rs` and by `tests/fuzz_regressions.rs`,
 //! which runs every saved input under `testdata/fuzz-regressions/cli_values/` through it.
@@ -13,6 +14,7 @@ use std::os::unix::ffi::OsStrExt;
 
 use clap::builder::TypedValueParser;
 use kms_preflight::cli_values as v;
+use kms_preflight::language::Lang;
 
 /// `host[:port]` as a user writes it (IPv6 in brackets when a port follows).
 fn host_text(h: &v::HostArg) -> String {
@@ -20,6 +22,22 @@ fn host_text(h: &v::HostArg) -> String {
         (true, Some(p)) => format!("[{}]:{p}", h.host),
         (false, Some(p)) => format!("{}:{p}", h.host),
         (_, None) => h.host.clone(),
+    }
+}
+
+/// The value, or `None` when refused; a refusal must explain itself in every language.
+fn accepted<T>(r: Result<T, v::ValueError>) -> Option<T> {
+    match r {
+        Ok(t) => Some(t),
+        Err(e) => {
+            for lang in [Lang::En, Lang::Ja] {
+                match e.try_text(lang) {
+                    Ok(t) => assert!(!t.trim().is_empty(), "{e:?}: an empty reason"),
+                    Err(why) => panic!("{e:?} does not render in {}: {why:?}", lang.tag()),
+                }
+            }
+            None
+        }
     }
 }
 
@@ -32,7 +50,7 @@ pub fn run(data: &[u8]) {
     let s: &str = &text;
     match which % 16 {
         0 => {
-            if let Ok(h) = v::parse_host(s) {
+            if let Some(h) = accepted(v::parse_host(s)) {
                 assert!(!h.host.is_empty());
                 assert_eq!(h.host, h.host.to_ascii_lowercase());
                 assert!(!h.host.ends_with('.'));
@@ -43,12 +61,12 @@ pub fn run(data: &[u8]) {
             }
         }
         1 => {
-            if let Ok(sa) = v::parse_dns_server(s) {
+            if let Some(sa) = accepted(v::parse_dns_server(s)) {
                 assert_eq!(v::parse_dns_server(&sa.to_string()), Ok(sa));
             }
         }
         2 => {
-            if let Ok((k, val)) = v::parse_var(s) {
+            if let Some((k, val)) = accepted(v::parse_var(s)) {
                 assert!(!k.is_empty() && k == k.trim());
                 assert_eq!(v::parse_var(&format!("{k}={val}")), Ok((k, val)));
             }
@@ -56,7 +74,7 @@ pub fn run(data: &[u8]) {
         3..=5 => {
             let parse =
                 [v::parse_timeout, v::parse_deadline, v::parse_interval][(which % 16 - 3) as usize];
-            if let Ok(d) = parse(s) {
+            if let Some(d) = accepted(parse(s)) {
                 assert!(!d.is_zero());
                 assert!(d <= std::time::Duration::from_secs(24 * 3600));
                 let written = format!("{}ns", d.as_nanos());
@@ -64,24 +82,24 @@ pub fn run(data: &[u8]) {
             }
         }
         6 => {
-            if let Ok(n) = v::parse_concurrency(s) {
+            if let Some(n) = accepted(v::parse_concurrency(s)) {
                 assert!(n >= 1);
                 assert_eq!(v::parse_concurrency(&n.to_string()), Ok(n));
             }
         }
         7 => {
-            if let Ok(n) = v::parse_sweep_concurrency(s) {
+            if let Some(n) = accepted(v::parse_sweep_concurrency(s)) {
                 assert!(n >= 1);
                 assert_eq!(v::parse_sweep_concurrency(&n.to_string()), Ok(n));
             }
         }
         8 => {
-            if let Ok(n) = v::parse_max_addresses(s) {
+            if let Some(n) = accepted(v::parse_max_addresses(s)) {
                 assert!(n >= 1);
             }
         }
         9 => {
-            if let Ok(r) = v::parse_range(s) {
+            if let Some(r) = accepted(v::parse_range(s)) {
                 assert_eq!(r.first.is_ipv4(), r.last.is_ipv4(), "{s:?} -> {r:?}");
                 assert!(r.first <= r.last, "{s:?} -> {r:?}");
                 assert!(!r.is_empty());
@@ -91,24 +109,24 @@ pub fn run(data: &[u8]) {
             }
         }
         10 => {
-            if let Ok(p) = v::parse_port(s) {
+            if let Some(p) = accepted(v::parse_port(s)) {
                 assert_ne!(p, 0);
                 assert_eq!(v::parse_port(&p.to_string()), Ok(p));
             }
         }
         11 => {
-            if let Ok(r) = v::parse_rate(s) {
+            if let Some(r) = accepted(v::parse_rate(s)) {
                 assert!(r >= 1);
                 assert_eq!(v::parse_rate(&format!("{r}/s")), Ok(r));
             }
         }
         12 => {
-            if let Ok(sa) = v::parse_listen(s) {
+            if let Some(sa) = accepted(v::parse_listen(s)) {
                 assert_eq!(v::parse_listen(&sa.to_string()), Ok(sa));
             }
         }
         13 => {
-            if let Ok(c) = v::parse_cmid(s) {
+            if let Some(c) = accepted(v::parse_cmid(s)) {
                 assert_eq!(c.len(), 36);
                 assert_eq!(c, c.to_ascii_lowercase());
                 assert_eq!(v::parse_cmid(&c).as_deref(), Ok(c.as_str()));
@@ -123,7 +141,7 @@ pub fn run(data: &[u8]) {
             }
         }
         _ => {
-            if let Ok((k, val)) = v::parse_label(s) {
+            if let Some((k, val)) = accepted(v::parse_label(s)) {
                 assert_eq!(v::parse_label(&format!("{k}={val}")), Ok((k, val)));
             }
         }
