@@ -15,6 +15,9 @@ rules-yaml-missing-field = missing field `{ $field }`
 rules-yaml-invalid-type = invalid type: { $unexpected }, expected { $expected }
 rules-yaml-invalid-value = invalid value: { $unexpected }, expected { $expected }
 rules-yaml-unknown-variant = unknown variant `{ $variant }`, expected one of { LIST($expected, sep: ", ") }
+rules-yaml-duplicate-key = duplicate mapping key: { $key }, set DuplicateKeyPolicy in Options if acceptable
+rules-yaml-invalid-scalar = invalid { $ty }
+rules-yaml-eof = unexpected end of input
 rules-yaml-other = { $detail }
 
 ## Variables

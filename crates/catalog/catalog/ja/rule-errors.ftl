@@ -16,6 +16,9 @@ rules-yaml-missing-field = キー `{ $field }` がありません
 rules-yaml-invalid-type = 型が違います: { $unexpected } ではなく { $expected } が必要です
 rules-yaml-invalid-value = 値が正しくありません: { $unexpected } ではなく { $expected } が必要です
 rules-yaml-unknown-variant = 不明な値 `{ $variant }` です。使える値: { LIST($expected, sep: ", ") }
+rules-yaml-duplicate-key = キー { $key } が重複しています
+rules-yaml-invalid-scalar = { $ty } として読めない値です
+rules-yaml-eof = 入力が途中で終わっています
 rules-yaml-other = YAML の構文エラー: { $detail }
 
 ## 変数

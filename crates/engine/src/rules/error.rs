@@ -86,6 +86,13 @@ kms_preflight_message::messages! {
     yaml_invalid_value = "rules-yaml-invalid-value" (unexpected, expected);
     /// unknown variant `{variant}`, expected one of {expected}
     yaml_unknown_variant = "rules-yaml-unknown-variant" (variant, expected);
+    /// duplicate mapping key: {key}, set DuplicateKeyPolicy in Options if acceptable (the
+    /// parser's words, kept in English)
+    yaml_duplicate_key = "rules-yaml-duplicate-key" (key);
+    /// invalid {ty} (a scalar that does not read as the type, e.g. u32)
+    yaml_invalid_scalar = "rules-yaml-invalid-scalar" (ty);
+    /// unexpected end of input
+    yaml_eof = "rules-yaml-eof" ();
     /// Any other YAML error: the parser's own (English) text, {detail}.
     yaml_other = "rules-yaml-other" (detail);
 }
@@ -215,6 +222,9 @@ fn yaml_message(e: &serde_saphyr::Error) -> Message {
         E::SerdeUnknownVariant {
             variant, expected, ..
         } => yaml_unknown_variant(variant.as_str(), expected.clone()),
+        E::DuplicateMappingKey { key: Some(k), .. } => yaml_duplicate_key(k.as_str()),
+        E::InvalidScalar { ty, .. } => yaml_invalid_scalar(*ty),
+        E::Eof { .. } => yaml_eof(),
         _ => yaml_other(yaml_detail(e)),
     }
 }
