@@ -249,3 +249,57 @@ fn yaml_detail(e: &serde_saphyr::Error) -> String {
     }
     message
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Arg;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Two {
+        port: u32,
+        host: String,
+    }
+
+    fn error_of(text: &str) -> RuleError {
+        let e = serde_saphyr::from_str::<Two>(text).expect_err("refused");
+        yaml_error("f.yaml", &e)
+    }
+
+    #[test]
+    fn serde_shapes_become_typed_messages_at_their_place() {
+        let e = error_of("port: 1\nhost: a\nhots: b\n");
+        assert_eq!((e.line, e.column), (3, 1));
+        assert_eq!(e.message.id, "rules-yaml-unknown-field");
+        assert_eq!(e.message.get("field"), Some(&Arg::Text("hots".into())));
+        assert_eq!(
+            e.to_string(),
+            "f.yaml:3:1: unknown field `hots`, expected one of port, host"
+        );
+        let ja = e.render(Lang::Ja);
+        assert!(
+            ja.starts_with("f.yaml:3:1: 不明なキー `hots` です。"),
+            "{ja}"
+        );
+
+        let e = error_of("port: 1\n");
+        assert_eq!(e.message.id, "rules-yaml-missing-field");
+        assert!(e.to_string().ends_with("missing field `host`"), "{e}");
+
+        let e = error_of("port: x\nhost: a\n");
+        assert_eq!(e.message.id, "rules-yaml-invalid-scalar");
+        assert_eq!(e.to_string(), "f.yaml:1:7: invalid u32");
+
+        let e = error_of("port: 1\nport: 2\nhost: a\n");
+        assert_eq!(e.message.id, "rules-yaml-duplicate-key");
+        assert_eq!(e.line, 2);
+
+        // Anything else keeps the parser's words, inside a Japanese sentence in Japanese.
+        let e = error_of("port: [1\n");
+        assert_eq!(e.message.id, "rules-yaml-other");
+        assert!(e.line > 0, "{e:?}");
+        assert!(e.render(Lang::Ja).contains("YAML の構文エラー: "), "{e}");
+    }
+}
