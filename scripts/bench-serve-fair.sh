@@ -7,7 +7,7 @@
 # request sent, held open, re-opened as soon as the exporter closes them), and from another
 # address (198.18.0.3) curl scrapes /metrics one request at a time for 20 s (5 s at most each).
 # Prints scrapes answered (200) / attempted and their latency; exits 1 unless every scrape
-# was answered. The figure goes into README.md and docs/serve.md (section "Limits").
+# was answered. The figure goes into docs/serve.md (section "Limits").
 #
 # Usage: sudo scripts/bench-serve-fair.sh
 #   BIN=path/to/kms-preflight GREEDY=path/to/greedy-peer skip the release build (e.g. to

@@ -5,7 +5,7 @@
 # wrk, 50 connections for 10 s against /metrics while the exporter keeps auditing ten
 # configured hosts every 5 s. Prints requests/s, latency, errors and the exporter's RSS
 # (VmRSS) before and after; exits 1 on any error or when RSS grew by more than 8 MiB.
-# The figures go into README.md (section "serve").
+# The figures go into docs/development.md (section "Benchmarks") and docs/serve.md.
 #
 # Usage: sudo scripts/bench-serve.sh     (BIN=path/to/kms-preflight to skip the release build)
 set -euo pipefail
@@ -78,7 +78,7 @@ sockerr=$(grep -o 'Socket errors:.*' "$work/wrk.txt" || true)
 audits=$(grep -c ': audit .* done in' "$work/serve.log" || true)
 failed=$(grep -c ': audit .* FAILED' "$work/serve.log" || true)
 growth=$((rss_after - rss_before))
-# wrk --latency's distribution ("    50%    1.40ms"), repeated in the summary the README quotes.
+# wrk --latency's distribution ("    50%    1.40ms"), repeated in the summary docs/development.md quotes.
 lat() { awk -v q="$1" '$1 == q { print $2; exit }' "$work/wrk.txt"; }
 
 echo

@@ -6,7 +6,7 @@
 #           across crates, 16 codegen units, debug info stripped but symbols kept);
 #   after:  Cargo.toml's [profile.release] (lto = "fat", codegen-units = 1, strip = true).
 # Usage: scripts/bench-size.sh      (hyperfine is installed from Debian when missing, as root)
-# The README's figures come from this script; it prints the date and machine to quote with them.
+# The release-profile figures (docs/development.md) come from this script; it prints the date and machine to quote with them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)

@@ -147,8 +147,10 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct RuleArgs {
-    /// Rule file or directory of .yaml files, added to the built-in rules (repeatable).
-    /// A check with the id of a built-in one replaces it.
+    /// Rule file or directory, added to the built-in rules (repeatable). A directory is read as
+    /// `rules validate` reads it: recursively, .yaml and .yml files in name order; a file with a
+    /// `profile:` header is validated as a profile and not run. A check with the id of a
+    /// built-in one replaces it.
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
     /// Do not load the built-in rules.

@@ -458,7 +458,7 @@ fn the_cmid_is_stable_across_runs_and_counted_once() {
     assert_eq!(t.total_requests(), before);
 }
 
-/// The README's example: `check --domain lab.test --activation-probe` (the hosts published in
+/// The example of docs/activation.md: `check --domain lab.test --activation-probe` (the hosts published in
 /// the lab's SRV records) as a table; the resolver configuration of the client namespace points
 /// at the lab's DNS server. Run with `-- --ignored --nocapture demo`.
 #[test]

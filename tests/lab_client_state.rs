@@ -96,7 +96,7 @@ fn the_audit_follows_the_clients_own_state() {
 
     // 1. Pinned (slmgr /skms) to a host that refuses, while DNS publishes a healthy one: the
     //    verdict is about the pinned host.
-    //    The sample as it is, by its path in the repository (the README shows this output).
+    //    The sample as it is, by its path in the repository (docs/client-state.md shows this output).
     let pinned = "testdata/client-state/en/slmgr-dlv-pinned-kms-old-crlf.txt";
     let (code, t) = run(&[pinned], &["--domain", "corp.example"]);
     if let Some(dir) = std::env::var_os("KP_DOCS_DIR") {

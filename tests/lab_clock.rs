@@ -449,10 +449,10 @@ checks:
     assert!(left.is_empty(), "lab servers left running: {left:#?}");
 }
 
-/// The table of the docs' clock example (printed for the docs and README:
+/// The table of the docs' clock example (printed for docs/clock.md:
 /// `cargo test --test lab_clock demo -- --ignored --nocapture`), and the lines that matter in it.
 #[test]
-#[ignore = "checks the README example; needs root: run scripts/test-all.sh (as root)"]
+#[ignore = "checks the docs' example; needs root: run scripts/test-all.sh (as root)"]
 fn demo_output_for_docs() {
     require_root("demo_output_for_docs");
     let t = build();

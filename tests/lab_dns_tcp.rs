@@ -518,10 +518,10 @@ fn checks_run_concurrently_and_deadline_bounds_the_run() {
     assert_eq!(code, 1);
 }
 
-/// The README's example run (printed for the README: `cargo test --test lab_dns_tcp demo --
+/// The example run of docs/examples.md (printed for it: `cargo test --test lab_dns_tcp demo --
 /// --ignored --nocapture`), and the lines that matter in it.
 #[test]
-#[ignore = "checks the README example; needs root: run scripts/test-all.sh (as root)"]
+#[ignore = "checks the docs' example; needs root: run scripts/test-all.sh (as root)"]
 fn demo_output_for_readme() {
     require_root("demo_output_for_readme");
     let t = build();

@@ -526,7 +526,45 @@ impl Lab {
                 String::from_utf8_lossy(&out.stderr)
             )
         });
+        assert_messages_in_catalog(&v);
         (out.status.code().unwrap_or(-1), v)
+    }
+}
+
+/// Every result of a lab report (and its remediation) has a `message_id` that the catalog
+/// renders in English and Japanese with every argument filled: what a run really produced,
+/// not only what the modules declare.
+pub fn assert_messages_in_catalog(report: &serde_json::Value) {
+    use kms_preflight_engine::Message;
+    use kms_preflight_report::{Catalog, Lang};
+    let results = report["results"].as_array().expect("report has results");
+    for r in results {
+        let id = r["id"].as_str().unwrap_or("?");
+        let target = r["target"].as_str().unwrap_or("");
+        assert!(
+            r["message_id"].is_string(),
+            "{id} {target}: result without message_id: {r}"
+        );
+        let mut messages = vec![("message", r.clone())];
+        if let Some(rid) = r.get("remediation_id").filter(|x| x.is_string()) {
+            messages.push((
+                "remediation",
+                serde_json::json!({
+                    "message_id": rid,
+                    "args": r.get("remediation_args").cloned().unwrap_or(serde_json::json!({})),
+                }),
+            ));
+        }
+        for (what, json) in messages {
+            let m: Message = serde_json::from_value(json.clone()).unwrap_or_else(|e| {
+                panic!("{id} {target}: {what} does not read back ({e}): {json}")
+            });
+            for lang in Lang::ALL {
+                if let Err(e) = Catalog::get(lang).try_text(&m) {
+                    panic!("{id} {target}: {what} {} in {}: {e:?}", m.id, lang.tag());
+                }
+            }
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use kms_preflight_engine::rules::{LoadOptions, RuleErrors, RuleSource, Vars};
 use kms_preflight_engine::{Message, Status, Summary, Target};
 
-use super::{embedded, profiles};
+use super::{embedded, profiles, validate};
 use crate::{Evidence, Outcome, Report, RuleSet};
 
 /// A host named on the command line (`--new-host`, `--old-host`, `--ntp`).
@@ -145,13 +145,42 @@ pub fn assemble(a: &Assembly) -> Result<Assembled, AssemblyError> {
             }
         }
     }
-    for p in &a.rule_paths {
-        sources.extend(RuleSource::from_path(p).map_err(|e| RuleErrors(vec![e]))?);
+    // The --rules paths are read as `rules validate` reads them (directories recursively): a
+    // plain file loads after the built-in rules; a profile file is validated as that command
+    // validates it, and not run (a run selects its profile with --profile). Errors come in the
+    // validator's order: finding and reading, loading, profiles.
+    let mut read_errors = Vec::new();
+    let mut profile_errors = Vec::new();
+    if !a.rule_paths.is_empty() {
+        let found = validate::rule_files(&a.rule_paths);
+        read_errors = found.errors;
+        for src in found.profiles {
+            if let Err(e) = validate::validate_profile(src) {
+                profile_errors.extend(e);
+            }
+        }
+        sources.extend(found.plain);
     }
-    if sources.is_empty() {
+    if sources.is_empty() && read_errors.is_empty() && profile_errors.is_empty() {
         return Err(AssemblyError::Usage(super::no_rules()));
     }
-    let set = super::load(&sources, &LoadOptions { cli_vars })?;
+    let loaded = if sources.is_empty() {
+        Ok(RuleSet::default())
+    } else {
+        super::load(&sources, &LoadOptions { cli_vars })
+    };
+    let set = match loaded {
+        Ok(set) if read_errors.is_empty() && profile_errors.is_empty() => set,
+        Ok(_) => {
+            read_errors.extend(profile_errors);
+            return Err(RuleErrors(read_errors).into());
+        }
+        Err(e) => {
+            read_errors.extend(e.0);
+            read_errors.extend(profile_errors);
+            return Err(RuleErrors(read_errors).into());
+        }
+    };
     let (mut set, mut missing) = match &profile {
         Some(p) => profiles::apply(p, &set),
         None => (set, Vec::new()),

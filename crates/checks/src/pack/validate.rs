@@ -67,7 +67,7 @@ fn collect(path: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), Rule
 
 /// Whether a file has a top-level `profile:` key. A file that does not parse is not one: the
 /// rule loader then reports its syntax error.
-fn has_profile_header(text: &str) -> bool {
+pub(crate) fn has_profile_header(text: &str) -> bool {
     #[derive(Deserialize)]
     struct Peek {
         profile: Option<serde::de::IgnoredAny>,
@@ -86,8 +86,21 @@ fn profile_header(src: &RuleSource) -> Result<profiles::Profile, RuleError> {
         .map_err(|e| yaml_error(&src.name, &e))
 }
 
-/// Validates every rule file under `paths`.
-pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
+/// The rule files under `paths` (each a file, or a directory walked recursively in name order,
+/// [`MAX_DEPTH`] deep at most), read and split into plain rule files and profiles, with every
+/// error met on the way. `rules validate` and `--rules` both read their paths with it, so they
+/// see the same files.
+pub(crate) struct RuleFiles {
+    /// Every file found, in load order (a file named twice in a row counts once).
+    pub files: Vec<PathBuf>,
+    /// Files without a `profile:` header, to load after the built-in pack.
+    pub plain: Vec<RuleSource>,
+    /// Files with one.
+    pub profiles: Vec<RuleSource>,
+    pub errors: Vec<RuleError>,
+}
+
+pub(crate) fn rule_files(paths: &[PathBuf]) -> RuleFiles {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -118,6 +131,49 @@ pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
             Err(e) => errors.push(err(f, cannot_read(e.to_string()))),
         }
     }
+    RuleFiles {
+        files,
+        plain,
+        profiles: profile_files,
+        errors,
+    }
+}
+
+/// Validates one profile file as a built-in profile loads (with the pack, the hosts it needs
+/// given, its checks beside, not replacing, the pack's); the number of checks it defines.
+pub(crate) fn validate_profile(src: RuleSource) -> Result<usize, Vec<RuleError>> {
+    let profile = profile_header(&src).map_err(|e| vec![e])?;
+    let mut opts = LoadOptions::default();
+    for need in &profile.needs {
+        match need.as_str() {
+            "new-host" => opts.cli_vars.insert("new_host".into(), "new-host".into()),
+            "old-host" => opts.cli_vars.insert("old_host".into(), "old-host".into()),
+            other => {
+                return Err(vec![err(
+                    Path::new(&src.name),
+                    super::profile_need_unknown(other),
+                )]);
+            }
+        };
+    }
+    let name = src.name.clone();
+    let mut sources = embedded::sources();
+    sources.push(RuleSource {
+        builtin: true,
+        ..src
+    });
+    let set = super::load(&sources, &opts).map_err(|e| e.0)?;
+    Ok(set.checks.iter().filter(|c| c.file == name).count())
+}
+
+/// Validates every rule file under `paths`.
+pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
+    let RuleFiles {
+        files,
+        plain,
+        profiles: profile_files,
+        mut errors,
+    } = rule_files(paths);
     let count = |set: &crate::RuleSet, names: &[&str]| {
         set.checks
             .iter()
@@ -138,40 +194,12 @@ pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
             Err(e) => errors.extend(e.0),
         }
     }
-    // Each profile on its own (a run selects one), loaded as a built-in profile is: with the
-    // pack, the hosts it needs given, its checks beside (not replacing) the pack's.
+    // Each profile on its own (a run selects one).
     let n_profiles = profile_files.len();
     for src in profile_files {
-        let profile = match profile_header(&src) {
-            Ok(p) => p,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        let mut opts = LoadOptions::default();
-        for need in &profile.needs {
-            match need.as_str() {
-                "new-host" => opts.cli_vars.insert("new_host".into(), "new-host".into()),
-                "old-host" => opts.cli_vars.insert("old_host".into(), "old-host".into()),
-                other => {
-                    errors.push(err(
-                        Path::new(&src.name),
-                        super::profile_need_unknown(other),
-                    ));
-                    continue;
-                }
-            };
-        }
-        let name = src.name.clone();
-        let mut sources = embedded::sources();
-        sources.push(RuleSource {
-            builtin: true,
-            ..src
-        });
-        match super::load(&sources, &opts) {
-            Ok(set) => checks += count(&set, &[name.as_str()]),
-            Err(e) => errors.extend(e.0),
+        match validate_profile(src) {
+            Ok(n) => checks += n,
+            Err(e) => errors.extend(e),
         }
     }
     if errors.is_empty() {
