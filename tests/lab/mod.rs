@@ -497,6 +497,9 @@ impl Lab {
             .arg(kms_preflight_bin())
             .args(args);
         cmd.env("NO_COLOR", "1");
+        // A probe without --cmid keeps its CMID in the state directory: the lab's own, never
+        // root's /var/lib/kms-preflight of the machine running the tests (a test may set another).
+        cmd.env("XDG_STATE_HOME", self.dir.join("state"));
         for (k, v) in env {
             cmd.env(k, v);
         }
