@@ -657,7 +657,7 @@ mod tests {
     #[test]
     fn nothing_observed_is_a_skip_not_a_pass() {
         let mut o = obs(
-            vec![(1, Err(ConnectFailure::Other("x".into())))],
+            vec![(1, Err(ConnectFailure::Other(kms_preflight_net::text::os_error("x"))))],
             &[],
             Echo::Unavailable("ICMP not permitted".into()),
         );

@@ -148,7 +148,7 @@ macro_rules! register_kinds {
         /// Every message this crate produces, for the catalog tests: each kind's (declared at
         /// its module root), the shared helpers', the sweep's and the rule pack's.
         pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
-            [$( $module::MESSAGES, )* common::MESSAGES, common::plan::MESSAGES, sweep::MESSAGES, pack::MESSAGES].concat()
+            [$( $module::MESSAGES, )* common::MESSAGES, common::plan::MESSAGES, sweep::MESSAGES, pack::MESSAGES, kms_preflight_net::text::MESSAGES].concat()
         }
     };
 }

@@ -456,6 +456,7 @@ mod tests {
     use std::net::SocketAddr;
 
     use kms_preflight_net::clock::{Detail, ProbeFailure, Reading, Sampled};
+    use kms_preflight_net::text;
 
     use super::*;
     use crate::testing::en;
@@ -538,8 +539,8 @@ mod tests {
                     good: 0,
                     sent: 2,
                     failures: vec![
-                        ProbeFailure::timeout("no NTP reply", Duration::from_secs(1)),
-                        ProbeFailure::timeout("no NTP reply", Duration::from_secs(1)),
+                        ProbeFailure::timeout(text::no_ntp_reply(1000)),
+                        ProbeFailure::timeout(text::no_ntp_reply(1000)),
                     ],
                 },
             ),
@@ -551,7 +552,7 @@ mod tests {
                     sent: 1,
                     failures: vec![ProbeFailure::new(
                         "refused",
-                        "connection refused (RST)",
+                        text::connect_refused(),
                         true,
                     )],
                 },
@@ -689,8 +690,8 @@ mod tests {
                         good: 0,
                         sent: 2,
                         failures: vec![
-                            ProbeFailure::timeout("no NTP reply", Duration::from_secs(1)),
-                            ProbeFailure::timeout("no NTP reply", Duration::from_secs(1)),
+                            ProbeFailure::timeout(text::no_ntp_reply(1000)),
+                            ProbeFailure::timeout(text::no_ntp_reply(1000)),
                         ],
                     },
                 ),
@@ -702,7 +703,7 @@ mod tests {
                         sent: 1,
                         failures: vec![ProbeFailure::new(
                             "refused",
-                            "connection refused (RST)",
+                            text::connect_refused(),
                             true,
                         )],
                     },
