@@ -121,6 +121,11 @@ pub fn pinned_origin(machine: &str) -> String {
     format!("client-state {machine}")
 }
 
+/// True for a target origin that [`pinned_origin`] made.
+pub fn is_pinned_origin(origin: &str) -> bool {
+    origin.starts_with("client-state ")
+}
+
 /// One product's verdict.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ProductVerdict {

@@ -34,6 +34,7 @@ kms_preflight_message::messages! {
     discovery_fails = "verdict-discovery-fails" (what, suffixes);
     discovery_srv = "verdict-discovery-srv" (domain);
     discovery_by_hand = "verdict-discovery-by-hand" ();
+    discovery_pinned = "verdict-discovery-pinned" ();
     discovery_none_found = "verdict-discovery-none-found" ();
     discovery_nothing = "verdict-discovery-nothing" ();
     nothing_to_judge = "verdict-nothing-to-judge" ();
