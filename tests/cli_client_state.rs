@@ -324,7 +324,8 @@ fn find_through_line(text: &str) -> &str {
     text.lines()
         .find(|l| {
             l.trim_start().starts_with("clients find KMS through")
-                || l.trim_start().starts_with("クライアントが KMS ホストを見つける方法")
+                || l.trim_start()
+                    .starts_with("クライアントが KMS ホストを見つける方法")
         })
         .unwrap_or("")
 }

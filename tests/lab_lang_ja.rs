@@ -113,7 +113,8 @@ fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
-        let at_word_start = i == 0 || !(chars[i - 1].is_ascii_alphanumeric() || chars[i - 1] == '.');
+        let at_word_start =
+            i == 0 || !(chars[i - 1].is_ascii_alphanumeric() || chars[i - 1] == '.');
         if at_word_start && chars[i].is_ascii_digit() {
             if let Some(n) = timestamp_len(&chars[i..]) {
                 out.push_str("<time>");
@@ -154,7 +155,13 @@ fn timestamp_len(c: &[char]) -> Option<usize> {
     shape
         .chars()
         .zip(c)
-        .all(|(s, ch)| if s == 'd' { ch.is_ascii_digit() } else { s == *ch })
+        .all(|(s, ch)| {
+            if s == 'd' {
+                ch.is_ascii_digit()
+            } else {
+                s == *ch
+            }
+        })
         .then_some(shape.len())
 }
 
@@ -227,9 +234,15 @@ fn branch_office_in_japanese_matches_the_golden_table_and_markdown() {
 
     for (what, text) in [("table", &table), ("markdown", &md)] {
         let left = untranslated_lines(text);
-        assert!(left.is_empty(), "untranslated {what} lines: {left:#?}\n{text}");
+        assert!(
+            left.is_empty(),
+            "untranslated {what} lines: {left:#?}\n{text}"
+        );
         for english in NET_ENGLISH {
-            assert!(!text.contains(english), "{english:?} in the {what}:\n{text}");
+            assert!(
+                !text.contains(english),
+                "{english:?} in the {what}:\n{text}"
+            );
         }
     }
     // The net layer's reasons, in Japanese: the refused connect and the ICMP port unreachable
@@ -256,7 +269,10 @@ fn branch_office_in_japanese_matches_the_golden_table_and_markdown() {
         "smb2/tcp/445: timeout — no TCP handshake within 2s",
         "ntp/udp/123: timeout — no NTP reply within 2s",
     ] {
-        assert!(en.contains(english), "{english:?} not in the English Markdown:\n{en}");
+        assert!(
+            en.contains(english),
+            "{english:?} not in the English Markdown:\n{en}"
+        );
     }
     assert!(!en.chars().any(is_japanese), "{en}");
 }
@@ -275,5 +291,8 @@ fn normalize_replaces_the_runs_own_numbers_only() {
         normalize("RTT 最小/平均/最大 0.09/0.16/4.45 ms、損失 0%、4/4"),
         "RTT 最小/平均/最大 N ms、損失 0%、4/4"
     );
-    assert_eq!(normalize("SMB2 0x0311 kms1 10.5ms"), "SMB2 0x0311 kms1 10.5ms");
+    assert_eq!(
+        normalize("SMB2 0x0311 kms1 10.5ms"),
+        "SMB2 0x0311 kms1 10.5ms"
+    );
 }

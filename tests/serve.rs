@@ -621,7 +621,10 @@ fn the_page_shows_the_client_lines_of_client_state_in_both_languages() {
     let body = &en.body;
     // The lines `check --client-state` prints above its verdict: the product's pinned host
     // and outcome, its fix, the inputs read; and the general verdict says who pinned.
-    assert!(body.contains("<h2>Client state</h2>\n<ul id=\"client\">"), "{body}");
+    assert!(
+        body.contains("<h2>Client state</h2>\n<ul id=\"client\">"),
+        "{body}"
+    );
     assert!(
         body.contains("<li class=\"product\">Windows(R), Enterprise edition: pinned to kms-old.corp.example:1688 (slmgr /skms) → "),
         "{body}"
@@ -634,7 +637,10 @@ fn the_page_shows_the_client_lines_of_client_state_in_both_languages() {
         "GET / HTTP/1.1\r\nHost: x\r\nAccept-Language: ja\r\n\r\n",
     );
     let body = &ja.body;
-    assert!(body.contains("<h2>クライアントの状態</h2>\n<ul id=\"client\">"), "{body}");
+    assert!(
+        body.contains("<h2>クライアントの状態</h2>\n<ul id=\"client\">"),
+        "{body}"
+    );
     assert!(
         body.contains("<li class=\"product\">Windows(R), Enterprise edition: kms-old.corp.example:1688 に固定 (slmgr /skms) → "),
         "{body}"

@@ -657,7 +657,12 @@ mod tests {
     #[test]
     fn nothing_observed_is_a_skip_not_a_pass() {
         let mut o = obs(
-            vec![(1, Err(ConnectFailure::Other(kms_preflight_net::text::os_error("x"))))],
+            vec![(
+                1,
+                Err(ConnectFailure::Other(kms_preflight_net::text::os_error(
+                    "x",
+                ))),
+            )],
             &[],
             Echo::Unavailable("ICMP not permitted".into()),
         );

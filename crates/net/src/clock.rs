@@ -327,7 +327,11 @@ mod tests {
         .await;
         assert_eq!((s.sent, s.failures.len()), (1, 1));
         let s = sample(4, Duration::ZERO, || async {
-            Err(ProbeFailure::new("timeout", text::no_ntp_reply(1000), false))
+            Err(ProbeFailure::new(
+                "timeout",
+                text::no_ntp_reply(1000),
+                false,
+            ))
         })
         .await;
         assert_eq!(
@@ -337,7 +341,11 @@ mod tests {
         );
         assert!(s.best.is_none());
         let s = sample(4, Duration::ZERO, || async {
-            Err(ProbeFailure::new("invalid", text::ntp_invalid("origin mismatch"), false))
+            Err(ProbeFailure::new(
+                "invalid",
+                text::ntp_invalid("origin mismatch"),
+                false,
+            ))
         })
         .await;
         assert_eq!(
@@ -354,7 +362,11 @@ mod tests {
                 if first {
                     Ok(reading(1))
                 } else {
-                    Err(ProbeFailure::new("timeout", text::no_ntp_reply(1000), false))
+                    Err(ProbeFailure::new(
+                        "timeout",
+                        text::no_ntp_reply(1000),
+                        false,
+                    ))
                 }
             }
         })

@@ -8,8 +8,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::clock::{reading_from_remote_time, Detail, ProbeFailure, Reading, Stopwatch};
-use super::text;
 use super::tcp::connect;
+use super::text;
 use crate::source::Source;
 use kms_preflight_wire::http_date::{self, HttpError, MAX_HEAD_LEN};
 
@@ -45,9 +45,10 @@ pub async fn exchange(
         let mut buf = Vec::with_capacity(1024);
         let mut chunk = [0u8; 2048];
         loop {
-            let n = stream.read(&mut chunk).await.map_err(|e| {
-                ProbeFailure::new("closed", text::read_failed(e.to_string()), true)
-            })?;
+            let n = stream
+                .read(&mut chunk)
+                .await
+                .map_err(|e| ProbeFailure::new("closed", text::read_failed(e.to_string()), true))?;
             if n == 0 {
                 break;
             }
@@ -77,7 +78,9 @@ pub async fn exchange(
     let (head, date) = http_date::date_of(&buf).map_err(|e| {
         let (class, why) = match e {
             HttpError::NotHttp => ("invalid", text::http_not_http()),
-            HttpError::BadStatusLine(l) => ("invalid", text::http_bad_status_line(format!("{l:?}"))),
+            HttpError::BadStatusLine(l) => {
+                ("invalid", text::http_bad_status_line(format!("{l:?}")))
+            }
             HttpError::NoDate => ("no-date", text::http_no_date()),
             HttpError::ConflictingDates => ("no-date", text::http_conflicting_dates()),
             HttpError::BadDate(d) => ("no-date", text::http_bad_date(format!("{d:?}"))),

@@ -7,8 +7,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::clock::{reading_from_remote_time, Detail, ProbeFailure, Reading, Stopwatch};
-use super::text;
 use super::tcp::connect;
+use super::text;
 use crate::source::Source;
 use kms_preflight_wire::smb2::{self, Smb2Error, FRAMING_LEN};
 

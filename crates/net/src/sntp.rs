@@ -10,8 +10,8 @@ use socket2::{Protocol, Type};
 use tokio::net::UdpSocket;
 
 use super::clock::{Detail, ProbeFailure, Reading, Stopwatch};
-use super::text;
 use super::tcp::{bound_socket, classify_connect_error, ConnectFailure};
+use super::text;
 use crate::source::Source;
 use kms_preflight_wire::sntp::{self, NtpTimestamp, SntpError};
 
@@ -33,9 +33,7 @@ pub async fn connected_socket(
 
 fn io_failure(e: &std::io::Error, what: &str) -> ProbeFailure {
     match classify_connect_error(e) {
-        ConnectFailure::Refused => {
-            ProbeFailure::new("refused", text::port_unreachable_ntp(), true)
-        }
+        ConnectFailure::Refused => ProbeFailure::new("refused", text::port_unreachable_ntp(), true),
         other => {
             let mut f = ProbeFailure::from_connect(&other, Duration::ZERO);
             f.detail = text::during(what, f.detail);

@@ -61,9 +61,7 @@ pub fn classify_connect_error(e: &io::Error) -> ConnectFailure {
             | libc_errno::ENETUNREACH
             | libc_errno::EHOSTDOWN
             | libc_errno::ENETDOWN => return ConnectFailure::Unreachable(os(e)),
-            libc_errno::EACCES | libc_errno::EPERM => {
-                return ConnectFailure::Prohibited(os(e))
-            }
+            libc_errno::EACCES | libc_errno::EPERM => return ConnectFailure::Prohibited(os(e)),
             _ => {}
         }
     }

@@ -550,11 +550,7 @@ mod tests {
                     best: None,
                     good: 0,
                     sent: 1,
-                    failures: vec![ProbeFailure::new(
-                        "refused",
-                        text::connect_refused(),
-                        true,
-                    )],
+                    failures: vec![ProbeFailure::new("refused", text::connect_refused(), true)],
                 },
             ),
         ];
@@ -701,11 +697,7 @@ mod tests {
                         best: None,
                         good: 0,
                         sent: 1,
-                        failures: vec![ProbeFailure::new(
-                            "refused",
-                            text::connect_refused(),
-                            true,
-                        )],
+                        failures: vec![ProbeFailure::new("refused", text::connect_refused(), true)],
                     },
                 ),
             ],

@@ -139,9 +139,9 @@ pub(super) async fn run_methods(
                                     best: None,
                                     good: 0,
                                     sent: 0,
-                                    failures: vec![ProbeFailure::timeout(
-                                        text::given_up(text::ms_arg(timeout)),
-                                    )],
+                                    failures: vec![ProbeFailure::timeout(text::given_up(
+                                        text::ms_arg(timeout),
+                                    ))],
                                 },
                             });
                         }

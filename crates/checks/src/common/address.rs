@@ -183,7 +183,9 @@ pub fn connect_failure_finding(
         ConnectFailure::WrongFamily(e) => {
             Finding::new(Status::Skip, msg::connect_wrong_family(addr, e.clone()))
         }
-        ConnectFailure::Other(e) => Finding::new(Status::Error, msg::connect_error(addr, e.clone())),
+        ConnectFailure::Other(e) => {
+            Finding::new(Status::Error, msg::connect_error(addr, e.clone()))
+        }
     };
     (f.address(ip.to_string()), ev)
 }
