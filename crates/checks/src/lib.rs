@@ -176,6 +176,9 @@ register_kinds! {
     "kms-activation" => kms_activation::KmsActivationRule, KmsActivation(kms_activation::KmsActivationEvidence);
 }
 
+#[cfg(test)]
+mod net_text_tests;
+
 /// Test helpers: a message in English, as the catalog renders it.
 #[cfg(test)]
 pub(crate) mod testing {
