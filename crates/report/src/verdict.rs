@@ -554,7 +554,7 @@ fn client_verdict<'a>(
             .targets
             .iter()
             .flat_map(|t| t.origins.iter().filter(|o| !o.starts_with("SRV ")))
-            .all(|o| crate::client::is_pinned_origin(o));
+            .all(|o| o.starts_with(super::verdict_model::PINNED_ORIGIN_PREFIX));
         base.set_discovery(
             cat,
             if pinned_only && !cands.is_empty() {

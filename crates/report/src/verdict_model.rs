@@ -14,6 +14,10 @@ use kms_preflight_message::{Arg, Message};
 use super::catalog::{Catalog, Lang};
 use super::Outcome;
 
+/// How a target origin that a client's pin made starts (client::pinned_origin): the verdict
+/// tells those hosts from the command line's.
+pub const PINNED_ORIGIN_PREFIX: &str = "client-state ";
+
 kms_preflight_message::messages! {
     label_works = "verdict-label-works" ();
     label_works_with_risk = "verdict-label-works-with-risk" ();
