@@ -50,6 +50,16 @@ fn english_is_what_the_net_layer_wrote_before() {
             "no NTP reply within 2s (3 reply(s) with a wrong origin ignored)",
         ),
         (
+            text::icmp_no_privilege("Permission denied (os error 13)"),
+            "this process may not open an ICMP socket (Permission denied (os error 13)): it needs \
+             CAP_NET_RAW (root, or setcap cap_net_raw+ep on the binary) or net.ipv4.ping_group_range \
+             covering one of its groups (sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")",
+        ),
+        (
+            text::icmp_send_failed("Operation not permitted (os error 1)"),
+            "ICMP send failed: Operation not permitted (os error 1)",
+        ),
+        (
             text::http_bad_date(format!("{:?}", "yesterday")),
             "HTTP Date header \"yesterday\" is not an HTTP-date",
         ),

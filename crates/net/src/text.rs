@@ -71,6 +71,17 @@ kms_preflight_message::messages! {
     smb2_no_system_time = "net-smb2-no-system-time" ();
     /// the server refused the NEGOTIATE: {error} (with its NTSTATUS) as the decoder wrote it
     smb2_rejected = "net-smb2-rejected" (error);
+    /// this process may not open an ICMP socket ({os_error}): it needs CAP_NET_RAW (…) or
+    /// net.ipv4.ping_group_range covering one of its groups (…)
+    icmp_no_privilege = "net-icmp-no-privilege" (os_error);
+    /// ICMP needs a raw socket on Windows: run as Administrator ({os_error})
+    icmp_no_privilege_windows = "net-icmp-no-privilege-windows" (os_error);
+    /// cannot bind the ICMP socket: {error}
+    icmp_bind_failed = "net-icmp-bind-failed" (error);
+    /// cannot open an ICMP socket: {error}
+    icmp_open_failed = "net-icmp-open-failed" (error);
+    /// ICMP send failed: {os_error}
+    icmp_send_failed = "net-icmp-send-failed" (os_error);
     /// route lookup failed: {error}
     route_lookup_failed = "net-route-lookup-failed" (error);
     /// route lookup did not finish within {timeout_ms}

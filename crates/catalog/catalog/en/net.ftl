@@ -38,3 +38,8 @@ net-route-lookup-failed = route lookup failed: { $error }
 net-route-lookup-timeout = route lookup did not finish within { DURATION($timeout_ms) }
 net-local-address-failed = local address: { $os_error }
 net-not-smb2 = not SMB2: { $error }
+net-icmp-no-privilege = this process may not open an ICMP socket ({ $os_error }): it needs CAP_NET_RAW (root, or setcap cap_net_raw+ep on the binary) or net.ipv4.ping_group_range covering one of its groups (sysctl -w net.ipv4.ping_group_range="0 2147483647")
+net-icmp-no-privilege-windows = ICMP needs a raw socket on Windows: run as Administrator ({ $os_error })
+net-icmp-bind-failed = cannot bind the ICMP socket: { $error }
+net-icmp-open-failed = cannot open an ICMP socket: { $error }
+net-icmp-send-failed = ICMP send failed: { $os_error }

@@ -50,3 +50,8 @@ net-route-lookup-failed = ルートを検索できませんでした: { $error }
 net-route-lookup-timeout = { DURATION($timeout_ms) }以内にルートの検索が終わりませんでした
 net-local-address-failed = ローカル アドレスを取得できませんでした: { $os_error }
 net-not-smb2 = SMB2 ではありません: { $error }
+net-icmp-no-privilege = このプロセスは ICMP ソケットを開けません ({ $os_error }): CAP_NET_RAW (root、またはバイナリに setcap cap_net_raw+ep) か、このプロセスのグループを含む net.ipv4.ping_group_range (sysctl -w net.ipv4.ping_group_range="0 2147483647") が必要です
+net-icmp-no-privilege-windows = Windows では ICMP に raw ソケットが必要です: 管理者として実行してください ({ $os_error })
+net-icmp-bind-failed = ICMP ソケットをバインドできません: { $error }
+net-icmp-open-failed = ICMP ソケットを開けません: { $error }
+net-icmp-send-failed = ICMP を送信できませんでした: { $os_error }
