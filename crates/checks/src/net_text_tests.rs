@@ -56,6 +56,14 @@ fn english_is_what_the_net_layer_wrote_before() {
              covering one of its groups (sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")",
         ),
         (
+            text::io("send", "Operation not permitted (os error 1)"),
+            "send: Operation not permitted (os error 1)",
+        ),
+        (
+            text::io_error("Network is unreachable (os error 101)"),
+            "io error: Network is unreachable (os error 101)",
+        ),
+        (
             text::icmp_send_failed("Operation not permitted (os error 1)"),
             "ICMP send failed: Operation not permitted (os error 1)",
         ),
@@ -102,5 +110,32 @@ fn timeouts_read_as_humantime_wrote_them_for_any_length() {
             2
         )))),
         "2 秒以内に TCP ハンドシェイクが完了しませんでした"
+    );
+}
+
+#[test]
+fn icmp_send_errors_are_english_evidence_and_translated_messages() {
+    use kms_preflight_net::icmp::EchoStats;
+    let stats = EchoStats {
+        sent: 2,
+        rtts: Vec::new(),
+        socket: "raw",
+        errors: vec![text::io("send", "Operation not permitted (os error 1)")],
+    };
+    let ip: std::net::IpAddr = "198.18.0.9".parse().unwrap();
+    let f = crate::icmp::echo_finding(ip, Duration::from_secs(1), Ok(stats));
+    assert_eq!(
+        f.evidence.icmp().unwrap().errors.as_deref(),
+        Some(&["send: Operation not permitted (os error 1)".to_string()][..])
+    );
+    assert!(
+        en(&f.message).contains("(send: Operation not permitted (os error 1))"),
+        "{}",
+        en(&f.message)
+    );
+    assert!(
+        ja(&f.message).contains("送信に失敗しました: Operation not permitted (os error 1)"),
+        "{}",
+        ja(&f.message)
     );
 }

@@ -50,7 +50,7 @@ pub struct EchoStats {
     /// "dgram" (unprivileged ICMP socket) or "raw".
     pub socket: &'static str,
     /// Send errors (e.g. no route), deduplicated, in order of first appearance.
-    pub errors: Vec<String>,
+    pub errors: Vec<Message>,
 }
 
 /// One answered echo, timed two ways.
@@ -221,10 +221,10 @@ pub async fn echo(
             Outcome::NoReply => {}
             // Sending refused by local policy (e.g. an nftables output rule).
             Outcome::SendError(e) if is_privilege_error(&e) => {
-                push_unique(&mut stats.errors, format!("send: {e}"))
+                push_unique(&mut stats.errors, text::io("send", e.to_string()))
             }
-            Outcome::SendError(e) => push_unique(&mut stats.errors, format!("io error: {e}")),
-            Outcome::Other(e) => push_unique(&mut stats.errors, e),
+            Outcome::SendError(e) => push_unique(&mut stats.errors, text::io_error(e.to_string())),
+            Outcome::Other(e) => push_unique(&mut stats.errors, text::os_error(e)),
         }
     }
     Ok(stats)
@@ -265,7 +265,7 @@ pub async fn echo_sequence(
     Ok(series)
 }
 
-fn push_unique(v: &mut Vec<String>, s: String) {
+fn push_unique(v: &mut Vec<Message>, s: Message) {
     if !v.contains(&s) {
         v.push(s);
     }

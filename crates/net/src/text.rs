@@ -11,6 +11,8 @@ kms_preflight_message::messages! {
     io = "net-io" (op, os_error);
     /// {addr}: {reason} (the first of several failures, with where it happened)
     at_address = "net-at-address" (addr, reason);
+    /// io error: {os_error}
+    io_error = "net-io-error" (os_error);
     /// {op}: {reason} (a failure of one step of an exchange; op as for net-io)
     during = "net-during" (op, reason);
     /// connection refused (RST)

@@ -43,3 +43,4 @@ net-icmp-no-privilege-windows = ICMP needs a raw socket on Windows: run as Admin
 net-icmp-bind-failed = cannot bind the ICMP socket: { $error }
 net-icmp-open-failed = cannot open an ICMP socket: { $error }
 net-icmp-send-failed = ICMP send failed: { $os_error }
+net-io-error = io error: { $os_error }

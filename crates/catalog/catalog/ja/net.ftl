@@ -55,3 +55,4 @@ net-icmp-no-privilege-windows = Windows では ICMP に raw ソケットが必�
 net-icmp-bind-failed = ICMP ソケットをバインドできません: { $error }
 net-icmp-open-failed = ICMP ソケットを開けません: { $error }
 net-icmp-send-failed = ICMP を送信できませんでした: { $os_error }
+net-io-error = 入出力エラー: { $os_error }
