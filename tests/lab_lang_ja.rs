@@ -275,6 +275,44 @@ fn branch_office_in_japanese_matches_the_golden_table_and_markdown() {
         );
     }
     assert!(!en.chars().any(is_japanese), "{en}");
+
+    // JSON: the same ids and arguments in both languages (the net reason nested by id), the
+    // prose in the language asked for.
+    let json = |lang: &str| -> serde_json::Value {
+        let (_, out) = run(&t, lang, &["--format", "json"]);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{lang}: {e}: {out}"))
+    };
+    let (ja_json, en_json) = (json("ja"), json("en"));
+    let closed_clock = |v: &serde_json::Value| {
+        lab::result(v, "clock.kms-host", "kms-closed.branch.test:1688", None).clone()
+    };
+    let (rj, re) = (closed_clock(&ja_json), closed_clock(&en_json));
+    assert_eq!(rj["message_id"], "clock-no-reading", "{rj}");
+    assert_eq!(rj["message_id"], re["message_id"]);
+    assert_eq!(
+        rj["args"], re["args"],
+        "the arguments do not depend on the language"
+    );
+    let tried = rj["args"]["tried"].to_string();
+    assert!(
+        tried.contains("\"message_id\":\"net-connect-refused\"")
+            && tried.contains("\"message_id\":\"net-port-unreachable-ntp\""),
+        "{tried}"
+    );
+    assert!(
+        rj["message"]
+            .as_str()
+            .unwrap()
+            .contains("接続が拒否されました (RST)"),
+        "{rj}"
+    );
+    assert!(
+        re["message"]
+            .as_str()
+            .unwrap()
+            .contains("refused — connection refused (RST)"),
+        "{re}"
+    );
 }
 
 #[test]
