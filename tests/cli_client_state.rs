@@ -318,3 +318,49 @@ fn plain_host_is_a_pinned_client_and_does_no_discovery() {
         "{v}"
     );
 }
+
+/// The general verdict's "clients find KMS through" line, in `text`.
+fn find_through_line(text: &str) -> &str {
+    text.lines()
+        .find(|l| {
+            l.trim_start().starts_with("clients find KMS through")
+                || l.trim_start()
+                    .starts_with("クライアントが KMS ホストを見つける方法")
+        })
+        .unwrap_or("")
+}
+
+#[test]
+fn every_product_pinned_says_the_client_state_pins_the_hosts_not_the_command_line() {
+    let f = "en/slmgr-dlv-pinned-kms-old-lf.txt";
+    let o = check(&[f], &["--format", "table"]);
+    let text = stdout(&o);
+    let line = find_through_line(&text);
+    assert!(
+        line.contains("hosts pinned by the client state (slmgr /skms"),
+        "{text}"
+    );
+    assert!(!text.contains("given on the command line"), "{text}");
+    let o = check(&[f], &["--lang", "ja"]);
+    let text = stdout(&o);
+    let line = find_through_line(&text);
+    assert!(
+        line.contains("クライアントの状態で固定されたホスト"),
+        "{text}"
+    );
+    assert!(!text.contains("コマンド ラインで指定したホスト"), "{text}");
+    // The JSON names the phrase by id.
+    let v = json(&check(&[f], &["--format", "json"]));
+    assert_eq!(
+        v["verdict"]["clients"][0]["discovery_id"], "verdict-discovery-pinned",
+        "{}",
+        v["verdict"]
+    );
+    // A host the command line adds is the command line's: the old wording stays.
+    let o = check(&[f], &["--host", "127.0.0.1:9"]);
+    let text = stdout(&o);
+    assert!(
+        find_through_line(&text).contains("hosts given on the command line"),
+        "{text}"
+    );
+}

@@ -46,18 +46,9 @@ fn concise_table_golden_in_japanese_and_english() {
     golden("branch-office.concise.en.txt", &concise(Lang::En, 100));
 }
 
-fn is_japanese(c: char) -> bool {
-    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}')
-}
-
-/// The words of a line that could be English prose: ASCII words left after dropping what is
-/// not prose (host names, addresses, codes, ids, commands, numbers and shares).
-fn english_words(line: &str) -> Vec<&str> {
-    line.split_whitespace()
-        .map(|w| w.trim_matches(|c: char| "()[],;:→—|%·…".contains(c)))
-        .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()))
-        .collect()
-}
+#[path = "support/untranslated.rs"]
+mod untranslated;
+use untranslated::{english_words, is_japanese};
 
 /// The verdict block: from the line after the header to the first section heading.
 fn verdict_block(text: &str, heading: &str) -> Vec<String> {

@@ -606,3 +606,50 @@ fn serve_rejects_an_unknown_page_language() {
         "{err}"
     );
 }
+
+#[test]
+fn the_page_shows_the_client_lines_of_client_state_in_both_languages() {
+    let kms = Recorder::start();
+    let state = format!(
+        "{}/testdata/client-state/en/slmgr-dlv-pinned-kms-old-lf.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut srv = Server::start(&["--client-state", &state], &kms);
+    srv.wait_healthy();
+    let en = get(srv.addr, "/");
+    assert_eq!(en.status, 200);
+    let body = &en.body;
+    // The lines `check --client-state` prints above its verdict: the product's pinned host
+    // and outcome, its fix, the inputs read; and the general verdict says who pinned.
+    assert!(
+        body.contains("<h2>Client state</h2>\n<ul id=\"client\">"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<li class=\"product\">Windows(R), Enterprise edition: pinned to kms-old.corp.example:1688 (slmgr /skms) → "),
+        "{body}"
+    );
+    assert!(body.contains("DNS discovery is bypassed"), "{body}");
+    assert!(body.contains("<li>Fix: slmgr /ckms"), "{body}");
+    assert!(body.contains("(client state read from "), "{body}");
+    let ja = http(
+        srv.addr,
+        "GET / HTTP/1.1\r\nHost: x\r\nAccept-Language: ja\r\n\r\n",
+    );
+    let body = &ja.body;
+    assert!(
+        body.contains("<h2>クライアントの状態</h2>\n<ul id=\"client\">"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<li class=\"product\">Windows(R), Enterprise edition: kms-old.corp.example:1688 に固定 (slmgr /skms) → "),
+        "{body}"
+    );
+    assert!(body.contains("<li>修正: slmgr /ckms"), "{body}");
+    assert!(body.contains("(クライアントの状態を "), "{body}");
+    // Without client state the page has no such block.
+    drop(srv);
+    let mut srv = Server::start(&[], &kms);
+    srv.wait_healthy();
+    assert!(!get(srv.addr, "/").body.contains("id=\"client\""));
+}

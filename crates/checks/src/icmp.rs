@@ -142,6 +142,11 @@ pub fn echo_finding(
             let mut sorted = s.rtts.clone();
             sorted.sort();
             let errors = (!s.errors.is_empty()).then(|| s.errors.clone());
+            // Evidence is English, whatever the report's language.
+            let english = kms_preflight_catalog::Catalog::get(kms_preflight_catalog::Lang::En);
+            let errors_en = errors
+                .as_ref()
+                .map(|e| e.iter().map(|m| english.text(m)).collect::<Vec<_>>());
             let mut ev = IcmpEvidence {
                 result: Some(
                     if received == 0 {
@@ -157,7 +162,7 @@ pub fn echo_finding(
                 received: Some(received),
                 loss_percent: Some((loss * 10.0).round() / 10.0),
                 socket: Some(s.socket.into()),
-                errors: errors.clone(),
+                errors: errors_en,
                 ..Default::default()
             };
             let f = if received == 0 {

@@ -103,16 +103,16 @@ pub enum Echo {
     Rtts(Vec<EchoRtt>),
     NoReply,
     /// ICMP not permitted or otherwise impossible: the reason.
-    Unavailable(String),
+    Unavailable(kms_preflight_engine::Message),
 }
 
 /// ICMP echoes to `ip` from `source`, one after another within one timeout (net::icmp); the
 /// round trips that were answered.
 pub async fn echo(ip: IpAddr, source: Option<&Source>, count: u32, timeout: Duration) -> Echo {
     match echo_sequence(ip, source, count, timeout).await {
-        Err(u) => Echo::Unavailable(u.reason().to_string()),
+        Err(u) => Echo::Unavailable(u.reason().clone()),
         Ok(s) => match s.send_error {
-            Some(e) => Echo::Unavailable(format!("ICMP send failed: {e}")),
+            Some(e) => Echo::Unavailable(kms_preflight_net::text::icmp_send_failed(e)),
             None if s.replies.is_empty() => Echo::NoReply,
             None => Echo::Rtts(s.replies),
         },
@@ -323,7 +323,15 @@ fn judge(o: &Observed, port: u16) -> Finding {
             r.iter().map(|d| d.lower_bound).min(),
         ),
         Echo::NoReply => (EchoTimes::None("no reply".into()), None, None),
-        Echo::Unavailable(why) => (EchoTimes::None(format!("skipped: {why}")), None, None),
+        // Evidence is English, whatever the report's language.
+        Echo::Unavailable(why) => (
+            EchoTimes::None(format!(
+                "skipped: {}",
+                kms_preflight_catalog::Catalog::get(kms_preflight_catalog::Lang::En).text(why)
+            )),
+            None,
+            None,
+        ),
     };
     match (tcp_min, icmp_min) {
         (Some(t), Some(i)) => {
@@ -339,7 +347,7 @@ fn judge(o: &Observed, port: u16) -> Finding {
         }
         (Some(t), None) => silent.push(match &o.echo {
             Echo::NoReply => no_comparison_no_reply(ms(t)),
-            Echo::Unavailable(w) => no_comparison(ms(t), w),
+            Echo::Unavailable(w) => no_comparison(ms(t), w.clone()),
             Echo::Rtts(_) => no_comparison(ms(t), ""),
         }),
         (None, _) => {
@@ -655,9 +663,14 @@ mod tests {
     #[test]
     fn nothing_observed_is_a_skip_not_a_pass() {
         let mut o = obs(
-            vec![(1, Err(ConnectFailure::Other("x".into())))],
+            vec![(
+                1,
+                Err(ConnectFailure::Other(kms_preflight_net::text::os_error(
+                    "x",
+                ))),
+            )],
             &[],
-            Echo::Unavailable("ICMP not permitted".into()),
+            Echo::Unavailable(kms_preflight_net::text::os_error("ICMP not permitted")),
         );
         o.handshake_failure = Some(ConnectFailure::TimedOut);
         assert_eq!(judge(&o, 1688).status, Status::Skip);

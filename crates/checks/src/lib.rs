@@ -148,7 +148,7 @@ macro_rules! register_kinds {
         /// Every message this crate produces, for the catalog tests: each kind's (declared at
         /// its module root), the shared helpers', the sweep's and the rule pack's.
         pub fn messages() -> Vec<kms_preflight_engine::MessageSpec> {
-            [$( $module::MESSAGES, )* common::MESSAGES, common::plan::MESSAGES, common::validation::MESSAGES, sweep::MESSAGES, pack::MESSAGES].concat()
+            [$( $module::MESSAGES, )* common::MESSAGES, common::plan::MESSAGES, common::validation::MESSAGES, sweep::MESSAGES, pack::MESSAGES, kms_preflight_net::text::MESSAGES].concat()
         }
     };
 }
@@ -175,6 +175,9 @@ register_kinds! {
     "icmp" => icmp::IcmpRule, Icmp(icmp::IcmpEvidence);
     "kms-activation" => kms_activation::KmsActivationRule, KmsActivation(kms_activation::KmsActivationEvidence);
 }
+
+#[cfg(test)]
+mod net_text_tests;
 
 /// Test helpers: a message in English, as the catalog renders it.
 #[cfg(test)]

@@ -284,7 +284,7 @@ impl Check<Kms> for RetiredHostCheck {
                         Err(e) => match e {
                             kms_preflight_net::tcp::ConnectFailure::SourceUnusable(m)
                             | kms_preflight_net::tcp::ConnectFailure::Other(m) => {
-                                Finding::new(Status::Error, probe_error(addr, m))
+                                Finding::new(Status::Error, probe_error(addr, m.clone()))
                                     .with(connected_to("error", None))
                             }
                             other => Finding::new(Status::Pass, gone(&host, addr, other.class()))

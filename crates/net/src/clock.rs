@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::tcp::ConnectFailure;
+use super::text::{self, Message};
 
 /// One successful exchange.
 #[derive(Debug, Clone)]
@@ -49,41 +50,39 @@ pub enum Detail {
     },
 }
 
-/// Why an exchange gave no reading. `class` is a short stable word for evidence.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why an exchange gave no reading. `class` is a short stable word for evidence; `detail`
+/// says why, as a message the report renders in its language.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProbeFailure {
     /// refused · timeout · unreachable · prohibited · source-unusable · closed · invalid ·
     /// kiss-of-death · unsynchronized · error
     pub class: &'static str,
-    pub detail: String,
+    pub detail: Message,
     /// True when asking again cannot help (refused, Kiss-o'-Death DENY, not the protocol, …).
     pub definitive: bool,
 }
 
 impl ProbeFailure {
-    pub fn new(class: &'static str, detail: impl Into<String>, definitive: bool) -> Self {
+    pub fn new(class: &'static str, detail: Message, definitive: bool) -> Self {
         ProbeFailure {
             class,
-            detail: detail.into(),
+            detail,
             definitive,
         }
     }
 
-    pub fn timeout(what: &str, timeout: Duration) -> Self {
-        ProbeFailure::new(
-            "timeout",
-            format!("{what} within {}", humantime::format_duration(timeout)),
-            false,
-        )
+    /// A timeout, with why it is one (e.g. [`text::no_ntp_reply`] with the timeout).
+    pub fn timeout(detail: Message) -> Self {
+        ProbeFailure::new("timeout", detail, false)
     }
 
     /// From a failed TCP connect.
     pub fn from_connect(f: &ConnectFailure, timeout: Duration) -> Self {
         match f {
-            ConnectFailure::Refused => {
-                ProbeFailure::new("refused", "connection refused (RST)", true)
+            ConnectFailure::Refused => ProbeFailure::new("refused", text::connect_refused(), true),
+            ConnectFailure::TimedOut => {
+                ProbeFailure::timeout(text::no_tcp_handshake(text::ms_arg(timeout)))
             }
-            ConnectFailure::TimedOut => ProbeFailure::timeout("no TCP handshake", timeout),
             ConnectFailure::Unreachable(e) => ProbeFailure::new("unreachable", e.clone(), true),
             ConnectFailure::Prohibited(e) => ProbeFailure::new("prohibited", e.clone(), true),
             ConnectFailure::SourceUnusable(e) => {
@@ -91,10 +90,16 @@ impl ProbeFailure {
             }
             ConnectFailure::WrongFamily(e) => ProbeFailure::new("wrong-family", e.clone(), true),
             ConnectFailure::ResetAfterConnect => {
-                ProbeFailure::new("reset", "connection reset right after the handshake", true)
+                ProbeFailure::new("reset", text::reset_after_handshake(), true)
             }
             ConnectFailure::Other(e) => ProbeFailure::new("error", e.clone(), true),
         }
+    }
+
+    /// True for a connect that got no handshake within its timeout (the kernel already
+    /// retransmitted the SYN: asking again only adds waiting).
+    pub fn is_handshake_timeout(&self) -> bool {
+        self.class == "timeout" && self.detail.id == text::NO_TCP_HANDSHAKE
     }
 }
 
@@ -317,12 +322,16 @@ mod tests {
     #[tokio::test]
     async fn sampling_stops_on_definitive_failure_or_a_silent_peer() {
         let s = sample(4, Duration::ZERO, || async {
-            Err(ProbeFailure::new("refused", "x", true))
+            Err(ProbeFailure::new("refused", text::connect_refused(), true))
         })
         .await;
         assert_eq!((s.sent, s.failures.len()), (1, 1));
         let s = sample(4, Duration::ZERO, || async {
-            Err(ProbeFailure::new("timeout", "x", false))
+            Err(ProbeFailure::new(
+                "timeout",
+                text::no_ntp_reply(1000),
+                false,
+            ))
         })
         .await;
         assert_eq!(
@@ -332,7 +341,11 @@ mod tests {
         );
         assert!(s.best.is_none());
         let s = sample(4, Duration::ZERO, || async {
-            Err(ProbeFailure::new("invalid", "origin mismatch", false))
+            Err(ProbeFailure::new(
+                "invalid",
+                text::ntp_invalid("origin mismatch"),
+                false,
+            ))
         })
         .await;
         assert_eq!(
@@ -349,7 +362,11 @@ mod tests {
                 if first {
                     Ok(reading(1))
                 } else {
-                    Err(ProbeFailure::new("timeout", "x", false))
+                    Err(ProbeFailure::new(
+                        "timeout",
+                        text::no_ntp_reply(1000),
+                        false,
+                    ))
                 }
             }
         })

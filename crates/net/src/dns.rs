@@ -152,8 +152,10 @@ fn classify_net_error(e: &NetError) -> DnsFailure {
             match f {
                 crate::tcp::ConnectFailure::Refused => DnsFailure::Refused(io.to_string()),
                 crate::tcp::ConnectFailure::TimedOut => DnsFailure::Timeout,
-                crate::tcp::ConnectFailure::Unreachable(s)
-                | crate::tcp::ConnectFailure::Prohibited(s) => DnsFailure::Unreachable(s),
+                crate::tcp::ConnectFailure::Unreachable(_)
+                | crate::tcp::ConnectFailure::Prohibited(_) => {
+                    DnsFailure::Unreachable(io.to_string())
+                }
                 _ => DnsFailure::Io(io.to_string()),
             }
         }

@@ -9,6 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::clock::{reading_from_remote_time, Detail, ProbeFailure, Reading, Stopwatch};
 use super::tcp::connect;
+use super::text;
 use crate::source::Source;
 use kms_preflight_wire::http_date::{self, HttpError, MAX_HEAD_LEN};
 
@@ -39,18 +40,15 @@ pub async fn exchange(
     let watch = Stopwatch::start();
     let io = async {
         stream.write_all(&req).await.map_err(|e| {
-            ProbeFailure::new("closed", format!("sending the request failed: {e}"), true)
+            ProbeFailure::new("closed", text::http_send_failed(e.to_string()), true)
         })?;
         let mut buf = Vec::with_capacity(1024);
         let mut chunk = [0u8; 2048];
         loop {
-            let n = stream.read(&mut chunk).await.map_err(|e| {
-                ProbeFailure::new(
-                    "closed",
-                    format!("connection failed while reading: {e}"),
-                    true,
-                )
-            })?;
+            let n = stream
+                .read(&mut chunk)
+                .await
+                .map_err(|e| ProbeFailure::new("closed", text::read_failed(e.to_string()), true))?;
             if n == 0 {
                 break;
             }
@@ -66,28 +64,28 @@ pub async fn exchange(
     };
     let buf = match tokio::time::timeout(timeout, io).await {
         Err(_) => {
-            return Err(ProbeFailure::timeout(
-                "connected, but no complete HTTP response head",
+            return Err(ProbeFailure::timeout(text::no_http_head(text::ms_arg(
                 timeout,
-            ))
+            ))))
         }
         Ok(r) => r?,
     };
     let stamps = watch.stop();
     let _ = stream.shutdown().await;
     if buf.is_empty() {
-        return Err(ProbeFailure::new(
-            "closed",
-            "the server closed the connection without an HTTP response",
-            true,
-        ));
+        return Err(ProbeFailure::new("closed", text::http_closed(), true));
     }
     let (head, date) = http_date::date_of(&buf).map_err(|e| {
-        let class = match e {
-            HttpError::NotHttp | HttpError::BadStatusLine(_) => "invalid",
-            _ => "no-date",
+        let (class, why) = match e {
+            HttpError::NotHttp => ("invalid", text::http_not_http()),
+            HttpError::BadStatusLine(l) => {
+                ("invalid", text::http_bad_status_line(format!("{l:?}")))
+            }
+            HttpError::NoDate => ("no-date", text::http_no_date()),
+            HttpError::ConflictingDates => ("no-date", text::http_conflicting_dates()),
+            HttpError::BadDate(d) => ("no-date", text::http_bad_date(format!("{d:?}"))),
         };
-        ProbeFailure::new(class, e.to_string(), true)
+        ProbeFailure::new(class, why, true)
     })?;
     Ok(reading_from_remote_time(
         date,

@@ -15,22 +15,23 @@ use std::time::Duration;
 use surge_ping::{Client, Config, PingIdentifier, PingSequence, Pinger, SurgeError, ICMP};
 
 use crate::source::Source;
+use crate::text::{self, Message};
 
 /// Why no echo could be sent at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum IcmpUnavailable {
     /// This process may open neither a DGRAM nor a RAW ICMP socket.
-    NoPrivilege(String),
+    NoPrivilege(Message),
     /// The source is of the other address family than the target.
-    WrongFamily(String),
+    WrongFamily(Message),
     /// Cannot bind to the requested source address or interface.
-    SourceUnusable(String),
-    Other(String),
+    SourceUnusable(Message),
+    Other(Message),
 }
 
 impl IcmpUnavailable {
     /// The reason, as a sentence fragment.
-    pub fn reason(&self) -> &str {
+    pub fn reason(&self) -> &Message {
         match self {
             IcmpUnavailable::NoPrivilege(s)
             | IcmpUnavailable::WrongFamily(s)
@@ -49,7 +50,7 @@ pub struct EchoStats {
     /// "dgram" (unprivileged ICMP socket) or "raw".
     pub socket: &'static str,
     /// Send errors (e.g. no route), deduplicated, in order of first appearance.
-    pub errors: Vec<String>,
+    pub errors: Vec<Message>,
 }
 
 /// One answered echo, timed two ways.
@@ -84,15 +85,11 @@ enum Outcome {
 }
 
 /// The message for a missing ICMP privilege, naming what would grant it.
-pub fn privilege_message(os_error: &str) -> String {
+pub fn privilege_message(os_error: &str) -> Message {
     if cfg!(windows) {
-        format!("ICMP needs a raw socket on Windows: run as Administrator ({os_error})")
+        text::icmp_no_privilege_windows(os_error)
     } else {
-        format!(
-            "this process may not open an ICMP socket ({os_error}): it needs CAP_NET_RAW \
-             (root, or setcap cap_net_raw+ep on the binary) or net.ipv4.ping_group_range \
-             covering one of its groups (sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")"
-        )
+        text::icmp_no_privilege(os_error)
     }
 }
 
@@ -122,9 +119,7 @@ impl EchoSocket {
         if let Some(src) = source {
             if let Some(addr) = src.address {
                 if addr.is_ipv4() != ip.is_ipv4() {
-                    return Err(IcmpUnavailable::WrongFamily(format!(
-                        "source {addr} and destination {ip} are different address families"
-                    )));
+                    return Err(IcmpUnavailable::WrongFamily(text::wrong_family(addr, ip)));
                 }
                 builder = builder.bind(SocketAddr::new(addr, 0));
             }
@@ -144,9 +139,9 @@ impl EchoSocket {
                     .to_string();
                 IcmpUnavailable::NoPrivilege(privilege_message(&os))
             } else if source.is_some() {
-                IcmpUnavailable::SourceUnusable(format!("cannot bind the ICMP socket: {e}"))
+                IcmpUnavailable::SourceUnusable(text::icmp_bind_failed(e.to_string()))
             } else {
-                IcmpUnavailable::Other(format!("cannot open an ICMP socket: {e}"))
+                IcmpUnavailable::Other(text::icmp_open_failed(e.to_string()))
             }
         })?;
         let socket = if client.get_socket().get_type() == socket2::Type::RAW {
@@ -226,10 +221,10 @@ pub async fn echo(
             Outcome::NoReply => {}
             // Sending refused by local policy (e.g. an nftables output rule).
             Outcome::SendError(e) if is_privilege_error(&e) => {
-                push_unique(&mut stats.errors, format!("send: {e}"))
+                push_unique(&mut stats.errors, text::io("send", e.to_string()))
             }
-            Outcome::SendError(e) => push_unique(&mut stats.errors, format!("io error: {e}")),
-            Outcome::Other(e) => push_unique(&mut stats.errors, e),
+            Outcome::SendError(e) => push_unique(&mut stats.errors, text::io_error(e.to_string())),
+            Outcome::Other(e) => push_unique(&mut stats.errors, text::os_error(e)),
         }
     }
     Ok(stats)
@@ -270,7 +265,7 @@ pub async fn echo_sequence(
     Ok(series)
 }
 
-fn push_unique(v: &mut Vec<String>, s: String) {
+fn push_unique(v: &mut Vec<Message>, s: Message) {
     if !v.contains(&s) {
         v.push(s);
     }
@@ -297,7 +292,7 @@ mod tests {
             .await
             .unwrap_err();
             assert!(matches!(e, IcmpUnavailable::NoPrivilege(_)), "{e:?}");
-            assert!(e.reason().contains("ping_group_range"), "{e:?}");
+            assert_eq!(e.reason().id, "net-icmp-no-privilege", "{e:?}");
             return;
         }
         let lo: IpAddr = "127.0.0.1".parse().unwrap();

@@ -16,6 +16,7 @@ pub mod smb2;
 pub mod sntp;
 pub mod source;
 pub mod tcp;
+pub mod text;
 
 use std::time::Duration;
 

@@ -9,6 +9,7 @@
 //! `/sys/class/net` tell what kind of interface that is. Elsewhere the interface is found by
 //! its address and the kind only by name. Every verdict carries the evidence it was decided on.
 
+use crate::text::{self, Message};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::Duration;
 
@@ -95,12 +96,12 @@ impl Egress {
 #[derive(Debug, Clone)]
 pub enum EgressFailure {
     /// The kernel has no route (ENETUNREACH / EHOSTUNREACH at connect time).
-    NoRoute(String),
+    NoRoute(Message),
     /// Source and destination families differ.
-    WrongFamily(String),
+    WrongFamily(Message),
     /// The source cannot be used (address not local, interface missing, no privilege).
-    SourceUnusable(String),
-    Other(String),
+    SourceUnusable(Message),
+    Other(Message),
 }
 
 /// Finds the egress for `dst` from `source` (or the OS's choice). Blocking calls (a UDP
@@ -115,10 +116,11 @@ pub async fn egress(
     let work = tokio::task::spawn_blocking(move || egress_blocking(dst, source.as_ref()));
     match tokio::time::timeout(timeout, work).await {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => Err(EgressFailure::Other(format!("route lookup failed: {e}"))),
-        Err(_) => Err(EgressFailure::Other(format!(
-            "route lookup did not finish within {}",
-            humantime::format_duration(timeout)
+        Ok(Err(e)) => Err(EgressFailure::Other(text::route_lookup_failed(
+            e.to_string(),
+        ))),
+        Err(_) => Err(EgressFailure::Other(text::route_lookup_timeout(
+            text::ms_arg(timeout),
         ))),
     }
 }
@@ -126,16 +128,18 @@ pub async fn egress(
 fn egress_blocking(dst: IpAddr, source: Option<&Source>) -> Result<Egress, EgressFailure> {
     if let Some(a) = source.and_then(|s| s.address) {
         if a.is_ipv4() != dst.is_ipv4() {
-            return Err(EgressFailure::WrongFamily(format!(
-                "source {a} and destination {dst} are different address families"
-            )));
+            return Err(EgressFailure::WrongFamily(text::wrong_family(a, dst)));
         }
     }
     // A connected UDP socket: the kernel resolves the route and source; nothing is sent.
     let sock = bound_socket(dst, socket2::Type::DGRAM, socket2::Protocol::UDP, source).map_err(
         |e| match e {
             ConnectFailure::SourceUnusable(m) => EgressFailure::SourceUnusable(m),
-            other => EgressFailure::Other(format!("{other:?}")),
+            ConnectFailure::WrongFamily(m) => EgressFailure::WrongFamily(m),
+            ConnectFailure::Unreachable(m)
+            | ConnectFailure::Prohibited(m)
+            | ConnectFailure::Other(m) => EgressFailure::Other(m),
+            other => EgressFailure::Other(text::os_error(other.class())),
         },
     )?;
     let std_sock: UdpSocket = sock.into();
@@ -143,12 +147,12 @@ fn egress_blocking(dst: IpAddr, source: Option<&Source>) -> Result<Egress, Egres
         return Err(match classify_connect_error(&e) {
             ConnectFailure::Unreachable(m) => EgressFailure::NoRoute(m),
             ConnectFailure::Prohibited(m) => EgressFailure::NoRoute(m),
-            _ => EgressFailure::Other(e.to_string()),
+            _ => EgressFailure::Other(text::os_error(e.to_string())),
         });
     }
     let local = std_sock
         .local_addr()
-        .map_err(|e| EgressFailure::Other(format!("local address: {e}")))?
+        .map_err(|e| EgressFailure::Other(text::local_address_failed(e.to_string())))?
         .ip();
     let mut out = Egress {
         destination: dst,

@@ -8,6 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::clock::{reading_from_remote_time, Detail, ProbeFailure, Reading, Stopwatch};
 use super::tcp::connect;
+use super::text;
 use crate::source::Source;
 use kms_preflight_wire::smb2::{self, Smb2Error, FRAMING_LEN};
 
@@ -35,7 +36,7 @@ pub async fn exchange(
     let watch = Stopwatch::start();
     let io = async {
         stream.write_all(&request).await.map_err(|e| {
-            ProbeFailure::new("closed", format!("sending the NEGOTIATE failed: {e}"), true)
+            ProbeFailure::new("closed", text::smb2_send_failed(e.to_string()), true)
         })?;
         let mut head = [0u8; FRAMING_LEN];
         read_exact(&mut stream, &mut head).await?;
@@ -47,10 +48,9 @@ pub async fn exchange(
     };
     let msg = match tokio::time::timeout(timeout, io).await {
         Err(_) => {
-            return Err(ProbeFailure::timeout(
-                "connected, but no complete SMB2 NEGOTIATE reply",
+            return Err(ProbeFailure::timeout(text::no_smb2_reply(text::ms_arg(
                 timeout,
-            ))
+            ))))
         }
         Ok(r) => r?,
     };
@@ -60,7 +60,7 @@ pub async fn exchange(
     let Some(system_time) = info.system_time else {
         return Err(ProbeFailure::new(
             "invalid",
-            "SMB2 NEGOTIATE reply carries no SystemTime (0)",
+            text::smb2_no_system_time(),
             true,
         ));
     };
@@ -82,24 +82,18 @@ async fn read_exact(
 ) -> Result<(), ProbeFailure> {
     stream.read_exact(buf).await.map(|_| ()).map_err(|e| {
         if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            ProbeFailure::new(
-                "closed",
-                "the server closed the connection without an SMB2 reply (SMB1-only or not SMB)",
-                true,
-            )
+            ProbeFailure::new("closed", text::smb2_closed(), true)
         } else {
-            ProbeFailure::new(
-                "closed",
-                format!("connection failed while reading: {e}"),
-                true,
-            )
+            ProbeFailure::new("closed", text::read_failed(e.to_string()), true)
         }
     })
 }
 
 fn not_smb2(e: Smb2Error) -> ProbeFailure {
     match e {
-        Smb2Error::Status { .. } => ProbeFailure::new("rejected", e.to_string(), true),
-        _ => ProbeFailure::new("invalid", format!("not SMB2: {e}"), true),
+        Smb2Error::Status { .. } => {
+            ProbeFailure::new("rejected", text::smb2_rejected(e.to_string()), true)
+        }
+        _ => ProbeFailure::new("invalid", text::not_smb2(e.to_string()), true),
     }
 }

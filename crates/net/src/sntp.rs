@@ -11,6 +11,7 @@ use tokio::net::UdpSocket;
 
 use super::clock::{Detail, ProbeFailure, Reading, Stopwatch};
 use super::tcp::{bound_socket, classify_connect_error, ConnectFailure};
+use super::text;
 use crate::source::Source;
 use kms_preflight_wire::sntp::{self, NtpTimestamp, SntpError};
 
@@ -23,7 +24,7 @@ pub async fn connected_socket(
         .map_err(|f| ProbeFailure::from_connect(&f, Duration::ZERO))?;
     let std_sock: std::net::UdpSocket = sock.into();
     let udp = UdpSocket::from_std(std_sock)
-        .map_err(|e| ProbeFailure::new("error", format!("socket: {e}"), true))?;
+        .map_err(|e| ProbeFailure::new("error", text::io("socket", e.to_string()), true))?;
     udp.connect(addr)
         .await
         .map_err(|e| io_failure(&e, "connect"))?;
@@ -32,14 +33,10 @@ pub async fn connected_socket(
 
 fn io_failure(e: &std::io::Error, what: &str) -> ProbeFailure {
     match classify_connect_error(e) {
-        ConnectFailure::Refused => ProbeFailure::new(
-            "refused",
-            "ICMP port unreachable: no NTP server listens there",
-            true,
-        ),
+        ConnectFailure::Refused => ProbeFailure::new("refused", text::port_unreachable_ntp(), true),
         other => {
             let mut f = ProbeFailure::from_connect(&other, Duration::ZERO);
-            f.detail = format!("{what}: {}", f.detail);
+            f.detail = text::during(what, f.detail);
             f
         }
     }
@@ -70,13 +67,12 @@ pub async fn exchange(sock: &UdpSocket, timeout: Duration) -> Result<Reading, Pr
     loop {
         let n = match tokio::time::timeout_at(deadline, sock.recv(&mut buf)).await {
             Err(_) => {
-                let mut f = ProbeFailure::timeout("no NTP reply", timeout);
-                if ignored > 0 {
-                    f.detail.push_str(&format!(
-                        " ({ignored} reply(s) with a wrong origin ignored)"
-                    ));
-                }
-                return Err(f);
+                let ms = text::ms_arg(timeout);
+                return Err(ProbeFailure::timeout(if ignored > 0 {
+                    text::no_ntp_reply_ignored(ms, ignored)
+                } else {
+                    text::no_ntp_reply(ms)
+                }));
             }
             Ok(Err(e)) => return Err(io_failure(&e, "receive")),
             Ok(Ok(n)) => n,
@@ -88,7 +84,7 @@ pub async fn exchange(sock: &UdpSocket, timeout: Duration) -> Result<Reading, Pr
                 if delay_ns < 0 {
                     return Err(ProbeFailure::new(
                         "invalid",
-                        "NTP reply gives a negative round-trip delay (server timestamps inconsistent)",
+                        text::ntp_negative_delay(),
                         true,
                     ));
                 }
@@ -118,12 +114,26 @@ pub async fn exchange(sock: &UdpSocket, timeout: Duration) -> Result<Reading, Pr
             Err(e @ SntpError::KissOfDeath { code }) => {
                 // DENY/RSTR: stop asking; RATE: asking again now would only make it worse.
                 let _ = code;
-                return Err(ProbeFailure::new("kiss-of-death", e.to_string(), true));
+                return Err(ProbeFailure::new(
+                    "kiss-of-death",
+                    text::ntp_kiss_of_death(e.to_string()),
+                    true,
+                ));
             }
             Err(e @ SntpError::Unsynchronized) | Err(e @ SntpError::InvalidStratum { .. }) => {
-                return Err(ProbeFailure::new("unsynchronized", e.to_string(), true));
+                return Err(ProbeFailure::new(
+                    "unsynchronized",
+                    text::ntp_unsynchronized(e.to_string()),
+                    true,
+                ));
             }
-            Err(e) => return Err(ProbeFailure::new("invalid", e.to_string(), true)),
+            Err(e) => {
+                return Err(ProbeFailure::new(
+                    "invalid",
+                    text::ntp_invalid(e.to_string()),
+                    true,
+                ))
+            }
         }
     }
 }

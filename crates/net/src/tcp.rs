@@ -9,9 +9,10 @@ use tokio::net::{TcpSocket, TcpStream};
 
 use crate::memo::RunMemo;
 use crate::source::Source;
+use crate::text::{self, Message};
 
 /// Why a connect did not complete.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ConnectFailure {
     /// RST in answer to SYN: nothing listens, or a firewall rejects with a reset.
     Refused,
@@ -21,15 +22,15 @@ pub enum ConnectFailure {
     /// No answer at all within the timeout: filtered (dropped) or the host is down.
     TimedOut,
     /// ICMP host/network unreachable or no route on this machine.
-    Unreachable(String),
+    Unreachable(Message),
     /// ICMP administratively prohibited / local policy (EACCES, EPERM).
-    Prohibited(String),
+    Prohibited(Message),
     /// Cannot bind to the requested source address or interface.
-    SourceUnusable(String),
+    SourceUnusable(Message),
     /// The source address is of the other address family: this source cannot probe it.
-    WrongFamily(String),
+    WrongFamily(Message),
     /// Anything else, with the OS error text.
-    Other(String),
+    Other(Message),
 }
 
 impl ConnectFailure {
@@ -59,10 +60,8 @@ pub fn classify_connect_error(e: &io::Error) -> ConnectFailure {
             libc_errno::EHOSTUNREACH
             | libc_errno::ENETUNREACH
             | libc_errno::EHOSTDOWN
-            | libc_errno::ENETDOWN => return ConnectFailure::Unreachable(e.to_string()),
-            libc_errno::EACCES | libc_errno::EPERM => {
-                return ConnectFailure::Prohibited(e.to_string())
-            }
+            | libc_errno::ENETDOWN => return ConnectFailure::Unreachable(os(e)),
+            libc_errno::EACCES | libc_errno::EPERM => return ConnectFailure::Prohibited(os(e)),
             _ => {}
         }
     }
@@ -72,10 +71,15 @@ pub fn classify_connect_error(e: &io::Error) -> ConnectFailure {
         io::ErrorKind::TimedOut => ConnectFailure::TimedOut,
         io::ErrorKind::HostUnreachable
         | io::ErrorKind::NetworkUnreachable
-        | io::ErrorKind::NetworkDown => ConnectFailure::Unreachable(e.to_string()),
-        io::ErrorKind::PermissionDenied => ConnectFailure::Prohibited(e.to_string()),
-        _ => ConnectFailure::Other(e.to_string()),
+        | io::ErrorKind::NetworkDown => ConnectFailure::Unreachable(os(e)),
+        io::ErrorKind::PermissionDenied => ConnectFailure::Prohibited(os(e)),
+        _ => ConnectFailure::Other(os(e)),
     }
+}
+
+/// The OS error text as a message argument.
+fn os(e: &io::Error) -> Message {
+    text::os_error(e.to_string())
 }
 
 /// Linux errno values (stable ABI); avoids a libc dependency for five constants.
@@ -109,34 +113,34 @@ pub fn bound_socket(
     #[cfg(any(target_os = "linux", target_os = "android"))]
     let ty = ty.nonblocking();
     let sock = Socket::new(domain, ty, Some(protocol))
-        .map_err(|e| ConnectFailure::Other(format!("socket: {e}")))?;
+        .map_err(|e| ConnectFailure::Other(text::io("socket", e.to_string())))?;
     if let Some(src) = source {
         #[cfg(any(target_os = "linux", target_os = "android"))]
         if let Some(dev) = &src.interface {
             sock.bind_device(Some(dev.as_bytes())).map_err(|e| {
-                ConnectFailure::SourceUnusable(format!("cannot bind to interface {dev}: {e}"))
+                ConnectFailure::SourceUnusable(text::bind_interface(dev, e.to_string()))
             })?;
         }
         #[cfg(not(any(target_os = "linux", target_os = "android")))]
         if let Some(dev) = &src.interface {
-            return Err(ConnectFailure::SourceUnusable(format!(
-                "binding to interface {dev} is supported on Linux only; use a source address"
+            return Err(ConnectFailure::SourceUnusable(text::interface_linux_only(
+                dev,
             )));
         }
         if let Some(addr) = src.address {
             if addr.is_ipv4() != family_of.is_ipv4() {
-                return Err(ConnectFailure::WrongFamily(format!(
-                    "source {addr} and destination {family_of} are different address families"
+                return Err(ConnectFailure::WrongFamily(text::wrong_family(
+                    addr, family_of,
                 )));
             }
             sock.bind(&SocketAddr::new(addr, 0).into()).map_err(|e| {
-                ConnectFailure::SourceUnusable(format!("cannot bind to source {addr}: {e}"))
+                ConnectFailure::SourceUnusable(text::bind_source(addr, e.to_string()))
             })?;
         }
     }
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     sock.set_nonblocking(true)
-        .map_err(|e| ConnectFailure::Other(format!("socket: {e}")))?;
+        .map_err(|e| ConnectFailure::Other(text::io("socket", e.to_string())))?;
     Ok(sock)
 }
 

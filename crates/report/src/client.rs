@@ -22,7 +22,7 @@ use kms_preflight_engine::Message;
 
 use super::catalog::{Catalog, Lang};
 use super::verdict::{classify, discovery_verdict, Cand};
-use super::verdict_model::{Answer, Attempt};
+use super::verdict_model::{Answer, Attempt, PINNED_ORIGIN_PREFIX};
 use super::{Evidence, Outcome, Report, Status};
 
 kms_preflight_engine::messages! {
@@ -118,7 +118,7 @@ pub fn parse_error(e: &ParseError) -> Message {
 
 /// The origin a pinned host's target carries (data, like `--host`).
 pub fn pinned_origin(machine: &str) -> String {
-    format!("client-state {machine}")
+    format!("{PINNED_ORIGIN_PREFIX}{machine}")
 }
 
 /// One product's verdict.

@@ -35,6 +35,8 @@ kms_preflight_engine::messages! {
     domains_line = "page-domains-line" (domains, dns);
     /// — sources: {sources}
     sources = "page-sources" (sources);
+    /// The client's own verdict (--client-state)
+    client_heading = "page-client-heading" ();
     /// Hosts
     hosts = "page-hosts" ();
     /// No KMS host was found or given.
@@ -189,6 +191,42 @@ fn problem(out: &mut String, r: &Outcome, cat: &Catalog) {
     out.push_str("</div>\n");
 }
 
+/// The client block (`--client-state`), as `check` prints it before its verdict: each
+/// product's line (pinned host or discovery, its outcome), its details and fix, the notes and
+/// which inputs were read. Nothing without client state.
+fn client_section(out: &mut String, report: &Report, cat: &Catalog) {
+    let a = super::client::audit(report);
+    if a.products.is_empty() && a.notes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h2>{}</h2>\n<ul id=\"client\">",
+        cat.text(&client_heading())
+    );
+    for p in &a.products {
+        let _ = write!(out, "<li class=\"product\">{}", escape(&cat.text(&p.line)));
+        let below: Vec<&Message> = p.details.iter().chain(p.fix.as_ref()).collect();
+        if !below.is_empty() {
+            out.push_str("<ul>");
+            for d in below {
+                let _ = write!(out, "<li>{}</li>", escape(&cat.text(d)));
+            }
+            out.push_str("</ul>");
+        }
+        out.push_str("</li>\n");
+    }
+    for n in &a.notes {
+        let _ = writeln!(out, "<li class=\"note\">{}</li>", escape(&cat.text(n)));
+    }
+    let inputs: Vec<String> = report.clients.iter().map(|c| c.source.clone()).collect();
+    let _ = writeln!(
+        out,
+        "<li class=\"note\">{}</li>\n</ul>",
+        escape(&cat.text(&super::client::client_heading(inputs)))
+    );
+}
+
 /// The page for the latest report; `expo` gives the site labels and the audit's health.
 pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
     let cat = Catalog::get(lang);
@@ -285,6 +323,8 @@ pub fn render(report: &Report, expo: &Exposition, lang: Lang) -> String {
             format!(" {}", t(sources(escape(&report.sources.join(", ")))))
         }
     );
+
+    client_section(&mut out, report, cat);
 
     let _ = writeln!(out, "<h2>{}</h2>", t(hosts()));
     if report.targets.is_empty() {

@@ -548,7 +548,21 @@ fn client_verdict<'a>(
                 weight: 0,
             })
             .collect();
-        base.set_discovery(cat, m::discovery_by_hand());
+        // Hosts that only the client state named are the client's own pins, not the
+        // command line's.
+        let pinned_only = report
+            .targets
+            .iter()
+            .flat_map(|t| t.origins.iter().filter(|o| !o.starts_with("SRV ")))
+            .all(|o| o.starts_with(super::verdict_model::PINNED_ORIGIN_PREFIX));
+        base.set_discovery(
+            cat,
+            if pinned_only && !cands.is_empty() {
+                m::discovery_pinned()
+            } else {
+                m::discovery_by_hand()
+            },
+        );
     }
     base.domain = domain.clone();
     if cands.is_empty() {

@@ -14,6 +14,10 @@ use kms_preflight_message::{Arg, Message};
 use super::catalog::{Catalog, Lang};
 use super::Outcome;
 
+/// How a target origin that a client's pin made starts (client::pinned_origin): the verdict
+/// tells those hosts from the command line's.
+pub const PINNED_ORIGIN_PREFIX: &str = "client-state ";
+
 kms_preflight_message::messages! {
     label_works = "verdict-label-works" ();
     label_works_with_risk = "verdict-label-works-with-risk" ();
@@ -34,6 +38,7 @@ kms_preflight_message::messages! {
     discovery_fails = "verdict-discovery-fails" (what, suffixes);
     discovery_srv = "verdict-discovery-srv" (domain);
     discovery_by_hand = "verdict-discovery-by-hand" ();
+    discovery_pinned = "verdict-discovery-pinned" ();
     discovery_none_found = "verdict-discovery-none-found" ();
     discovery_nothing = "verdict-discovery-nothing" ();
     nothing_to_judge = "verdict-nothing-to-judge" ();

@@ -13,10 +13,58 @@ clock-who-reference = 参照用の時刻サーバー { $name } の時刻
 
 ## 読み取れなかったとき
 clock-no-reading = スキップ: { $subject } から時刻を読み取れませんでした: { LIST($tried, sep: "; ") }
-clock-method-failed = { $method }/{ $transport }/{ $port }: { $class } — { $detail }
-clock-method-failed-repeated = { $method }/{ $transport }/{ $port }: { $class } ({ $times } 回) — { $detail }
+clock-method-failed = { $method }/{ $transport }/{ $port }: { $class ->
+    [refused] 拒否
+    [timeout] タイムアウト
+    [unreachable] 到達不能
+    [prohibited] 禁止
+    [source-unusable] 送信元を使用不可
+    [wrong-family] アドレス ファミリ不一致
+    [reset] リセット
+    [closed] 切断
+    [invalid] 不正な応答
+    [no-date] 時刻なし
+    [rejected] 拒絶
+    [kiss-of-death] Kiss-o'-Death
+    [unsynchronized] 未同期
+    [error] エラー
+   *[other] { $class }
+} — { $detail }
+clock-method-failed-repeated = { $method }/{ $transport }/{ $port }: { $class ->
+    [refused] 拒否
+    [timeout] タイムアウト
+    [unreachable] 到達不能
+    [prohibited] 禁止
+    [source-unusable] 送信元を使用不可
+    [wrong-family] アドレス ファミリ不一致
+    [reset] リセット
+    [closed] 切断
+    [invalid] 不正な応答
+    [no-date] 時刻なし
+    [rejected] 拒絶
+    [kiss-of-death] Kiss-o'-Death
+    [unsynchronized] 未同期
+    [error] エラー
+   *[other] { $class }
+} ({ $times } 回) — { $detail }
 clock-method-no-result = { $method }/{ $port }: 結果なし
-clock-failure = { $class }: { $detail }
+clock-failure = { $class ->
+    [refused] 拒否
+    [timeout] タイムアウト
+    [unreachable] 到達不能
+    [prohibited] 禁止
+    [source-unusable] 送信元を使用不可
+    [wrong-family] アドレス ファミリ不一致
+    [reset] リセット
+    [closed] 切断
+    [invalid] 不正な応答
+    [no-date] 時刻なし
+    [rejected] 拒絶
+    [kiss-of-death] Kiss-o'-Death
+    [unsynchronized] 未同期
+    [error] エラー
+   *[other] { $class }
+}: { $detail }
 
 ## 読み取れたとき
 clock-note-ntp = NTP、階層 { $stratum }

@@ -443,6 +443,7 @@ mod tests {
     use std::net::SocketAddr;
 
     use kms_preflight_net::clock::{Detail, ProbeFailure, Reading, Sampled};
+    use kms_preflight_net::text;
 
     use super::*;
     use crate::testing::en;
@@ -525,8 +526,8 @@ mod tests {
                     good: 0,
                     sent: 2,
                     failures: vec![
-                        ProbeFailure::timeout("no NTP reply", Duration::from_secs(1)),
-                        ProbeFailure::timeout("no NTP reply", Duration::from_secs(1)),
+                        ProbeFailure::timeout(text::no_ntp_reply(1000)),
+                        ProbeFailure::timeout(text::no_ntp_reply(1000)),
                     ],
                 },
             ),
@@ -536,11 +537,7 @@ mod tests {
                     best: None,
                     good: 0,
                     sent: 1,
-                    failures: vec![ProbeFailure::new(
-                        "refused",
-                        "connection refused (RST)",
-                        true,
-                    )],
+                    failures: vec![ProbeFailure::new("refused", text::connect_refused(), true)],
                 },
             ),
         ];
@@ -676,8 +673,8 @@ mod tests {
                         good: 0,
                         sent: 2,
                         failures: vec![
-                            ProbeFailure::timeout("no NTP reply", Duration::from_secs(1)),
-                            ProbeFailure::timeout("no NTP reply", Duration::from_secs(1)),
+                            ProbeFailure::timeout(text::no_ntp_reply(1000)),
+                            ProbeFailure::timeout(text::no_ntp_reply(1000)),
                         ],
                     },
                 ),
@@ -687,11 +684,7 @@ mod tests {
                         best: None,
                         good: 0,
                         sent: 1,
-                        failures: vec![ProbeFailure::new(
-                            "refused",
-                            "connection refused (RST)",
-                            true,
-                        )],
+                        failures: vec![ProbeFailure::new("refused", text::connect_refused(), true)],
                     },
                 ),
             ],

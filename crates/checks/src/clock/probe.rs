@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 
 use kms_preflight_net::clock::{sample, ProbeFailure, Sampled};
-use kms_preflight_net::{http, smb2, sntp};
+use kms_preflight_net::{http, smb2, sntp, text};
 
 use kms_preflight_engine::Message;
 
@@ -38,7 +38,7 @@ impl MethodRun {
                 .sampled
                 .failures
                 .iter()
-                .map(|f| super::failure(f.class, f.detail.as_str()).into())
+                .map(|f| super::failure(f.class, f.detail.clone()).into())
                 .collect(),
         }
     }
@@ -51,14 +51,14 @@ impl MethodRun {
         };
         let (method, transport) = (self.method.name(), self.method.transport());
         match self.sampled.failures.len() {
-            1 => super::method_failed(method, transport, self.port, f.class, f.detail.as_str()),
+            1 => super::method_failed(method, transport, self.port, f.class, f.detail.clone()),
             times => super::method_failed_repeated(
                 method,
                 transport,
                 self.port,
                 f.class,
                 times,
-                f.detail.as_str(),
+                f.detail.clone(),
             ),
         }
     }
@@ -139,10 +139,9 @@ pub(super) async fn run_methods(
                                     best: None,
                                     good: 0,
                                     sent: 0,
-                                    failures: vec![ProbeFailure::timeout(
-                                        "no reading (given up: a later method had answered)",
-                                        timeout,
-                                    )],
+                                    failures: vec![ProbeFailure::timeout(text::given_up(
+                                        text::ms_arg(timeout),
+                                    ))],
                                 },
                             });
                         }
@@ -209,7 +208,7 @@ pub(super) async fn run_method(
 
 /// A TCP handshake that timed out already had retransmissions: asking again only adds waiting.
 pub(super) fn tcp_definitive(mut f: ProbeFailure) -> ProbeFailure {
-    if f.class == "timeout" && f.detail.starts_with("no TCP handshake") {
+    if f.is_handshake_timeout() {
         f.definitive = true;
     }
     f

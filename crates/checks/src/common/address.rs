@@ -168,22 +168,24 @@ pub fn connect_failure_finding(
             f.codes(CODES)
         }
         ConnectFailure::Unreachable(e) => {
-            Finding::new(Status::Fail, msg::connect_unreachable(addr, e))
+            Finding::new(Status::Fail, msg::connect_unreachable(addr, e.clone()))
                 .codes(CODES)
                 .remediation(msg::fix_unreachable(ip, path_fix()))
         }
         ConnectFailure::Prohibited(e) => {
-            Finding::new(Status::Fail, msg::connect_prohibited(addr, e))
+            Finding::new(Status::Fail, msg::connect_prohibited(addr, e.clone()))
                 .codes(CODES)
                 .remediation(path_fix())
         }
         ConnectFailure::SourceUnusable(e) => {
-            Finding::new(Status::Error, msg::connect_source_unusable(addr, e))
+            Finding::new(Status::Error, msg::connect_source_unusable(addr, e.clone()))
         }
         ConnectFailure::WrongFamily(e) => {
-            Finding::new(Status::Skip, msg::connect_wrong_family(addr, e))
+            Finding::new(Status::Skip, msg::connect_wrong_family(addr, e.clone()))
         }
-        ConnectFailure::Other(e) => Finding::new(Status::Error, msg::connect_error(addr, e)),
+        ConnectFailure::Other(e) => {
+            Finding::new(Status::Error, msg::connect_error(addr, e.clone()))
+        }
     };
     (f.address(ip.to_string()), ev)
 }

@@ -311,7 +311,9 @@ mod tests {
             Some(PortState::Filtered)
         );
         assert_eq!(
-            PortState::of(&ConnectFailure::Unreachable("x".into())),
+            PortState::of(&ConnectFailure::Unreachable(
+                kms_preflight_net::text::os_error("x")
+            )),
             Some(PortState::Unreachable)
         );
         assert_eq!(PortState::of(&ConnectFailure::ResetAfterConnect), None);

@@ -401,7 +401,7 @@ struct Listener {
 #[derive(Debug, Default)]
 struct Counts {
     counts: SweepCounts,
-    first_error: Option<String>,
+    first_error: Option<Message>,
 }
 
 /// Runs the sweep until done or until `stop` resolves (Ctrl-C); the report holds what was
@@ -484,7 +484,7 @@ pub async fn run<S: Future<Output = ()>>(
                     Some(state) => {
                         *counts.counts.state_mut(state) += 1;
                         if state == PortState::Error && counts.first_error.is_none() {
-                            counts.first_error = Some(format!("{}: {f:?}", p.addr));
+                            counts.first_error = Some(first_error(p.addr, &f));
                         }
                         // Memory must not grow with the range: a port that did not accept
                         // is kept only to be listed (--all, or a published endpoint); before
@@ -738,7 +738,7 @@ pub async fn run<S: Future<Output = ()>>(
         elapsed,
         interrupted,
         compared,
-        first_error: counts.first_error.as_deref(),
+        first_error: counts.first_error.as_ref(),
     });
     let ranges: Vec<String> = req.ranges.iter().map(|r| r.text.clone()).collect();
     let e = SweepSummary {
@@ -801,4 +801,17 @@ pub fn endpoint_label(addr: SocketAddr) -> String {
         IpAddr::V4(_) => addr.to_string(),
         IpAddr::V6(v6) => format!("[{v6}]:{}", addr.port()),
     }
+}
+/// The first local failure of a sweep, for its summary: the address and why.
+fn first_error(addr: SocketAddr, f: &kms_preflight_net::tcp::ConnectFailure) -> Message {
+    use kms_preflight_net::tcp::ConnectFailure;
+    let reason = match f {
+        ConnectFailure::SourceUnusable(m)
+        | ConnectFailure::WrongFamily(m)
+        | ConnectFailure::Unreachable(m)
+        | ConnectFailure::Prohibited(m)
+        | ConnectFailure::Other(m) => m.clone(),
+        other => kms_preflight_net::text::os_error(other.class()),
+    };
+    kms_preflight_net::text::at_address(addr, reason)
 }

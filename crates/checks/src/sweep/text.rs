@@ -254,7 +254,7 @@ pub struct SummaryInput<'a> {
     pub elapsed: Duration,
     pub interrupted: bool,
     pub compared: bool,
-    pub first_error: Option<&'a str>,
+    pub first_error: Option<&'a Message>,
 }
 
 pub fn summary(s: &SummaryInput<'_>) -> (Status, Message) {
@@ -295,7 +295,9 @@ pub fn summary(s: &SummaryInput<'_>) -> (Status, Message) {
         status = Status::Error;
         parts.push(super::probe_errors(
             c.probe_error,
-            s.first_error.unwrap_or("?"),
+            s.first_error
+                .cloned()
+                .unwrap_or_else(|| kms_preflight_net::text::os_error("?")),
         ));
     }
     if s.interrupted {
@@ -419,10 +421,13 @@ mod tests {
             elapsed: Duration::from_millis(1504),
             interrupted: true,
             compared: true,
-            first_error: Some("198.18.2.1:1688: Other(\"x\")"),
+            first_error: Some(&kms_preflight_net::text::at_address(
+                "198.18.2.1:1688",
+                kms_preflight_net::text::io("socket", "Too many open files (os error 24)"),
+            )),
         });
         assert_eq!(status, Status::Error);
-        assert_eq!(en(&m), "swept 256 addresses on port 1688, 1689 in 1.50 s: 3 open (2 kms, 1 not-rpc), 250 closed, 3 filtered, 0 unreachable; KMS listeners: 1 published, 1 rogue, 0 forbidden, 0 allowed; published endpoints: 0 answering as another service, 0 not answering; 1 probe(s) failed locally, first: 198.18.2.1:1688: Other(\"x\"); INTERRUPTED (Ctrl-C) after 300 of 512 probes: the results are partial");
+        assert_eq!(en(&m), "swept 256 addresses on port 1688, 1689 in 1.50 s: 3 open (2 kms, 1 not-rpc), 250 closed, 3 filtered, 0 unreachable; KMS listeners: 1 published, 1 rogue, 0 forbidden, 0 allowed; published endpoints: 0 answering as another service, 0 not answering; 1 probe(s) failed locally, first: 198.18.2.1:1688: socket: Too many open files (os error 24); INTERRUPTED (Ctrl-C) after 300 of 512 probes: the results are partial");
         let (status, m) = summary(&SummaryInput {
             addresses: 1,
             ports: &[1688],
