@@ -137,8 +137,11 @@ pub fn parse_host(s: &str) -> Result<HostArg, ValueError> {
         {
             return Err(bad(usage::host_bad_char(format!("{c:?}"))));
         }
-        // The DNS layer's reason stays its English text.
-        kms_preflight_net::dns::fqdn(&host).map_err(|e| bad(Message::recorded(e)))?;
+        kms_preflight_net::dns::fqdn(&host).map_err(|e| {
+            bad(kms_preflight_checks::common::dns::name_error_message(
+                &host, &e,
+            ))
+        })?;
     }
     Ok(HostArg { host, port })
 }
@@ -182,7 +185,6 @@ pub fn parse_concurrency(s: &str) -> Result<usize, ValueError> {
 
 /// A sweep range: CIDR, FIRST-LAST, A.B.C.D-E or one address.
 pub fn parse_range(s: &str) -> Result<AddrRange, ValueError> {
-    // The range parser (net layer) gives its reason in English.
     AddrRange::parse(s).map_err(|e| usage::range(e).into())
 }
 

@@ -109,11 +109,10 @@ impl Loaded {
     }
 
     fn domain_list(&self, items: &[Spanned<String>], key: &str) -> Result<Vec<String>, UsageError> {
-        // The DNS and source layers give their reasons in English.
         self.list(items, key, |d| {
-            dns::fqdn(d)
-                .map(|_| d.to_string())
-                .map_err(|e| ValueError(Message::recorded(e)))
+            dns::fqdn(d).map(|_| d.to_string()).map_err(|e| {
+                ValueError(kms_preflight_checks::common::dns::name_error_message(d, &e))
+            })
         })
     }
 
@@ -126,12 +125,12 @@ impl Loaded {
         let sources = self.list(&c.sources, "sources", |s| {
             source::parse_sources(&[s.to_string()], &[])
                 .map(|_| s.to_string())
-                .map_err(|e| ValueError(Message::recorded(e)))
+                .map_err(ValueError)
         })?;
         let interfaces = self.list(&c.interfaces, "interfaces", |i| {
             source::parse_sources(&[], &[i.to_string()])
                 .map(|_| i.to_string())
-                .map_err(|e| ValueError(Message::recorded(e)))
+                .map_err(ValueError)
         })?;
         let ntp = self.one(&c.ntp, "ntp", parse_host)?;
         let timeout = self.one(&c.timeout, "timeout", parse_timeout)?;

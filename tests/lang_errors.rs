@@ -199,6 +199,41 @@ fn a_bad_command_line_value_is_explained_in_japanese() {
         english(&args).contains("\"0\": new connections per second, 1-100000 (e.g. 200 or 200/s)")
     );
 
+    // The network layer's refusals (DNS names, sources, sweep ranges) are messages too.
+    let args = ["check", "--domain", "a..b", "--dns", "127.0.0.1"];
+    assert_eq!(
+        japanese(&args),
+        "kms-preflight: --domain \"a..b\": DNS 名 \"a..b\" は無効です: Malformed label: \n"
+    );
+    assert_eq!(
+        english(&args),
+        "kms-preflight: --domain \"a..b\": invalid DNS name \"a..b\": Malformed label: \n"
+    );
+    let args = [
+        "check",
+        "--domain",
+        "corp.test",
+        "--dns",
+        "127.0.0.1",
+        "--source",
+        "not-an-ip",
+    ];
+    assert_eq!(
+        japanese(&args),
+        "kms-preflight: 送信元が正しくありません: --source \"not-an-ip\": IP アドレスではありません (ADDR または ADDR%INTERFACE の形式で指定してください。例: 10.1.2.3、10.1.2.3%eth1)\n"
+    );
+    assert_eq!(
+        english(&args),
+        "kms-preflight: --source \"not-an-ip\": not an IP address (expected ADDR or ADDR%INTERFACE, e.g. 10.1.2.3 or 10.1.2.3%eth1)\n"
+    );
+    let args = ["sweep", "10.1.2.1/24"];
+    assert!(japanese(&args).contains(
+        "\"10.1.2.1/24\": ホスト部のビットが設定されています: ブロックは 10.1.2.0/24 です ("
+    ));
+    assert!(english(&args).contains(
+        "\"10.1.2.1/24\": host bits set: the block is 10.1.2.0/24 (expected CIDR like 10.1.2.0/24"
+    ));
+
     // Clap's own errors (an unknown flag) stay clap's English, with its exit code.
     let (code, _, err) = run(Choice::Flag("ja"), &["check", "--no-such-flag"]);
     assert_eq!(code, 2);

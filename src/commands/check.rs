@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use kms_preflight_checks::common::dns as dns_name;
 use kms_preflight_checks::pack;
 use kms_preflight_checks::{Report, RunOptions, RunSettings};
 use kms_preflight_engine::Target;
@@ -231,7 +232,9 @@ fn run_options(
     };
     let mut domains = Vec::new();
     for d in domain_list {
-        let name = dns::fqdn(d).map_err(|e| report::usage::domain(flag, format!("{d:?}"), e))?;
+        let name = dns::fqdn(d).map_err(|e| {
+            report::usage::domain(flag, format!("{d:?}"), dns_name::name_error_message(d, &e))
+        })?;
         let shown = dns::display_name(&name);
         if !domains.contains(&shown) {
             domains.push(shown);

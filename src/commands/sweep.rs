@@ -167,8 +167,13 @@ pub fn plan(args: &SweepArgs) -> Result<SweepRequest, UsageError> {
         };
         let mut domains = Vec::new();
         for d in given {
-            let name =
-                dns::fqdn(d).map_err(|e| report::usage::domain("--domain", format!("{d:?}"), e))?;
+            let name = dns::fqdn(d).map_err(|e| {
+                report::usage::domain(
+                    "--domain",
+                    format!("{d:?}"),
+                    kms_preflight_checks::common::dns::name_error_message(d, &e),
+                )
+            })?;
             let shown = dns::display_name(&name);
             if !domains.contains(&shown) {
                 domains.push(shown);

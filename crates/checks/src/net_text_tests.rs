@@ -139,3 +139,72 @@ fn icmp_send_errors_are_english_evidence_and_translated_messages() {
         ja(&f.message)
     );
 }
+
+/// `--source`, `--interface` and sweep ranges: the refusals read as the net layer wrote them
+/// before they were messages, and in Japanese they are Japanese.
+#[test]
+fn source_and_range_refusals_read_as_before() {
+    use kms_preflight_net::scan::range::AddrRange;
+    use kms_preflight_net::source::parse_sources;
+    let expected = "(expected CIDR like 10.1.2.0/24, a range like 10.1.2.5-10.1.2.50 or 10.1.2.5-50, or one address)";
+    for (range, why) in [
+        ("10.1.2.1/24", "host bits set: the block is 10.1.2.0/24"),
+        ("10.1.2.0/33", "prefix length must be 0-32"),
+        ("fd00::/129", "prefix length must be 0-128"),
+        ("x/24", "not an IP address before '/'"),
+        ("x-5", "not an IP address before '-'"),
+        ("10.1.2.50-5", "the range ends before it starts"),
+        (
+            "10.1.2.5-fd00::1",
+            "the two ends are of different address families",
+        ),
+        (
+            "10.1.2.5-300",
+            "not an IP address (or IPv4 last octet) after '-'",
+        ),
+        ("kms.corp.example", "not an IP address"),
+        ("  ", "empty"),
+    ] {
+        let m = AddrRange::parse(range).unwrap_err();
+        assert_eq!(
+            en(&m),
+            format!("{:?}: {why} {expected}", range.trim()),
+            "{range}"
+        );
+        assert!(ja(&m).contains("指定してください"), "{}", ja(&m));
+    }
+    let m = parse_sources(&["not-an-ip".into()], &[]).unwrap_err();
+    assert_eq!(
+        en(&m),
+        "--source \"not-an-ip\": not an IP address (expected ADDR or ADDR%INTERFACE, e.g. 10.1.2.3 or 10.1.2.3%eth1)"
+    );
+    assert!(ja(&m).contains("IP アドレスではありません"), "{}", ja(&m));
+    let m = parse_sources(&["0.0.0.0".into()], &[]).unwrap_err();
+    assert_eq!(
+        en(&m),
+        "--source \"0.0.0.0\": 0.0.0.0 cannot be a source address"
+    );
+    let m = parse_sources(&["192.0.2.77".into()], &[]).unwrap_err();
+    assert!(
+        en(&m).starts_with(
+            "--source \"192.0.2.77\": 192.0.2.77 is not an address of this machine (bind: "
+        ) && en(&m).ends_with("); list them with: ip -brief address (Windows: ipconfig)"),
+        "{}",
+        en(&m)
+    );
+    assert!(
+        ja(&m).contains("このコンピューターのアドレスではありません"),
+        "{}",
+        ja(&m)
+    );
+    #[cfg(target_os = "linux")]
+    {
+        let m = parse_sources(&[], &["nosuch-if0".into()]).unwrap_err();
+        assert_eq!(
+            en(&m),
+            "--interface \"nosuch-if0\": no interface named nosuch-if0 on this machine; list them with: ip -brief link"
+        );
+        let m = parse_sources(&[], &["".into()]).unwrap_err();
+        assert_eq!(en(&m), "--interface \"\": empty interface name");
+    }
+}

@@ -3,6 +3,8 @@
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 
+use crate::text::{self, Message};
+
 /// Where probes leave from: an address to bind to and/or an interface to bind to (Linux).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Source {
@@ -21,21 +23,25 @@ impl Source {
     }
 }
 
-/// Builds the sources: each `--source ADDR[%IFACE]` and each `--interface NAME` is one.
-pub fn parse_sources(addresses: &[String], interfaces: &[String]) -> Result<Vec<Source>, String> {
+/// Builds the sources: each `--source ADDR[%IFACE]` and each `--interface NAME` is one. A
+/// refusal names the flag and the value it was given.
+pub fn parse_sources(addresses: &[String], interfaces: &[String]) -> Result<Vec<Source>, Message> {
     let mut out: Vec<Source> = Vec::new();
     for a in addresses {
         let (addr, iface) = match a.trim().split_once('%') {
             Some((a, i)) => (a, Some(i)),
             None => (a.trim(), None),
         };
-        let ip: IpAddr = addr.trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| {
-            format!("--source {a:?}: not an IP address (expected ADDR or ADDR%INTERFACE, e.g. 10.1.2.3 or 10.1.2.3%eth1)")
-        })?;
-        check_address(ip).map_err(|e| format!("--source {a:?}: {e}"))?;
+        let refused = |reason: Message| text::source_flag("--source", format!("{a:?}"), reason);
+        let ip: IpAddr = addr
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .map_err(|_| refused(text::source_not_ip()))?;
+        check_address(ip).map_err(refused)?;
         let interface = match iface {
             Some(i) => {
-                check_interface(i).map_err(|e| format!("--source {a:?}: {e}"))?;
+                check_interface(i).map_err(refused)?;
                 Some(i.to_string())
             }
             None => None,
@@ -49,7 +55,8 @@ pub fn parse_sources(addresses: &[String], interfaces: &[String]) -> Result<Vec<
         );
     }
     for i in interfaces {
-        check_interface(i).map_err(|e| format!("--interface {i:?}: {e}"))?;
+        check_interface(i)
+            .map_err(|reason| text::source_flag("--interface", format!("{i:?}"), reason))?;
         push(
             &mut out,
             Source {
@@ -68,44 +75,42 @@ fn push(out: &mut Vec<Source>, s: Source) {
 }
 
 /// The address must be configured here: binding to it is the test the probes will do.
-pub fn check_address(ip: IpAddr) -> Result<(), String> {
+pub fn check_address(ip: IpAddr) -> Result<(), Message> {
     if ip.is_unspecified() || ip.is_multicast() {
-        return Err(format!("{ip} cannot be a source address"));
+        return Err(text::source_never(ip.to_string()));
     }
-    UdpSocket::bind(SocketAddr::new(ip, 0)).map(|_| ()).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AddrNotAvailable {
-            format!("{ip} is not an address of this machine (bind: {e}); list them with: ip -brief address (Windows: ipconfig)")
-        } else {
-            format!("cannot use {ip} as a source (bind: {e})")
-        }
-    })
+    UdpSocket::bind(SocketAddr::new(ip, 0))
+        .map(|_| ())
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AddrNotAvailable {
+                text::source_not_local(ip.to_string(), e.to_string())
+            } else {
+                text::source_unusable(ip.to_string(), e.to_string())
+            }
+        })
 }
 
 /// The interface must exist, and on Linux this process must be allowed to bind to it.
-pub fn check_interface(name: &str) -> Result<(), String> {
+pub fn check_interface(name: &str) -> Result<(), Message> {
     if name.is_empty() {
-        return Err("empty interface name".into());
+        return Err(text::interface_empty());
     }
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     {
-        return Err(format!(
-            "binding to an interface is supported on Linux only; use --source with the address of {name}"
-        ));
+        return Err(text::interface_not_linux(name));
     }
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
         if !interface_exists(name) {
-            return Err(format!(
-                "no interface named {name} on this machine; list them with: ip -brief link"
-            ));
+            return Err(text::interface_missing(name));
         }
         let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)
-            .map_err(|e| format!("socket: {e}"))?;
+            .map_err(|e| text::io("socket", e.to_string()))?;
         sock.bind_device(Some(name.as_bytes())).map_err(|e| {
             if e.raw_os_error() == Some(1) {
-                format!("binding to interface {name} needs root or CAP_NET_RAW ({e})")
+                text::interface_needs_privilege(name, e.to_string())
             } else {
-                format!("cannot bind to interface {name}: {e}")
+                text::bind_interface(name, e.to_string())
             }
         })
     }
@@ -136,16 +141,29 @@ mod tests {
                 interface: None
             }]
         );
+        let reason = |e: &Message| match e.get("reason") {
+            Some(kms_preflight_message::Arg::Message(m)) => m.id.to_string(),
+            other => panic!("no reason: {other:?}"),
+        };
         let e = parse_sources(&["192.0.2.77".into()], &[]).unwrap_err();
-        assert!(e.contains("not an address of this machine"), "{e}");
+        assert_eq!(e.id, "net-source-flag");
+        assert_eq!(reason(&e), "net-source-not-local", "{e:?}");
         let e = parse_sources(&["not-an-ip".into()], &[]).unwrap_err();
-        assert!(e.contains("not an IP address"), "{e}");
+        assert_eq!(reason(&e), "net-source-not-ip", "{e:?}");
+        let e = parse_sources(&["0.0.0.0".into()], &[]).unwrap_err();
+        assert_eq!(reason(&e), "net-source-never", "{e:?}");
     }
 
     #[cfg(target_os = "linux")]
     #[test]
     fn missing_interface_is_rejected() {
         let e = parse_sources(&[], &["nosuch-if0".into()]).unwrap_err();
-        assert!(e.contains("no interface named nosuch-if0"), "{e}");
+        assert_eq!(e.get("flag"), Some(&"--interface".into()), "{e:?}");
+        match e.get("reason") {
+            Some(kms_preflight_message::Arg::Message(m)) => {
+                assert_eq!(m.id, "net-interface-missing", "{e:?}")
+            }
+            other => panic!("no reason: {other:?}"),
+        }
     }
 }

@@ -92,6 +92,46 @@ kms_preflight_message::messages! {
     local_address_failed = "net-local-address-failed" (os_error);
     /// not SMB2: {error}
     not_smb2 = "net-not-smb2" (error);
+
+    // Sources (--source, --interface): refused before any probe.
+    /// {flag} {value}: {reason}
+    source_flag = "net-source-flag" (flag, value, reason);
+    /// not an IP address (expected ADDR or ADDR%INTERFACE, e.g. 10.1.2.3 or 10.1.2.3%eth1)
+    source_not_ip = "net-source-not-ip" ();
+    /// {ip} cannot be a source address
+    source_never = "net-source-never" (ip);
+    /// {ip} is not an address of this machine (bind: {os_error}); list them with: …
+    source_not_local = "net-source-not-local" (ip, os_error);
+    /// cannot use {ip} as a source (bind: {os_error})
+    source_unusable = "net-source-unusable" (ip, os_error);
+    /// empty interface name
+    interface_empty = "net-interface-empty" ();
+    /// binding to an interface is supported on Linux only; use --source with the address of {name}
+    interface_not_linux = "net-interface-not-linux" (name);
+    /// no interface named {name} on this machine; list them with: ip -brief link
+    interface_missing = "net-interface-missing" (name);
+    /// binding to interface {name} needs root or CAP_NET_RAW ({os_error})
+    interface_needs_privilege = "net-interface-needs-privilege" (name, os_error);
+
+    // Sweep ranges.
+    /// {text}: {why} (expected CIDR like 10.1.2.0/24, a range like …, or one address)
+    range_bad = "net-range-bad" (text, why);
+    /// empty
+    range_empty = "net-range-empty" ();
+    /// not an IP address before '{sep}'
+    range_not_ip_before = "net-range-not-ip-before" (sep);
+    /// prefix length must be 0-{width}
+    range_prefix_length = "net-range-prefix-length" (width);
+    /// host bits set: the block is {block}
+    range_host_bits = "net-range-host-bits" (block);
+    /// not an IP address (or IPv4 last octet) after '-'
+    range_not_ip_after = "net-range-not-ip-after" ();
+    /// the two ends are of different address families
+    range_families = "net-range-families" ();
+    /// the range ends before it starts
+    range_reversed = "net-range-reversed" ();
+    /// not an IP address
+    range_not_ip = "net-range-not-ip" ();
 }
 
 /// The id of [`no_tcp_handshake`], to recognise that failure.

@@ -35,7 +35,7 @@ kms_preflight_engine::messages! {
     concurrency_zero = "usage-concurrency-zero" ();
     /// {value}: {detail} (a number that does not parse; detail is Rust's reason)
     not_a_number = "usage-not-a-number" (value, detail);
-    /// A sweep range that does not parse: {detail} is the range parser's (English) text.
+    /// A sweep range that does not parse: {detail} is the range parser's reason (a message).
     range = "usage-range" (detail);
     /// {value}: not a TCP port number (1-65535)
     port = "usage-port" (value);
@@ -63,9 +63,9 @@ kms_preflight_engine::messages! {
     label_control = "usage-label-control" (label);
     /// --label {label}: given more than once
     label_twice = "usage-label-twice" (label);
-    /// {flag} {value}: {detail} (a DNS name refused; detail is the DNS layer's English text)
+    /// {flag} {value}: {detail} (a DNS name refused, and why)
     domain = "usage-domain" (flag, value, detail);
-    /// A source address or interface refused: {detail} is the network layer's (English) text.
+    /// A source address or interface refused: {detail} names the flag, the value and why.
     sources = "usage-sources" (detail);
     /// no DNS domain to search: …; pass --domain DOMAIN (or --host NAME …)
     no_domain = "usage-no-domain" ();

@@ -44,3 +44,25 @@ net-icmp-bind-failed = cannot bind the ICMP socket: { $error }
 net-icmp-open-failed = cannot open an ICMP socket: { $error }
 net-icmp-send-failed = ICMP send failed: { $os_error }
 net-io-error = io error: { $os_error }
+
+## Sources (--source, --interface), refused before any probe.
+net-source-flag = { $flag } { $value }: { $reason }
+net-source-not-ip = not an IP address (expected ADDR or ADDR%INTERFACE, e.g. 10.1.2.3 or 10.1.2.3%eth1)
+net-source-never = { $ip } cannot be a source address
+net-source-not-local = { $ip } is not an address of this machine (bind: { $os_error }); list them with: ip -brief address (Windows: ipconfig)
+net-source-unusable = cannot use { $ip } as a source (bind: { $os_error })
+net-interface-empty = empty interface name
+net-interface-not-linux = binding to an interface is supported on Linux only; use --source with the address of { $name }
+net-interface-missing = no interface named { $name } on this machine; list them with: ip -brief link
+net-interface-needs-privilege = binding to interface { $name } needs root or CAP_NET_RAW ({ $os_error })
+
+## Sweep ranges.
+net-range-bad = { $text }: { $why } (expected CIDR like 10.1.2.0/24, a range like 10.1.2.5-10.1.2.50 or 10.1.2.5-50, or one address)
+net-range-empty = empty
+net-range-not-ip-before = not an IP address before '{ $sep }'
+net-range-prefix-length = prefix length must be 0-{ $width }
+net-range-host-bits = host bits set: the block is { $block }
+net-range-not-ip-after = not an IP address (or IPv4 last octet) after '-'
+net-range-families = the two ends are of different address families
+net-range-reversed = the range ends before it starts
+net-range-not-ip = not an IP address

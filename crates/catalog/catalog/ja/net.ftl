@@ -56,3 +56,25 @@ net-icmp-bind-failed = ICMP ソケットをバインドできません: { $error
 net-icmp-open-failed = ICMP ソケットを開けません: { $error }
 net-icmp-send-failed = ICMP を送信できませんでした: { $os_error }
 net-io-error = 入出力エラー: { $os_error }
+
+## 送信元 (--source、--interface): プローブの前に拒否します。
+net-source-flag = { $flag } { $value }: { $reason }
+net-source-not-ip = IP アドレスではありません (ADDR または ADDR%INTERFACE の形式で指定してください。例: 10.1.2.3、10.1.2.3%eth1)
+net-source-never = { $ip } は送信元アドレスにできません
+net-source-not-local = { $ip } はこのコンピューターのアドレスではありません (bind: { $os_error })。一覧の表示: ip -brief address (Windows: ipconfig)
+net-source-unusable = { $ip } を送信元として使えません (bind: { $os_error })
+net-interface-empty = インターフェイス名が空です
+net-interface-not-linux = インターフェイスへのバインドは Linux でだけ使えます。{ $name } のアドレスを --source で指定してください
+net-interface-missing = このコンピューターに { $name } という名前のインターフェイスはありません。一覧の表示: ip -brief link
+net-interface-needs-privilege = インターフェイス { $name } へのバインドには root 権限または CAP_NET_RAW が必要です ({ $os_error })
+
+## スイープのアドレス範囲。
+net-range-bad = { $text }: { $why } (10.1.2.0/24 のような CIDR、10.1.2.5-10.1.2.50 や 10.1.2.5-50 のような範囲、または 1 つのアドレスを指定してください)
+net-range-empty = 空です
+net-range-not-ip-before = '{ $sep }' の前が IP アドレスではありません
+net-range-prefix-length = プレフィックス長は 0 から { $width } の範囲で指定してください
+net-range-host-bits = ホスト部のビットが設定されています: ブロックは { $block } です
+net-range-not-ip-after = '-' の後が IP アドレス (または IPv4 の最後のオクテット) ではありません
+net-range-families = 両端のアドレス ファミリが異なります
+net-range-reversed = 範囲の終わりが始まりより前です
+net-range-not-ip = IP アドレスではありません

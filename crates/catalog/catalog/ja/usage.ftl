@@ -33,7 +33,7 @@ usage-label-empty = ラベル { $label }: 値が空です (Prometheus は空の�
 usage-label-too-long = ラベル { $label }: 値が { $max } 文字を超えています
 usage-label-control = ラベル { $label }: 値に制御文字があります
 usage-label-twice = --label { $label }: 2 回以上指定されています
-usage-domain = { $flag } { $value }: DNS 名が正しくありません: { $detail }
+usage-domain = { $flag } { $value }: { $detail }
 usage-sources = 送信元が正しくありません: { $detail }
 
 ## 実行に必要なもの

@@ -96,7 +96,9 @@ pub fn name_error(text: &str, error: &str) -> Finding {
     Finding::new(Status::Error, name_error_message(text, error))
 }
 
-fn name_error_message(text: &str, error: &str) -> Message {
+/// Why `text` is not a DNS name, as a message (`error` is what `dns::fqdn` refused it with):
+/// for a check's result and for a command-line or site-config value alike.
+pub fn name_error_message(text: &str, error: &str) -> Message {
     if text.trim().trim_end_matches('.').is_empty() {
         return super::dns_name_empty();
     }

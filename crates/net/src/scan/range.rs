@@ -11,6 +11,8 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::text::{self, Message};
+
 /// One range as given on the command line: inclusive, both ends of the same family.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddrRange {
@@ -36,16 +38,13 @@ fn from_u128(v: u128, v6: bool) -> IpAddr {
 }
 
 impl AddrRange {
-    /// Parses `CIDR`, `FIRST-LAST`, `A.B.C.D-E` or a single address.
-    pub fn parse(s: &str) -> Result<AddrRange, String> {
+    /// Parses `CIDR`, `FIRST-LAST`, `A.B.C.D-E` or a single address. The refusal is a
+    /// message (the report layer renders it in the user's language).
+    pub fn parse(s: &str) -> Result<AddrRange, Message> {
         let text = s.trim();
-        let bad = |why: &str| {
-            format!(
-                "{text:?}: {why} (expected CIDR like 10.1.2.0/24, a range like 10.1.2.5-10.1.2.50 or 10.1.2.5-50, or one address)"
-            )
-        };
+        let bad = |why: Message| text::range_bad(format!("{text:?}"), why);
         if text.is_empty() {
-            return Err(bad("empty"));
+            return Err(bad(text::range_empty()));
         }
         let range = |first: IpAddr, last: IpAddr| AddrRange {
             first,
@@ -55,13 +54,13 @@ impl AddrRange {
         if let Some((addr, bits)) = text.split_once('/') {
             let ip: IpAddr = addr
                 .parse()
-                .map_err(|_| bad("not an IP address before '/'"))?;
+                .map_err(|_| bad(text::range_not_ip_before("/")))?;
             let width: u32 = if ip.is_ipv4() { 32 } else { 128 };
             let bits: u32 = bits
                 .parse()
                 .ok()
                 .filter(|b| *b <= width)
-                .ok_or_else(|| bad(&format!("prefix length must be 0-{width}")))?;
+                .ok_or_else(|| bad(text::range_prefix_length(width as i64)))?;
             let host_bits = width - bits;
             let host_mask: u128 = if host_bits == 128 {
                 u128::MAX
@@ -70,10 +69,10 @@ impl AddrRange {
             };
             let base = to_u128(ip) & !host_mask;
             if base != to_u128(ip) {
-                return Err(bad(&format!(
-                    "host bits set: the block is {}/{bits}",
+                return Err(bad(text::range_host_bits(format!(
+                    "{}/{bits}",
                     from_u128(base, ip.is_ipv6())
-                )));
+                ))));
             }
             return Ok(range(
                 from_u128(base, ip.is_ipv6()),
@@ -84,7 +83,7 @@ impl AddrRange {
             let first: IpAddr = a
                 .trim()
                 .parse()
-                .map_err(|_| bad("not an IP address before '-'"))?;
+                .map_err(|_| bad(text::range_not_ip_before("-")))?;
             let b = b.trim();
             let last: IpAddr = match (first, b.parse::<IpAddr>(), b.parse::<u8>()) {
                 (_, Ok(ip), _) => ip,
@@ -92,17 +91,17 @@ impl AddrRange {
                     let o = v4.octets();
                     IpAddr::V4(Ipv4Addr::new(o[0], o[1], o[2], octet))
                 }
-                _ => return Err(bad("not an IP address (or IPv4 last octet) after '-'")),
+                _ => return Err(bad(text::range_not_ip_after())),
             };
             if first.is_ipv4() != last.is_ipv4() {
-                return Err(bad("the two ends are of different address families"));
+                return Err(bad(text::range_families()));
             }
             if to_u128(last) < to_u128(first) {
-                return Err(bad("the range ends before it starts"));
+                return Err(bad(text::range_reversed()));
             }
             return Ok(range(first, last));
         }
-        let ip: IpAddr = text.parse().map_err(|_| bad("not an IP address"))?;
+        let ip: IpAddr = text.parse().map_err(|_| bad(text::range_not_ip()))?;
         Ok(range(ip, ip))
     }
 
@@ -236,18 +235,25 @@ mod tests {
 
     #[test]
     fn bad_ranges_say_why() {
+        use kms_preflight_message::Arg;
         for (s, why) in [
-            ("10.1.2.1/24", "host bits set: the block is 10.1.2.0/24"),
-            ("10.1.2.0/33", "prefix length must be 0-32"),
-            ("10.1.2.50-10.1.2.5", "ends before it starts"),
-            ("10.1.2.50-5", "ends before it starts"),
-            ("10.1.2.5-fd00::1", "different address families"),
-            ("10.1.2.5-300", "after '-'"),
-            ("kms.corp.example", "not an IP address"),
-            ("", "empty"),
+            ("10.1.2.1/24", "net-range-host-bits"),
+            ("10.1.2.0/33", "net-range-prefix-length"),
+            ("10.1.2.50-10.1.2.5", "net-range-reversed"),
+            ("10.1.2.50-5", "net-range-reversed"),
+            ("10.1.2.5-fd00::1", "net-range-families"),
+            ("10.1.2.5-300", "net-range-not-ip-after"),
+            ("kms.corp.example", "net-range-not-ip"),
+            ("x/24", "net-range-not-ip-before"),
+            ("", "net-range-empty"),
         ] {
             let e = AddrRange::parse(s).unwrap_err();
-            assert!(e.contains(why), "{s}: {e}");
+            assert_eq!(e.id, "net-range-bad", "{s}: {e:?}");
+            assert_eq!(e.get("text"), Some(&Arg::Text(format!("{:?}", s.trim()))));
+            match e.get("why") {
+                Some(Arg::Message(m)) => assert_eq!(m.id, why, "{s}: {e:?}"),
+                other => panic!("{s}: why is {other:?}"),
+            }
         }
     }
 
