@@ -415,7 +415,7 @@ fn srv_resolve_tcp_verdicts_against_real_bind_and_listeners() {
         "skip"
     );
 
-    // Only healthy hosts: exit 0, and the table says READY.
+    // Only healthy hosts: exit 0, and the summary line says WORKS (the verdict's word).
     let out = lab.kms_preflight(
         c,
         &[
@@ -433,7 +433,13 @@ fn srv_resolve_tcp_verdicts_against_real_bind_and_listeners() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("READY"), "{text}");
+    assert!(
+        text.trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.ends_with(" s — WORKS")),
+        "{text}"
+    );
     assert!(
         !text.contains('\u{1b}'),
         "NO_COLOR / non-terminal output has no colour codes"

@@ -262,7 +262,11 @@ fn post_change_profile_diff_formats_and_flaky_retry() {
     md_args.extend_from_slice(&["--format", "markdown"]);
     let (_, md, _) = run(lab, c, &md_args);
     keep("post-change.md", &md);
-    assert!(md.contains("**Verdict: NOT READY**"));
+    // Clients activate, but the change is not finished: the failures are named beside the answer.
+    assert!(
+        md.contains("**Verdict: WORKS, with FAIL/ERROR results to fix**"),
+        "{md}"
+    );
     assert!(md.contains("| Profile | post-change |"));
     assert!(md.contains("### FAIL `change.old-host-silent`"));
 

@@ -352,7 +352,7 @@ fn real_prometheus_scrapes_serve_and_sees_the_dropped_and_the_healthy_host() {
     let log = t.lab.log("serve");
     assert!(
         log.lines().any(|l| l.contains("audit 1 done in")
-            && l.contains("READY with risk")
+            && l.contains(": WORKS WITH RISK, ")
             && l.contains(" fail")),
         "{log}"
     );
@@ -560,7 +560,7 @@ fn headless_chromium_renders_the_host_list_and_the_failing_hosts_fix() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        dom.contains("<title>kms-preflight site=osaka: READY with risk</title>"),
+        dom.contains("<title>kms-preflight site=osaka: WORKS WITH RISK</title>"),
         "{dom}"
     );
     // Every host, with its verdict.

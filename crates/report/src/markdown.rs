@@ -16,10 +16,12 @@ use super::{Outcome, Report, Status};
 kms_preflight_engine::messages! {
     /// KMS pre-flight report
     md_title = "markdown-title" ();
+    md_verdict_fix = "markdown-verdict-fix" (answer);
+    md_verdict_warnings = "markdown-verdict-warnings" (answer);
+    md_verdict_nothing = "markdown-verdict-nothing" (answer);
     /// Client state (the heading of the --client-state block)
     md_client_state = "markdown-client-state" ();
     /// NOT READY, READY with risk, … (by readiness token)
-    md_readiness = "markdown-readiness" (readiness);
     /// **Verdict: {verdict}** — {total} results: …
     md_verdict_line = "markdown-verdict-line" (verdict, total, pass, warn, fail, skip, error);
     /// PASS, WARN, FAIL, skip, ERROR (by status token)
@@ -121,22 +123,28 @@ pub fn verdict(report: &Report) -> String {
     verdict_in(report, Lang::En)
 }
 
-/// [`verdict`] in `lang`.
+/// [`verdict`] in `lang`: the verdict's answer in its own words (a given client that cannot
+/// activate decides, as in the table), so the report never speaks two vocabularies.
 pub fn verdict_in(report: &Report, lang: Lang) -> String {
-    // A given client (--client-state) that cannot activate decides, as in the table.
     let client_fails = super::client::audit(report)
         .products
         .iter()
         .any(|p| p.answer == Some(super::verdict::Answer::Fails));
-    let token = match readiness(report, &super::verdict::verdict(report)) {
-        _ if client_fails => "not-ready",
-        Readiness::NotReady => "not-ready",
-        Readiness::ReadyWithRisk => "ready-with-risk",
-        Readiness::ReadyWithWarnings => "ready-with-warnings",
-        Readiness::Ready => "ready",
-        Readiness::Unknown => "unknown",
+    let v = super::verdict::verdict(report);
+    let answer = if client_fails {
+        super::verdict::Answer::Fails
+    } else {
+        v.answer
     };
-    Catalog::get(lang).text(&md_readiness(token))
+    let word = answer.label_in(lang);
+    // What the results add to the answer, as the table's summary line says it.
+    let m = match readiness(report, &v) {
+        Readiness::NotReady if answer != super::verdict::Answer::Fails => md_verdict_fix(word),
+        Readiness::ReadyWithWarnings => md_verdict_warnings(word),
+        Readiness::Unknown => md_verdict_nothing(word),
+        _ => return word,
+    };
+    Catalog::get(lang).text(&m)
 }
 
 fn fence(text: &str) -> String {

@@ -27,9 +27,6 @@ kms_preflight_message::messages! {
     status_skip = "table-status-skip" ();
     status_error = "table-status-error" ();
     summary = "table-summary" (total, pass, warn, fail, skip, error, seconds, word);
-    not_ready = "table-not-ready" ();
-    ready = "table-ready" ();
-    unknown = "table-unknown" ();
     readiness_cannot_activate = "table-readiness-cannot-activate" (word);
     /// {word} — {what} (a given client that cannot activate, --client-state)
     readiness_client = "table-readiness-client" (word, what);
@@ -209,7 +206,8 @@ pub fn summary_line(report: &Report, v: &Verdict) -> String {
     summary_line_in(report, v, Lang::En)
 }
 
-/// The closing line: counts, duration and the readiness word, reconciled with the verdict.
+/// The closing line: counts, duration and the verdict's answer (in the verdict's own words),
+/// with what readiness adds to it (results to fix, warnings, nothing checked).
 pub fn summary_line_in(report: &Report, v: &Verdict, lang: Lang) -> String {
     let cat = Catalog::get(lang);
     let s = &report.summary;
@@ -219,27 +217,24 @@ pub fn summary_line_in(report: &Report, v: &Verdict, lang: Lang) -> String {
         .products
         .into_iter()
         .find(|p| p.answer == Some(Answer::Fails));
-    let w = |m: Message| cat.text(&m);
+    let answer = verdict_block::label(v.answer, lang);
     let word: Message = match readiness(report, v) {
         _ if client_fails.is_some() => {
             let p = client_fails.expect("checked");
             readiness_client(
-                w(not_ready()).red().bold().to_string(),
+                verdict_block::label(Answer::Fails, lang),
                 super::client::client_summary_fails(p.product, p.code.unwrap_or_default()),
             )
         }
-        Readiness::NotReady if v.answer == Answer::Fails && s.error == 0 => {
-            let word = w(not_ready()).red().bold().to_string();
-            match &v.code {
-                Some(c) => readiness_cannot_activate_code(word, c),
-                None => readiness_cannot_activate(word),
-            }
-        }
-        Readiness::NotReady => readiness_fix_results(w(not_ready()).red().bold().to_string()),
-        Readiness::ReadyWithRisk => readiness_risk(w(ready()).yellow().bold().to_string()),
-        Readiness::ReadyWithWarnings => readiness_warnings(w(ready()).yellow().bold().to_string()),
-        Readiness::Ready => Message::user_text(w(ready()).green().bold().to_string()),
-        Readiness::Unknown => readiness_nothing(w(unknown()).yellow().bold().to_string()),
+        Readiness::NotReady if v.answer == Answer::Fails && s.error == 0 => match &v.code {
+            Some(c) => readiness_cannot_activate_code(answer, c),
+            None => readiness_cannot_activate(answer),
+        },
+        Readiness::NotReady => readiness_fix_results(answer),
+        Readiness::ReadyWithRisk => readiness_risk(answer),
+        Readiness::ReadyWithWarnings => readiness_warnings(answer),
+        Readiness::Ready => Message::user_text(answer),
+        Readiness::Unknown => readiness_nothing(answer),
     };
     cat.text(&summary(
         s.total,

@@ -12,7 +12,9 @@ use super::verdict::{pct, Answer, Attempt, Both, ClientVerdict, Fix, HostVerdict
 use super::verdict_model as m;
 use kms_preflight_message::{Arg, Message};
 
-fn label(a: Answer, lang: Lang) -> String {
+/// The answer in the words of `lang`, coloured as the verdict block shows it (also the
+/// summary line's word, so the two never use different vocabularies).
+pub(crate) fn label(a: Answer, lang: Lang) -> String {
     let l = a.label_in(lang);
     match a {
         Answer::Works => l.green().bold().to_string(),

@@ -2,14 +2,10 @@
 # Check ids, host names, addresses and commands stay as they are.
 
 markdown-title = KMS pre-flight report
-# The readiness word of the report, shared with the status page.
-markdown-readiness = { $readiness ->
-        [not-ready] NOT READY
-        [ready-with-risk] READY with risk
-        [ready-with-warnings] READY with warnings
-        [ready] READY
-       *[unknown] UNKNOWN (nothing was checked)
-    }
+# The verdict's answer (its own words), and what the results add to it (shared with the status page).
+markdown-verdict-fix = { $answer }, with FAIL/ERROR results to fix
+markdown-verdict-warnings = { $answer }, with warnings
+markdown-verdict-nothing = { $answer } (nothing was checked)
 markdown-client-state = Client state
 markdown-verdict-line = **Verdict: { $verdict }** — { $total } results: { $pass } pass, { $warn } warn, { $fail } fail, { $skip } skip, { $error } error
 # A status shown as a word (the token stays the token in JSON).

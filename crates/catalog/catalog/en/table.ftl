@@ -16,16 +16,13 @@ table-status-fail = FAIL
 table-status-skip = SKIP
 table-status-error = ERROR
 
-## The summary line
+## The summary line: the verdict's answer ($word, its own words), then what the results add
 table-summary = { $total } results: { $pass } pass, { $warn } warn, { $fail } fail, { $skip } skip, { $error } error in { NUMBER($seconds, minimumFractionDigits: 2, maximumFractionDigits: 2) } s — { $word }
-table-not-ready = NOT READY
-table-ready = READY
-table-unknown = UNKNOWN
-table-readiness-cannot-activate = { $word } — clients cannot activate
+table-readiness-cannot-activate = { $word } (see the verdict)
 table-readiness-client = { $word } — { $what }
-table-readiness-cannot-activate-code = { $word } — clients cannot activate ({ $code })
+table-readiness-cannot-activate-code = { $word } — clients log { $code }
 table-readiness-fix-results = { $word } — fix the FAIL/ERROR results above
-table-readiness-risk = { $word } — with risk (see the verdict)
+table-readiness-risk = { $word } (see the verdict)
 table-readiness-warnings = { $word } — with warnings
 table-readiness-nothing = { $word } — nothing was checked
 

@@ -2,14 +2,10 @@
 # チェック ID、ホスト名、アドレス、コマンドは翻訳しない。
 
 markdown-title = KMS 事前確認レポート
-# レポートの判定 (状態ページと共通)。
-markdown-readiness = { $readiness ->
-        [not-ready] 準備未完了
-        [ready-with-risk] 準備完了 (リスクあり)
-        [ready-with-warnings] 準備完了 (警告あり)
-        [ready] 準備完了
-       *[unknown] 不明 (何も確認していません)
-    }
+# 判定の答え (判定と同じことば) と、結果が加えること (状態ページと共通)。
+markdown-verdict-fix = { $answer } (修正が必要な失敗またはエラーの結果があります)
+markdown-verdict-warnings = { $answer } (警告あり)
+markdown-verdict-nothing = { $answer } (何も確認されませんでした)
 markdown-client-state = クライアントの状態
 markdown-verdict-line = **判定: { $verdict }** — 結果 { $total } 件: 合格 { $pass }、警告 { $warn }、失敗 { $fail }、スキップ { $skip }、エラー { $error }
 markdown-status = { $status ->

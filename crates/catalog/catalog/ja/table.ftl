@@ -18,14 +18,11 @@ table-status-error = エラー
 
 ## 集計行
 table-summary = 結果 { $total } 件: 合格 { $pass }、警告 { $warn }、失敗 { $fail }、スキップ { $skip }、エラー { $error } ({ NUMBER($seconds, minimumFractionDigits: 2, maximumFractionDigits: 2) } 秒) — { $word }
-table-not-ready = 準備未完了
-table-ready = 準備完了
-table-unknown = 不明
-table-readiness-cannot-activate = { $word } — クライアントはライセンス認証できません
+table-readiness-cannot-activate = { $word } (判定を参照)
 table-readiness-client = { $word } — { $what }
-table-readiness-cannot-activate-code = { $word } — クライアントはライセンス認証できません ({ $code })
+table-readiness-cannot-activate-code = { $word } — クライアントは { $code } を記録します
 table-readiness-fix-results = { $word } — 上の失敗とエラーの結果を修正してください
-table-readiness-risk = { $word } — リスクあり (判定を参照)
+table-readiness-risk = { $word } (判定を参照)
 table-readiness-warnings = { $word } — 警告あり
 table-readiness-nothing = { $word } — 何も確認されませんでした
 
