@@ -18,7 +18,7 @@ mod validate;
 
 pub use duration::{parse_duration, DEFAULT_RETRY_DELAY, MAX_RETRIES};
 pub use error::{yaml_error, RuleError, RuleErrors};
-pub use load::{load, KindRegistry, ParsedCheck};
+pub use load::{load, load_behind, parse, KindRegistry, ParsedCheck, ParsedSources};
 pub use model::{CheckRule, LoadOptions, RawCommon, RuleSet, RuleSource, Severity, RUNTIME_VARS};
 pub use parsed::Scalar;
 pub use scope::{Over, Scope};
