@@ -32,6 +32,12 @@ pub struct CheckContext<'a, M: Model> {
     pub settings: &'a M::Settings,
     /// Facts published by the checks this one `requires`, for the same target and source.
     pub prior: &'a M::Facts,
+    /// Publishes facts before the job ends, so that the jobs requiring it may start while it
+    /// still watches (the TCP check: the addresses that completed the handshake, during the
+    /// hold). The engine keeps such a start only if the job's final facts are the same and it
+    /// passes; otherwise the dependent is stopped and starts again, or is skipped, as it would
+    /// have been. `None`: nobody waits early (a job that itself started early, or a test).
+    pub early: Option<&'a (dyn Fn(&M::Facts) + Send + Sync)>,
 }
 
 impl<M: Model> CheckContext<'_, M> {
