@@ -724,6 +724,14 @@ async fn an_early_start_runs_again_on_other_final_facts() {
     let r = run(&rules, opts(Duration::from_secs(10))).await;
     let rpc = by(&r, "rpc", "cli:1688");
     assert_eq!(text(&rpc.message), "bound b", "the final facts decide");
-    assert!(t.elapsed() >= Duration::from_millis(600), "{:?}", t.elapsed());
-    assert!(rpc.duration_ms >= 400 && rpc.duration_ms < 600, "{}", rpc.duration_ms);
+    assert!(
+        t.elapsed() >= Duration::from_millis(600),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(
+        rpc.duration_ms >= 400 && rpc.duration_ms < 600,
+        "{}",
+        rpc.duration_ms
+    );
 }

@@ -614,9 +614,19 @@ mod tests {
         let pass = outcome("clock.kms-host", "clock", Status::Pass, json!({}));
         let warn = outcome("clock.kms-host", "clock", Status::Warn, json!({}));
         let fail = outcome("clock.kms-host", "clock", Status::Fail, json!({}));
-        assert_eq!(ready(&report(vec![pass.clone()]), false).as_deref(), Some("1"));
-        assert_eq!(ready(&report(vec![pass, warn.clone()]), false).as_deref(), Some("1"));
-        assert_eq!(ready(&report(vec![warn]), true).as_deref(), Some("0"), "--fail-on warn");
+        assert_eq!(
+            ready(&report(vec![pass.clone()]), false).as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            ready(&report(vec![pass, warn.clone()]), false).as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            ready(&report(vec![warn]), true).as_deref(),
+            Some("0"),
+            "--fail-on warn"
+        );
         assert_eq!(ready(&report(vec![fail]), false).as_deref(), Some("0"));
     }
 

@@ -43,7 +43,11 @@ fn skipped_probes_do_not_make_a_host_work() {
     assert_eq!(readiness(&rep, &v), Readiness::Unknown);
     assert_eq!(exit_code(&rep), 1, "nothing proves a client activates");
     assert_eq!(rep.exit_code(), 0, "no result failed");
-    assert_eq!(ready_gauge(&rep), 0, "the exporter's ready follows the exit code");
+    assert_eq!(
+        ready_gauge(&rep),
+        0,
+        "the exporter's ready follows the exit code"
+    );
     let cells = matrix::cells(&rep);
     let (_, row) = cells
         .iter()
