@@ -17,6 +17,9 @@ pub use crate::target::Target;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Where a job publishes facts before it ends ([`CheckContext::early`]).
+pub type EarlyFacts<'a, M> = dyn Fn(&<M as Model>::Facts) + Send + Sync + 'a;
+
 /// Everything a check needs to run one job.
 pub struct CheckContext<'a, M: Model> {
     pub vars: &'a Vars,
@@ -37,7 +40,7 @@ pub struct CheckContext<'a, M: Model> {
     /// hold). The engine keeps such a start only if the job's final facts are the same and it
     /// passes; otherwise the dependent is stopped and starts again, or is skipped, as it would
     /// have been. `None`: nobody waits early (a job that itself started early, or a test).
-    pub early: Option<&'a (dyn Fn(&M::Facts) + Send + Sync)>,
+    pub early: Option<&'a EarlyFacts<'a, M>>,
 }
 
 impl<M: Model> CheckContext<'_, M> {
