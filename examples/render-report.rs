@@ -37,6 +37,7 @@ fn main() {
     let expo = report::prometheus::Exposition {
         labels: vec![("site".into(), "lab".into())],
         audit: None,
+        fail_on_warn: false,
     };
     put("page.html", report::html::render(&r, &expo, lang));
     if report::sweep::is_sweep(&r) {

@@ -106,6 +106,7 @@ fn exposition() -> String {
                 last_success_unix: Some(1.0),
                 duration_seconds: 1.0,
             }),
+            fail_on_warn: false,
         },
     )
 }

@@ -55,6 +55,7 @@ fn expo() -> Exposition {
             last_success_unix: Some(1_796_031_197.0),
             duration_seconds: 2.5,
         }),
+        fail_on_warn: false,
     }
 }
 

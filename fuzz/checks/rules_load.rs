@@ -1,10 +1,11 @@
 //! Fuzz the rule-file loader as the CLI drives it: the input bytes (UTF-8 or not) are written
-//! to a file, read back with `RuleSource::from_path`, and loaded by `pack::load` (every
-//! registered kind) alone or behind the built-in pack ([`Pack`]). Two targets:
-//! `rules_load` (the file alone, as `check --no-builtin --rules FILE`) and
-//! `rules_load_with_pack` (behind the built-in pack, as `rules validate FILE`). The second
-//! costs about 170 ms an input under the sanitizer, nearly all of it parsing the built-in
-//! pack again, so it runs far fewer inputs than the first.
+//! to a file, read back with `RuleSource::from_path`, and loaded by `pack::load_behind` (every
+//! registered kind) behind nothing or behind the built-in pack ([`Pack`]), as `pack::assemble`
+//! and `rules validate` load a user's file. Two targets: `rules_load` (the file alone, as
+//! `check --no-builtin --rules FILE`) and `rules_load_with_pack` (behind the built-in pack, as
+//! `rules validate FILE` and `check --rules FILE`). The built-in files are parsed once per
+//! process (they are the same for every input, and `load_behind` merges and validates them
+//! with the user's file anew each time), so the second target costs about what the first does.
 //!
 //! Beyond "no panic": a refusal names at least one error, every error has a message that
 //! renders in every language of the catalog, and an error placed in the user's file points at
@@ -14,9 +15,10 @@
 //! which runs every saved input under `testdata/fuzz-regressions/rules_load/` through it.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use kms_preflight::language::Lang;
-use kms_preflight_checks::pack::{self, embedded, profiles};
+use kms_preflight_checks::pack::{self, embedded, profiles, Parsed};
 use kms_preflight_engine::rules::{LoadOptions, RuleError, RuleSource};
 
 /// The error's message renders, non-empty, in English and Japanese.
@@ -72,6 +74,30 @@ pub enum Pack {
     BuiltIn,
 }
 
+/// Nothing in front of the user's file (`--no-builtin`).
+fn nothing() -> &'static Parsed {
+    static PARSED: OnceLock<Parsed> = OnceLock::new();
+    PARSED.get_or_init(Parsed::default)
+}
+
+/// The built-in pack, parsed once.
+fn builtin() -> &'static Parsed {
+    static PARSED: OnceLock<Parsed> = OnceLock::new();
+    PARSED.get_or_init(|| pack::parse(&embedded::sources()).expect("the built-in pack parses"))
+}
+
+/// The built-in pack, the default profile's file and the opt-in activation rule, parsed once.
+fn with_profile_and_activation() -> &'static Parsed {
+    static PARSED: OnceLock<Parsed> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        let mut sources = embedded::sources();
+        let (_, profile_src) = profiles::get(profiles::DEFAULT).expect("default profile");
+        sources.push(profile_src);
+        sources.push(embedded::activation_source());
+        pack::parse(&sources).expect("the built-in files parse")
+    })
+}
+
 /// Checks one input (the first byte picks the variant, the rest is the file); panics on a
 /// defect.
 pub fn run(data: &[u8], pack: Pack) {
@@ -91,17 +117,12 @@ pub fn run(data: &[u8], pack: Pack) {
             return;
         }
     };
-    let mut sources = Vec::new();
-    if let Pack::BuiltIn = pack {
-        sources = embedded::sources();
-        if variant & 1 == 1 {
-            let (_, profile_src) = profiles::get(profiles::DEFAULT).expect("default profile");
-            sources.push(profile_src);
-            sources.push(embedded::activation_source());
-        }
-    }
-    sources.extend(user);
-    match pack::load(&sources, &LoadOptions::default()) {
+    let front = match pack {
+        Pack::None => nothing(),
+        Pack::BuiltIn if variant & 1 == 1 => with_profile_and_activation(),
+        Pack::BuiltIn => builtin(),
+    };
+    match pack::load_behind(front, &user, &LoadOptions::default()) {
         Ok(set) => {
             if let Pack::BuiltIn = pack {
                 assert!(!set.checks.is_empty(), "the built-in checks are gone");

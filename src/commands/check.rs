@@ -17,7 +17,7 @@ use kms_preflight_report as report;
 use kms_preflight_client::ClientState;
 
 use super::{client_state, color_wanted, render, UsageError, EXIT_USAGE};
-use crate::cli::{AuditArgs, CheckArgs, Format, HostArg};
+use crate::cli::{AuditArgs, CheckArgs, FailOn, Format, HostArg};
 
 /// The rule set `args` asks for: the built-in pack, the profile's file and the user's rule
 /// files, narrowed to what the profile (and `diagnose`) selects.
@@ -72,6 +72,13 @@ pub async fn check(mut args: CheckArgs) -> i32 {
     let report = plan.run().await;
     if args.quiet {
         println!("{}", super::verdict_line(&report));
+    } else if format == Format::Prometheus {
+        // kms_preflight_ready follows this run's exit code, --fail-on included.
+        let expo = report::prometheus::Exposition {
+            fail_on_warn: args.fail_on == FailOn::Warn,
+            ..Default::default()
+        };
+        print!("{}", report::prometheus::render_with(&report, &expo));
     } else {
         print!("{}", render(&report, format, verbose));
     }

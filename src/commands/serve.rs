@@ -104,6 +104,7 @@ impl State {
         let expo = Exposition {
             labels: self.labels.clone(),
             audit: Some(self.audit),
+            fail_on_warn: false,
         };
         Snapshot {
             metrics: report::prometheus::render_with(&self.report, &expo).into(),

@@ -278,6 +278,7 @@ impl Check<Kms> for SrvStaleCheck {
                             deadline,
                             settings: &settings,
                             prior: &prior,
+                            early: None,
                         };
                         let fate = match crate::common::address::lookup(&c, &host).await {
                             Err(f) => Fate::Unknown(f.message),

@@ -2,7 +2,7 @@
 //! passes; refused, timed out, unreachable and prohibited are told apart.
 
 use crate::{CheckContext, CheckOutput, Finding, Kms, RunSettings};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -364,15 +364,20 @@ impl Check<Kms> for TcpCheck {
                 .unwrap_or(Duration::ZERO)
                 .min(ctx.timeout);
             let mut set = JoinSet::new();
+            // Each connect's outcome, before its hold: the handshakes done are what the RPC
+            // bind needs, so it may start while the holds are watched (CheckContext::early).
+            let (handshakes, mut handshake_rx) = tokio::sync::mpsc::unbounded_channel();
             for (i, ip) in addrs.iter().enumerate() {
                 let addr = SocketAddr::new(*ip, port);
                 let source = ctx.source.cloned();
                 let timeout = ctx.timeout.min(ctx.left());
                 let memo = ctx.settings.memo.clone();
                 let deadline = ctx.deadline;
+                let handshakes = handshakes.clone();
                 set.spawn(async move {
                     let (r, tried) =
                         connect_as_client(addr, source.as_ref(), timeout, Some(&memo)).await;
+                    let _ = handshakes.send((i, r.is_ok()));
                     let r = match r {
                         Ok(c) => {
                             // A late handshake watches only what is left of the budget.
@@ -390,6 +395,34 @@ impl Check<Kms> for TcpCheck {
                     };
                     (i, addr, r, tried)
                 });
+            }
+            drop(handshakes);
+            if let (Some(early), false) = (ctx.early, hold.is_zero()) {
+                // Once every connect has ended: the addresses that connected, as the final
+                // facts will list them if every hold stays quiet.
+                let mut connected = vec![false; addrs.len()];
+                let mut heard = 0;
+                while heard < addrs.len() {
+                    let Some((i, ok)) = handshake_rx.recv().await else {
+                        break;
+                    };
+                    connected[i] = ok;
+                    heard += 1;
+                }
+                let reachable: Vec<IpAddr> = addrs
+                    .iter()
+                    .zip(&connected)
+                    .filter(|(_, ok)| **ok)
+                    .map(|(ip, _)| *ip)
+                    .collect();
+                if heard == addrs.len() && !reachable.is_empty() {
+                    early(&crate::Facts {
+                        addresses_total: Some(addrs.len()),
+                        reachable: Some(reachable),
+                        port: Some(port),
+                        ..Default::default()
+                    });
+                }
             }
             let mut results = Vec::new();
             while let Some(r) = set.join_next().await {

@@ -17,6 +17,9 @@ pub use crate::target::Target;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Where a job publishes facts before it ends ([`CheckContext::early`]).
+pub type EarlyFacts<'a, M> = dyn Fn(&<M as Model>::Facts) + Send + Sync + 'a;
+
 /// Everything a check needs to run one job.
 pub struct CheckContext<'a, M: Model> {
     pub vars: &'a Vars,
@@ -32,6 +35,12 @@ pub struct CheckContext<'a, M: Model> {
     pub settings: &'a M::Settings,
     /// Facts published by the checks this one `requires`, for the same target and source.
     pub prior: &'a M::Facts,
+    /// Publishes facts before the job ends, so that the jobs requiring it may start while it
+    /// still watches (the TCP check: the addresses that completed the handshake, during the
+    /// hold). The engine keeps such a start only if the job's final facts are the same and it
+    /// passes; otherwise the dependent is stopped and starts again, or is skipped, as it would
+    /// have been. `None`: nobody waits early (a job that itself started early, or a test).
+    pub early: Option<&'a EarlyFacts<'a, M>>,
 }
 
 impl<M: Model> CheckContext<'_, M> {

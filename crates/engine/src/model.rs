@@ -38,7 +38,7 @@ pub trait EvidenceSet: Serialize + Default + Clone + Debug + Send + Sync + 'stat
 }
 
 /// What jobs publish for their dependents.
-pub trait FactSet: Default + Clone + Debug + Send + Sync + 'static {
+pub trait FactSet: Default + Clone + PartialEq + Debug + Send + Sync + 'static {
     /// Adds what `other` knows; where both know a fact, `other` wins.
     fn merge(&mut self, other: &Self);
 }

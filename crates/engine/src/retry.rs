@@ -196,6 +196,7 @@ mod tests {
             deadline: tokio::time::Instant::now() + Duration::from_secs(5),
             settings: &settings,
             prior: &prior,
+            early: None,
         };
         let out = run(
             &check,

@@ -84,7 +84,16 @@ struct Done<F> {
     facts: F,
 }
 
-type DoneRx<F> = watch::Receiver<Option<Arc<Done<F>>>>;
+/// What dependents see of a job: still running, facts it published before its end (a TCP
+/// handshake done while the hold is watched, [`CheckContext::early`]), or its end.
+#[derive(Debug, Clone)]
+enum Progress<F> {
+    Running,
+    Early(Arc<F>),
+    Done(Arc<Done<F>>),
+}
+
+type DoneRx<F> = watch::Receiver<Progress<F>>;
 
 struct Finished<M: Model> {
     job: usize,
@@ -380,7 +389,7 @@ impl<M: Model> StageCtx<'_, M> {
         // Create every job's completion channel before spawning, so dependents can wait on it.
         let mut senders = Vec::new();
         for _ in first..jobs.len() {
-            let (tx, rx) = watch::channel(None);
+            let (tx, rx) = watch::channel(Progress::Running);
             senders.push(tx);
             done_rx.push(rx);
         }
@@ -398,35 +407,71 @@ impl<M: Model> StageCtx<'_, M> {
                 let rule = &checks[job.check];
                 // Duration is the check's own run time: not the wait for prerequisites or a slot.
                 let mut duration = Duration::ZERO;
-                let (output, usable_facts) = match wait_prerequisites(prereqs).await {
-                    Err(f) => (CheckOutput::one(f), None),
-                    Ok(prior) => {
-                        let _permit = sem.acquire().await.expect("semaphore never closed");
-                        let started = Instant::now();
-                        let timeout = timeout_override.unwrap_or(rule.timeout);
-                        // The job's budget is its deadline: retries and every wait of the
-                        // kind live inside it (docs/timeouts.md).
-                        let budget = rule.check.job_budget(timeout, &settings, &prior);
-                        let ctx = CheckContext {
-                            vars: &vars,
-                            domain: job.domain.as_deref(),
-                            target: job.target.map(|i| &targets[i]),
-                            source: job.source.map(|i| &sources[i]),
-                            timeout: timeout.min(budget),
-                            deadline: tokio::time::Instant::now() + budget,
-                            settings: settings.as_ref(),
-                            prior: &prior,
-                        };
-                        let out = retry::run(
-                            rule.check.as_ref(),
-                            &ctx,
-                            budget,
-                            rule.retries,
-                            rule.retry_delay,
-                        )
-                        .await;
+                let (output, usable_facts) = loop {
+                    // A start on a prerequisite's early facts is provisional: it stands only
+                    // if the prerequisite ends usable with the same facts (else it starts
+                    // again, or is skipped, as it would have been).
+                    let (prior, provisional) = match wait_prerequisites(&prereqs, true).await {
+                        Err(f) => break (CheckOutput::one(f), None),
+                        Ok(p) => p,
+                    };
+                    let _permit = sem.acquire().await.expect("semaphore never closed");
+                    let started = Instant::now();
+                    let timeout = timeout_override.unwrap_or(rule.timeout);
+                    // The job's budget is its deadline: retries and every wait of the kind
+                    // live inside it (docs/timeouts.md).
+                    let budget = rule.check.job_budget(timeout, &settings, &prior);
+                    let publish = |early: &M::Facts| {
+                        let mut facts = prior.clone();
+                        facts.merge(early);
+                        let _ = tx.send(Progress::Early(Arc::new(facts)));
+                    };
+                    let ctx = CheckContext {
+                        vars: &vars,
+                        domain: job.domain.as_deref(),
+                        target: job.target.map(|i| &targets[i]),
+                        source: job.source.map(|i| &sources[i]),
+                        timeout: timeout.min(budget),
+                        deadline: tokio::time::Instant::now() + budget,
+                        settings: settings.as_ref(),
+                        prior: &prior,
+                        early: (!provisional).then_some(&publish as _),
+                    };
+                    let run = retry::run(
+                        rule.check.as_ref(),
+                        &ctx,
+                        budget,
+                        rule.retries,
+                        rule.retry_delay,
+                    );
+                    if !provisional {
+                        let out = run.await;
                         duration = started.elapsed();
-                        (out, Some(prior))
+                        break (out, Some(prior));
+                    }
+                    tokio::pin!(run);
+                    let settled = tokio::select! {
+                        out = &mut run => {
+                            let elapsed = started.elapsed();
+                            (Some((out, elapsed)), wait_prerequisites(&prereqs, false).await)
+                        }
+                        settled = wait_prerequisites(&prereqs, false) => (None, settled),
+                    };
+                    match settled {
+                        (_, Err(f)) => break (CheckOutput::one(f), None),
+                        (ran, Ok((last, _))) if last == prior => {
+                            let (out, elapsed) = match ran {
+                                Some(r) => r,
+                                None => {
+                                    let out = run.await;
+                                    (out, started.elapsed())
+                                }
+                            };
+                            duration = elapsed;
+                            break (out, Some(prior.clone()));
+                        }
+                        // Other facts than the early ones: run again on them.
+                        (_, Ok(_)) => continue,
                     }
                 };
                 let worst = output
@@ -448,7 +493,7 @@ impl<M: Model> StageCtx<'_, M> {
                     .find(|f| f.status == worst)
                     .map(|f| f.message.clone())
                     .unwrap_or_else(no_result_short);
-                let _ = tx.send(Some(Arc::new(Done {
+                let _ = tx.send(Progress::Done(Arc::new(Done {
                     usable,
                     status: worst,
                     message,
@@ -562,26 +607,45 @@ fn remediation_vars<E: EvidenceSet>(vars: &Vars, address: Option<&str>, evidence
 }
 
 /// Waits for every prerequisite; each required check must have at least one usable job.
+/// With `early`, a job's early facts count as its end (usable); the second value says whether
+/// any did, so that the start is provisional.
 async fn wait_prerequisites<F: FactSet, E: Default>(
-    prereqs: Vec<(String, Vec<DoneRx<F>>)>,
-) -> Result<F, Finding<E>> {
+    prereqs: &[(String, Vec<DoneRx<F>>)],
+    early: bool,
+) -> Result<(F, bool), Finding<E>> {
     let mut facts = F::default();
+    let mut provisional = false;
     for (id, rxs) in prereqs {
         let mut any_usable = false;
         let mut reasons = Vec::new();
-        for mut rx in rxs {
-            let done = match rx.wait_for(|v| v.is_some()).await {
-                Ok(v) => v.clone().expect("waited for Some"),
+        for rx in rxs {
+            let mut rx = rx.clone();
+            let seen = match rx
+                .wait_for(|p| match p {
+                    Progress::Running => false,
+                    Progress::Early(_) => early,
+                    Progress::Done(_) => true,
+                })
+                .await
+            {
+                Ok(v) => v.clone(),
                 Err(_) => continue, // sender dropped: job aborted at the deadline
             };
-            if done.usable {
-                any_usable = true;
-                facts.merge(&done.facts);
-            } else {
-                reasons.push(prerequisite_reason(
+            match seen {
+                Progress::Running => {}
+                Progress::Early(f) => {
+                    any_usable = true;
+                    provisional = true;
+                    facts.merge(&f);
+                }
+                Progress::Done(done) if done.usable => {
+                    any_usable = true;
+                    facts.merge(&done.facts);
+                }
+                Progress::Done(done) => reasons.push(prerequisite_reason(
                     done.status.as_str(),
                     done.message.clone(),
-                ));
+                )),
             }
         }
         if !any_usable {
@@ -591,11 +655,11 @@ async fn wait_prerequisites<F: FactSet, E: Default>(
                 prerequisite_failed(id.as_str(), reasons)
             };
             let mut f = Finding::new(Status::Skip, message);
-            f.run.prerequisite = Some(id);
+            f.run.prerequisite = Some(id.clone());
             return Err(f);
         }
     }
-    Ok(facts)
+    Ok((facts, provisional))
 }
 
 #[cfg(test)]

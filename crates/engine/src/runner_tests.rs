@@ -602,3 +602,136 @@ async fn no_retry_starts_without_time_left() {
     assert_eq!(runs.len(), 2, "{runs:?}");
     assert_eq!(o.status, Status::Fail);
 }
+
+/// Publishes `early` facts at once, then after `hold` ends with `status` and `last` facts: a
+/// TCP check whose handshake is done while it watches the hold.
+#[derive(Debug)]
+struct EarlyStub {
+    early: &'static str,
+    hold: Duration,
+    status: Status,
+    last: &'static str,
+}
+
+fn facts(addr: &str) -> crate::testing::TestFacts {
+    crate::testing::TestFacts([("addr".to_string(), addr.to_string())].into())
+}
+
+impl Check<TestModel> for EarlyStub {
+    fn default_scope(&self) -> Scope {
+        Scope::EACH_HOST
+    }
+    fn run<'a>(&'a self, ctx: &'a CheckContext<'a, TestModel>) -> BoxFuture<'a, CheckOutput> {
+        Box::pin(async move {
+            if let Some(early) = ctx.early {
+                early(&facts(self.early));
+            }
+            tokio::time::sleep(self.hold).await;
+            let mut out = CheckOutput::one(Finding::new(self.status, Message::recorded("held")));
+            out.facts = facts(self.last);
+            out
+        })
+    }
+}
+
+/// Works `work` long, then says which address its prerequisite gave it.
+#[derive(Debug)]
+struct Dependent {
+    work: Duration,
+}
+
+impl Check<TestModel> for Dependent {
+    fn default_scope(&self) -> Scope {
+        Scope::EACH_HOST
+    }
+    fn run<'a>(&'a self, ctx: &'a CheckContext<'a, TestModel>) -> BoxFuture<'a, CheckOutput> {
+        Box::pin(async move {
+            tokio::time::sleep(self.work).await;
+            let addr = ctx.prior.0.get("addr").cloned().unwrap_or_default();
+            CheckOutput::one(Finding::new(
+                Status::Pass,
+                Message::recorded(format!("bound {addr}")),
+            ))
+        })
+    }
+}
+
+fn chain(early: EarlyStub) -> RuleSet {
+    let mut tcp = rule("tcp", stub_host(), &[], Severity::Fail);
+    tcp.check = Arc::new(early);
+    let mut rpc = rule("rpc", stub_host(), &["tcp"], Severity::Fail);
+    rpc.check = Arc::new(Dependent {
+        work: Duration::from_millis(400),
+    });
+    RuleSet {
+        checks: vec![tcp, rpc],
+        vars: Vars::new(),
+    }
+}
+
+fn stub_host() -> Stub {
+    Stub {
+        over: Over::Host,
+        status: Status::Pass,
+        discover: vec![],
+        delay: Duration::ZERO,
+    }
+}
+
+#[tokio::test]
+async fn a_dependent_starts_on_early_facts_and_keeps_its_run_when_they_stand() {
+    let rules = chain(EarlyStub {
+        early: "a",
+        hold: Duration::from_millis(400),
+        status: Status::Pass,
+        last: "a",
+    });
+    let t = std::time::Instant::now();
+    let r = run(&rules, opts(Duration::from_secs(10))).await;
+    let wall = t.elapsed();
+    let rpc = by(&r, "rpc", "cli:1688");
+    assert_eq!(rpc.status, Status::Pass);
+    assert_eq!(text(&rpc.message), "bound a");
+    assert!(rpc.duration_ms >= 400, "{}", rpc.duration_ms);
+    // The work overlapped the hold: one 400 ms wait, not two.
+    assert!(wall < Duration::from_millis(700), "{wall:?}");
+}
+
+#[tokio::test]
+async fn an_early_start_is_skipped_when_the_prerequisite_fails_after_all() {
+    let rules = chain(EarlyStub {
+        early: "a",
+        hold: Duration::from_millis(100),
+        status: Status::Fail,
+        last: "a",
+    });
+    let r = run(&rules, opts(Duration::from_secs(10))).await;
+    let rpc = by(&r, "rpc", "cli:1688");
+    assert_eq!(rpc.status, Status::Skip, "{rpc:?}");
+    assert_eq!(rpc.run.prerequisite.as_deref(), Some("tcp"));
+    assert_eq!(rpc.duration_ms, 0, "a skip has no run time");
+}
+
+#[tokio::test]
+async fn an_early_start_runs_again_on_other_final_facts() {
+    let rules = chain(EarlyStub {
+        early: "a",
+        hold: Duration::from_millis(200),
+        status: Status::Pass,
+        last: "b",
+    });
+    let t = std::time::Instant::now();
+    let r = run(&rules, opts(Duration::from_secs(10))).await;
+    let rpc = by(&r, "rpc", "cli:1688");
+    assert_eq!(text(&rpc.message), "bound b", "the final facts decide");
+    assert!(
+        t.elapsed() >= Duration::from_millis(600),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(
+        rpc.duration_ms >= 400 && rpc.duration_ms < 600,
+        "{}",
+        rpc.duration_ms
+    );
+}

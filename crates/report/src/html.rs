@@ -462,6 +462,7 @@ mod tests {
                     last_success_unix: Some(1_795_320_000.0),
                     duration_seconds: 0.5,
                 }),
+                fail_on_warn: false,
             },
             Lang::En,
         );
@@ -492,6 +493,7 @@ mod tests {
                     last_success_unix: None,
                     duration_seconds: 0.0,
                 }),
+                fail_on_warn: false,
             },
             Lang::En,
         );

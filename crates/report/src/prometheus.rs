@@ -102,6 +102,9 @@ pub struct Exposition {
     /// `Some` for `serve`: the audit series replace the single run's
     /// `kms_preflight_run_duration_seconds` and `kms_preflight_last_run_timestamp_seconds`.
     pub audit: Option<AuditStatus>,
+    /// `check --fail-on warn`: a warn result makes `kms_preflight_ready` 0 too, as it makes
+    /// the exit code 1. `serve` has no `--fail-on` and leaves it false (the default gate).
+    pub fail_on_warn: bool,
 }
 
 /// Escapes a label value: backslash, double quote and newline.
@@ -374,14 +377,14 @@ pub fn render_with(report: &Report, expo: &Exposition) -> String {
     header(
         &mut out,
         "kms_preflight_ready",
-        "1 when the last run had no fail and no error result (exit code 0), else 0.",
+        "1 when check's exit code for the last run is 0: no fail or error result, and the verdict is not FAILS nor an UNKNOWN of skipped probes; else 0.",
     );
     let no_labels: [(&str, &str); 0] = [];
     let _ = writeln!(
         out,
         "kms_preflight_ready{} {}",
         ls.of(&no_labels),
-        u8::from(report.exit_code() == 0)
+        u8::from(ready(report, expo.fail_on_warn))
     );
     match &expo.audit {
         None => run_series(&mut out, report),
@@ -402,6 +405,13 @@ pub fn render_with(report: &Report, expo: &Exposition) -> String {
         ])
     );
     out
+}
+
+/// `kms_preflight_ready`: the rule of `check`'s exit code (a skip is never evidence, so a
+/// FAILS verdict or an UNKNOWN made of skipped probes is not ready), with `--fail-on warn`
+/// when the caller applies it.
+fn ready(report: &Report, fail_on_warn: bool) -> bool {
+    crate::verdict::exit_code(report) == 0 && !(fail_on_warn && report.summary.warn > 0)
 }
 
 /// One run (`check`): its duration and start time.
@@ -560,6 +570,7 @@ mod tests {
                     last_success_unix: Some(1_795_320_000.0),
                     duration_seconds: 1.5,
                 }),
+                fail_on_warn: false,
             },
         );
         for line in text.lines().filter(|l| !l.starts_with('#')) {
@@ -583,6 +594,37 @@ mod tests {
     }
 
     #[test]
+    fn ready_follows_the_exit_code_with_fail_on() {
+        let ready = |r: &Report, fail_on_warn: bool| {
+            let expo = Exposition {
+                fail_on_warn,
+                ..Exposition::default()
+            };
+            render_with(r, &expo)
+                .lines()
+                .find_map(|l| l.strip_prefix("kms_preflight_ready "))
+                .map(str::to_string)
+        };
+        let pass = outcome("clock.kms-host", "clock", Status::Pass, json!({}));
+        let warn = outcome("clock.kms-host", "clock", Status::Warn, json!({}));
+        let fail = outcome("clock.kms-host", "clock", Status::Fail, json!({}));
+        assert_eq!(
+            ready(&report(vec![pass.clone()]), false).as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            ready(&report(vec![pass, warn.clone()]), false).as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            ready(&report(vec![warn]), true).as_deref(),
+            Some("0"),
+            "--fail-on warn"
+        );
+        assert_eq!(ready(&report(vec![fail]), false).as_deref(), Some("0"));
+    }
+
+    #[test]
     fn no_audit_yet_reports_timestamp_zero() {
         let text = render_with(
             &Report::empty(),
@@ -593,6 +635,7 @@ mod tests {
                     last_success_unix: None,
                     duration_seconds: 0.0,
                 }),
+                fail_on_warn: false,
             },
         );
         assert!(text.contains("\nkms_preflight_last_audit_timestamp_seconds 0\n"));

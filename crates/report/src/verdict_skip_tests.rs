@@ -43,6 +43,11 @@ fn skipped_probes_do_not_make_a_host_work() {
     assert_eq!(readiness(&rep, &v), Readiness::Unknown);
     assert_eq!(exit_code(&rep), 1, "nothing proves a client activates");
     assert_eq!(rep.exit_code(), 0, "no result failed");
+    assert_eq!(
+        ready_gauge(&rep),
+        0,
+        "the exporter's ready follows the exit code"
+    );
     let cells = matrix::cells(&rep);
     let (_, row) = cells
         .iter()
@@ -208,14 +213,33 @@ fn cell_badness(s: Status) -> u8 {
     }
 }
 
+/// The value of `kms_preflight_ready` in the report's exposition (as `serve` renders it).
+fn ready_gauge(rep: &Report) -> u8 {
+    let text = crate::prometheus::render(rep);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("kms_preflight_ready "))
+        .expect("kms_preflight_ready in the exposition");
+    line["kms_preflight_ready ".len()..]
+        .parse()
+        .expect("0 or 1")
+}
+
 /// Everything the property compares: the overall answer, each client's, the summary word,
 /// the exit code and every matrix cell, each as a badness (bigger is worse).
 fn judged_badness(rep: &Report) -> (Vec<u8>, Vec<u8>) {
     let v = verdict(rep);
+    let (code, ready) = (exit_code(rep), ready_gauge(rep));
+    assert_eq!(
+        ready,
+        u8::from(code == 0),
+        "kms_preflight_ready is 1 exactly when check exits 0"
+    );
     let mut answers = vec![
         v.answer.badness(),
         readiness_badness(readiness(rep, &v)),
-        exit_code(rep) as u8,
+        code as u8,
+        1 - ready,
     ];
     answers.extend(v.clients.iter().map(|c| c.answer.badness()));
     let cells = matrix::cells(rep)

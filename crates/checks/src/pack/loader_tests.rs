@@ -238,3 +238,44 @@ fn mutated_rule_files_never_panic() {
         let _ = load(&[src], &LoadOptions::default());
     }
 }
+
+/// What a load gave, comparable: each check's id, kind, file, line and timeout, the vars; or
+/// the errors.
+fn summary(r: Result<crate::RuleSet, RuleErrors>) -> Result<(Vec<String>, Vars), Vec<RuleError>> {
+    r.map(|set| {
+        let checks = set
+            .checks
+            .iter()
+            .map(|c| format!("{} {} {}:{} {:?}", c.id, c.kind, c.file, c.line, c.timeout))
+            .collect();
+        (checks, set.vars)
+    })
+    .map_err(|e| e.0)
+}
+
+#[test]
+fn loading_behind_the_parsed_pack_is_loading_everything() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/rules");
+    let pack = super::parse(&embedded::sources()).expect("the pack parses");
+    let mut seen = 0;
+    for sub in ["valid", "broken"] {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        files.sort();
+        for f in files {
+            let rel = format!("{sub}/{}", f.file_name().unwrap().to_string_lossy());
+            let whole = summary(load_with_builtins(vec![fixture(&rel)]));
+            let behind = summary(super::load_behind(
+                &pack,
+                &[fixture(&rel)],
+                &LoadOptions::default(),
+            ));
+            assert_eq!(whole, behind, "{rel}");
+            seen += 1;
+        }
+    }
+    assert!(seen > 10, "{seen} fixtures");
+}

@@ -43,7 +43,26 @@ kms_preflight_engine::messages! {
     profile_need_unknown = "pack-profile-need-unknown" (need);
 }
 
+/// Rule files parsed with every registered kind (the built-in ones, parsed once).
+pub type Parsed = rules::ParsedSources<crate::Kms>;
+
 /// Loads and validates rule files with every registered kind.
 pub fn load(sources: &[RuleSource], opts: &LoadOptions) -> Result<RuleSet, RuleErrors> {
     rules::load(sources, opts, &Kinds)
+}
+
+/// Parses rule files with every registered kind, for [`load_behind`].
+pub fn parse(sources: &[RuleSource]) -> Result<Parsed, RuleErrors> {
+    rules::parse(sources, &Kinds)
+}
+
+/// [`load`] of `front`'s files followed by `sources`: how commands load the user's files behind
+/// the built-in ones ([`assemble`], `rules validate`), and the fuzz targets too, which parse
+/// the built-in files once.
+pub fn load_behind(
+    front: &Parsed,
+    sources: &[RuleSource],
+    opts: &LoadOptions,
+) -> Result<RuleSet, RuleErrors> {
+    rules::load_behind(front, sources, opts, &Kinds)
 }

@@ -181,12 +181,11 @@ pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
             .count()
     };
     let mut checks = 0;
+    let pack = super::parse(&embedded::sources())?;
     // Plain files together, as `--rules` loads them: after the pack, replacing its ids.
     if !plain.is_empty() {
         let names: Vec<String> = plain.iter().map(|s| s.name.clone()).collect();
-        let mut sources = embedded::sources();
-        sources.extend(plain);
-        match super::load(&sources, &LoadOptions::default()) {
+        match super::load_behind(&pack, &plain, &LoadOptions::default()) {
             Ok(set) => {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 checks += count(&set, &names);

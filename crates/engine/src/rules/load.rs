@@ -36,13 +36,22 @@ pub trait KindRegistry {
     ) -> Result<ParsedCheck<Self::Model>, D::Error>;
 }
 
-/// Loads and validates rule files. Later files replace earlier checks with the same id only
-/// when the earlier one is built in; two user files defining one id is an error.
-pub fn load<R: KindRegistry>(
+/// Rule files parsed with a registry's kinds, not yet merged or validated: the first half of
+/// [`load`]. A command parses the built-in files once and merges the user's files behind them
+/// with [`load_behind`]; the result is what [`load`] of all the files gives.
+pub struct ParsedSources<M: Model>(Vec<ParsedFile<M>>);
+
+impl<M: Model> Default for ParsedSources<M> {
+    fn default() -> Self {
+        ParsedSources(Vec::new())
+    }
+}
+
+/// Parses rule files (every error of every file, or all of them parsed).
+pub fn parse<R: KindRegistry>(
     sources: &[RuleSource],
-    opts: &LoadOptions,
     kinds: &R,
-) -> Result<RuleSet<R::Model>, RuleErrors> {
+) -> Result<ParsedSources<R::Model>, RuleErrors> {
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
     for src in sources {
@@ -51,9 +60,33 @@ pub fn load<R: KindRegistry>(
             Err(mut e) => errors.append(&mut e),
         }
     }
-    if !errors.is_empty() {
-        return Err(RuleErrors(errors));
+    if errors.is_empty() {
+        Ok(ParsedSources(parsed))
+    } else {
+        Err(RuleErrors(errors))
     }
+}
+
+/// Loads and validates rule files. Later files replace earlier checks with the same id only
+/// when the earlier one is built in; two user files defining one id is an error.
+pub fn load<R: KindRegistry>(
+    sources: &[RuleSource],
+    opts: &LoadOptions,
+    kinds: &R,
+) -> Result<RuleSet<R::Model>, RuleErrors> {
+    load_behind(&ParsedSources::default(), sources, opts, kinds)
+}
+
+/// [`load`] of the files of `front` followed by `sources`, without parsing `front` again.
+pub fn load_behind<R: KindRegistry>(
+    front: &ParsedSources<R::Model>,
+    sources: &[RuleSource],
+    opts: &LoadOptions,
+    kinds: &R,
+) -> Result<RuleSet<R::Model>, RuleErrors> {
+    let behind = parse(sources, kinds)?;
+    let parsed: Vec<&ParsedFile<R::Model>> = front.0.iter().chain(&behind.0).collect();
+    let mut errors = Vec::new();
 
     // Vars: file order, then the command line wins.
     let mut vars = Vars::new();
@@ -117,7 +150,7 @@ pub fn load<R: KindRegistry>(
 
     let mut checks = Vec::new();
     for &(fi, ci) in &order {
-        let p = &parsed[fi];
+        let p = parsed[fi];
         let (common, check) = &p.checks[ci];
         match validate_check(p, common, check, &known_ids, &known_vars) {
             Ok(rule) => checks.push(rule),

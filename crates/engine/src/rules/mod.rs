@@ -22,7 +22,7 @@ pub use error::{yaml_error, RuleError, RuleErrors, MESSAGES};
 pub mod messages {
     pub use super::error::{cannot_list, cannot_read, dir_empty};
 }
-pub use load::{load, KindRegistry, ParsedCheck};
+pub use load::{load, load_behind, parse, KindRegistry, ParsedCheck, ParsedSources};
 pub use model::{CheckRule, LoadOptions, RawCommon, RuleSet, RuleSource, Severity, RUNTIME_VARS};
 pub use parsed::Scalar;
 pub use scope::{Over, Scope};
