@@ -155,9 +155,12 @@ pub fn assemble(a: &Assembly) -> Result<Assembled, AssemblyError> {
     if !a.rule_paths.is_empty() {
         let found = validate::rule_files(&a.rule_paths);
         read_errors = found.errors;
-        for src in found.profiles {
-            if let Err(e) = validate::validate_profile(src) {
-                profile_errors.extend(e);
+        if !found.profiles.is_empty() {
+            let pack = super::parse(&embedded::sources())?;
+            for src in found.profiles {
+                if let Err(e) = validate::validate_profile(&pack, src) {
+                    profile_errors.extend(e);
+                }
             }
         }
         user = found.plain;

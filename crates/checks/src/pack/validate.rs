@@ -141,7 +141,10 @@ pub(crate) fn rule_files(paths: &[PathBuf]) -> RuleFiles {
 
 /// Validates one profile file as a built-in profile loads (with the pack, the hosts it needs
 /// given, its checks beside, not replacing, the pack's); the number of checks it defines.
-pub(crate) fn validate_profile(src: RuleSource) -> Result<usize, Vec<RuleError>> {
+pub(crate) fn validate_profile(
+    pack: &super::Parsed,
+    src: RuleSource,
+) -> Result<usize, Vec<RuleError>> {
     let profile = profile_header(&src).map_err(|e| vec![e])?;
     let mut opts = LoadOptions::default();
     for need in &profile.needs {
@@ -157,12 +160,12 @@ pub(crate) fn validate_profile(src: RuleSource) -> Result<usize, Vec<RuleError>>
         };
     }
     let name = src.name.clone();
-    let mut sources = embedded::sources();
-    sources.push(RuleSource {
+    // Behind the built-in files, parsed once by the caller for every profile.
+    let profile_src = RuleSource {
         builtin: true,
         ..src
-    });
-    let set = super::load(&sources, &opts).map_err(|e| e.0)?;
+    };
+    let set = super::load_behind(pack, &[profile_src], &opts).map_err(|e| e.0)?;
     Ok(set.checks.iter().filter(|c| c.file == name).count())
 }
 
@@ -196,7 +199,7 @@ pub fn validate(paths: &[PathBuf]) -> Result<Validation, RuleErrors> {
     // Each profile on its own (a run selects one).
     let n_profiles = profile_files.len();
     for src in profile_files {
-        match validate_profile(src) {
+        match validate_profile(&pack, src) {
             Ok(n) => checks += n,
             Err(e) => errors.extend(e),
         }
